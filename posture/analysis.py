@@ -1,0 +1,137 @@
+"""The pipeline: photo -> landmarks -> measurements (per photo) -> findings -> corrections.
+
+The CLI and the app both call these functions; neither computes anything itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from posture.assessment.capture_checks import check_capture
+from posture.assessment.classifier import Finding, classify, combine
+from posture.assessment.corrections import Recommendation, recommend, safety
+from posture.assessment.measurements import Measurement, PelvisMarkers, measure
+from posture.assessment.views import View, detect_view, orient_sides
+from posture.data_files import constant
+from posture.errors import PhotoError, PhotoWarning, WarningCode
+from posture.vision.image_io import load_photo
+from posture.vision.landmarks import PoseLandmarks
+from posture.vision.person import find_person
+from posture.vision.pose_model import PoseEstimator
+
+
+@dataclass(frozen=True)
+class Options:
+    view: View | None = None
+    height_cm: float | None = None
+    level: bool = True
+    markers: PelvisMarkers | None = None
+
+
+@dataclass
+class PhotoResult:
+    path: str
+    view: View | None = None
+    view_confidence: float | None = None
+    view_given: bool = False
+    image_size: tuple[int, int] | None = None
+    camera_roll_deg: float | None = None
+    leveled: bool = False
+    landmarks: PoseLandmarks | None = None
+    measurements: dict[str, Measurement] = field(default_factory=dict)
+    warnings: list[PhotoWarning] = field(default_factory=list)
+    error: PhotoError | None = None
+    image: np.ndarray | None = None  # upright RGB working copy, for drawing only
+    person_mask: np.ndarray | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    findings: list[Finding]
+    recommendations: list[Recommendation]
+    safety: dict
+
+
+def locate(path: str, estimator: PoseEstimator, options: Options) -> PhotoResult:
+    """Load a photo, find the person and decide the view. Errors land in the result."""
+    result = PhotoResult(path=path)
+    try:
+        photo = load_photo(path)
+        result.image_size = photo.original_size
+        result.image = photo.rgb
+        person = find_person(photo, estimator)
+    except PhotoError as error:
+        result.error = error
+        return result
+    detected = detect_view(person.landmarks)
+    view = options.view or detected.view
+    landmarks, relabel_warnings = orient_sides(person.landmarks, view)
+    result.view, result.view_given = view, options.view is not None
+    result.view_confidence = 1.0 if options.view else detected.confidence
+    result.landmarks, result.person_mask = landmarks, person.person_mask
+    result.warnings.extend(person.warnings)
+    result.warnings.extend(relabel_warnings)
+    result.warnings.extend(
+        check_capture(landmarks, view, detected, options.view, constant("visibility_threshold"))
+    )
+    if options.level:
+        result.warnings.append(PhotoWarning(
+            WarningCode.NOT_LEVELED,
+            "Camera leveling is not available yet: a phone held 2 degrees off level adds 2 "
+            "degrees to every tilt. Hold the phone upright using its level or grid.",
+        ))
+    return result
+
+
+def measure_located(result: PhotoResult, options: Options, markers: PelvisMarkers | None) -> None:
+    if result.ok and result.landmarks is not None and result.view is not None:
+        result.measurements = measure(
+            result.landmarks, result.view, result.person_mask, options.height_cm, markers
+        )
+
+
+def analyze_person(
+    paths: Sequence[str],
+    estimator: PoseEstimator,
+    options: Options,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[PhotoResult], Assessment]:
+    """Photos of one person at one time -> per-photo results and one combined assessment."""
+    results = []
+    for path in paths:
+        results.append(locate(path, estimator, options))
+        if progress:
+            progress(path)
+    side_photos = [r for r in results if r.ok and r.view and not r.view.is_frontal]
+    markers = options.markers if len(side_photos) == 1 else None
+    if options.markers is not None and markers is None:
+        for r in results:
+            r.warnings.append(PhotoWarning(
+                WarningCode.MARKERS_IGNORED,
+                f"--asis/--psis need exactly one side-view photo; found {len(side_photos)}. "
+                "The markers were not used.",
+            ))
+    for r in results:
+        measure_located(r, options, markers if r in side_photos else None)
+    return results, assess(results)
+
+
+def analyze_single(path: str, estimator: PoseEstimator, options: Options) -> tuple[PhotoResult, Assessment]:
+    """One unrelated photo (batch mode): its own findings."""
+    result = locate(path, estimator, options)
+    markers = options.markers if result.ok and result.view and not result.view.is_frontal else None
+    measure_located(result, options, markers)
+    return result, assess([result])
+
+
+def assess(results: Sequence[PhotoResult]) -> Assessment:
+    combined = combine((r.path, r.measurements) for r in results if r.ok)
+    findings = classify(combined)
+    return Assessment(findings, recommend(findings), safety())

@@ -1,0 +1,463 @@
+"""Measurements: pure functions of one photo's landmarks (and, for the pelvis, its body outline).
+
+Every measurement is a row in a spec table: the landmarks it needs, its formula, unit and sign
+convention. Lengths are in percent of the body's height ("% height") so they compare across photo
+sizes; with the subject's height in cm they are also given in cm (`length_cm`).
+
+Uncertainty (one standard deviation) is propagated from each landmark's positional noise (see
+measurement_model.json) through the formula by finite differences, plus any known systematic
+error of the method (e.g. the C7 proxy). It is a model of the noise, not a measured spread.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from posture.assessment import geometry as geo
+from posture.assessment.views import View
+from posture.data_files import constant
+from posture.vision.landmarks import Landmark as L
+from posture.vision.landmarks import PoseLandmarks
+
+DEG = "deg"
+PCT_HEIGHT = "% height"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    id: str
+    unit: str
+    sign_convention: str
+    value: float | None
+    uncertainty: float | None
+    landmarks: tuple[str, ...]
+    method: str
+    length_cm: float | None = None  # the same quantity as a length, when the height is known
+    reason: str | None = None  # why there is no value
+
+    @property
+    def measured(self) -> bool:
+        return self.value is not None
+
+    def to_json(self) -> dict:
+        data = {
+            "value": _round(self.value, 2),
+            "unit": self.unit,
+            "uncertainty": _round(self.uncertainty, 2),
+            "sign_convention": self.sign_convention,
+            "landmarks": list(self.landmarks),
+            "method": self.method,
+            "status": "measured" if self.measured else "not_measurable",
+        }
+        if self.length_cm is not None:
+            data["length_cm"] = _round(self.length_cm, 2)
+        if self.reason:
+            data["reason"] = self.reason
+        return data
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(float(value), digits)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What a formula needs besides the points: image directions and the body's pixel height."""
+
+    toward_x: int  # frontal views: the subject's left; side views: the direction they face
+    stature_px: float
+
+    def pct(self, pixels: float) -> float:
+        return 100.0 * pixels / self.stature_px
+
+
+Formula = Callable[[np.ndarray, Frame], float]
+
+
+@dataclass(frozen=True)
+class Spec:
+    id: str
+    unit: str
+    sign_convention: str
+    landmarks: tuple[L, ...]
+    formula: Formula
+    method: str
+    # How the value becomes a length in cm: "rise" (height difference of the first two points),
+    # "pct" (a % height value), or None.
+    as_length: str | None = None
+    systematic_uncertainty: Callable[[], float] = field(default=lambda: 0.0)
+
+
+def _mid(p: np.ndarray, a: L, b: L) -> np.ndarray:
+    return geo.midpoint(p[a], p[b])
+
+
+FRONTAL_SPECS: tuple[Spec, ...] = (
+    Spec(
+        "shoulder_tilt_deg", DEG, "+ = subject's LEFT shoulder higher",
+        (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+        lambda p, f: geo.height_tilt_deg(p[L.LEFT_SHOULDER], p[L.RIGHT_SHOULDER]),
+        "shoulder landmark line vs image horizontal", as_length="rise",
+    ),
+    Spec(
+        "hip_tilt_deg", DEG, "+ = subject's LEFT hip higher",
+        (L.LEFT_HIP, L.RIGHT_HIP),
+        lambda p, f: geo.height_tilt_deg(p[L.LEFT_HIP], p[L.RIGHT_HIP]),
+        "hip-joint landmark line vs image horizontal (lateral pelvic tilt)", as_length="rise",
+    ),
+    Spec(
+        "head_tilt_deg", DEG, "+ = subject's LEFT ear higher",
+        (L.LEFT_EAR, L.RIGHT_EAR),
+        lambda p, f: geo.height_tilt_deg(p[L.LEFT_EAR], p[L.RIGHT_EAR]),
+        "ear line vs image horizontal", as_length="rise",
+    ),
+    Spec(
+        "lateral_trunk_lean_deg", DEG, "+ = trunk leans toward the subject's LEFT",
+        (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),
+        lambda p, f: geo.lean_from_vertical_deg(
+            _mid(p, L.LEFT_HIP, L.RIGHT_HIP), _mid(p, L.LEFT_SHOULDER, L.RIGHT_SHOULDER), f.toward_x
+        ),
+        "mid-hip to mid-shoulder line vs vertical",
+    ),
+    Spec(
+        "weight_shift_pct", PCT_HEIGHT, "+ = pelvis shifted toward the subject's LEFT of mid-ankle",
+        (L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_ANKLE, L.RIGHT_ANKLE),
+        lambda p, f: f.pct(
+            (_mid(p, L.LEFT_HIP, L.RIGHT_HIP)[0] - _mid(p, L.LEFT_ANKLE, L.RIGHT_ANKLE)[0])
+            * f.toward_x
+        ),
+        "horizontal offset of mid-hip from mid-ankle", as_length="pct",
+    ),
+    Spec(
+        "left_knee_valgus_deg", DEG, "+ = valgus (knee toward the midline), - = varus",
+        (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
+        lambda p, f: geo.bend_deg(p[L.LEFT_HIP], p[L.LEFT_KNEE], p[L.LEFT_ANKLE], -f.toward_x),
+        "frontal-plane bend of hip-knee-ankle at the knee",
+    ),
+    Spec(
+        "right_knee_valgus_deg", DEG, "+ = valgus (knee toward the midline), - = varus",
+        (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
+        lambda p, f: geo.bend_deg(p[L.RIGHT_HIP], p[L.RIGHT_KNEE], p[L.RIGHT_ANKLE], f.toward_x),
+        "frontal-plane bend of hip-knee-ankle at the knee",
+    ),
+)
+
+# Head tilt falls back to the outer eye corners when an ear is hidden (hair, a turned head).
+HEAD_TILT_FALLBACK = (L.LEFT_EYE_OUTER, L.RIGHT_EYE_OUTER)
+
+
+def _c7_proxy(p: np.ndarray, f: Frame) -> np.ndarray:
+    """BlazePose has no C7: take the shoulder point moved up and back by adult proportions."""
+    up = constant("c7_proxy_above_shoulder_fraction_of_stature") * f.stature_px
+    back = constant("c7_proxy_behind_shoulder_fraction_of_stature") * f.stature_px
+    shoulder = p[L.LEFT_SHOULDER]
+    return np.array([shoulder[0] - back * f.toward_x, shoulder[1] - up])
+
+
+def _ahead_pct(p: np.ndarray, f: Frame, point: L, reference: L) -> float:
+    return f.pct((p[point, 0] - p[reference, 0]) * f.toward_x)
+
+
+# Side-view specs are written for the LEFT chain; `_near_side_specs` mirrors them to the chain the
+# camera sees best.
+SIDE_SPECS: tuple[Spec, ...] = (
+    Spec(
+        "craniovertebral_angle_deg", DEG, "angle above horizontal; smaller = head more forward",
+        (L.LEFT_EAR, L.LEFT_SHOULDER),
+        lambda p, f: geo.elevation_deg(_c7_proxy(p, f), p[L.LEFT_EAR], f.toward_x),
+        "line from a C7 proxy (shoulder point + 0.04 H up, 0.055 H back) to the ear",
+        systematic_uncertainty=lambda: constant("c7_proxy_uncertainty_deg"),
+    ),
+    Spec(
+        "ear_ahead_of_shoulder_pct", PCT_HEIGHT, "+ = ear in front of the shoulder",
+        (L.LEFT_EAR, L.LEFT_SHOULDER),
+        lambda p, f: _ahead_pct(p, f, L.LEFT_EAR, L.LEFT_SHOULDER),
+        "horizontal ear-shoulder offset", as_length="pct",
+    ),
+    Spec(
+        "shoulder_ahead_of_hip_pct", PCT_HEIGHT, "+ = shoulder in front of the hip (rounded/forward)",
+        (L.LEFT_SHOULDER, L.LEFT_HIP),
+        lambda p, f: _ahead_pct(p, f, L.LEFT_SHOULDER, L.LEFT_HIP),
+        "horizontal shoulder-hip offset", as_length="pct",
+    ),
+    *(
+        Spec(
+            f"plumb_{name}_pct", PCT_HEIGHT, f"+ = {name} in front of the plumb line",
+            (point, L.LEFT_ANKLE),
+            (lambda pt: lambda p, f: _ahead_pct(p, f, pt, L.LEFT_ANKLE))(point),
+            f"horizontal offset of the {name} from a vertical through the ankle", as_length="pct",
+        )
+        for name, point in (
+            ("ear", L.LEFT_EAR), ("shoulder", L.LEFT_SHOULDER),
+            ("hip", L.LEFT_HIP), ("knee", L.LEFT_KNEE),
+        )
+    ),
+    Spec(
+        "sagittal_trunk_lean_deg", DEG, "+ = trunk leans forward",
+        (L.LEFT_HIP, L.LEFT_SHOULDER),
+        lambda p, f: geo.lean_from_vertical_deg(p[L.LEFT_HIP], p[L.LEFT_SHOULDER], f.toward_x),
+        "hip to shoulder line vs vertical",
+    ),
+    Spec(
+        "knee_hyperextension_deg", DEG, "+ = knee behind the hip-ankle line (hyperextended), - = bent",
+        (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
+        lambda p, f: geo.bend_deg(p[L.LEFT_HIP], p[L.LEFT_KNEE], p[L.LEFT_ANKLE], -f.toward_x),
+        "sagittal bend of hip-knee-ankle at the knee",
+    ),
+)
+
+SIDE_CHAIN = (L.LEFT_EAR, L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE)
+
+
+@dataclass(frozen=True)
+class PelvisMarkers:
+    """User-placed ASIS and PSIS in upright-photo pixels (exact pelvic tilt)."""
+
+    asis: tuple[float, float]
+    psis: tuple[float, float]
+
+
+def measure(
+    landmarks: PoseLandmarks,
+    view: View,
+    person_mask: np.ndarray | None = None,
+    height_cm: float | None = None,
+    markers: PelvisMarkers | None = None,
+) -> dict[str, Measurement]:
+    """All measurements a photo of this view supports, measured or marked not measurable."""
+    threshold = constant("visibility_threshold")
+    stature_px, stature_reason = body_height_px(landmarks, threshold)
+    toward_x = view.subject_left_x if view.is_frontal else view.facing_x
+    frame = Frame(toward_x, stature_px)
+    cm_per_px = height_cm / stature_px if height_cm and stature_reason is None else None
+
+    if view.is_frontal:
+        specs = list(FRONTAL_SPECS)
+        if not all(landmarks.is_visible(lm, threshold) for lm in (L.LEFT_EAR, L.RIGHT_EAR)):
+            specs[2] = _with_landmarks(specs[2], HEAD_TILT_FALLBACK, "outer eye-corner line")
+        seen, swapped = landmarks, False
+    else:
+        specs = list(SIDE_SPECS)
+        seen, swapped = _near_chain_as_left(landmarks)
+
+    results = {
+        spec.id: _evaluate(spec, seen, swapped, frame, threshold, stature_reason, cm_per_px)
+        for spec in specs
+    }
+    if not view.is_frontal:
+        results["pelvic_tilt_deg"] = pelvic_tilt(
+            seen, swapped, frame, person_mask, markers, threshold
+        )
+    return results
+
+
+def _with_landmarks(spec: Spec, pair: tuple[L, L], method: str) -> Spec:
+    first, second = pair
+    return Spec(
+        spec.id, spec.unit, spec.sign_convention, pair,
+        lambda p, f: geo.height_tilt_deg(p[first], p[second]), method, spec.as_length,
+    )
+
+
+def _near_chain_as_left(landmarks: PoseLandmarks) -> tuple[PoseLandmarks, bool]:
+    """Side views: put the better-seen body side into the LEFT slots the side specs read.
+
+    Returns the landmarks to read and whether left and right were swapped to get them.
+    """
+    left = sum(landmarks.visibility[lm] for lm in SIDE_CHAIN)
+    right = sum(landmarks.visibility[lm.mirror] for lm in SIDE_CHAIN)
+    if left >= right:
+        return landmarks, False
+    return landmarks.with_sides_swapped(), True
+
+
+def _names(landmarks: Sequence[L], swapped: bool) -> tuple[str, ...]:
+    """Landmark names as the model labelled them."""
+    return tuple((lm.mirror if swapped else lm).key for lm in landmarks)
+
+
+def _evaluate(
+    spec: Spec,
+    seen: PoseLandmarks,
+    swapped: bool,
+    frame: Frame,
+    threshold: float,
+    stature_reason: str | None,
+    cm_per_px: float | None,
+) -> Measurement:
+    names = _names(spec.landmarks, swapped)
+    unseen = [
+        name for lm, name in zip(spec.landmarks, names, strict=True)
+        if not seen.is_visible(lm, threshold)
+    ]
+    if unseen:
+        return _not_measurable(spec, names, f"not visible: {', '.join(unseen)}")
+    if spec.unit == PCT_HEIGHT and stature_reason:
+        return _not_measurable(spec, names, stature_reason)
+
+    points = seen.xy_px
+    value = spec.formula(points, frame)
+    sigma_px = np.array(
+        [_landmark_sigma_px(frame.stature_px, seen.visibility[lm]) for lm in spec.landmarks]
+    )
+    uncertainty = math.hypot(
+        _propagate(spec, points, frame, sigma_px), spec.systematic_uncertainty()
+    )
+    length_cm = None
+    if cm_per_px is not None and spec.as_length == "rise":
+        first, second = spec.landmarks[:2]
+        length_cm = (points[second, 1] - points[first, 1]) * cm_per_px
+    elif cm_per_px is not None and spec.as_length == "pct":
+        length_cm = value / 100.0 * frame.stature_px * cm_per_px
+    return Measurement(
+        spec.id, spec.unit, spec.sign_convention, value, uncertainty, names, spec.method, length_cm
+    )
+
+
+def _landmark_sigma_px(stature_px: float, visibility: float) -> float:
+    return constant("landmark_sigma_fraction_of_stature") * stature_px / max(visibility, 0.5)
+
+
+def _propagate(spec: Spec, points: np.ndarray, frame: Frame, sigma_px: np.ndarray) -> float:
+    """First-order error propagation through the formula, by central differences."""
+    step = 0.5
+    variance = 0.0
+    for index, lm in enumerate(spec.landmarks):
+        for axis in (0, 1):
+            plus, minus = points.copy(), points.copy()
+            plus[lm, axis] += step
+            minus[lm, axis] -= step
+            slope = (spec.formula(plus, frame) - spec.formula(minus, frame)) / (2 * step)
+            variance += (slope * sigma_px[index]) ** 2
+    return math.sqrt(variance)
+
+
+def _not_measurable(spec: Spec, names: tuple[str, ...], reason: str) -> Measurement:
+    return Measurement(
+        spec.id, spec.unit, spec.sign_convention, None, None, names, spec.method, reason=reason
+    )
+
+
+def body_height_px(landmarks: PoseLandmarks, threshold: float) -> tuple[float, str | None]:
+    """The body's height in pixels from eye level to the floor (eye height = 0.936 H).
+
+    Returns (height, None), or a rough height from the torso and the reason a true scale is
+    missing (feet or eyes out of the photo); lengths in % height need the true scale.
+    """
+    eyes = [lm for lm in (L.LEFT_EYE, L.RIGHT_EYE, L.NOSE) if landmarks.is_visible(lm, threshold)]
+    feet = [
+        lm for lm in (L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX)
+        if landmarks.is_visible(lm, threshold)
+    ]
+    if eyes and feet:
+        eye_y = float(np.mean([landmarks.xy_px[lm, 1] for lm in eyes[:2]]))
+        floor_y = max(float(landmarks.xy_px[lm, 1]) for lm in feet)
+        if floor_y > eye_y:
+            return (floor_y - eye_y) / constant("eye_height_fraction_of_stature"), None
+    pts = landmarks.xy_px
+    torso = float(np.linalg.norm(
+        _mid(pts, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(pts, L.LEFT_HIP, L.RIGHT_HIP)
+    ))
+    # Drillis & Contini: shoulder 0.818 H, hip joint 0.530 H, so the torso is ~0.29 H.
+    return max(torso / 0.288, 1.0), "no body-height scale: eyes or feet are not in the photo"
+
+
+def pelvic_tilt(
+    seen: PoseLandmarks,
+    swapped: bool,
+    frame: Frame,
+    person_mask: np.ndarray | None,
+    markers: PelvisMarkers | None,
+    threshold: float,
+) -> Measurement:
+    """Sagittal pelvic tilt, + = anterior, from a side view (`seen`: near side in the LEFT slots).
+
+    Exact when ASIS and PSIS are given (their line vs the horizontal). Otherwise a marker-free
+    estimate from the back contour, because BlazePose's hip points do not move with pelvic tilt.
+    """
+    convention = "+ = anterior (front of the pelvis lower)"
+    if markers is not None:
+        asis, psis = np.array(markers.asis, float), np.array(markers.psis, float)
+        value = geo.height_tilt_deg(psis, asis)
+        sigma = constant("marker_click_sigma_px_fraction_of_stature") * frame.stature_px
+        run = max(float(np.linalg.norm(asis - psis)), 1.0)
+        uncertainty = math.degrees(math.sqrt(2) * sigma / run)
+        return Measurement(
+            "pelvic_tilt_deg", DEG, convention, value, uncertainty, ("asis", "psis"),
+            "exact: user-placed ASIS-PSIS line vs horizontal",
+        )
+    method = "marker-free estimate: back-contour inclination, lumbar hollow to buttock (uncalibrated)"
+    used = (L.LEFT_SHOULDER, L.LEFT_HIP)
+    names = _names(used, swapped)
+
+    def missing(reason: str) -> Measurement:
+        return Measurement("pelvic_tilt_deg", DEG, convention, None, None, names, method, reason=reason)
+
+    if person_mask is None:
+        return missing("no body outline from the model")
+    unseen = [n for lm, n in zip(used, names, strict=True) if not seen.is_visible(lm, threshold)]
+    if unseen:
+        return missing(f"not visible: {', '.join(unseen)}")
+    inclination = back_contour_inclination_deg(
+        person_mask, seen.image_size, seen.xy_px[L.LEFT_SHOULDER], seen.xy_px[L.LEFT_HIP],
+        frame.toward_x,
+    )
+    if inclination is None:
+        return missing("the back outline around the pelvis could not be traced")
+    return Measurement(
+        "pelvic_tilt_deg", DEG, convention, inclination - constant("pelvic_silhouette_offset_deg"),
+        constant("pelvic_silhouette_uncertainty_deg"), (*names, "segmentation_mask"), method,
+    )
+
+
+def back_contour_inclination_deg(
+    mask: np.ndarray,
+    image_size: tuple[int, int],
+    shoulder_px: np.ndarray,
+    hip_px: np.ndarray,
+    facing_x: int,
+) -> float | None:
+    """Inclination from vertical of the line from the deepest point of the lower-back hollow to
+    the most posterior point of the buttock; + = buttock further back than the hollow.
+
+    A deeper hollow and a more prominent buttock go with an anteriorly tilted pelvis.
+    """
+    body = mask > 0.5
+    scale = mask.shape[1] / image_size[0]
+    hip_y, hip_x = hip_px[1] * scale, hip_px[0] * scale
+    torso = (hip_px[1] - shoulder_px[1]) * scale
+    if torso <= 10:
+        return None
+
+    def backmost(row: int) -> float | None:
+        """How far back (in -facing direction) the body reaches in this row, around the hip."""
+        if not 0 <= row < body.shape[0]:
+            return None
+        columns = np.flatnonzero(body[row])
+        if len(columns) == 0:
+            return None
+        # The run of body pixels that contains the hip's x (arms or a neighbour excluded).
+        breaks = np.flatnonzero(np.diff(columns) > 1)
+        starts = np.concatenate(([columns[0]], columns[breaks + 1]))
+        ends = np.concatenate((columns[breaks], [columns[-1]]))
+        inside = [(s, e) for s, e in zip(starts, ends, strict=True) if s <= hip_x <= e]
+        if not inside:
+            return None
+        start, end = inside[0]
+        return float(-start if facing_x > 0 else end)  # larger = further back
+
+    def extreme(top: float, bottom: float, pick) -> tuple[int, float] | None:
+        rows = range(int(round(top)), int(round(bottom)) + 1)
+        values = [(row, backmost(row)) for row in rows]
+        values = [(row, value) for row, value in values if value is not None]
+        return pick(values, key=lambda item: item[1]) if values else None
+
+    hollow = extreme(hip_y - 0.45 * torso, hip_y - 0.1 * torso, min)
+    buttock = extreme(hip_y - 0.1 * torso, hip_y + 0.15 * torso, max)
+    if hollow is None or buttock is None or buttock[0] <= hollow[0]:
+        return None
+    return math.degrees(math.atan2(buttock[1] - hollow[1], buttock[0] - hollow[0]))

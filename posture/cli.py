@@ -1,0 +1,173 @@
+"""Command line: `posture analyze` (one person) and `posture batch` (unrelated photos).
+
+Only argparse is imported at start-up so `posture --help` answers instantly; the model and
+NumPy load when a command runs.
+Exit codes: 0 every photo analysed, 1 some photos failed (their records carry the error),
+2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".heic", ".heif"}
+VIEWS = ("front", "back", "side_left", "side_right")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    if args.height_cm is not None and not 50 <= args.height_cm <= 250:
+        parser.error("--height-cm must be a body height between 50 and 250 cm")
+    if (args.asis is None) != (args.psis is None):
+        parser.error("--asis and --psis go together")
+    _quiet_native_logs()
+    return args.run(args)
+
+
+def _point(text: str) -> tuple[float, float]:
+    try:
+        x, y = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected X,Y in pixels, got {text!r}") from None
+    return x, y
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="posture",
+        description="Posture screening from photos: measurements, what they suggest (with how "
+        "sure), and targeted corrections. Not a diagnosis. Runs locally; nothing is uploaded.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--view", choices=VIEWS, help="override view detection for every photo")
+        sub.add_argument("--height-cm", type=float, metavar="N",
+                         help="subject's height; adds lengths in cm (scaled from body height)")
+        sub.add_argument("--no-level", action="store_true",
+                         help="don't correct tilts for a rolled camera")
+        sub.add_argument("--annotate", type=Path, metavar="DIR",
+                         help="write annotated images to DIR")
+        sub.add_argument("--asis", type=_point, metavar="X,Y",
+                         help="ASIS in side-photo pixels (with --psis: exact pelvic tilt)")
+        sub.add_argument("--psis", type=_point, metavar="X,Y", help="PSIS in side-photo pixels")
+
+    analyze = commands.add_parser(
+        "analyze", help="photos of one person taken together -> one combined report",
+        description="Analyse front/side/back photos of one person taken at one time.",
+    )
+    analyze.add_argument("photos", nargs="+", metavar="PHOTO")
+    common(analyze)
+    analyze.add_argument("--json", action="store_true", help="print one JSON document")
+    analyze.set_defaults(run=_run_analyze)
+
+    batch = commands.add_parser(
+        "batch", help="files or folders of unrelated photos -> one JSON line per photo",
+        description="Analyse unrelated photos; one JSON record per line on stdout.",
+    )
+    batch.add_argument("paths", nargs="+", metavar="PATH")
+    common(batch)
+    batch.set_defaults(run=_run_batch)
+    return parser
+
+
+def _options(args):
+    from posture.analysis import Options
+    from posture.assessment.measurements import PelvisMarkers
+    from posture.assessment.views import View
+
+    markers = PelvisMarkers(args.asis, args.psis) if args.asis is not None else None
+    return Options(
+        view=View(args.view) if args.view else None,
+        height_cm=args.height_cm,
+        level=not args.no_level,
+        markers=markers,
+    )
+
+
+def _run_analyze(args) -> int:
+    from posture.analysis import analyze_person
+    from posture.report import report_json, report_text
+    from posture.vision.pose_model import BlazePoseEstimator
+
+    estimator = BlazePoseEstimator()
+    results, assessment = analyze_person(args.photos, estimator, _options(args))
+    if args.annotate:
+        _write_annotations(args.annotate, [(r, assessment) for r in results])
+    if args.json:
+        print(json.dumps(report_json(results, assessment), ensure_ascii=False))
+    else:
+        print(report_text(results, assessment), end="")
+    return EXIT_OK if all(r.ok for r in results) else EXIT_SOME_FAILED
+
+
+def _run_batch(args) -> int:
+    from posture.analysis import analyze_single
+    from posture.report import batch_record_json
+    from posture.vision.pose_model import BlazePoseEstimator
+
+    paths = expand_paths(args.paths)
+    estimator = BlazePoseEstimator()
+    options = _options(args)
+    failed = 0
+    taken: set[Path] = set()
+    for index, path in enumerate(paths, start=1):
+        _progress(index, len(paths), path)
+        result, assessment = analyze_single(path, estimator, options)
+        failed += not result.ok
+        if args.annotate:
+            _write_annotations(args.annotate, [(result, assessment)], taken)
+        print(json.dumps(batch_record_json(result, assessment), ensure_ascii=False), flush=True)
+    sys.stderr.write(f"\r{len(paths)} photos, {failed} failed\033[K\n")
+    return EXIT_OK if failed == 0 else EXIT_SOME_FAILED
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """Files as given; folders expanded to the images inside (recursively, sorted)."""
+    expanded = []
+    for given in paths:
+        if os.path.isdir(given):
+            found = sorted(
+                os.path.join(given, os.path.relpath(os.path.join(root, name), given))
+                for root, _, names in os.walk(given)
+                for name in names
+                if Path(name).suffix.lower() in IMAGE_SUFFIXES
+            )
+            expanded.extend(found)
+        else:
+            expanded.append(given)
+    return expanded
+
+
+def _write_annotations(folder: Path, pairs, taken: set[Path] | None = None) -> None:
+    from posture.annotated import write_annotated
+
+    taken = set() if taken is None else taken
+    for result, assessment in pairs:
+        write_annotated(result, assessment, folder, taken)
+
+
+def _progress(index: int, total: int, path: str) -> None:
+    width = 24
+    done = int(width * (index - 1) / max(total, 1))
+    sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {index}/{total} {path[-40:]}\033[K")
+    sys.stderr.flush()
+
+
+def _quiet_native_logs() -> None:
+    """MediaPipe's C++ logging would print INFO/WARNING lines on every run."""
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Turn results into the `posture.report/1` JSON document, JSON Lines records, or readable text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from posture.analysis import Assessment, PhotoResult
+from posture.assessment.classifier import Status
+
+SCHEMA = "posture.report/1"
+RECORD_SCHEMA = "posture.photo/1"
+
+
+def photo_json(result: PhotoResult) -> dict:
+    return {
+        "path": result.path,
+        "view": result.view.value if result.view else None,
+        "view_confidence": None if result.view_confidence is None else round(result.view_confidence, 2),
+        "view_source": "given" if result.view_given else "detected",
+        "image_size": list(result.image_size) if result.image_size else None,
+        "camera_roll_deg": result.camera_roll_deg,
+        "leveled": result.leveled,
+        "landmarks": result.landmarks.to_json() if result.landmarks is not None else {},
+        "measurements": {mid: m.to_json() for mid, m in result.measurements.items()},
+        "warnings": [w.to_json() for w in result.warnings],
+        "error": result.error.to_json() if result.error else None,
+    }
+
+
+def assessment_json(assessment: Assessment) -> dict:
+    return {
+        "findings": [f.to_json() for f in assessment.findings],
+        "recommendations": [r.to_json() for r in assessment.recommendations],
+        "safety": assessment.safety,
+    }
+
+
+def report_json(results: Sequence[PhotoResult], assessment: Assessment) -> dict:
+    return {
+        "schema": SCHEMA,
+        "photos": [photo_json(r) for r in results],
+        "assessment": assessment_json(assessment),
+    }
+
+
+def batch_record_json(result: PhotoResult, assessment: Assessment) -> dict:
+    return {"schema": RECORD_SCHEMA, **photo_json(result), "assessment": assessment_json(assessment)}
+
+
+def report_text(results: Sequence[PhotoResult], assessment: Assessment) -> str:
+    lines = ["POSTURE SCREEN (suggestions from photos, not a diagnosis)", ""]
+    for r in results:
+        lines += _photo_text(r)
+    lines += _findings_text(assessment)
+    lines += _recommendations_text(assessment)
+    lines += _safety_text(assessment.safety)
+    return "\n".join(lines) + "\n"
+
+
+def _photo_text(r: PhotoResult) -> list[str]:
+    if r.error:
+        return [f"PHOTO {r.path}: NOT ANALYSED [{r.error.code.value}] {r.error.message}", ""]
+    source = "given" if r.view_given else f"detected, confidence {r.view_confidence:.0%}"
+    lines = [f"PHOTO {r.path}: {r.view.value} view ({source}), {r.image_size[0]}x{r.image_size[1]}"]
+    for mid, m in r.measurements.items():
+        if m.measured:
+            cm = f"  ({m.length_cm:+.1f} cm)" if m.length_cm is not None else ""
+            lines.append(
+                f"  {mid:28s} {m.value:+7.1f} {m.unit:9s} ± {m.uncertainty:.1f}{cm}   [{m.sign_convention}]"
+            )
+        else:
+            lines.append(f"  {mid:28s} not measurable: {m.reason}")
+    lines += [f"  ! {w.message}" for w in r.warnings]
+    return [*lines, ""]
+
+
+def _findings_text(assessment: Assessment) -> list[str]:
+    present = [f for f in assessment.findings if f.status is Status.PRESENT]
+    unsure = [f for f in assessment.findings if f.status is Status.CANT_TELL and not f.is_pattern]
+    lines = ["WHAT THE PHOTOS SUGGEST"]
+    if not present:
+        lines.append("  No postural finding beyond the thresholds.")
+    for f in present:
+        e = f.evidence[0]
+        lines.append(
+            f"  - {f.label}: {f.severity} (confidence {f.confidence:.0%}; "
+            f"{e.measurement} = {e.value:+.1f} ± {e.uncertainty:.1f} {e.unit}, "
+            f"mild from {e.thresholds['mild']:+g})"
+        )
+    if unsure:
+        lines.append("  Can't tell:")
+        for f in unsure:
+            lines.append(f"    - {f.label}: {f.evidence[0].note}")
+    return [*lines, ""]
+
+
+def _recommendations_text(assessment: Assessment) -> list[str]:
+    if not assessment.recommendations:
+        return ["CORRECTIONS", "  None: no finding calls for targeted exercises.", ""]
+    lines = ["CORRECTIONS (targeted to the findings above)"]
+    for rec in assessment.recommendations:
+        lines.append(f"  {rec.label} ({rec.severity}): {rec.meaning}")
+        for kind, items in (("Stretch", rec.stretch), ("Strengthen", rec.strengthen)):
+            for ex in items:
+                lines.append(f"    {kind} {ex.muscle} [{ex.side}]: {ex.name}, {ex.dosage}.")
+                lines.append(f"        {ex.instructions}")
+        for caution in rec.avoid:
+            lines.append(f"    Caution: {caution}")
+    return [*lines, ""]
+
+
+def _safety_text(safety: dict) -> list[str]:
+    return [
+        "SAFETY",
+        f"  {safety['stop_rule']}",
+        f"  {safety['red_flag_advice']} Red flags: {'; '.join(safety['red_flags'])}.",
+        f"  {safety['disclaimer']}",
+    ]

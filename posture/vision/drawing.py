@@ -1,0 +1,184 @@
+"""Annotated images: skeleton, the measured lines with their values, plumb line, findings.
+
+Drawing receives landmarks and measurements already computed; it never measures. Sizes scale with
+the image so a 12 MP photo and a thumbnail are both readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from posture.vision.landmarks import Landmark as L
+from posture.vision.landmarks import PoseLandmarks
+
+LEFT_RGB = (40, 120, 255)
+RIGHT_RGB = (255, 140, 0)
+MIDDLE_RGB = (220, 220, 220)
+SEVERITY_RGB = {
+    "none": (60, 200, 90),
+    "mild": (245, 210, 40),
+    "moderate": (255, 130, 20),
+    "marked": (230, 40, 40),
+    "cant_tell": (170, 170, 170),
+}
+
+BONES = (
+    (L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP),
+    (L.LEFT_SHOULDER, L.LEFT_ELBOW), (L.LEFT_ELBOW, L.LEFT_WRIST),
+    (L.RIGHT_SHOULDER, L.RIGHT_ELBOW), (L.RIGHT_ELBOW, L.RIGHT_WRIST),
+    (L.LEFT_SHOULDER, L.LEFT_HIP), (L.RIGHT_SHOULDER, L.RIGHT_HIP),
+    (L.LEFT_HIP, L.LEFT_KNEE), (L.LEFT_KNEE, L.LEFT_ANKLE), (L.LEFT_ANKLE, L.LEFT_HEEL),
+    (L.LEFT_HEEL, L.LEFT_FOOT_INDEX), (L.LEFT_ANKLE, L.LEFT_FOOT_INDEX),
+    (L.RIGHT_HIP, L.RIGHT_KNEE), (L.RIGHT_KNEE, L.RIGHT_ANKLE), (L.RIGHT_ANKLE, L.RIGHT_HEEL),
+    (L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX), (L.RIGHT_ANKLE, L.RIGHT_FOOT_INDEX),
+    (L.LEFT_EAR, L.LEFT_EYE), (L.RIGHT_EAR, L.RIGHT_EYE), (L.LEFT_EYE, L.NOSE), (L.RIGHT_EYE, L.NOSE),
+)
+
+# Lines that carry a measurement: (measurement id, first point, second point, short label).
+MEASURED_LINES = (
+    ("head_tilt_deg", L.LEFT_EAR, L.RIGHT_EAR, "head"),
+    ("shoulder_tilt_deg", L.LEFT_SHOULDER, L.RIGHT_SHOULDER, "shoulders"),
+    ("hip_tilt_deg", L.LEFT_HIP, L.RIGHT_HIP, "hips"),
+)
+SIDE_LINES = (
+    ("craniovertebral_angle_deg", "ear", "shoulder", "CVA"),
+    ("sagittal_trunk_lean_deg", "shoulder", "hip", "trunk"),
+)
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """What to draw besides the skeleton, all already computed elsewhere."""
+
+    view: str  # a View value
+    measurements: Mapping[str, tuple[float | None, str]]  # id -> (value, unit)
+    severities: Mapping[str, str]  # measurement id -> severity of the finding it triggered
+    findings: Sequence[tuple[str, str]]  # (label, severity or "cant_tell") for the legend
+    visibility_threshold: float = 0.5
+    near_side: str = "left"  # side views: which body side the measurements read
+
+
+def annotate(image_rgb: np.ndarray, landmarks: PoseLandmarks, note: Annotation) -> np.ndarray:
+    """A copy of `image_rgb` (any size; landmarks are scaled from the original photo's pixels)."""
+    canvas = np.ascontiguousarray(image_rgb.copy())
+    height, width = canvas.shape[:2]
+    scale = width / landmarks.image_size[0]
+    points = landmarks.xy_px * scale
+    unit = max(1, round(max(width, height) / 700))  # line width 1 up to a ~1000 px preview
+    seen = {lm: landmarks.visibility[lm] >= note.visibility_threshold for lm in L}
+
+    def px(lm: L) -> tuple[int, int]:
+        return int(round(points[lm, 0])), int(round(points[lm, 1]))
+
+    for a, b in BONES:
+        if seen[a] and seen[b]:
+            cv2.line(canvas, px(a), px(b), _side_colour(a, b), unit, cv2.LINE_AA)
+    for lm in L:
+        if seen[lm]:
+            cv2.circle(canvas, px(lm), unit + 1, _side_colour(lm, lm), -1, cv2.LINE_AA)
+
+    if note.view in ("front", "back"):
+        _frontal_lines(canvas, points, seen, note, unit, px)
+    else:
+        _side_lines(canvas, points, seen, note, unit, px)
+    _legend(canvas, note.findings, unit)
+    return canvas
+
+
+def _frontal_lines(canvas, points, seen, note, unit, px) -> None:
+    for mid, a, b, label in MEASURED_LINES:
+        value, _ = note.measurements.get(mid, (None, ""))
+        if value is None or not (seen[a] and seen[b]):
+            continue
+        colour = SEVERITY_RGB[note.severities.get(mid, "none")]
+        start, end = _extend(points[a], points[b], 0.25)
+        cv2.line(canvas, start, end, colour, 2 * unit, cv2.LINE_AA)
+        right, left = max(start, end), min(start, end)
+        _text(canvas, f"{label} {value:+.1f}", (right[0] + 4 * unit, right[1]), colour, unit,
+              left_of=left[0] - 4 * unit)
+    if all(seen[lm] for lm in (L.LEFT_ANKLE, L.RIGHT_ANKLE)):
+        x = int(round((points[L.LEFT_ANKLE, 0] + points[L.RIGHT_ANKLE, 0]) / 2))
+        _dashed_vertical(canvas, x, unit)
+
+
+def _side_lines(canvas, points, seen, note, unit, px) -> None:
+    near = {
+        "ear": L[f"{note.near_side.upper()}_EAR"],
+        "shoulder": L[f"{note.near_side.upper()}_SHOULDER"],
+        "hip": L[f"{note.near_side.upper()}_HIP"],
+        "ankle": L[f"{note.near_side.upper()}_ANKLE"],
+    }
+    for mid, a, b, label in SIDE_LINES:
+        value, unit_name = note.measurements.get(mid, (None, ""))
+        if value is None or not (seen[near[a]] and seen[near[b]]):
+            continue
+        colour = SEVERITY_RGB[note.severities.get(mid, "none")]
+        cv2.line(canvas, px(near[a]), px(near[b]), colour, 2 * unit, cv2.LINE_AA)
+        where = px(near[a])
+        _text(canvas, f"{label} {value:.1f}{' deg' if unit_name == 'deg' else ''}",
+              (where[0] + 6 * unit, where[1]), colour, unit, left_of=where[0] - 6 * unit)
+    if seen[near["ankle"]]:
+        _dashed_vertical(canvas, px(near["ankle"])[0], unit)
+
+
+def _extend(a: np.ndarray, b: np.ndarray, fraction: float) -> tuple[tuple[int, int], tuple[int, int]]:
+    direction = b - a
+    start, end = a - direction * fraction, b + direction * fraction
+    return (int(round(start[0])), int(round(start[1]))), (int(round(end[0])), int(round(end[1])))
+
+
+def _dashed_vertical(canvas: np.ndarray, x: int, unit: int) -> None:
+    height = canvas.shape[0]
+    dash = 12 * unit
+    for y in range(0, height, 2 * dash):
+        cv2.line(canvas, (x, y), (x, min(height - 1, y + dash)), (0, 200, 255), unit, cv2.LINE_AA)
+
+
+def _text(
+    canvas: np.ndarray, text: str, origin: tuple[int, int], colour, unit: int, left_of: int | None = None
+) -> None:
+    """Outlined text with its baseline at `origin`, shrunk to fit the image's width.
+
+    If it doesn't fit to the right of `origin`, it is placed to end at `left_of` instead.
+    """
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    width = canvas.shape[1]
+    scale = 0.45 * unit
+    (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
+    x = origin[0]
+    if x + text_w > width and left_of is not None and left_of - text_w >= 0:
+        x = left_of - text_w
+    if x + text_w > width:
+        scale *= max(0.3, (width - x - 2) / text_w)
+        (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
+    x = min(max(0, x), max(0, width - text_w - 1))
+    y = min(max(text_h + 2, origin[1]), canvas.shape[0] - 2)
+    cv2.putText(canvas, text, (x, y), font, scale, (0, 0, 0), 3 * unit, cv2.LINE_AA)
+    cv2.putText(canvas, text, (x, y), font, scale, colour, unit, cv2.LINE_AA)
+
+
+def _legend(canvas: np.ndarray, findings: Sequence[tuple[str, str]], unit: int) -> None:
+    lines = [
+        label if severity == "none" else f"{label}: {severity.replace('_', ' ')}"
+        for label, severity in findings
+    ] or ["no findings"]
+    colours = [SEVERITY_RGB[severity] for _, severity in findings] or [SEVERITY_RGB["none"]]
+    row = int(22 * 0.45 * unit) + 4 * unit
+    overlay = canvas.copy()
+    cv2.rectangle(overlay, (0, 0), (canvas.shape[1] - 1, row * len(lines) + 4 * unit), (0, 0, 0), -1)
+    cv2.addWeighted(overlay, 0.5, canvas, 0.5, 0, dst=canvas)
+    for index, (text, colour) in enumerate(zip(lines, colours, strict=True)):
+        _text(canvas, text, (3 * unit, row * (index + 1)), colour, unit)
+
+
+def _side_colour(a: L, b: L) -> tuple[int, int, int]:
+    names = a.name + b.name
+    if names.count("LEFT") == 2 or (a is b and "LEFT" in names):
+        return LEFT_RGB
+    if names.count("RIGHT") == 2 or (a is b and "RIGHT" in names):
+        return RIGHT_RGB
+    return MIDDLE_RGB

@@ -1,0 +1,81 @@
+"""Find the person to analyse in a photo, and notice when there is more than one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from posture.errors import ErrorCode, PhotoError, PhotoWarning, WarningCode
+from posture.vision.image_io import Photo
+from posture.vision.landmarks import PoseLandmarks
+from posture.vision.pose_model import PoseEstimator, RawPose
+
+SECOND_PERSON_MIN_VISIBILITY = 0.7
+BOX_MARGIN = 0.15
+
+
+@dataclass(frozen=True)
+class Person:
+    landmarks: PoseLandmarks  # upright-original pixels
+    person_mask: np.ndarray | None  # working-copy pixels, 0..1
+    warnings: tuple[PhotoWarning, ...]
+
+
+def find_person(photo: Photo, estimator: PoseEstimator) -> Person:
+    """The most prominent person (largest body box) in the photo.
+
+    BlazePose reports one person per call, not necessarily the biggest, so the first person is
+    greyed out and the model asked once more; a second confident person means a warning, and the
+    larger of the two is analysed.
+    """
+    first = estimator.detect(photo.rgb)
+    if first is None:
+        raise PhotoError(
+            ErrorCode.NO_PERSON,
+            "No person was found. Retake the photo with the whole body in the frame, standing, "
+            "with good light and a plain background.",
+        )
+    second = estimator.detect(_grey_out(photo.rgb, first))
+    chosen, warnings = first, []
+    if second is not None and np.mean(second.visibility) >= SECOND_PERSON_MIN_VISIBILITY:
+        if _box_area(second) > _box_area(first):
+            chosen = second
+        warnings.append(
+            PhotoWarning(
+                WarningCode.SEVERAL_PEOPLE,
+                "More than one person is in the photo; the most prominent one was analysed. "
+                "Crop the photo to one person or retake it alone for a reliable result.",
+            )
+        )
+    width, height = photo.original_size
+    landmarks = PoseLandmarks(
+        xy_px=chosen.xy_fraction * np.array([width, height], dtype=np.float64),
+        visibility=np.clip(chosen.visibility, 0.0, 1.0),
+        image_size=(width, height),
+    )
+    return Person(landmarks=landmarks, person_mask=chosen.person_mask, warnings=tuple(warnings))
+
+
+def _box(raw: RawPose) -> tuple[float, float, float, float]:
+    seen = raw.xy_fraction[raw.visibility >= 0.5]
+    if len(seen) == 0:
+        seen = raw.xy_fraction
+    (x0, y0), (x1, y1) = seen.min(axis=0), seen.max(axis=0)
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def _box_area(raw: RawPose) -> float:
+    x0, y0, x1, y1 = _box(raw)
+    return max(0.0, x1 - x0) * max(0.0, y1 - y0)
+
+
+def _grey_out(rgb: np.ndarray, raw: RawPose) -> np.ndarray:
+    height, width = rgb.shape[:2]
+    x0, y0, x1, y1 = _box(raw)
+    margin_x, margin_y = (x1 - x0) * BOX_MARGIN, (y1 - y0) * BOX_MARGIN
+    left, right = int(max(0, (x0 - margin_x) * width)), int(min(width, (x1 + margin_x) * width))
+    top, bottom = int(max(0, (y0 - margin_y * 2) * height)), int(min(height, (y1 + margin_y) * height))
+    hidden = rgb.copy()
+    hidden[top:bottom, left:right] = 128
+    return hidden
