@@ -29,7 +29,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--height-cm must be a body height between 50 and 250 cm")
     if (args.asis is None) != (args.psis is None):
         parser.error("--asis and --psis go together")
-    _quiet_native_logs()
     return args.run(args)
 
 
@@ -161,12 +160,6 @@ def _progress(index: int, total: int, path: str) -> None:
     done = int(width * (index - 1) / max(total, 1))
     sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {index}/{total} {path[-40:]}\033[K")
     sys.stderr.flush()
-
-
-def _quiet_native_logs() -> None:
-    """MediaPipe's C++ logging would print INFO/WARNING lines on every run."""
-    os.environ.setdefault("GLOG_minloglevel", "2")
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 if __name__ == "__main__":

@@ -343,21 +343,26 @@ def _not_measurable(spec: Spec, names: tuple[str, ...], reason: str) -> Measurem
 
 
 def body_height_px(landmarks: PoseLandmarks, threshold: float) -> tuple[float, str | None]:
-    """The body's height in pixels from eye level to the floor (eye height = 0.936 H).
+    """The body's height in pixels from eye (or ear) level to the floor.
 
     Returns (height, None), or a rough height from the torso and the reason a true scale is
     missing (feet or eyes out of the photo); lengths in % height need the true scale.
     """
-    eyes = [lm for lm in (L.LEFT_EYE, L.RIGHT_EYE, L.NOSE) if landmarks.is_visible(lm, threshold)]
     feet = [
         lm for lm in (L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX)
         if landmarks.is_visible(lm, threshold)
     ]
-    if eyes and feet:
-        eye_y = float(np.mean([landmarks.xy_px[lm, 1] for lm in eyes[:2]]))
-        floor_y = max(float(landmarks.xy_px[lm, 1]) for lm in feet)
-        if floor_y > eye_y:
-            return (floor_y - eye_y) / constant("eye_height_fraction_of_stature"), None
+    # Eyes (or the nose) on front and side views; the ears on back views, where the face is hidden.
+    for head_points, fraction in (
+        ((L.LEFT_EYE, L.RIGHT_EYE, L.NOSE), constant("eye_height_fraction_of_stature")),
+        ((L.LEFT_EAR, L.RIGHT_EAR), constant("ear_height_fraction_of_stature")),
+    ):
+        seen = [lm for lm in head_points if landmarks.is_visible(lm, threshold)]
+        if seen and feet:
+            head_y = float(np.mean([landmarks.xy_px[lm, 1] for lm in seen[:2]]))
+            floor_y = max(float(landmarks.xy_px[lm, 1]) for lm in feet)
+            if floor_y > head_y:
+                return (floor_y - head_y) / fraction, None
     pts = landmarks.xy_px
     torso = float(np.linalg.norm(
         _mid(pts, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(pts, L.LEFT_HIP, L.RIGHT_HIP)

@@ -54,8 +54,10 @@ def load_photo(path: str | Path, working_long_side_px: int = WORKING_LONG_SIDE_P
         ) from None
     except Image.DecompressionBombError:
         raise _too_large(path, None) from None
-    except OSError as exc:
+    except PermissionError as exc:
         raise PhotoError(ErrorCode.UNREADABLE_FILE, f"{path.name} could not be read: {exc}") from None
+    except OSError as exc:  # a recognised format whose header is broken
+        raise _damaged(path, exc) from None
 
     with image:
         width, height = image.size
@@ -75,10 +77,7 @@ def load_photo(path: str | Path, working_long_side_px: int = WORKING_LONG_SIDE_P
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 image.load()
         except (OSError, SyntaxError, ValueError) as exc:
-            raise PhotoError(
-                ErrorCode.TRUNCATED_IMAGE,
-                f"{path.name} is damaged or incomplete ({exc}); copy the original photo again.",
-            ) from None
+            raise _damaged(path, exc) from None
         upright = ImageOps.exif_transpose(image)
         rgb = _to_rgb8(upright)
 
@@ -97,6 +96,13 @@ def _check_file(path: Path) -> None:
         raise PhotoError(ErrorCode.UNREADABLE_FILE, f"{path} could not be read: {exc}") from None
     if size == 0:
         raise PhotoError(ErrorCode.EMPTY_FILE, f"{path.name} is empty (0 bytes).")
+
+
+def _damaged(path: Path, exc: Exception) -> PhotoError:
+    return PhotoError(
+        ErrorCode.TRUNCATED_IMAGE,
+        f"{path.name} is damaged or incomplete ({exc}); copy the original photo again.",
+    )
 
 
 def _too_large(path: Path, size: tuple[int, int] | None) -> PhotoError:

@@ -8,6 +8,10 @@ method; measurements never see which one ran.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -46,6 +50,7 @@ class BlazePoseEstimator:
         self._pose = None
 
     def _model(self):
+        """Build the graph on first use, so importing this module (and `--help`) stays instant."""
         if self._pose is None:
             from mediapipe.python.solutions import pose as mp_pose
 
@@ -60,7 +65,8 @@ class BlazePoseEstimator:
     def detect(self, rgb: np.ndarray) -> RawPose | None:
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise ValueError(f"expected an (h, w, 3) uint8 RGB image, got {rgb.shape} {rgb.dtype}")
-        result = self._model().process(np.ascontiguousarray(rgb))
+        with _native_stderr_silenced():
+            result = self._model().process(np.ascontiguousarray(rgb))
         if result.pose_landmarks is None:
             return None
         points = result.pose_landmarks.landmark
@@ -75,3 +81,22 @@ class BlazePoseEstimator:
         if self._pose is not None:
             self._pose.close()
             self._pose = None
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """MediaPipe's C++ code logs INFO/WARNING lines straight to file descriptor 2 on every run,
+    ignoring Python's logging; users would read them as errors. Python exceptions still surface."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable stderr (e.g. a detached service): nothing to protect
+        yield
+        return
+    sys.stderr.flush()
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)

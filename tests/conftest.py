@@ -1,0 +1,110 @@
+"""Shared fixtures: the real model, the real photos in ../shared, and made-up skeletons."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posture.assessment.views import View
+from posture.vision.landmarks import Landmark as L
+from posture.vision.landmarks import PoseLandmarks
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_PHOTOS = REPO.parent / "shared" / "photos" / "front"
+
+
+@pytest.fixture(scope="session")
+def shared_front_photos() -> list[Path]:
+    photos = sorted(SHARED_PHOTOS.glob("*.jpg"))
+    if not photos:
+        pytest.skip(f"real test photos not found at {SHARED_PHOTOS} (the ../shared data set is absent)")
+    return photos
+
+
+@pytest.fixture(scope="session")
+def estimator():
+    from posture.vision.pose_model import BlazePoseEstimator
+
+    model = BlazePoseEstimator()
+    yield model
+    model.close()
+
+
+# Heights as fractions of stature (Drillis & Contini), half-widths as fractions of stature.
+STATURE_PX = 1700.0
+FLOOR_Y = 1900.0
+CENTRE_X = 500.0
+IMAGE_SIZE = (1000, 2000)
+FRONTAL_LAYOUT = {
+    # name: (height fraction, half-width fraction) for the LEFT side; the right mirrors it.
+    "EYE": (0.936, 0.03), "EYE_INNER": (0.936, 0.015), "EYE_OUTER": (0.936, 0.045),
+    "EAR": (0.925, 0.07), "SHOULDER": (0.818, 0.10), "ELBOW": (0.63, 0.12), "WRIST": (0.485, 0.12),
+    "PINKY": (0.45, 0.12), "INDEX": (0.45, 0.115), "THUMB": (0.46, 0.11),
+    "HIP": (0.53, 0.05), "KNEE": (0.285, 0.05), "ANKLE": (0.039, 0.05), "HEEL": (0.01, 0.05),
+    "FOOT_INDEX": (0.0, 0.055),
+}
+
+
+def frontal_landmarks(
+    view: View = View.FRONT,
+    shoulder_tilt_deg: float = 0.0,
+    hip_tilt_deg: float = 0.0,
+    ear_tilt_deg: float = 0.0,
+    knee_shift_px: tuple[float, float] = (0.0, 0.0),
+    visibility: float = 0.99,
+) -> PoseLandmarks:
+    """A standing person seen from the front or back. Tilts: + = subject's left side higher.
+    knee_shift_px: (left, right) knee moved toward the body's midline (+) in pixels."""
+    left_x = view.subject_left_x
+    xy = np.zeros((33, 2))
+    tilts = {"SHOULDER": shoulder_tilt_deg, "HIP": hip_tilt_deg, "EAR": ear_tilt_deg}
+    for name, (height, half_width) in FRONTAL_LAYOUT.items():
+        y = FLOOR_Y - height * STATURE_PX
+        half = half_width * STATURE_PX
+        rise = half * math.tan(math.radians(tilts.get(name, 0.0)))
+        xy[L[f"LEFT_{name}"]] = (CENTRE_X + left_x * half, y - rise)
+        xy[L[f"RIGHT_{name}"]] = (CENTRE_X - left_x * half, y + rise)
+    xy[L.LEFT_KNEE, 0] -= left_x * knee_shift_px[0]
+    xy[L.RIGHT_KNEE, 0] += left_x * knee_shift_px[1]
+    xy[L.NOSE] = (CENTRE_X, FLOOR_Y - 0.93 * STATURE_PX)
+    xy[L.MOUTH_LEFT] = (CENTRE_X + left_x * 0.02 * STATURE_PX, FLOOR_Y - 0.91 * STATURE_PX)
+    xy[L.MOUTH_RIGHT] = (CENTRE_X - left_x * 0.02 * STATURE_PX, FLOOR_Y - 0.91 * STATURE_PX)
+    vis = np.full(33, visibility)
+    if view is View.BACK:
+        for lm in (L.NOSE, L.LEFT_EYE, L.RIGHT_EYE, L.MOUTH_LEFT, L.MOUTH_RIGHT):
+            vis[lm] = 0.1
+    return PoseLandmarks(xy, vis, IMAGE_SIZE)
+
+
+def side_landmarks(
+    view: View = View.SIDE_RIGHT,
+    ear_ahead_px: float = 0.0,
+    shoulder_ahead_px: float = 0.0,
+    knee_back_px: float = 0.0,
+    near_visibility: float = 0.99,
+    far_visibility: float = 0.6,
+) -> PoseLandmarks:
+    """A standing person in profile, facing `view.facing_x`; offsets are forward (+) of the
+    ankle's vertical. The near side (right for side_right) gets the higher visibility."""
+    facing = view.facing_x
+    xy = np.zeros((33, 2))
+    layout = {
+        "EYE": (0.936, 0.035), "EYE_INNER": (0.936, 0.04), "EYE_OUTER": (0.936, 0.03),
+        "EAR": (0.925, ear_ahead_px / STATURE_PX), "SHOULDER": (0.818, shoulder_ahead_px / STATURE_PX),
+        "ELBOW": (0.63, 0.0), "WRIST": (0.485, 0.01), "PINKY": (0.45, 0.01), "INDEX": (0.45, 0.02),
+        "THUMB": (0.46, 0.02), "HIP": (0.53, 0.0), "KNEE": (0.285, -knee_back_px / STATURE_PX),
+        "ANKLE": (0.039, 0.0), "HEEL": (0.01, -0.03), "FOOT_INDEX": (0.0, 0.08),
+    }
+    for name, (height, ahead) in layout.items():
+        point = (CENTRE_X + facing * ahead * STATURE_PX, FLOOR_Y - height * STATURE_PX)
+        xy[L[f"LEFT_{name}"]] = point
+        xy[L[f"RIGHT_{name}"]] = point
+    xy[L.NOSE] = (CENTRE_X + facing * 0.06 * STATURE_PX, FLOOR_Y - 0.93 * STATURE_PX)
+    xy[L.MOUTH_LEFT] = xy[L.MOUTH_RIGHT] = (CENTRE_X + facing * 0.05 * STATURE_PX, FLOOR_Y - 0.91 * STATURE_PX)
+    near = "RIGHT" if view is View.SIDE_RIGHT else "LEFT"
+    vis = np.array([near_visibility if near in lm.name else far_visibility for lm in L])
+    vis[L.NOSE] = near_visibility
+    return PoseLandmarks(xy, vis, IMAGE_SIZE)

@@ -1,0 +1,110 @@
+"""The command line as a user runs it: a real process, real photos, the shipped JSON Schema."""
+
+import json
+import subprocess
+import sys
+from importlib import resources
+
+import jsonschema
+import numpy as np
+import pytest
+from PIL import Image
+
+
+def posture(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "posture", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    return json.loads(resources.files("posture.data").joinpath("report.schema.json").read_text())
+
+
+def test_help_does_not_load_the_model():
+    probe = (
+        "import sys; from posture.cli import _parser; _parser().format_help(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('mediapipe', 'numpy', 'cv2')))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    result = posture("--help")
+    assert result.returncode == 0
+    assert "analyze" in result.stdout and "batch" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (),
+        ("analyze",),
+        ("analyze", "x.jpg", "--height-cm", "12"),
+        ("analyze", "x.jpg", "--asis", "1,2"),
+        ("analyze", "x.jpg", "--asis", "one,two", "--psis", "1,2"),
+        ("analyze", "x.jpg", "--view", "sideways"),
+    ],
+)
+def test_usage_errors_exit_2(args):
+    result = posture(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+
+
+def test_analyze_json_is_one_valid_document_and_a_bad_photo_does_not_stop_the_others(
+    shared_front_photos, tmp_path, schema
+):
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    given = [str(shared_front_photos[0]), str(broken), str(shared_front_photos[1])]
+    result = posture("analyze", *given, "--json", "--height-cm", "172", "--annotate", str(tmp_path / "out"))
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, schema)
+    assert [p["path"] for p in report["photos"]] == given
+    assert report["photos"][1]["error"]["code"] in ("not_an_image", "truncated_image")
+    good = report["photos"][0]
+    assert good["view"] == "front" and len(good["landmarks"]) == 33
+    assert good["measurements"]["shoulder_tilt_deg"]["unit"] == "deg"
+    assert "length_cm" in good["measurements"]["shoulder_tilt_deg"]
+    assert good["camera_roll_deg"] is None and good["leveled"] is False
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        f"{shared_front_photos[0].stem}.annotated.jpg", f"{shared_front_photos[1].stem}.annotated.jpg"
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_analyze_text_says_it_is_not_a_diagnosis(shared_front_photos):
+    result = posture("analyze", str(shared_front_photos[3]), "--no-level")
+    assert result.returncode == 0
+    assert "not a diagnosis" in result.stdout
+    assert "shoulder_tilt_deg" in result.stdout
+    assert "SAFETY" in result.stdout
+    assert "leveling is not available" not in result.stdout  # --no-level: no leveling warning
+
+
+def test_batch_prints_one_valid_record_per_photo_with_progress(shared_front_photos, tmp_path, schema):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for photo in shared_front_photos[:3]:
+        (folder / photo.name).write_bytes(photo.read_bytes())
+    (folder / "readme.txt").write_text("not a photo, not picked from a folder")
+    Image.fromarray(np.full((300, 300, 3), 200, np.uint8)).save(folder / "blank.png")
+    result = posture("batch", str(folder))
+    assert result.returncode == 1  # blank.png has no person
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    record_schema = {**schema, "$ref": "#/$defs/batch_record"}
+    record_schema.pop("required"), record_schema.pop("properties"), record_schema.pop("additionalProperties")
+    for record in records:
+        jsonschema.validate(record, record_schema)
+    assert [r["path"] for r in records] == [str(folder / n) for n in sorted(
+        ["blank.png", *(p.name for p in shared_front_photos[:3])]
+    )]
+    assert records[0]["error"]["code"] == "no_person"
+    assert all("findings" in r["assessment"] for r in records)
+    assert "4/4" in result.stderr
+
+
+def test_batch_of_only_good_photos_exits_0(shared_front_photos):
+    result = posture("batch", str(shared_front_photos[4]))
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,157 @@
+"""Measurements on made-up skeletons with known posture, in every view."""
+
+import numpy as np
+import pytest
+
+from posture.assessment.measurements import PelvisMarkers, back_contour_inclination_deg, measure
+from posture.assessment.views import View
+from posture.vision.landmarks import Landmark as L
+from posture.vision.landmarks import PoseLandmarks
+from tests.conftest import STATURE_PX, frontal_landmarks, side_landmarks
+
+FRONTAL_VIEWS = [View.FRONT, View.BACK]
+
+
+@pytest.mark.parametrize("view", FRONTAL_VIEWS)
+@pytest.mark.parametrize("tilt", [-4.0, -1.0, 0.0, 2.5, 6.0])
+def test_tilts_read_the_subjects_left_higher_as_positive_in_both_views(view, tilt):
+    m = measure(frontal_landmarks(view, shoulder_tilt_deg=tilt, hip_tilt_deg=-tilt, ear_tilt_deg=tilt / 2), view)
+    assert m["shoulder_tilt_deg"].value == pytest.approx(tilt, abs=1e-6)
+    assert m["hip_tilt_deg"].value == pytest.approx(-tilt, abs=1e-6)
+    assert m["head_tilt_deg"].value == pytest.approx(tilt / 2, abs=1e-6)
+
+
+@pytest.mark.parametrize("view", FRONTAL_VIEWS)
+def test_straight_body_reads_zero_lean_shift_and_knee_angle(view):
+    m = measure(frontal_landmarks(view), view)
+    for mid in ("lateral_trunk_lean_deg", "weight_shift_pct", "left_knee_valgus_deg", "right_knee_valgus_deg"):
+        assert m[mid].value == pytest.approx(0.0, abs=1e-6), mid
+
+
+@pytest.mark.parametrize("view", FRONTAL_VIEWS)
+def test_knees_toward_the_midline_read_as_valgus_on_the_right_leg(view):
+    # Left knee 30 px toward the midline (valgus), right knee 30 px away from it (varus).
+    m = measure(frontal_landmarks(view, knee_shift_px=(30.0, -30.0)), view)
+    assert m["left_knee_valgus_deg"].value > 5
+    assert m["right_knee_valgus_deg"].value < -5
+    assert m["left_knee_valgus_deg"].value == pytest.approx(-m["right_knee_valgus_deg"].value)
+
+
+def test_trunk_lean_toward_the_subjects_left_is_positive():
+    pose = frontal_landmarks(View.FRONT)
+    xy = pose.xy_px.copy()
+    xy[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 0] += 40  # front view: the subject's left is +x
+    m = measure(PoseLandmarks(xy, pose.visibility, pose.image_size), View.FRONT)
+    assert m["lateral_trunk_lean_deg"].value > 3
+
+
+def test_height_in_cm_gives_the_rise_of_the_left_side():
+    m = measure(frontal_landmarks(View.FRONT, shoulder_tilt_deg=3.0), View.FRONT, height_cm=170.0)
+    half_width_cm = 0.10 * 170.0
+    expected = 2 * half_width_cm * np.tan(np.radians(3.0))
+    assert m["shoulder_tilt_deg"].length_cm == pytest.approx(expected, rel=1e-6)
+
+
+def test_hidden_landmarks_make_measurements_not_measurable_with_the_reason():
+    pose = frontal_landmarks(View.FRONT)
+    vis = pose.visibility.copy()
+    vis[L.LEFT_HIP] = 0.1
+    m = measure(PoseLandmarks(pose.xy_px, vis, pose.image_size), View.FRONT)
+    assert m["hip_tilt_deg"].value is None
+    assert "left_hip" in m["hip_tilt_deg"].reason
+    assert m["shoulder_tilt_deg"].value is not None
+
+
+def test_feet_outside_the_photo_remove_lengths_but_keep_angles():
+    pose = frontal_landmarks(View.FRONT)
+    xy = pose.xy_px.copy()
+    xy[[L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX, L.LEFT_ANKLE, L.RIGHT_ANKLE], 1] = 2100
+    m = measure(PoseLandmarks(xy, pose.visibility, pose.image_size), View.FRONT)
+    assert m["weight_shift_pct"].value is None
+    assert m["shoulder_tilt_deg"].value is not None
+
+
+def test_head_tilt_falls_back_to_the_eyes_when_an_ear_is_hidden():
+    pose = frontal_landmarks(View.FRONT, ear_tilt_deg=5.0)
+    vis = pose.visibility.copy()
+    vis[L.RIGHT_EAR] = 0.2
+    m = measure(PoseLandmarks(pose.xy_px, vis, pose.image_size), View.FRONT)
+    assert m["head_tilt_deg"].landmarks == ("left_eye_outer", "right_eye_outer")
+    assert m["head_tilt_deg"].value == pytest.approx(0.0, abs=1e-6)
+
+
+def test_uncertainty_grows_when_the_model_is_less_sure():
+    sure = measure(frontal_landmarks(View.FRONT, visibility=0.99), View.FRONT)
+    unsure = measure(frontal_landmarks(View.FRONT, visibility=0.6), View.FRONT)
+    assert unsure["hip_tilt_deg"].uncertainty > sure["hip_tilt_deg"].uncertainty > 0
+    # Hip joints sit closer together than shoulders, so the same point noise tilts their line more.
+    assert sure["hip_tilt_deg"].uncertainty > sure["shoulder_tilt_deg"].uncertainty
+
+
+@pytest.mark.parametrize("view", [View.SIDE_LEFT, View.SIDE_RIGHT])
+def test_side_offsets_are_positive_forward_whichever_way_the_subject_faces(view):
+    m = measure(side_landmarks(view, ear_ahead_px=85.0, shoulder_ahead_px=51.0, knee_back_px=17.0), view)
+    assert m["ear_ahead_of_shoulder_pct"].value == pytest.approx(100 * 34 / STATURE_PX)
+    assert m["shoulder_ahead_of_hip_pct"].value == pytest.approx(100 * 51 / STATURE_PX)
+    assert m["plumb_ear_pct"].value == pytest.approx(100 * 85 / STATURE_PX)
+    assert m["plumb_knee_pct"].value == pytest.approx(-100 * 17 / STATURE_PX)
+    assert m["knee_hyperextension_deg"].value > 0
+    assert m["sagittal_trunk_lean_deg"].value > 0
+
+
+@pytest.mark.parametrize("view", [View.SIDE_LEFT, View.SIDE_RIGHT])
+def test_side_measurements_read_the_side_facing_the_camera(view):
+    m = measure(side_landmarks(view), view)
+    near = "right" if view is View.SIDE_RIGHT else "left"
+    assert m["craniovertebral_angle_deg"].landmarks == (f"{near}_ear", f"{near}_shoulder")
+
+
+@pytest.mark.parametrize("view", [View.SIDE_LEFT, View.SIDE_RIGHT])
+def test_cva_falls_as_the_head_moves_forward(view):
+    upright = measure(side_landmarks(view), view)["craniovertebral_angle_deg"].value
+    forward = measure(side_landmarks(view, ear_ahead_px=120.0), view)["craniovertebral_angle_deg"].value
+    # Ear above the shoulder: the proxy gives ~52 deg by construction (see measurement_model.json).
+    assert 48 < upright < 56
+    assert forward < upright - 10
+
+
+def test_exact_pelvic_tilt_from_asis_and_psis():
+    # Facing +x: ASIS ahead (+x) and 10 deg lower than PSIS = 10 deg anterior.
+    psis = (400.0, 1000.0)
+    asis = (400.0 + 200.0, 1000.0 + 200.0 * np.tan(np.radians(10.0)))
+    markers = PelvisMarkers(asis=asis, psis=psis)
+    m = measure(side_landmarks(View.SIDE_RIGHT), View.SIDE_RIGHT, markers=markers)["pelvic_tilt_deg"]
+    assert m.value == pytest.approx(10.0)
+    assert m.method.startswith("exact")
+    # The same markers seen from the other side (mirrored x) give the same tilt.
+    mirrored = PelvisMarkers(asis=(1000 - asis[0], asis[1]), psis=(1000 - psis[0], psis[1]))
+    m2 = measure(side_landmarks(View.SIDE_LEFT), View.SIDE_LEFT, markers=mirrored)["pelvic_tilt_deg"]
+    assert m2.value == pytest.approx(10.0)
+
+
+def test_back_contour_inclination_follows_the_buttock_profile():
+    """A drawn profile facing +x: a deeper lumbar hollow and a rounder buttock tilt the line more."""
+    def profile(hollow_px: int, buttock_px: int) -> np.ndarray:
+        mask = np.zeros((400, 300), dtype=np.float32)
+        for row in range(400):
+            back = 100
+            if 120 <= row < 200:  # lumbar hollow above the hip (hip at row 200)
+                back = 100 + hollow_px * (1 - abs(row - 160) / 40)
+            if 200 <= row < 260:  # buttock around the hip level
+                back = 100 - buttock_px * (1 - abs(row - 230) / 30)
+            mask[row, int(back):220] = 1.0
+        return mask
+
+    shoulder, hip = np.array([160.0, 20.0]), np.array([160.0, 200.0])
+    flat = back_contour_inclination_deg(profile(2, 2), (300, 400), shoulder, hip, 1)
+    curved = back_contour_inclination_deg(profile(20, 25), (300, 400), shoulder, hip, 1)
+    assert curved > flat + 10
+    mirrored = back_contour_inclination_deg(profile(20, 25)[:, ::-1], (300, 400), np.array([139.0, 20.0]),
+                                            np.array([139.0, 200.0]), -1)
+    assert mirrored == pytest.approx(curved, abs=1.0)
+
+
+def test_marker_free_pelvic_tilt_without_a_mask_is_not_measurable():
+    m = measure(side_landmarks(View.SIDE_RIGHT), View.SIDE_RIGHT)["pelvic_tilt_deg"]
+    assert m.value is None
+    assert "outline" in m.reason
