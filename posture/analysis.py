@@ -91,10 +91,16 @@ def locate(path: str, estimator: PoseEstimator, options: Options) -> PhotoResult
 
 
 def measure_located(result: PhotoResult, options: Options, markers: PelvisMarkers | None) -> None:
-    if result.ok and result.landmarks is not None and result.view is not None:
-        result.measurements = measure(
-            result.landmarks, result.view, result.person_mask, options.height_cm, markers
-        )
+    if not (result.ok and result.landmarks is not None and result.view is not None):
+        return
+    result.measurements = measure(result.landmarks, result.view, result.person_mask, options.height_cm, markers)
+    if markers is not None and (markers.asis[0] - markers.psis[0]) * result.view.facing_x <= 0:
+        result.warnings.append(PhotoWarning(
+            WarningCode.MARKERS_SUSPECT,
+            f"The ASIS should be in front of the PSIS, but this person faces the image's "
+            f"{'right' if result.view.facing_x > 0 else 'left'} and the ASIS was placed behind. "
+            "Were the two points swapped?",
+        ))
 
 
 def analyze_person(

@@ -111,3 +111,13 @@ def test_a_front_photo_given_as_a_side_view_warns(shared_front_photos, estimator
     result, _ = run(shared_front_photos[0], estimator, view=View.SIDE_RIGHT)
     assert WarningCode.VIEW_MISMATCH.value in codes(result)
     assert result.view is View.SIDE_RIGHT
+
+
+def test_asis_behind_psis_warns_that_the_markers_look_swapped(shared_front_photos, estimator):
+    from posture.assessment.measurements import PelvisMarkers
+
+    # Given as a right profile (facing +x): an ASIS at a smaller x than the PSIS is behind it.
+    markers = PelvisMarkers(asis=(200.0, 400.0), psis=(260.0, 390.0))
+    result, _ = run(shared_front_photos[0], estimator, view=View.SIDE_RIGHT, markers=markers)
+    assert WarningCode.MARKERS_SUSPECT.value in codes(result)
+    assert result.measurements["pelvic_tilt_deg"].method.startswith("exact")

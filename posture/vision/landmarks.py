@@ -105,15 +105,6 @@ class PoseLandmarks:
             self.xy_px[MIRROR_ORDER].copy(), self.visibility[MIRROR_ORDER].copy(), self.image_size
         )
 
-    def bounding_box(self, threshold: float) -> tuple[float, float, float, float]:
-        """(x0, y0, x1, y1) of the points seen with at least `threshold` visibility."""
-        seen = self.xy_px[self.visibility >= threshold]
-        if len(seen) == 0:
-            seen = self.xy_px
-        x0, y0 = seen.min(axis=0)
-        x1, y1 = seen.max(axis=0)
-        return float(x0), float(y0), float(x1), float(y1)
-
     def to_json(self) -> dict[str, dict[str, float]]:
         return {
             lm.key: {
