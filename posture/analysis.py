@@ -17,6 +17,7 @@ from posture.assessment.measurements import Measurement, PelvisMarkers, measure
 from posture.assessment.views import View, detect_view, orient_sides
 from posture.data_files import constant
 from posture.errors import PhotoError, PhotoWarning, WarningCode
+from posture.vision.augment import DEFAULT_COPIES
 from posture.vision.image_io import load_photo
 from posture.vision.landmarks import PoseLandmarks
 from posture.vision.person import find_person
@@ -29,6 +30,7 @@ class Options:
     height_cm: float | None = None
     level: bool = True
     markers: PelvisMarkers | None = None
+    augment: bool = True  # False: the bare model's single answer (benchmarks compare the two)
 
 
 @dataclass
@@ -66,7 +68,7 @@ def locate(path: str, estimator: PoseEstimator, options: Options) -> PhotoResult
         photo = load_photo(path)
         result.image_size = photo.original_size
         result.image = photo.rgb
-        person = find_person(photo, estimator)
+        person = find_person(photo, estimator, DEFAULT_COPIES if options.augment else ())
     except PhotoError as error:
         result.error = error
         return result

@@ -4,6 +4,7 @@ multi-person, cut-off bodies, no person. Skipped with a reason when the photos a
 from pathlib import Path
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from posture.analysis import Options, analyze_single
@@ -34,20 +35,20 @@ def test_every_front_photo_is_found_as_a_front_view_with_its_tilts(shared_front_
         assert 0 < x < result.image_size[0] and 0 < y < result.image_size[1]
 
 
-def test_a_mirrored_photo_gives_the_mirrored_tilts(shared_front_photos, estimator, tmp_path):
-    disagreement = []
-    for path in shared_front_photos[:6]:
+def test_a_mirrored_photo_gives_the_mirrored_result(shared_front_photos, estimator, tmp_path):
+    """Test-time augmentation with a set of copies closed under flipping: the mirrored photo's
+    copies are the original's copies, so every measurement mirrors (the bare model disagrees by a
+    median 2.2 deg on these photos)."""
+    for path in shared_front_photos[:4]:
         mirrored = tmp_path / f"{path.stem}.mirrored.png"
         Image.open(path).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(mirrored)
         original, _ = run(path, estimator)
         flipped, _ = run(mirrored, estimator)
-        for mid in TILTS:
+        for mid in (*TILTS, "head_tilt_deg", "lateral_trunk_lean_deg", "weight_shift_pct"):
             a, b = original.measurements[mid].value, flipped.measurements[mid].value
-            disagreement.append(abs(a + b))
-            if abs(a) > 5:  # a clear tilt must flip side in the mirror
-                assert np.sign(b) == -np.sign(a), (path.name, mid, a, b)
-    # The bare model's mirror disagreement (median 2.2 deg on these photos) bounds this.
-    assert np.median(disagreement) < 3.0
+            assert abs(a + b) < 0.15, (path.name, mid, a, b)
+        left, right = original.measurements["left_knee_valgus_deg"], flipped.measurements["right_knee_valgus_deg"]
+        assert left.value == pytest.approx(right.value, abs=0.15)
 
 
 def test_an_exif_rotated_lossless_copy_gives_identical_landmarks(shared_front_photos, estimator, tmp_path):
@@ -63,7 +64,7 @@ def test_an_exif_rotated_lossless_copy_gives_identical_landmarks(shared_front_ph
     assert np.array_equal(a.landmarks.xy_px, b.landmarks.xy_px)
 
 
-def test_an_exif_rotated_reencoded_jpeg_is_within_a_degree(shared_front_photos, estimator, tmp_path):
+def test_an_exif_rotated_reencoded_jpeg_is_within_half_a_degree(shared_front_photos, estimator, tmp_path):
     for path in shared_front_photos[:4]:
         exif = Image.Exif()
         exif[0x0112] = 8
@@ -71,7 +72,7 @@ def test_an_exif_rotated_reencoded_jpeg_is_within_a_degree(shared_front_photos, 
         a, _ = run(path, estimator)
         b, _ = run(tmp_path / "r.jpg", estimator)
         for mid in TILTS:
-            assert abs(a.measurements[mid].value - b.measurements[mid].value) < 1.0, (path.name, mid)
+            assert abs(a.measurements[mid].value - b.measurements[mid].value) < 0.5, (path.name, mid)
 
 
 def test_two_people_warn_and_the_larger_one_is_analysed(shared_front_photos, estimator, tmp_path):

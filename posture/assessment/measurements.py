@@ -4,9 +4,10 @@ Every measurement is a row in a spec table: the landmarks it needs, its formula,
 convention. Lengths are in percent of the body's height ("% height") so they compare across photo
 sizes; with the subject's height in cm they are also given in cm (`length_cm`).
 
-Uncertainty (one standard deviation) is propagated from each landmark's positional noise (see
-measurement_model.json) through the formula by finite differences, plus any known systematic
-error of the method (e.g. the C7 proxy). It is a model of the noise, not a measured spread.
+Uncertainty (one standard deviation) combines: the spread of the value over the test-time
+augmentation copies (its standard error), the landmarks' appearance error the copies cannot see
+(propagated through the formula by finite differences, see measurement_model.json), and any known
+systematic error of the method (e.g. the C7 proxy).
 """
 
 from __future__ import annotations
@@ -301,11 +302,14 @@ def _evaluate(
 
     points = seen.xy_px
     value = spec.formula(points, frame)
+    augmented = seen.samples_px is not None and len(seen.samples_px) > 1
     sigma_px = np.array(
-        [_landmark_sigma_px(frame.stature_px, seen.visibility[lm]) for lm in spec.landmarks]
+        [_landmark_sigma_px(frame.stature_px, seen.visibility[lm], augmented) for lm in spec.landmarks]
     )
-    uncertainty = math.hypot(
-        _propagate(spec, points, frame, sigma_px), spec.systematic_uncertainty()
+    uncertainty = math.sqrt(
+        _propagate(spec, points, frame, sigma_px) ** 2
+        + (_standard_error(spec, seen.samples_px, frame) if augmented else 0.0) ** 2
+        + spec.systematic_uncertainty() ** 2
     )
     length_cm = None
     if cm_per_px is not None and spec.as_length == "rise":
@@ -318,8 +322,18 @@ def _evaluate(
     )
 
 
-def _landmark_sigma_px(stature_px: float, visibility: float) -> float:
-    return constant("landmark_sigma_fraction_of_stature") * stature_px / max(visibility, 0.5)
+def _landmark_sigma_px(stature_px: float, visibility: float, augmented: bool) -> float:
+    """Positional noise the formula inherits: with test-time augmentation only the appearance
+    error the copies can't reveal; for a single model call, its whole jitter."""
+    name = "landmark_sigma_appearance_fraction_of_stature" if augmented else "landmark_sigma_fraction_of_stature"
+    return constant(name) * stature_px / max(visibility, 0.5)
+
+
+def _standard_error(spec: Spec, samples_px: np.ndarray, frame: Frame) -> float:
+    """How precisely the copies pin the combined value: their spread over the square root of
+    their number."""
+    values = np.array([spec.formula(sample, frame) for sample in samples_px])
+    return float(np.std(values, ddof=1) / math.sqrt(len(values)))
 
 
 def _propagate(spec: Spec, points: np.ndarray, frame: Frame, sigma_px: np.ndarray) -> float:

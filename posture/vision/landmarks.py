@@ -81,12 +81,16 @@ class PoseLandmarks:
     xy_px: np.ndarray  # (33, 2) float
     visibility: np.ndarray  # (33,) float in [0, 1]
     image_size: tuple[int, int]  # (width, height) of the upright photo
+    # The separate answers that `xy_px` combines (test-time augmentation), (k, 33, 2), if any.
+    samples_px: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.xy_px.shape != (LANDMARK_COUNT, 2):
             raise ValueError(f"xy_px must have shape (33, 2), got {self.xy_px.shape}")
         if self.visibility.shape != (LANDMARK_COUNT,):
             raise ValueError(f"visibility must have shape (33,), got {self.visibility.shape}")
+        if self.samples_px is not None and self.samples_px.shape[1:] != (LANDMARK_COUNT, 2):
+            raise ValueError(f"samples_px must have shape (k, 33, 2), got {self.samples_px.shape}")
 
     def point(self, landmark: Landmark) -> np.ndarray:
         return self.xy_px[landmark]
@@ -101,8 +105,9 @@ class PoseLandmarks:
     def with_sides_swapped(self) -> PoseLandmarks:
         """Relabel left as right and vice versa (positions stay): fixes a model that guessed the
         wrong facing, e.g. BlazePose labelling a back view as if the person faced the camera."""
+        samples = None if self.samples_px is None else self.samples_px[:, MIRROR_ORDER].copy()
         return PoseLandmarks(
-            self.xy_px[MIRROR_ORDER].copy(), self.visibility[MIRROR_ORDER].copy(), self.image_size
+            self.xy_px[MIRROR_ORDER].copy(), self.visibility[MIRROR_ORDER].copy(), self.image_size, samples
         )
 
     def to_json(self) -> dict[str, dict[str, float]]:

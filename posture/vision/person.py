@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from posture.errors import ErrorCode, PhotoError, PhotoWarning, WarningCode
+from posture.vision.augment import DEFAULT_COPIES, Copy, detect_augmented
 from posture.vision.image_io import Photo
 from posture.vision.landmarks import PoseLandmarks
 from posture.vision.pose_model import PoseEstimator, RawPose
@@ -22,12 +23,13 @@ class Person:
     warnings: tuple[PhotoWarning, ...]
 
 
-def find_person(photo: Photo, estimator: PoseEstimator) -> Person:
-    """The most prominent person (largest body box) in the photo.
+def find_person(photo: Photo, estimator: PoseEstimator, copies: tuple[Copy, ...] = DEFAULT_COPIES) -> Person:
+    """The most prominent person (largest body box) in the photo, refined by test-time augmentation.
 
     BlazePose reports one person per call, not necessarily the biggest, so the first person is
     greyed out and the model asked once more; a second confident person means a warning, and the
-    larger of the two is analysed.
+    larger of the two is analysed (on the image where the other one is greyed out).
+    `copies=()` gives the bare model's answer.
     """
     first = estimator.detect(photo.rgb)
     if first is None:
@@ -36,11 +38,12 @@ def find_person(photo: Photo, estimator: PoseEstimator) -> Person:
             "No person was found. Retake the photo with the whole body in the frame, standing, "
             "with good light and a plain background.",
         )
-    second = estimator.detect(_grey_out(photo.rgb, first))
-    chosen, warnings = first, []
+    seen_by_model = _grey_out(photo.rgb, first)
+    second = estimator.detect(seen_by_model)
+    chosen, image, warnings = first, photo.rgb, []
     if second is not None and np.mean(second.visibility) >= SECOND_PERSON_MIN_VISIBILITY:
         if _box_area(second) > _box_area(first):
-            chosen = second
+            chosen, image = second, seen_by_model
         warnings.append(
             PhotoWarning(
                 WarningCode.SEVERAL_PEOPLE,
@@ -48,11 +51,15 @@ def find_person(photo: Photo, estimator: PoseEstimator) -> Person:
                 "Crop the photo to one person or retake it alone for a reliable result.",
             )
         )
+    if copies:
+        chosen = detect_augmented(estimator, image, chosen, copies)
     width, height = photo.original_size
+    to_pixels = np.array([width, height], dtype=np.float64)
     landmarks = PoseLandmarks(
-        xy_px=chosen.xy_fraction * np.array([width, height], dtype=np.float64),
+        xy_px=chosen.xy_fraction * to_pixels,
         visibility=np.clip(chosen.visibility, 0.0, 1.0),
         image_size=(width, height),
+        samples_px=None if chosen.samples is None else chosen.samples * to_pixels,
     )
     return Person(landmarks=landmarks, person_mask=chosen.person_mask, warnings=tuple(warnings))
 

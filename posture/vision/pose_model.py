@@ -25,6 +25,8 @@ class RawPose:
     xy_fraction: np.ndarray  # (33, 2)
     visibility: np.ndarray  # (33,)
     person_mask: np.ndarray | None  # (h, w) float in [0, 1], same size as the input, or None
+    # Test-time augmentation: every copy's landmarks mapped back to this image, (k, 33, 2).
+    samples: np.ndarray | None = None
 
 
 class PoseEstimator(Protocol):
