@@ -20,6 +20,7 @@ from posture.errors import PhotoError, PhotoWarning, WarningCode
 from posture.vision.augment import DEFAULT_COPIES
 from posture.vision.image_io import load_photo
 from posture.vision.landmarks import PoseLandmarks
+from posture.vision.leveling import estimate_camera_roll
 from posture.vision.person import find_person
 from posture.vision.pose_model import PoseEstimator
 
@@ -84,18 +85,32 @@ def locate(path: str, estimator: PoseEstimator, options: Options) -> PhotoResult
         check_capture(landmarks, view, detected, options.view, constant("visibility_threshold"))
     )
     if options.level:
-        result.warnings.append(PhotoWarning(
-            WarningCode.NOT_LEVELED,
-            "Camera leveling is not available yet: a phone held 2 degrees off level adds 2 "
-            "degrees to every tilt. Hold the phone upright using its level or grid.",
-        ))
+        _level(result, photo.rgb, person.people_mask)
     return result
+
+
+def _level(result: PhotoResult, rgb: np.ndarray, people_mask: np.ndarray | None) -> None:
+    """Estimate the camera roll; use it only when the background agrees on the vertical."""
+    roll = estimate_camera_roll(rgb, people_mask)
+    if roll.confident:
+        result.camera_roll_deg, result.leveled = round(roll.roll_deg, 2), True
+        return
+    rough = f" (a rough guess: {roll.roll_deg:+.1f} deg, not used)" if roll.roll_deg is not None else ""
+    result.warnings.append(PhotoWarning(
+        WarningCode.NOT_LEVELED,
+        f"Could not level the photo: {roll.reason}{rough}. Tilts are measured against the photo's "
+        "edges, so a phone held 2 degrees off level adds 2 degrees to every tilt. Retake with a "
+        "door frame, wall corner or window edge in view, or hold the phone upright with its level.",
+    ))
 
 
 def measure_located(result: PhotoResult, options: Options, markers: PelvisMarkers | None) -> None:
     if not (result.ok and result.landmarks is not None and result.view is not None):
         return
-    result.measurements = measure(result.landmarks, result.view, result.person_mask, options.height_cm, markers)
+    result.measurements = measure(
+        result.landmarks, result.view, result.person_mask, options.height_cm, markers,
+        camera_roll_deg=result.camera_roll_deg if result.leveled else 0.0,
+    )
     if markers is not None and (markers.asis[0] - markers.psis[0]) * result.view.facing_x <= 0:
         result.warnings.append(PhotoWarning(
             WarningCode.MARKERS_SUSPECT,

@@ -61,7 +61,8 @@ def _photo_text(r: PhotoResult) -> list[str]:
     if r.error:
         return [f"PHOTO {r.path}: NOT ANALYSED [{r.error.code.value}] {r.error.message}", ""]
     source = "given" if r.view_given else f"detected, confidence {r.view_confidence:.0%}"
-    lines = [f"PHOTO {r.path}: {r.view.value} view ({source}), {r.image_size[0]}x{r.image_size[1]}"]
+    level = f"leveled, camera roll {r.camera_roll_deg:+.1f} deg" if r.leveled else "not leveled"
+    lines = [f"PHOTO {r.path}: {r.view.value} view ({source}), {r.image_size[0]}x{r.image_size[1]}, {level}"]
     for mid, m in r.measurements.items():
         if m.measured:
             cm = f"  ({m.length_cm:+.1f} cm)" if m.length_cm is not None else ""

@@ -80,7 +80,8 @@ def test_analyze_text_says_it_is_not_a_diagnosis(shared_front_photos):
     assert "not a diagnosis" in result.stdout
     assert "shoulder_tilt_deg" in result.stdout
     assert "SAFETY" in result.stdout
-    assert "leveling is not available" not in result.stdout  # --no-level: no leveling warning
+    assert "Could not level" not in result.stdout  # --no-level: no leveling, no warning
+    assert "not leveled" in result.stdout
 
 
 def test_batch_prints_one_valid_record_per_photo_with_progress(shared_front_photos, tmp_path, schema):

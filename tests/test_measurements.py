@@ -155,3 +155,30 @@ def test_marker_free_pelvic_tilt_without_a_mask_is_not_measurable():
     m = measure(side_landmarks(View.SIDE_RIGHT), View.SIDE_RIGHT)["pelvic_tilt_deg"]
     assert m.value is None
     assert "outline" in m.reason
+
+
+@pytest.mark.parametrize("view", list(View))
+@pytest.mark.parametrize("roll", [-4.0, 2.5])
+def test_a_known_camera_roll_is_undone_for_every_measurement(view, roll):
+    pose = frontal_landmarks(view, shoulder_tilt_deg=2.0) if view.is_frontal else side_landmarks(view, 40.0, 20.0)
+    level = measure(pose, view)
+    rolled = measure(pose.rotated(roll), view, camera_roll_deg=roll)
+    for mid, m in level.items():
+        if m.measured:
+            assert rolled[mid].value == pytest.approx(m.value, abs=1e-6), mid
+    if view.is_frontal:  # without the correction the roll adds to every tilt
+        unlevelled = measure(pose.rotated(roll), view)["shoulder_tilt_deg"].value
+        assert unlevelled == pytest.approx(2.0 + roll * view.subject_left_x)
+
+
+@pytest.mark.parametrize("view", [View.SIDE_LEFT, View.SIDE_RIGHT])
+def test_a_camera_roll_is_undone_for_clicked_pelvis_markers(view):
+    facing = view.facing_x
+    psis = np.array([500.0 - facing * 100, 1000.0])
+    asis = np.array([500.0 + facing * 100, 1000.0 + 200 * np.tan(np.radians(12.0))])
+    angle = np.radians(3.0)  # the same points seen by a camera rolled 3 deg counter-clockwise
+    turn = np.array([[np.cos(angle), np.sin(angle)], [-np.sin(angle), np.cos(angle)]])
+    centre = np.array([500.0, 1000.0])
+    rolled = [tuple((p - centre) @ turn.T + centre) for p in (asis, psis)]
+    m = measure(side_landmarks(view), view, markers=PelvisMarkers(*rolled), camera_roll_deg=3.0)
+    assert m["pelvic_tilt_deg"].value == pytest.approx(12.0, abs=1e-6)

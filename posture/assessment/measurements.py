@@ -228,10 +228,16 @@ def measure(
     person_mask: np.ndarray | None = None,
     height_cm: float | None = None,
     markers: PelvisMarkers | None = None,
+    camera_roll_deg: float = 0.0,
 ) -> dict[str, Measurement]:
-    """All measurements a photo of this view supports, measured or marked not measurable."""
+    """All measurements a photo of this view supports, measured or marked not measurable.
+
+    `camera_roll_deg` (counter-clockwise on screen) is undone before measuring, so angles are
+    against the true vertical; visibility is judged on the photo as taken.
+    """
     threshold = constant("visibility_threshold")
-    stature_px, stature_reason = body_height_px(landmarks, threshold)
+    level_xy = landmarks.rotated(-camera_roll_deg).xy_px if camera_roll_deg else landmarks.xy_px
+    stature_px, stature_reason = body_height_px(landmarks, threshold, level_xy)
     toward_x = view.subject_left_x if view.is_frontal else view.facing_x
     frame = Frame(toward_x, stature_px)
     cm_per_px = height_cm / stature_px if height_cm and stature_reason is None else None
@@ -245,13 +251,14 @@ def measure(
         specs = list(SIDE_SPECS)
         seen, swapped = _near_chain_as_left(landmarks)
 
+    level = seen.rotated(-camera_roll_deg) if camera_roll_deg else seen
     results = {
-        spec.id: _evaluate(spec, seen, swapped, frame, threshold, stature_reason, cm_per_px)
+        spec.id: _evaluate(spec, seen, level, swapped, frame, threshold, stature_reason, cm_per_px)
         for spec in specs
     }
     if not view.is_frontal:
         results["pelvic_tilt_deg"] = pelvic_tilt(
-            seen, swapped, frame, person_mask, markers, threshold
+            seen, swapped, frame, person_mask, markers, threshold, camera_roll_deg
         )
     return results
 
@@ -284,6 +291,7 @@ def _names(landmarks: Sequence[L], swapped: bool) -> tuple[str, ...]:
 def _evaluate(
     spec: Spec,
     seen: PoseLandmarks,
+    level: PoseLandmarks,
     swapped: bool,
     frame: Frame,
     threshold: float,
@@ -300,15 +308,15 @@ def _evaluate(
     if spec.unit == PCT_HEIGHT and stature_reason:
         return _not_measurable(spec, names, stature_reason)
 
-    points = seen.xy_px
+    points = level.xy_px
     value = spec.formula(points, frame)
-    augmented = seen.samples_px is not None and len(seen.samples_px) > 1
+    augmented = level.samples_px is not None and len(level.samples_px) > 1
     sigma_px = np.array(
         [_landmark_sigma_px(frame.stature_px, seen.visibility[lm], augmented) for lm in spec.landmarks]
     )
     uncertainty = math.sqrt(
         _propagate(spec, points, frame, sigma_px) ** 2
-        + (_standard_error(spec, seen.samples_px, frame) if augmented else 0.0) ** 2
+        + (_standard_error(spec, level.samples_px, frame) if augmented else 0.0) ** 2
         + spec.systematic_uncertainty() ** 2
     )
     length_cm = None
@@ -356,12 +364,16 @@ def _not_measurable(spec: Spec, names: tuple[str, ...], reason: str) -> Measurem
     )
 
 
-def body_height_px(landmarks: PoseLandmarks, threshold: float) -> tuple[float, str | None]:
+def body_height_px(
+    landmarks: PoseLandmarks, threshold: float, level_xy: np.ndarray | None = None
+) -> tuple[float, str | None]:
     """The body's height in pixels from eye (or ear) level to the floor.
 
     Returns (height, None), or a rough height from the torso and the reason a true scale is
     missing (feet or eyes out of the photo); lengths in % height need the true scale.
+    `level_xy`: the points with the camera roll undone (visibility is judged on `landmarks`).
     """
+    pts = landmarks.xy_px if level_xy is None else level_xy
     feet = [
         lm for lm in (L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX)
         if landmarks.is_visible(lm, threshold)
@@ -373,11 +385,10 @@ def body_height_px(landmarks: PoseLandmarks, threshold: float) -> tuple[float, s
     ):
         seen = [lm for lm in head_points if landmarks.is_visible(lm, threshold)]
         if seen and feet:
-            head_y = float(np.mean([landmarks.xy_px[lm, 1] for lm in seen[:2]]))
-            floor_y = max(float(landmarks.xy_px[lm, 1]) for lm in feet)
+            head_y = float(np.mean([pts[lm, 1] for lm in seen[:2]]))
+            floor_y = max(float(pts[lm, 1]) for lm in feet)
             if floor_y > head_y:
                 return (floor_y - head_y) / fraction, None
-    pts = landmarks.xy_px
     torso = float(np.linalg.norm(
         _mid(pts, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(pts, L.LEFT_HIP, L.RIGHT_HIP)
     ))
@@ -392,6 +403,7 @@ def pelvic_tilt(
     person_mask: np.ndarray | None,
     markers: PelvisMarkers | None,
     threshold: float,
+    camera_roll_deg: float = 0.0,
 ) -> Measurement:
     """Sagittal pelvic tilt, + = anterior, from a side view (`seen`: near side in the LEFT slots).
 
@@ -401,7 +413,8 @@ def pelvic_tilt(
     convention = "+ = anterior (front of the pelvis lower)"
     if markers is not None:
         asis, psis = np.array(markers.asis, float), np.array(markers.psis, float)
-        value = geo.height_tilt_deg(psis, asis)
+        # A counter-clockwise roll lifts the point ahead when facing +x: undo it.
+        value = geo.height_tilt_deg(psis, asis) + camera_roll_deg * frame.toward_x
         sigma = constant("marker_click_sigma_px_fraction_of_stature") * frame.stature_px
         run = max(float(np.linalg.norm(asis - psis)), 1.0)
         uncertainty = math.degrees(math.sqrt(2) * sigma / run)
@@ -427,6 +440,8 @@ def pelvic_tilt(
     )
     if inclination is None:
         return missing("the back outline around the pelvis could not be traced")
+    # A counter-clockwise roll turns the back line toward the facing direction by the roll.
+    inclination += camera_roll_deg * frame.toward_x
     return Measurement(
         "pelvic_tilt_deg", DEG, convention, inclination - constant("pelvic_silhouette_offset_deg"),
         constant("pelvic_silhouette_uncertainty_deg"), (*names, "segmentation_mask"), method,

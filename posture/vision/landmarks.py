@@ -110,6 +110,20 @@ class PoseLandmarks:
             self.xy_px[MIRROR_ORDER].copy(), self.visibility[MIRROR_ORDER].copy(), self.image_size, samples
         )
 
+    def rotated(self, ccw_deg: float) -> PoseLandmarks:
+        """The points as a camera rotated counter-clockwise (on screen) by `ccw_deg` would see
+        them, about the photo's centre; visibility and image size are kept."""
+        angle = np.radians(ccw_deg)
+        centre = np.array(self.image_size, dtype=np.float64) / 2
+        # y grows down, so a counter-clockwise turn on screen is clockwise in (x, y) maths.
+        matrix = np.array([[np.cos(angle), np.sin(angle)], [-np.sin(angle), np.cos(angle)]])
+
+        def turn(points: np.ndarray) -> np.ndarray:
+            return (points - centre) @ matrix.T + centre
+
+        samples = None if self.samples_px is None else turn(self.samples_px)
+        return PoseLandmarks(turn(self.xy_px), self.visibility.copy(), self.image_size, samples)
+
     def to_json(self) -> dict[str, dict[str, float]]:
         return {
             lm.key: {

@@ -20,6 +20,7 @@ BOX_MARGIN = 0.15
 class Person:
     landmarks: PoseLandmarks  # upright-original pixels
     person_mask: np.ndarray | None  # working-copy pixels, 0..1
+    people_mask: np.ndarray | None  # every person the model found (leveling ignores their edges)
     warnings: tuple[PhotoWarning, ...]
 
 
@@ -41,6 +42,9 @@ def find_person(photo: Photo, estimator: PoseEstimator, copies: tuple[Copy, ...]
     seen_by_model = _grey_out(photo.rgb, first)
     second = estimator.detect(seen_by_model)
     chosen, image, warnings = first, photo.rgb, []
+    people_mask = first.person_mask
+    if second is not None and people_mask is not None and second.person_mask is not None:
+        people_mask = np.maximum(people_mask, second.person_mask)
     if second is not None and np.mean(second.visibility) >= SECOND_PERSON_MIN_VISIBILITY:
         if _box_area(second) > _box_area(first):
             chosen, image = second, seen_by_model
@@ -61,7 +65,7 @@ def find_person(photo: Photo, estimator: PoseEstimator, copies: tuple[Copy, ...]
         image_size=(width, height),
         samples_px=None if chosen.samples is None else chosen.samples * to_pixels,
     )
-    return Person(landmarks=landmarks, person_mask=chosen.person_mask, warnings=tuple(warnings))
+    return Person(landmarks, chosen.person_mask, people_mask, tuple(warnings))
 
 
 def _box(raw: RawPose) -> tuple[float, float, float, float]:
