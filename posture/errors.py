@@ -42,6 +42,7 @@ class WarningCode(StrEnum):
     VIEW_UNCERTAIN = "view_uncertain"
     SIDES_RELABELLED = "sides_relabelled"
     NOT_LEVELED = "not_leveled"
+    TURNED_FROM_CAMERA = "turned_from_camera"
     MARKERS_IGNORED = "markers_ignored"
     MARKERS_SUSPECT = "markers_suspect"
 

@@ -45,12 +45,13 @@ def detect_augmented(
 ) -> RawPose:
     """Combine `original` (the model's answer for `rgb`) with its answers for `copies`.
 
-    Landmarks: per-coordinate mean after dropping the most extreme answer on each side (robust to
-    one bad copy). Visibility: the mean. The per-copy landmarks are kept as `samples` so each
+    Landmarks and depth: per-coordinate mean after dropping the most extreme answer on each side
+    (robust to one bad copy). Visibility: the mean. The per-copy landmarks are kept as `samples` so each
     measurement can take its own spread.
     """
     answers = [original.xy_fraction]
     visibilities = [original.visibility]
+    depths = [original.depth]
     height = _body_height_fraction(original)
     for copy in copies:
         image, back = _transformed(rgb, copy)
@@ -58,17 +59,19 @@ def detect_augmented(
         if raw is None:
             continue
         xy = back(raw.xy_fraction)
-        visibility = raw.visibility
+        visibility, depth = raw.visibility, raw.depth  # depth is unchanged by flips and turns
         if copy.flip:
-            xy, visibility = xy[MIRROR_ORDER], visibility[MIRROR_ORDER]
+            xy, visibility, depth = xy[MIRROR_ORDER], visibility[MIRROR_ORDER], depth[MIRROR_ORDER]
         if np.median(np.linalg.norm(xy - original.xy_fraction, axis=1)) > SAME_PERSON_TOLERANCE * height:
             continue
         answers.append(xy)
         visibilities.append(visibility)
+        depths.append(depth)
     samples = np.stack(answers)
     return RawPose(
         xy_fraction=_trimmed_mean(samples),
         visibility=np.mean(visibilities, axis=0),
+        depth=_trimmed_mean(np.stack(depths)),
         person_mask=original.person_mask,
         samples=samples,
     )

@@ -83,6 +83,8 @@ class PoseLandmarks:
     image_size: tuple[int, int]  # (width, height) of the upright photo
     # The separate answers that `xy_px` combines (test-time augmentation), (k, 33, 2), if any.
     samples_px: np.ndarray | None = None
+    # BlazePose's relative depth in pixels (smaller = nearer the camera); coarse, used for warnings.
+    depth_px: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         if self.xy_px.shape != (LANDMARK_COUNT, 2):
@@ -106,8 +108,9 @@ class PoseLandmarks:
         """Relabel left as right and vice versa (positions stay): fixes a model that guessed the
         wrong facing, e.g. BlazePose labelling a back view as if the person faced the camera."""
         samples = None if self.samples_px is None else self.samples_px[:, MIRROR_ORDER].copy()
+        depth = None if self.depth_px is None else self.depth_px[MIRROR_ORDER].copy()
         return PoseLandmarks(
-            self.xy_px[MIRROR_ORDER].copy(), self.visibility[MIRROR_ORDER].copy(), self.image_size, samples
+            self.xy_px[MIRROR_ORDER].copy(), self.visibility[MIRROR_ORDER].copy(), self.image_size, samples, depth
         )
 
     def rotated(self, ccw_deg: float) -> PoseLandmarks:
@@ -122,7 +125,7 @@ class PoseLandmarks:
             return (points - centre) @ matrix.T + centre
 
         samples = None if self.samples_px is None else turn(self.samples_px)
-        return PoseLandmarks(turn(self.xy_px), self.visibility.copy(), self.image_size, samples)
+        return PoseLandmarks(turn(self.xy_px), self.visibility.copy(), self.image_size, samples, self.depth_px)
 
     def to_json(self) -> dict[str, dict[str, float]]:
         return {

@@ -64,6 +64,7 @@ def find_person(photo: Photo, estimator: PoseEstimator, copies: tuple[Copy, ...]
         visibility=np.clip(chosen.visibility, 0.0, 1.0),
         image_size=(width, height),
         samples_px=None if chosen.samples is None else chosen.samples * to_pixels,
+        depth_px=chosen.depth * width,
     )
     return Person(landmarks, chosen.person_mask, people_mask, tuple(warnings))
 

@@ -24,6 +24,7 @@ class RawPose:
 
     xy_fraction: np.ndarray  # (33, 2)
     visibility: np.ndarray  # (33,)
+    depth: np.ndarray  # (33,) BlazePose z: toward the camera is smaller, in fractions of the width
     person_mask: np.ndarray | None  # (h, w) float in [0, 1], same size as the input, or None
     # Test-time augmentation: every copy's landmarks mapped back to this image, (k, 33, 2).
     samples: np.ndarray | None = None
@@ -74,10 +75,11 @@ class BlazePoseEstimator:
         points = result.pose_landmarks.landmark
         xy = np.array([(p.x, p.y) for p in points], dtype=np.float64)
         visibility = np.array([p.visibility for p in points], dtype=np.float64)
+        depth = np.array([p.z for p in points], dtype=np.float64)
         mask = None
         if self._with_mask and result.segmentation_mask is not None:
             mask = np.asarray(result.segmentation_mask, dtype=np.float32)
-        return RawPose(xy_fraction=xy, visibility=visibility, person_mask=mask)
+        return RawPose(xy_fraction=xy, visibility=visibility, depth=depth, person_mask=mask)
 
     def close(self) -> None:
         if self._pose is not None:

@@ -1,0 +1,71 @@
+"""Warnings about how the photo was taken, on made-up skeletons."""
+
+import math
+
+import numpy as np
+import pytest
+
+from posture.assessment.capture_checks import body_yaw_deg, check_capture
+from posture.assessment.views import View, detect_view
+from posture.vision.landmarks import Landmark as L
+from posture.vision.landmarks import PoseLandmarks
+from tests.conftest import frontal_landmarks
+
+
+def codes(pose: PoseLandmarks, view: View = View.FRONT, given: View | None = None) -> set[str]:
+    return {w.code.value for w in check_capture(pose, view, detect_view(pose), given, 0.5)}
+
+
+def with_points(pose: PoseLandmarks, **moves) -> PoseLandmarks:
+    xy = pose.xy_px.copy()
+    for name, point in moves.items():
+        xy[L[name.upper()]] = point
+    return PoseLandmarks(xy, pose.visibility, pose.image_size, depth_px=pose.depth_px)
+
+
+def test_a_well_taken_photo_has_no_warnings():
+    assert codes(frontal_landmarks()) == set()
+
+
+@pytest.mark.parametrize(("turn", "warned"), [(0.0, False), (10.0, False), (30.0, True), (-30.0, True)])
+def test_a_body_turned_from_the_camera_is_flagged(turn, warned):
+    pose = frontal_landmarks()
+    depth = np.zeros(33)
+    for left, right in ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP)):
+        half = abs(pose.xy_px[left, 0] - pose.xy_px[right, 0])
+        depth[left], depth[right] = half * math.tan(math.radians(turn)), 0.0
+    turned = PoseLandmarks(pose.xy_px, pose.visibility, pose.image_size, depth_px=depth)
+    assert body_yaw_deg(turned) == pytest.approx(turn)
+    assert ("turned_from_camera" in codes(turned)) is warned
+
+
+def test_sitting_is_flagged():
+    pose = frontal_landmarks()
+    knee_y = pose.xy_px[L.LEFT_HIP, 1] + 40  # thighs pointing at the camera, barely dropping
+    seated = with_points(pose, left_knee=(pose.xy_px[L.LEFT_KNEE, 0], knee_y),
+                         right_knee=(pose.xy_px[L.RIGHT_KNEE, 0], knee_y))
+    assert "sitting" in codes(seated)
+
+
+def test_crossed_arms_are_flagged():
+    pose = frontal_landmarks()
+    chest_y = pose.xy_px[L.LEFT_ELBOW, 1]
+    crossed = with_points(pose, left_wrist=(480.0, chest_y), right_wrist=(520.0, chest_y))
+    assert "arms_crossed" in codes(crossed)
+
+
+def test_a_cut_off_body_and_a_wrong_view_are_flagged():
+    pose = frontal_landmarks()
+    cut = with_points(pose, left_ankle=(450.0, 2050.0), right_ankle=(550.0, 2050.0))
+    assert "body_cut_off" in codes(cut)
+    assert "view_mismatch" in codes(pose, View.SIDE_LEFT, given=View.SIDE_LEFT)
+
+
+def test_a_visibly_turned_street_photo_is_flagged_and_a_square_one_is_not(shared_front_photos, estimator):
+    from posture.analysis import Options, analyze_single
+
+    by_name = {p.name: p for p in shared_front_photos}
+    turned, _ = analyze_single(str(by_name["ccp_0211.jpg"]), estimator, Options(level=False))
+    square, _ = analyze_single(str(by_name["ccp_0104.jpg"]), estimator, Options(level=False))
+    assert "turned_from_camera" in {w.code.value for w in turned.warnings}
+    assert "turned_from_camera" not in {w.code.value for w in square.warnings}
