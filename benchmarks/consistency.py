@@ -11,23 +11,22 @@ Leveling: each photo rotated by +-4 deg and cropped to the largest rectangle wit
 could be leveled, how closely camera_roll_deg follows the rotation, and how far the tilts of
 leveled pairs stay from the original's.
 
-    .venv/bin/python benchmarks/consistency.py [PHOTO_DIR]   (default ../shared/photos/front)
+    .venv/bin/python -m benchmarks.consistency [PHOTO_DIR]   (default ../shared/photos/front)
 """
 
 from __future__ import annotations
 
 import math
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from benchmarks.common import photos_from_argv
 from posture.analysis import Options, analyze_single
 from posture.vision.pose_model import BlazePoseEstimator
 
-ROOT = Path(__file__).resolve().parents[1]
 TILTS = ("shoulder_tilt_deg", "hip_tilt_deg")
 
 
@@ -70,10 +69,7 @@ def rolled(image: Image.Image, degrees: float) -> Image.Image:
 
 
 def main() -> None:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "photos" / "front"
-    photos = sorted(folder.glob("*.jpg"))
-    if not photos:
-        sys.exit(f"no photos in {folder}")
+    photos = photos_from_argv()
     estimator = BlazePoseEstimator()
     errors: dict[tuple[str, bool], list[float]] = {}
     leveling: list[dict] = []

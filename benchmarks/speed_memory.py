@@ -1,7 +1,7 @@
 """Seconds per photo (full pipeline vs one bare BlazePose call) and the memory peak on a 45 MP
 photo. A benchmark that prints figures, not a test.
 
-    .venv/bin/python benchmarks/speed_memory.py [PHOTO_DIR]   (default ../shared/photos/front)
+    .venv/bin/python -m benchmarks.speed_memory [PHOTO_DIR]   (default ../shared/photos/front)
 """
 
 from __future__ import annotations
@@ -16,18 +16,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from benchmarks.common import photos_from_argv
 from posture.analysis import Options, analyze_single
 from posture.vision.image_io import load_photo
 from posture.vision.pose_model import BlazePoseEstimator
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def main() -> None:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "photos" / "front"
-    photos = sorted(folder.glob("*.jpg"))
-    if not photos:
-        sys.exit(f"no photos in {folder}")
+    photos = photos_from_argv()
     estimator = BlazePoseEstimator()
     analyze_single(str(photos[0]), estimator, Options())  # build the graph once
     bare, full = [], []
@@ -39,7 +35,7 @@ def main() -> None:
         start = time.perf_counter()
         analyze_single(str(path), estimator, Options())
         full.append(time.perf_counter() - start)
-    print(f"photos: {len(photos)} from {folder}")
+    print(f"photos: {len(photos)} from {photos[0].parent}")
     print(f"bare BlazePose call (incl. mask): median {statistics.median(bare) * 1000:.0f} ms")
     print(f"full pipeline per photo:          median {statistics.median(full) * 1000:.0f} ms "
           f"({statistics.median(full) / statistics.median(bare):.1f}x the bare call)")

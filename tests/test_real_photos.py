@@ -66,7 +66,7 @@ def test_an_exif_rotated_lossless_copy_gives_identical_landmarks(shared_front_ph
 
 def test_an_exif_rotated_reencoded_jpeg_stays_close(shared_front_photos, estimator, tmp_path):
     """Re-encoding adds JPEG noise the model reacts to: measured here median 0.26, p90 0.53 deg
-    with augmentation and leveling off (bare model: 0.30 / 1.24, benchmarks/consistency.py); with
+    with augmentation and leveling off (bare model: 0.30 / 1.24, python -m benchmarks.consistency); with
     leveling on, as here, the roll estimate adds its own noise (p90 0.62)."""
     differences = []
     for path in shared_front_photos:
@@ -132,7 +132,7 @@ def test_asis_behind_psis_warns_that_the_markers_look_swapped(shared_front_photo
 def test_a_rolled_camera_is_leveled_and_the_tilts_stay(shared_front_photos, estimator, tmp_path):
     """A photo with building edges, rolled by 4 deg as a tilted phone would take it (background
     included, no empty corners): camera_roll_deg follows the rotation and the tilts stay within
-    1 deg (benchmarks/consistency.py measures all photos)."""
+    1 deg (python -m benchmarks.consistency measures all photos)."""
     from benchmarks.consistency import rolled
 
     path = next(p for p in shared_front_photos if p.name == "ccp_0061.jpg")

@@ -4,7 +4,7 @@ Why: a phone held 2 deg off level adds 2 deg to every tilt, and 1-3 deg asymmetr
 matter. Vertical structures lean by the camera roll in the photo: the roll is the length-weighted
 mean lean of the edges that agree with the most supported lean.
 
-Measured on the real photos of ../shared (benchmarks/consistency.py): a model that also fits the
+Measured on the real photos of ../shared (python -m benchmarks.consistency): a model that also fits the
 convergence of verticals under camera pitch (lean growing with the distance from the centre)
 tracked a known 4 deg rotation 6x worse than this one, so pitch is not modelled; a strongly
 pitched phone with edges on one side only biases the estimate (see README, limits).
