@@ -18,6 +18,7 @@ from posture.assessment.views import View, detect_view, orient_sides
 from posture.data_files import constant
 from posture.errors import PhotoError, PhotoWarning, WarningCode
 from posture.vision.augment import DEFAULT_COPIES
+from posture.vision.face import face_toward_camera
 from posture.vision.image_io import load_photo
 from posture.vision.landmarks import PoseLandmarks
 from posture.vision.leveling import estimate_camera_roll
@@ -73,7 +74,7 @@ def locate(path: str, estimator: PoseEstimator, options: Options) -> PhotoResult
     except PhotoError as error:
         result.error = error
         return result
-    detected = detect_view(person.landmarks)
+    detected = detect_view(person.landmarks, face_toward_camera(photo.rgb, person.landmarks))
     view = options.view or detected.view
     landmarks, relabel_warnings = orient_sides(person.landmarks, view)
     result.view, result.view_given = view, options.view is not None

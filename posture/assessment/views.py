@@ -50,7 +50,10 @@ class ViewEstimate:
     evidence: str
 
 
-def detect_view(landmarks: PoseLandmarks) -> ViewEstimate:
+def detect_view(landmarks: PoseLandmarks, face_toward_camera: bool | None = None) -> ViewEstimate:
+    """The view, from the body's width (frontal vs profile), the way it faces (which profile),
+    and for frontal views whether a face is toward the camera (front vs back; BlazePose's own face
+    visibility is the fallback, unreliable on backs of heads)."""
     pts = landmarks.xy_px
     shoulder_width = abs(pts[L.LEFT_SHOULDER, 0] - pts[L.RIGHT_SHOULDER, 0])
     hip_width = abs(pts[L.LEFT_HIP, 0] - pts[L.RIGHT_HIP, 0])
@@ -61,6 +64,12 @@ def detect_view(landmarks: PoseLandmarks) -> ViewEstimate:
     frontal_margin = abs(width_ratio - FRONTAL_WIDTH_RATIO) / FRONTAL_WIDTH_RATIO
     frontal_confidence = min(1.0, 0.5 + frontal_margin)
 
+    if width_ratio >= FRONTAL_WIDTH_RATIO and face_toward_camera is not None:
+        view = View.FRONT if face_toward_camera else View.BACK
+        return ViewEstimate(
+            view, min(frontal_confidence, 0.9),
+            f"body width/torso {width_ratio:.2f} (frontal), face {'seen' if face_toward_camera else 'not seen'}",
+        )
     if width_ratio >= FRONTAL_WIDTH_RATIO:
         face = float(np.mean(landmarks.visibility[list(FACE_POINTS)]))
         view = View.FRONT if face >= FACE_VISIBLE else View.BACK

@@ -30,6 +30,7 @@ MIN_AGREEMENT = 0.4  # inlier length / all candidate length
 MIN_SPREAD = 0.1  # horizontal spread of inlier midpoints, in image widths (not one object's texture)
 MAX_RESIDUAL_DEG = 0.45
 PERSON_MARGIN_FRACTION = 0.02  # of the image height, around each person's outline
+MAX_ON_PERSON_FRACTION = 0.3  # of a segment's length
 
 
 @dataclass(frozen=True)
@@ -119,15 +120,16 @@ def _near_vertical(segments: np.ndarray, height: int) -> np.ndarray:
 
 
 def _outside_people(segments: np.ndarray, mask: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Drop segments that touch a person: their outline is not a vertical of the room."""
+    """Drop segments that run along a person: their outline is not a vertical of the room. A long
+    edge that only passes near them (a door jamb behind an arm) is kept."""
     height, width = shape
     body = cv2.resize((mask > 0.3).astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST)
     margin = max(1, round(PERSON_MARGIN_FRACTION * height))
     body = cv2.dilate(body, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8))
-    steps = np.linspace(0.0, 1.0, 9)
+    steps = np.linspace(0.0, 1.0, 17)
     xs = np.clip(np.round(segments[:, [0]] + steps * (segments[:, [2]] - segments[:, [0]])).astype(int), 0, width - 1)
     ys = np.clip(np.round(segments[:, [1]] + steps * (segments[:, [3]] - segments[:, [1]])).astype(int), 0, height - 1)
-    return segments[~body[ys, xs].any(axis=1)]
+    return segments[body[ys, xs].mean(axis=1) <= MAX_ON_PERSON_FRACTION]
 
 
 def _weighted_mode(values: np.ndarray, weights: np.ndarray) -> float:

@@ -43,9 +43,9 @@ def find_person(photo: Photo, estimator: PoseEstimator, copies: tuple[Copy, ...]
     second = estimator.detect(seen_by_model)
     chosen, image, warnings = first, photo.rgb, []
     people_mask = first.person_mask
-    if second is not None and people_mask is not None and second.person_mask is not None:
-        people_mask = np.maximum(people_mask, second.person_mask)
     if second is not None and np.mean(second.visibility) >= SECOND_PERSON_MIN_VISIBILITY:
+        if people_mask is not None and second.person_mask is not None:
+            people_mask = np.maximum(people_mask, second.person_mask)
         if _box_area(second) > _box_area(first):
             chosen, image = second, seen_by_model
         warnings.append(

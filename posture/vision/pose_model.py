@@ -68,7 +68,7 @@ class BlazePoseEstimator:
     def detect(self, rgb: np.ndarray) -> RawPose | None:
         if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise ValueError(f"expected an (h, w, 3) uint8 RGB image, got {rgb.shape} {rgb.dtype}")
-        with _native_stderr_silenced():
+        with native_stderr_silenced():
             result = self._model().process(np.ascontiguousarray(rgb))
         if result.pose_landmarks is None:
             return None
@@ -88,7 +88,7 @@ class BlazePoseEstimator:
 
 
 @contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
+def native_stderr_silenced() -> Iterator[None]:
     """MediaPipe's C++ code logs INFO/WARNING lines straight to file descriptor 2 on every run,
     ignoring Python's logging; users would read them as errors. Python exceptions still surface."""
     try:

@@ -1,0 +1,242 @@
+"""Pose anny's body model with a posture set in degrees, and read its true joints and skin points.
+
+anny's world: metres, z up, +x toward the subject's LEFT, the subject facing -y. Bone deltas are
+rotations about each bone's head in world-aligned axes ('local-ref'); a child's world rotation is
+its parent's times its own delta, so a child undoes its parent's rotation with the inverse.
+Rotation signs (right-handed): about +y (pointing back), +a lowers the subject's left side and
+moves a point above the pivot to the left; about +x (pointing left), +a moves a point above the
+pivot forward and a point below it backward.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from posture.synth.spec import Posture
+
+ARM_DOWN_DEG = 36.0  # from anny's A-pose to arms hanging ~6 deg away from the body
+FOREARM_BACK_DEG = 45.0  # anny's rest elbow is bent forward; straighten it to hang by the side
+LORDOSIS_BACK_FRACTION = 0.5
+REST_KNEE_BEND_DEG = 8.4  # anny's rest knees are bent this much (hip-knee-ankle): straightened
+
+# Joint centres: the head of the bone that starts at the joint.
+JOINT_BONES = {
+    "left_hip": "upperleg01.L", "right_hip": "upperleg01.R",
+    "left_knee": "lowerleg01.L", "right_knee": "lowerleg01.R",
+    "left_ankle": "foot.L", "right_ankle": "foot.R",
+    "left_shoulder": "upperarm01.L", "right_shoulder": "upperarm01.R",
+    "left_elbow": "lowerarm01.L", "right_elbow": "lowerarm01.R",
+    "left_wrist": "wrist.L", "right_wrist": "wrist.R",
+    "left_eye": "eye.L", "right_eye": "eye.R",
+    "neck_base": "neck01", "head_base": "head", "pelvis_centre": "root",
+}
+
+
+@dataclass(frozen=True)
+class PosedBody:
+    vertices: np.ndarray  # (V, 3), world, floor at z = 0, turned to face the camera's view
+    faces: np.ndarray  # (F, 3)
+    regions: np.ndarray  # (V,) str: skin, top, bottom, shoe, hair (for painting)
+    joints: dict[str, np.ndarray]  # joint centres, world
+    surface: dict[str, np.ndarray]  # skin points (ASIS, PSIS, C7, tragus, acromion, nose, heels, toes)
+    blocks: list[tuple[float, float, float]]  # (x, y, height) of a block under a foot
+
+
+def rotation_x(deg: float) -> np.ndarray:
+    a = math.radians(deg)
+    return np.array([[1, 0, 0], [0, math.cos(a), -math.sin(a)], [0, math.sin(a), math.cos(a)]])
+
+
+def rotation_y(deg: float) -> np.ndarray:
+    a = math.radians(deg)
+    return np.array([[math.cos(a), 0, math.sin(a)], [0, 1, 0], [-math.sin(a), 0, math.cos(a)]])
+
+
+def rotation_z(deg: float) -> np.ndarray:
+    a = math.radians(deg)
+    return np.array([[math.cos(a), -math.sin(a), 0], [math.sin(a), math.cos(a), 0], [0, 0, 1]])
+
+
+def bone_rotations(posture: Posture, hip_width_m: float) -> dict[str, np.ndarray]:
+    """World-axis rotation deltas per bone for a posture (identity elsewhere)."""
+    p = posture
+    obliquity = p.pelvic_obliquity_deg + math.degrees(
+        math.asin(np.clip(p.leg_length_difference_mm / 1000 / hip_width_m, -0.5, 0.5))
+    )
+    pelvis = rotation_y(-obliquity) @ rotation_x(p.pelvic_tilt_deg)  # + obliquity lifts the left hip
+    undo_pelvis = pelvis.T
+    valgus, back = p.knee_valgus_deg, p.knee_hyperextension_deg + REST_KNEE_BEND_DEG / 2
+    half_undo = _half_rotation(undo_pelvis)
+    return {
+        "root": pelvis,
+        # The skin around the pelvis is bound to the lower spine bones (spine05, spine04), so they
+        # move with it; the spine above compensates over two bones (the trunk stays upright
+        # unless it leans).
+        # Extra extension above the lumbar curve brings the shoulders back over the hips, as in a
+        # lordotic stance (otherwise an anterior tilt would also push the whole trunk forward).
+        "spine03": half_undo @ rotation_x(-LORDOSIS_BACK_FRACTION * p.pelvic_tilt_deg),
+        "spine02": half_undo @ rotation_y(p.trunk_lean_deg),
+        # Thighs stay vertical; valgus moves each knee toward the midline, hyperextension backward.
+        "upperleg01.L": undo_pelvis @ rotation_y(valgus) @ rotation_x(back),
+        "upperleg01.R": undo_pelvis @ rotation_y(-valgus) @ rotation_x(back),
+        "lowerleg01.L": rotation_x(-2 * back) @ rotation_y(-2 * valgus),
+        "lowerleg01.R": rotation_x(-2 * back) @ rotation_y(2 * valgus),
+        # Clavicles raise the shoulders; the arms compensate so they still hang.
+        "clavicle.L": rotation_y(-p.shoulder_elevation_left_deg),
+        "clavicle.R": rotation_y(p.shoulder_elevation_right_deg),
+        "upperarm01.L": rotation_y(p.shoulder_elevation_left_deg + ARM_DOWN_DEG),
+        "upperarm01.R": rotation_y(-p.shoulder_elevation_right_deg - ARM_DOWN_DEG),
+        "lowerarm01.L": rotation_x(FOREARM_BACK_DEG),
+        "lowerarm01.R": rotation_x(FOREARM_BACK_DEG),
+        "neck01": rotation_x(p.forward_head_deg),
+        "head": rotation_y(-p.head_tilt_deg) @ rotation_x(-p.forward_head_deg),
+    }
+
+
+def _half_rotation(rotation: np.ndarray) -> np.ndarray:
+    """The rotation about the same axis by half the angle."""
+    angle = math.acos(np.clip((np.trace(rotation) - 1) / 2, -1.0, 1.0))
+    if angle < 1e-9:
+        return np.eye(3)
+    axis = np.array([rotation[2, 1] - rotation[1, 2], rotation[0, 2] - rotation[2, 0],
+                     rotation[1, 0] - rotation[0, 1]]) / (2 * math.sin(angle))
+    k = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
+    half = angle / 2
+    return np.eye(3) + math.sin(half) * k + (1 - math.cos(half)) * (k @ k)
+
+
+def view_yaw_deg(view: str, subject_yaw_deg: float) -> float:
+    """Turn about the vertical that makes the subject show `view` to a camera at -y.
+    side_right: facing +x (the image's right), the right side toward the camera."""
+    base = {"front": 0.0, "back": 180.0, "side_right": 90.0, "side_left": -90.0}[view]
+    return base + subject_yaw_deg
+
+
+class BodyModel:
+    """anny built once (the first build takes ~45 s and caches ~0.8 GB; ANNY_CACHE_DIR moves it)."""
+
+    def __init__(self) -> None:
+        import anny
+        import torch
+
+        self._torch = torch
+        self.model = anny.Anny().to(dtype=torch.float32)
+        self.labels = list(self.model.bone_labels)
+        faces = np.asarray(self.model.faces)
+        self.faces = faces if faces.shape[1] == 3 else np.concatenate([faces[:, [0, 1, 2]], faces[:, [0, 2, 3]]])
+        weights = self.model.vertex_bone_weights.numpy()
+        indices = self.model.vertex_bone_indices.numpy()
+        self.dominant_bone = np.array(self.labels)[indices[np.arange(len(indices)), weights.argmax(axis=1)]]
+
+    def _run(self, rotations: dict[str, np.ndarray], phenotype: dict[str, float]):
+        torch = self._torch
+        deltas = torch.eye(4)[None, None].repeat(1, len(self.labels), 1, 1)
+        for bone, rotation in rotations.items():
+            deltas[0, self.labels.index(bone), :3, :3] = torch.tensor(rotation, dtype=torch.float32)
+        with torch.no_grad():
+            out = self.model(pose_parameters=deltas, phenotype_kwargs=phenotype)
+        vertices = out["vertices"][0].numpy().astype(np.float64)
+        heads = out["bone_poses"][0][:, :3, 3].numpy().astype(np.float64)
+        return vertices, heads
+
+    def pose(self, posture: Posture, phenotype: dict[str, float], view: str, subject_yaw_deg: float,
+             hair: bool = True, long_sleeves: bool = False, shorts: bool = False) -> PosedBody:
+        rest_vertices, rest_heads = self._run({}, phenotype)
+        hips = rest_heads[self._bone("upperleg01.L")] - rest_heads[self._bone("upperleg01.R")]
+        hip_width = float(np.linalg.norm(hips))
+        surface_index = self._surface_vertices(rest_vertices, rest_heads)
+        regions = self._regions(rest_vertices, rest_heads, hair, long_sleeves, shorts)
+
+        vertices, heads = self._run(bone_rotations(posture, hip_width), phenotype)
+        turn = rotation_z(view_yaw_deg(view, subject_yaw_deg))
+        vertices = vertices @ turn.T
+        heads = heads @ turn.T
+        joints = {name: heads[self._bone(bone)] for name, bone in JOINT_BONES.items()}
+        surface = {name: vertices[index] for name, index in surface_index.items()}
+
+        # Stand on the floor: the lower foot touches z = 0, the other gets a block if it floats.
+        feet = {side: vertices[np.isin(self.dominant_bone, self._foot_bones(side))] for side in ("L", "R")}
+        lowest = {side: float(points[:, 2].min()) for side, points in feet.items()}
+        floor = min(lowest.values())
+        shift = np.array([0.0, 0.0, -floor])
+        vertices = vertices + shift
+        joints = {k: v + shift for k, v in joints.items()}
+        surface = {k: v + shift for k, v in surface.items()}
+        blocks = []
+        for side, points in feet.items():
+            height = lowest[side] - floor
+            if height > 0.002:
+                centre = points[:, :2].mean(axis=0)
+                blocks.append((float(centre[0]), float(centre[1]), height))
+        return PosedBody(vertices, self.faces, regions, joints, surface, blocks)
+
+    def _bone(self, name: str) -> int:
+        return self.labels.index(name)
+
+    def _foot_bones(self, side: str) -> list[str]:
+        return [b for b in self.labels if b.endswith(f".{side}") and (b.startswith("foot") or b.startswith("toe"))]
+
+    def _surface_vertices(self, vertices: np.ndarray, heads: np.ndarray) -> dict[str, int]:
+        """Skin points, chosen on the rest mesh (same topology for every body shape)."""
+        points = {}
+        hip = heads[self._bone("upperleg01.L")]
+        neck = heads[self._bone("neck01")]
+        for side, sign in (("left", 1.0), ("right", -1.0)):
+            hip_x = sign * abs(hip[0])
+            eye = heads[self._bone(f"eye.{side[0].upper()}")]
+            shoulder = heads[self._bone(f"upperarm01.{side[0].upper()}")]
+            # ASIS: the most anterior point ~8 cm above the hip joint, at about its width.
+            points[f"{side}_asis"] = _extreme(vertices, lambda v: -v[:, 1],
+                                              (np.abs(vertices[:, 0] - hip_x) < 0.02)
+                                              & (np.abs(vertices[:, 2] - (hip[2] + 0.08)) < 0.015))
+            # PSIS: the most posterior point ~10 cm above, 4 cm from the midline (the sacral dimples).
+            points[f"{side}_psis"] = _extreme(vertices, lambda v: v[:, 1],
+                                              (np.abs(vertices[:, 0] - sign * 0.04) < 0.012)
+                                              & (np.abs(vertices[:, 2] - (hip[2] + 0.10)) < 0.015))
+            # Tragus: the most lateral point of the head just below eye level, 6-11 cm behind the eyes.
+            points[f"{side}_tragus"] = _extreme(vertices, lambda v, s=sign: s * v[:, 0],
+                                                (np.abs(vertices[:, 2] - (eye[2] - 0.025)) < 0.012)
+                                                & (vertices[:, 1] > eye[1] + 0.06) & (vertices[:, 1] < eye[1] + 0.11)
+                                                & (sign * vertices[:, 0] > 0))
+            # Acromion: the top of the shoulder above the joint.
+            points[f"{side}_acromion"] = _extreme(vertices, lambda v: v[:, 2],
+                                                  (np.abs(vertices[:, 0] - shoulder[0]) < 0.02)
+                                                  & (np.abs(vertices[:, 1] - shoulder[1]) < 0.03))
+            foot = np.isin(self.dominant_bone, self._foot_bones(side[0].upper()))
+            low = foot & (vertices[:, 2] < vertices[foot, 2].min() + 0.03)
+            points[f"{side}_heel"] = _extreme(vertices, lambda v: v[:, 1], low)
+            points[f"{side}_foot_index"] = _extreme(vertices, lambda v: -v[:, 1], low)
+        # C7: the most posterior midline point at the base of the neck.
+        points["c7"] = _extreme(vertices, lambda v: v[:, 1],
+                                (np.abs(vertices[:, 0]) < 0.012) & (np.abs(vertices[:, 2] - (neck[2] - 0.005)) < 0.015))
+        head_bone = self.dominant_bone == "head"
+        points["nose"] = _extreme(vertices, lambda v: -v[:, 1], head_bone & (np.abs(vertices[:, 0]) < 0.01))
+        return points
+
+    def _regions(self, vertices, heads, hair: bool, long_sleeves: bool, shorts: bool) -> np.ndarray:
+        bone = self.dominant_bone
+        regions = np.full(len(bone), "skin", dtype=object)
+        starts = lambda *prefixes: np.array([any(b.startswith(p) for p in prefixes) for b in bone])  # noqa: E731
+        regions[starts("spine", "clavicle", "shoulder", "upperarm")] = "top"
+        if long_sleeves:
+            regions[starts("lowerarm")] = "top"
+        regions[starts("root", "pelvis", "upperleg")] = "bottom"
+        if not shorts:
+            regions[starts("lowerleg")] = "bottom"
+        regions[starts("foot", "toe")] = "shoe"
+        if hair:
+            eye = heads[self._bone("eye.L")]
+            scalp = starts("head") & ((vertices[:, 2] > eye[2] + 0.045) | (vertices[:, 1] > eye[1] + 0.11))
+            regions[scalp] = "hair"
+        return regions.astype(str)
+
+
+def _extreme(vertices: np.ndarray, score, mask: np.ndarray) -> int:
+    candidates = np.flatnonzero(mask)
+    if len(candidates) == 0:
+        raise ValueError("no mesh vertex matches a surface-point rule")
+    return int(candidates[np.argmax(score(vertices[candidates]))])
+

@@ -1,0 +1,154 @@
+"""Render sets of people with known posture: images plus a `.truth.json` each.
+
+    python -m posture.synth.generate fixed   --out tests/data/synth     # the small set the tests score
+    python -m posture.synth.generate samples --out samples             # the README's samples
+    python -m posture.synth.generate random  --out DIR --count 200 --seed 1
+
+Reproducible: the same command gives the same specs (and, on the same software, the same pixels).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from posture.synth.spec import (
+    VIEWS,
+    Posture,
+    RenderSpec,
+    sample_appearance,
+    sample_camera,
+    sample_scene,
+)
+
+# Postures with one clear finding each (and a neutral one), the core of the fixed set.
+NAMED_POSTURES: dict[str, Posture] = {
+    "neutral": Posture(),
+    "left_hip_high_6": Posture(pelvic_obliquity_deg=6.0),
+    "right_hip_high_3": Posture(pelvic_obliquity_deg=-3.0),
+    "right_shoulder_high": Posture(shoulder_elevation_right_deg=14.0),
+    "forward_head": Posture(forward_head_deg=25.0),
+    "anterior_tilt_12": Posture(pelvic_tilt_deg=12.0),
+    "posterior_tilt_8": Posture(pelvic_tilt_deg=-8.0),
+    "lean_right": Posture(trunk_lean_deg=-5.0),
+    "head_tilt_left": Posture(head_tilt_deg=-8.0),
+    "knee_valgus": Posture(knee_valgus_deg=7.0),
+    "knee_hyperextension": Posture(knee_hyperextension_deg=6.0),
+    "upper_crossed": Posture(forward_head_deg=25.0, shoulder_elevation_left_deg=4.0),
+}
+
+
+def fixed_specs(seed: int = 7) -> list[RenderSpec]:
+    """Each named posture from the front and from one side (alternating), two back views, and
+    two rolled cameras: 28 renders with varied bodies, clothes, light and rooms."""
+    rng = np.random.default_rng(seed)
+    specs = []
+    for index, (name, posture) in enumerate(NAMED_POSTURES.items()):
+        for view in ("front", "side_right" if index % 2 == 0 else "side_left"):
+            specs.append(_spec(f"{name}.{view}", posture, view, rng))
+    for name in ("left_hip_high_6", "right_shoulder_high"):
+        specs.append(_spec(f"{name}.back", NAMED_POSTURES[name], "back", rng))
+    for name, roll in (("neutral", 3.0), ("left_hip_high_6", -3.0)):
+        rolled = _spec(f"{name}.front.roll{roll:+.0f}", NAMED_POSTURES[name], "front", rng)
+        specs.append(replace(rolled, scene=replace(rolled.scene, door_frames_x_m=(-1.0, 1.0)),
+                             camera=replace(rolled.camera, roll_deg=roll)))
+    return specs
+
+
+def sample_specs(seed: int = 11) -> list[RenderSpec]:
+    """The README's samples: front and side of a neutral person and of three clear findings."""
+    rng = np.random.default_rng(seed)
+    chosen = {
+        "neutral": Posture(),
+        "high_left_hip": Posture(pelvic_obliquity_deg=6.0),
+        "forward_head": Posture(forward_head_deg=28.0, shoulder_elevation_right_deg=12.0),
+        "anterior_tilt": Posture(pelvic_tilt_deg=14.0),
+    }
+    specs = []
+    for name, posture in chosen.items():
+        appearance, scene = sample_appearance(rng), sample_scene(rng)
+        for view in ("front", "side_right"):
+            specs.append(RenderSpec(f"{name}.{view}", posture, appearance, scene, sample_camera(rng, view)))
+    return specs
+
+
+def random_specs(count: int, seed: int) -> list[RenderSpec]:
+    """Random postures (each deviation present with some probability) in random views."""
+    rng = np.random.default_rng(seed)
+    specs = []
+    for index in range(count):
+        def maybe(low: float, high: float, chance: float = 0.35) -> float:
+            return float(rng.uniform(low, high)) if rng.uniform() < chance else 0.0
+
+        posture = Posture(
+            pelvic_obliquity_deg=maybe(-8, 8), pelvic_tilt_deg=maybe(-10, 20),
+            shoulder_elevation_left_deg=maybe(0, 15, 0.2), shoulder_elevation_right_deg=maybe(0, 15, 0.2),
+            forward_head_deg=maybe(0, 30), head_tilt_deg=maybe(-10, 10, 0.25),
+            trunk_lean_deg=maybe(-6, 6, 0.25), knee_valgus_deg=maybe(-6, 10, 0.2),
+            knee_hyperextension_deg=maybe(0, 8, 0.2),
+        )
+        view = VIEWS[int(rng.integers(len(VIEWS)))]
+        roll = float(rng.uniform(-3, 3)) if rng.uniform() < 0.3 else 0.0
+        specs.append(_spec(f"random{index:05d}.{view}", posture, view, rng, roll))
+    return specs
+
+
+def _spec(name: str, posture: Posture, view: str, rng: np.random.Generator, roll: float = 0.0) -> RenderSpec:
+    return RenderSpec(name, posture, sample_appearance(rng), sample_scene(rng), sample_camera(rng, view, roll))
+
+
+def render_specs(specs: list[RenderSpec], out: Path, quality: int = 90) -> None:
+    from posture.synth.body import BodyModel
+    from posture.synth.camera import make_camera
+    from posture.synth.render import Renderer
+    from posture.synth.truth import truth_record
+
+    out.mkdir(parents=True, exist_ok=True)
+    body_model = BodyModel()
+    renderers: dict[tuple[int, int], Renderer] = {}
+    started = time.perf_counter()
+    for index, spec in enumerate(specs, start=1):
+        a = spec.appearance
+        body = body_model.pose(spec.posture, a.phenotype, spec.camera.view, spec.camera.subject_yaw_deg,
+                               hair=a.hair_rgb is not None, long_sleeves=a.long_sleeves, shorts=a.shorts)
+        stature = float(body.vertices[:, 2].max())
+        camera = make_camera(spec.camera, stature)
+        size = (spec.camera.width_px, spec.camera.height_px)
+        renderer = renderers.setdefault(size, Renderer(*size))
+        image = renderer.render(body, a, spec.scene, camera)
+        image_name = f"{spec.name}.jpg"
+        Image.fromarray(image).save(out / image_name, quality=quality)
+        record = truth_record(body, spec, camera, stature, image_name)
+        (out / f"{spec.name}.truth.json").write_text(json.dumps(record, indent=1) + "\n")
+        sys.stderr.write(f"\r{index}/{len(specs)} {spec.name} ({time.perf_counter() - started:.0f} s)\033[K")
+    sys.stderr.write("\n")
+    for renderer in renderers.values():
+        renderer.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m posture.synth.generate", description=__doc__.splitlines()[0])
+    parser.add_argument("set", choices=("fixed", "samples", "random"))
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--count", type=int, default=100, help="random set: how many renders")
+    parser.add_argument("--seed", type=int, default=None, help="random set: the seed (default 1)")
+    args = parser.parse_args(argv)
+    if args.set == "fixed":
+        specs = fixed_specs()
+    elif args.set == "samples":
+        specs = sample_specs()
+    else:
+        specs = random_specs(args.count, 1 if args.seed is None else args.seed)
+    render_specs(specs, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
