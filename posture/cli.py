@@ -25,9 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    if args.height_cm is not None and not 50 <= args.height_cm <= 250:
+    if getattr(args, "height_cm", None) is not None and not 50 <= args.height_cm <= 250:
         parser.error("--height-cm must be a body height between 50 and 250 cm")
-    if (args.asis is None) != (args.psis is None):
+    if (getattr(args, "asis", None) is None) != (getattr(args, "psis", None) is None):
         parser.error("--asis and --psis go together")
     return args.run(args)
 
@@ -76,6 +76,17 @@ def _parser() -> argparse.ArgumentParser:
     batch.add_argument("paths", nargs="+", metavar="PATH")
     common(batch)
     batch.set_defaults(run=_run_batch)
+
+    bench = commands.add_parser("bench", help="benchmarks against ground truth")
+    bench_kinds = bench.add_subparsers(dest="bench", metavar="KIND", required=True)
+    accuracy = bench_kinds.add_parser(
+        "accuracy", help="score the analyzer on rendered people with known posture",
+        description="Per measurement bias, MAE, gain and R²; per finding precision/recall and confusion; "
+        "product vs bare model. DIR holds images with <name>.truth.json (python -m posture.synth.generate).",
+    )
+    accuracy.add_argument("folder", type=Path, metavar="DIR")
+    accuracy.add_argument("--json", action="store_true", help="print the figures as JSON")
+    accuracy.set_defaults(run=_run_bench_accuracy)
     return parser
 
 
@@ -128,6 +139,21 @@ def _run_batch(args) -> int:
         print(json.dumps(batch_record_json(result, assessment), ensure_ascii=False), flush=True)
     sys.stderr.write(f"\r{len(paths)} photos, {failed} failed\033[K\n")
     return EXIT_OK if failed == 0 else EXIT_SOME_FAILED
+
+
+def _run_bench_accuracy(args) -> int:
+    from posture.bench.accuracy import report_text, score
+    from posture.vision.pose_model import BlazePoseEstimator
+
+    truth_files = sorted(args.folder.glob("*.truth.json"))
+    if not truth_files:
+        sys.stderr.write(f"posture bench accuracy: no *.truth.json in {args.folder}\n")
+        return EXIT_USAGE
+    results = score(truth_files, BlazePoseEstimator(),
+                    progress=lambda name: sys.stderr.write(f"\r{name[-50:]}\033[K"))
+    sys.stderr.write("\r\033[K")
+    print(json.dumps(results, indent=1) if args.json else report_text(results), end="" if not args.json else "\n")
+    return EXIT_OK
 
 
 def expand_paths(paths: list[str]) -> list[str]:

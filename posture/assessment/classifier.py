@@ -160,7 +160,7 @@ def _classify_one(
     cap = caps.get(m.method)
     note = None
     if cap is not None and confidence > cap:
-        confidence, note = cap, f"confidence capped at {cap}: {m.method}"
+        confidence, note = cap, f"not validated yet, shown for information only ({m.method})"
     if confidence < decide_at:
         borderline = "too close to the threshold for its uncertainty"
         return finding(Status.CANT_TELL, severity, confidence, note or borderline)

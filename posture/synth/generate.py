@@ -63,7 +63,8 @@ def fixed_specs(seed: int = 7) -> list[RenderSpec]:
 
 
 def sample_specs(seed: int = 11) -> list[RenderSpec]:
-    """The README's samples: front and side of a neutral person and of three clear findings."""
+    """The README's samples: front and side of a neutral person and of three people with clear
+    findings, one folder per person."""
     rng = np.random.default_rng(seed)
     chosen = {
         "neutral": Posture(),
@@ -75,7 +76,7 @@ def sample_specs(seed: int = 11) -> list[RenderSpec]:
     for name, posture in chosen.items():
         appearance, scene = sample_appearance(rng), sample_scene(rng)
         for view in ("front", "side_right"):
-            specs.append(RenderSpec(f"{name}.{view}", posture, appearance, scene, sample_camera(rng, view)))
+            specs.append(RenderSpec(f"{name}/{view}", posture, appearance, scene, sample_camera(rng, view)))
     return specs
 
 
@@ -123,9 +124,10 @@ def render_specs(specs: list[RenderSpec], out: Path, quality: int = 90) -> None:
         size = (spec.camera.width_px, spec.camera.height_px)
         renderer = renderers.setdefault(size, Renderer(*size))
         image = renderer.render(body, a, spec.scene, camera)
-        image_name = f"{spec.name}.jpg"
-        Image.fromarray(image).save(out / image_name, quality=quality)
-        record = truth_record(body, spec, camera, stature, image_name)
+        image_path = out / f"{spec.name}.jpg"
+        image_path.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(image).save(image_path, quality=quality)
+        record = truth_record(body, spec, camera, stature, image_path.name)
         (out / f"{spec.name}.truth.json").write_text(json.dumps(record, indent=1) + "\n")
         sys.stderr.write(f"\r{index}/{len(specs)} {spec.name} ({time.perf_counter() - started:.0f} s)\033[K")
     sys.stderr.write("\n")

@@ -1,0 +1,72 @@
+"""The accuracy benchmark: its statistics on known numbers, and the analyzer scored on the
+committed set of renders with known posture (tests/data/synth, made by posture.synth.generate)."""
+
+from pathlib import Path
+
+import pytest
+
+from posture.assessment.classifier import Status
+from posture.bench.accuracy import Confusion, measurement_stats, score, true_findings
+
+SYNTH = Path(__file__).parent / "data" / "synth"
+
+
+def test_stats_of_a_known_line():
+    true = [-6.0, -3.0, 0.0, 3.0, 6.0]
+    stats = measurement_stats([(t, 0.5 * t + 1.0) for t in true])
+    assert stats.n == 5
+    assert stats.gain == pytest.approx(0.5)
+    assert stats.r2 == pytest.approx(1.0)
+    assert stats.bias == pytest.approx(1.0)
+    assert stats.mae == pytest.approx(sum(abs(-0.5 * t + 1.0) for t in true) / 5)
+
+
+def test_gain_is_undefined_when_the_truth_does_not_vary():
+    stats = measurement_stats([(0.0, 0.3), (0.0, -0.1), (0.0, 0.2)])
+    assert stats.gain is None and stats.r2 is None
+    assert stats.mae == pytest.approx(0.2)
+
+
+def test_precision_and_recall_count_cant_tell_as_a_miss():
+    confusion = Confusion()
+    for truth, said in [("present", "present"), ("present", "cant_tell"), ("absent", "present"), ("absent", "absent")]:
+        confusion.add(Status(truth), Status(said))
+    assert confusion.precision == pytest.approx(0.5)
+    assert confusion.recall == pytest.approx(0.5)
+
+
+def test_truth_findings_follow_the_thresholds_without_uncertainty():
+    found = true_findings({"hip_tilt_deg": 3.2, "shoulder_tilt_deg": 0.0})
+    assert found["high_left_hip"] is Status.PRESENT
+    assert found["high_right_hip"] is Status.ABSENT
+    assert "forward_head" not in found  # no side measurement: no truth either
+
+
+@pytest.fixture(scope="module")
+def scored(estimator):
+    files = sorted(SYNTH.glob("*.truth.json"))
+    assert len(files) == 28, "the committed synthetic set is missing (tests/data/synth)"
+    return score(files, estimator)
+
+
+def test_the_analyzer_on_renders_with_known_posture(scored):
+    """Pins what the benchmark measured when this set was committed (README, 'Accuracy')."""
+    assert scored["failures"] == []
+    assert scored["view_accuracy"]["product"] == 1.0
+    product, bare = scored["measurements"]["product"], scored["measurements"]["bare"]
+    # Augmentation and leveling beat one bare model call on the frontal tilts.
+    for mid in ("shoulder_tilt_deg", "hip_tilt_deg", "lateral_trunk_lean_deg"):
+        assert product[mid]["mae"] < bare[mid]["mae"], mid
+    assert product["shoulder_tilt_deg"]["mae"] < 1.0 and product["shoulder_tilt_deg"]["gain"] > 0.6
+    # Known weaknesses, measured (issue 5 is to fix them): the hips read about half a true
+    # obliquity, and the C7 proxy puts the CVA far below the truth.
+    assert 0.3 < product["hip_tilt_deg"]["gain"] < 0.8
+    assert product["craniovertebral_angle_deg"]["bias"] < -15
+
+
+def test_findings_on_renders_are_never_on_the_wrong_side(scored):
+    findings = scored["findings"]["product"]
+    for fid in ("high_right_shoulder", "high_left_shoulder", "trunk_lean_right", "knee_valgus_left"):
+        assert findings[fid]["precision"] == 1.0, fid
+    # The capped CVA proxy no longer claims forward head on every side photo.
+    assert findings["forward_head"]["confusion"]["absent"]["present"] == 0

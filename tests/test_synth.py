@@ -1,0 +1,106 @@
+"""The synthetic generator's ground-truth maths. Camera and spec maths run everywhere; posing the
+body needs the synth extra (torch, anny) and skips with a reason without it."""
+
+import importlib.util
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posture.synth.camera import make_camera
+from posture.synth.spec import Camera, Posture, RenderSpec
+from posture.vision.leveling import _lean_deg
+
+SYNTH = Path(__file__).parent / "data" / "synth"
+
+
+def test_a_point_on_the_optical_axis_projects_to_the_image_centre():
+    camera = make_camera(Camera(distance_m=3.0, height_m=1.0), stature_m=1.75)
+    assert camera.project(np.array([0.0, 2.0, 1.0])) == pytest.approx([360.0, 640.0])
+    # The subject's left (+x) is on the image's right; up is up.
+    assert camera.project(np.array([0.2, 0.0, 1.0]))[0] > 360
+    assert camera.project(np.array([0.0, 0.0, 1.5]))[1] < 640
+
+
+@pytest.mark.parametrize("roll", [-4.0, 2.5])
+def test_a_rolled_camera_turns_verticals_counter_clockwise_by_the_roll(roll):
+    camera = make_camera(Camera(roll_deg=roll), stature_m=1.75)
+    top, bottom = camera.project(np.array([[0.5, 1.0, 1.8], [0.5, 1.0, 0.2]]))
+    # The product's convention: + = the photo rotated counter-clockwise on screen.
+    assert _lean_deg(np.array([[*top, *bottom]]))[0] == pytest.approx(roll, abs=1e-6)
+
+
+def test_specs_survive_a_json_round_trip():
+    spec = RenderSpec("x", Posture(pelvic_obliquity_deg=3.0), camera=Camera(view="side_left", roll_deg=1.5))
+    assert RenderSpec.from_json(json.loads(json.dumps(spec.to_json()))) == spec
+
+
+def test_the_committed_truth_matches_the_posture_it_was_rendered_with():
+    """A pelvis rotated 6 deg about the front-back axis draws a 6 deg hip line in a front view."""
+    truth = json.loads((SYNTH / "left_hip_high_6.front.truth.json").read_text())
+    assert truth["measurements"]["hip_tilt_deg"] == pytest.approx(6.0, abs=0.3)
+    neutral = json.loads((SYNTH / "neutral.front.truth.json").read_text())
+    for mid in ("hip_tilt_deg", "shoulder_tilt_deg", "head_tilt_deg", "lateral_trunk_lean_deg"):
+        assert neutral["measurements"][mid] == pytest.approx(0.0, abs=0.5), mid
+    rolled = json.loads((SYNTH / "left_hip_high_6.front.roll-3.truth.json").read_text())
+    assert rolled["measurements"]["hip_tilt_deg"] == pytest.approx(6.0, abs=0.3)  # against the true vertical
+
+
+needs_anny = pytest.mark.skipif(
+    importlib.util.find_spec("anny") is None or importlib.util.find_spec("torch") is None,
+    reason="the synth extra (torch, anny) is not installed: scripts/setup-synth",
+)
+
+
+@pytest.fixture(scope="module")
+def body_model():
+    from posture.synth.body import BodyModel
+
+    return BodyModel()
+
+
+def pose(body_model, view="front", **posture):
+    phenotype = {k: 0.5 for k in ("gender", "age", "muscle", "weight", "height", "proportions")}
+    return body_model.pose(Posture(**posture), phenotype, view, 0.0)
+
+
+def tilt_deg(first, second):
+    """Height difference of first over second against their horizontal distance (3-D, z up)."""
+    return math.degrees(math.atan2(first[2] - second[2], math.hypot(*(first[:2] - second[:2]))))
+
+
+@needs_anny
+@pytest.mark.parametrize("degrees", [-6.0, 3.0])
+def test_pelvic_obliquity_tilts_the_hip_joints_by_exactly_its_angle(body_model, degrees):
+    body = pose(body_model, pelvic_obliquity_deg=degrees)
+    assert tilt_deg(body.joints["left_hip"], body.joints["right_hip"]) == pytest.approx(degrees, abs=0.05)
+    assert len(body.blocks) == 1  # the longer-standing side gets a block; both feet are on the floor
+    block_x = body.blocks[0][0]
+    assert (block_x > 0) == (degrees > 0)  # under the left foot (+x) when the left hip is high
+
+
+@needs_anny
+def test_shoulder_elevation_raises_that_shoulder_only(body_model):
+    neutral, raised = pose(body_model), pose(body_model, shoulder_elevation_right_deg=12.0)
+    assert raised.joints["right_shoulder"][2] - neutral.joints["right_shoulder"][2] > 0.015
+    assert raised.joints["left_shoulder"][2] == pytest.approx(neutral.joints["left_shoulder"][2], abs=1e-4)
+
+
+@needs_anny
+def test_anterior_tilt_turns_the_asis_psis_line_by_about_its_angle(body_model):
+    def asis_psis(body):
+        return tilt_deg(body.surface["left_psis"], body.surface["left_asis"])
+
+    change = asis_psis(pose(body_model, pelvic_tilt_deg=10.0)) - asis_psis(pose(body_model))
+    assert 7.0 < change < 11.0  # skin points, partly bound to the compensating spine
+
+
+@needs_anny
+@pytest.mark.parametrize(("view", "toward_camera"), [("side_right", "right"), ("side_left", "left")])
+def test_side_views_show_the_named_side(body_model, view, toward_camera):
+    body = pose(body_model, view=view)
+    other = "left" if toward_camera == "right" else "right"
+    # The camera is at -y: the side toward it has the smaller y.
+    assert body.joints[f"{toward_camera}_shoulder"][1] < body.joints[f"{other}_shoulder"][1]
