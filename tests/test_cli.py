@@ -109,3 +109,9 @@ def test_batch_prints_one_valid_record_per_photo_with_progress(shared_front_phot
 def test_batch_of_only_good_photos_exits_0(shared_front_photos):
     result = posture("batch", str(shared_front_photos[4]))
     assert result.returncode == 0, result.stderr
+
+
+def test_bench_accuracy_on_a_folder_without_truth_files_is_a_usage_error(tmp_path):
+    result = posture("bench", "accuracy", str(tmp_path))
+    assert result.returncode == 2
+    assert "no *.truth.json" in result.stderr and "Traceback" not in result.stderr
