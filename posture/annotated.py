@@ -14,19 +14,24 @@ from posture.vision.drawing import Annotation, annotate
 
 
 def annotation_for(result: PhotoResult, assessment: Assessment) -> Annotation:
+    """Present findings in their severity colour; a measured value whose finding is "can't tell"
+    in grey (never the green of a normal value), and both in the legend."""
     severities: dict[str, str] = {}
     legend: list[tuple[str, str]] = []
-    photo_measurements = set(result.measurements)
+    unsure: list[tuple[str, str]] = []
+    measured = {mid for mid, m in result.measurements.items() if m.measured}
     for finding in assessment.findings:
-        if finding.is_pattern:
-            continue
-        used = [e.measurement for e in finding.evidence if e.measurement in photo_measurements]
-        if not used:
+        used = [e.measurement for e in finding.evidence if e.measurement in measured]
+        if finding.is_pattern or not used:
             continue
         if finding.status is Status.PRESENT:
             legend.append((finding.label, finding.severity))
+            severities.update(dict.fromkeys(used, finding.severity))
+        elif finding.status is Status.CANT_TELL and finding.severity != "none":
+            unsure.append((finding.label, "cant_tell"))
             for mid in used:
-                severities[mid] = finding.severity
+                severities.setdefault(mid, "cant_tell")
+    legend += unsure
     cva = result.measurements.get("craniovertebral_angle_deg")
     near = cva.landmarks[0].split("_")[0] if cva else "left"
     return Annotation(

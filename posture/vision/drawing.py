@@ -163,7 +163,7 @@ def _text(
 
 def _legend(canvas: np.ndarray, findings: Sequence[tuple[str, str]], unit: int) -> None:
     lines = [
-        label if severity == "none" else f"{label}: {severity.replace('_', ' ')}"
+        f"can't tell: {label}" if severity == "cant_tell" else label if severity == "none" else f"{label}: {severity}"
         for label, severity in findings
     ] or ["no findings"]
     colours = [SEVERITY_RGB[severity] for _, severity in findings] or [SEVERITY_RGB["none"]]
