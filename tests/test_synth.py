@@ -76,9 +76,18 @@ def tilt_deg(first, second):
 def test_pelvic_obliquity_tilts_the_hip_joints_by_exactly_its_angle(body_model, degrees):
     body = pose(body_model, pelvic_obliquity_deg=degrees)
     assert tilt_deg(body.joints["left_hip"], body.joints["right_hip"]) == pytest.approx(degrees, abs=0.05)
-    assert len(body.blocks) == 1  # the longer-standing side gets a block; both feet are on the floor
-    block_x = body.blocks[0][0]
-    assert (block_x > 0) == (degrees > 0)  # under the left foot (+x) when the left hip is high
+    assert body.blocks == []  # a longer leg on the high side: both feet on the floor, no block
+    knee_drop = body.joints["left_knee"][2] - body.joints["right_knee"][2]
+    # The long side's hip is higher by the whole difference, its knee by half (the shank adds the rest).
+    assert (knee_drop > 0) == (degrees > 0)
+
+
+@needs_anny
+def test_a_leg_length_difference_stands_on_a_block(body_model):
+    body = pose(body_model, leg_length_difference_mm=15.0)
+    (block,) = body.blocks
+    assert block[0] > 0 and block[2] == pytest.approx(0.015, abs=0.002)  # under the left foot
+    assert tilt_deg(body.joints["left_hip"], body.joints["right_hip"]) > 3
 
 
 @needs_anny

@@ -60,8 +60,30 @@ def rotation_z(deg: float) -> np.ndarray:
     return np.array([[math.cos(a), -math.sin(a), 0], [math.sin(a), math.cos(a), 0], [0, 0, 1]])
 
 
+def bone_deltas(posture: Posture, hip_width_m: float) -> dict[str, np.ndarray]:
+    """4x4 deltas per bone for a posture (identity elsewhere): rotations in world axes, and for a
+    pelvic obliquity the high side's leg lengthened so both feet stay on the floor."""
+    deltas = {bone: _homogeneous(rotation) for bone, rotation in bone_rotations(posture, hip_width_m).items()}
+    # An anatomical leg-length difference: the high side's thigh and shank each longer by half.
+    longer = hip_width_m * math.sin(math.radians(posture.pelvic_obliquity_deg))
+    side = "L" if longer > 0 else "R"
+    for bone in (f"lowerleg01.{side}", f"foot.{side}"):
+        deltas.setdefault(bone, np.eye(4))[2, 3] = -abs(longer) / 2
+    return deltas
+
+
+def _homogeneous(rotation: np.ndarray) -> np.ndarray:
+    matrix = np.eye(4)
+    matrix[:3, :3] = rotation
+    return matrix
+
+
 def bone_rotations(posture: Posture, hip_width_m: float) -> dict[str, np.ndarray]:
-    """World-axis rotation deltas per bone for a posture (identity elsewhere)."""
+    """World-axis rotation deltas per bone for a posture (identity elsewhere).
+
+    Pelvic obliquity comes from a longer leg (see bone_deltas); a leg-length difference given in mm
+    comes from a block under the foot instead, as if standing on one.
+    """
     p = posture
     obliquity = p.pelvic_obliquity_deg + math.degrees(
         math.asin(np.clip(p.leg_length_difference_mm / 1000 / hip_width_m, -0.5, 0.5))
@@ -131,11 +153,11 @@ class BodyModel:
         indices = self.model.vertex_bone_indices.numpy()
         self.dominant_bone = np.array(self.labels)[indices[np.arange(len(indices)), weights.argmax(axis=1)]]
 
-    def _run(self, rotations: dict[str, np.ndarray], phenotype: dict[str, float]):
+    def _run(self, bone_deltas: dict[str, np.ndarray], phenotype: dict[str, float]):
         torch = self._torch
         deltas = torch.eye(4)[None, None].repeat(1, len(self.labels), 1, 1)
-        for bone, rotation in rotations.items():
-            deltas[0, self.labels.index(bone), :3, :3] = torch.tensor(rotation, dtype=torch.float32)
+        for bone, delta in bone_deltas.items():
+            deltas[0, self.labels.index(bone)] = torch.tensor(delta, dtype=torch.float32)
         with torch.no_grad():
             out = self.model(pose_parameters=deltas, phenotype_kwargs=phenotype)
         vertices = out["vertices"][0].numpy().astype(np.float64)
@@ -150,7 +172,7 @@ class BodyModel:
         surface_index = self._surface_vertices(rest_vertices, rest_heads)
         regions = self._regions(rest_vertices, rest_heads, hair, long_sleeves, shorts)
 
-        vertices, heads = self._run(bone_rotations(posture, hip_width), phenotype)
+        vertices, heads = self._run(bone_deltas(posture, hip_width), phenotype)
         turn = rotation_z(view_yaw_deg(view, subject_yaw_deg))
         vertices = vertices @ turn.T
         heads = heads @ turn.T

@@ -18,7 +18,7 @@ class Posture:
     """Deviations from a neutral stance, in degrees (mm for the block). Signs follow the
     product's measurement conventions: + = the subject's LEFT side higher / toward the left."""
 
-    pelvic_obliquity_deg: float = 0.0  # + = left hip higher (a block under the left foot keeps it standing)
+    pelvic_obliquity_deg: float = 0.0  # + = left hip higher, from a longer left leg (feet on the floor)
     pelvic_tilt_deg: float = 0.0  # + = anterior; the lumbar spine and thighs compensate
     shoulder_elevation_left_deg: float = 0.0  # clavicle raised
     shoulder_elevation_right_deg: float = 0.0
