@@ -3,7 +3,8 @@ and camera leveling on rolled photos.
 
 Precision: for each real front photo, the shoulder and hip tilts of the original are compared with
 those of a transformed copy (a transform that should not change the answer, or should change it by
-a known amount), leveling off for both so only the pose estimate is compared. Prints the median and
+a known amount), leveling and calibration off for both so only the pose estimate is compared, then the shipped
+calibration's effect on the transforms that should not change the answer. Prints the median and
 p90 absolute difference per transform, in degrees.
 
 Leveling: each photo rotated by +-4 deg and cropped to the largest rectangle without empty corners
@@ -51,8 +52,13 @@ def transforms(image: Image.Image, folder: Path) -> dict[str, tuple[Path, float,
     return made
 
 
-def tilts(path: Path, estimator, augment: bool, level: bool = False) -> tuple[dict[str, float], object]:
-    result, _ = analyze_single(str(path), estimator, Options(level=level, augment=augment))
+def tilts(
+    path: Path, estimator, augment: bool, level: bool = False, calibrate: bool = False
+) -> tuple[dict[str, float], object]:
+    """The tilts as the pose estimate gives them (uncalibrated unless asked: a calibration maps a
+    rotation of the photo to a shift other than the rotation)."""
+    options = Options(level=level, augment=augment, calibrate=calibrate)
+    result, _ = analyze_single(str(path), estimator, options)
     return {mid: result.measurements[mid].value for mid in TILTS}, result
 
 
@@ -72,20 +78,28 @@ def main() -> None:
     photos = photos_from_argv()
     estimator = BlazePoseEstimator()
     errors: dict[tuple[str, bool], list[float]] = {}
+    calibrated: dict[str, list[float]] = {}
     leveling: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
         for photo in photos:
             image = Image.open(photo).convert("RGB")
             original = Path(tmp) / "original.png"
             image.save(original)
+            copies = transforms(image, Path(tmp))
             for augment in (False, True):
                 reference, _ = tilts(original, estimator, augment)
-                for name, (path, sign, shift) in transforms(image, Path(tmp)).items():
+                for name, (path, sign, shift) in copies.items():
                     moved, _ = tilts(path, estimator, augment)
                     for mid in TILTS:
                         errors.setdefault((name, augment), []).append(abs(sign * moved[mid] - shift - reference[mid]))
+            reference, _ = tilts(original, estimator, augment=True, calibrate=True)
+            for name, (path, sign, shift) in copies.items():
+                if shift == 0.0:  # transforms that should not change the answer at all
+                    moved, _ = tilts(path, estimator, augment=True, calibrate=True)
+                    calibrated.setdefault(name, []).extend(abs(sign * moved[mid] - reference[mid]) for mid in TILTS)
             leveling.extend(level_pairs(image, original, Path(tmp), estimator, photo.name))
     print_precision(errors, len(photos))
+    print_calibrated(calibrated, errors)
     print_leveling(leveling, len(photos))
 
 
@@ -120,6 +134,14 @@ def print_precision(errors: dict, photo_count: int) -> None:
     print(f"{'all':12s} {np.median(bare_all):7.2f} / {np.percentile(bare_all, 90):5.2f}  "
           f"{np.median(product_all):7.2f} / {np.percentile(product_all, 90):5.2f}  "
           f"{np.median(bare_all) / max(np.median(product_all), 1e-9):5.1f}x")
+
+
+def print_calibrated(calibrated: dict, errors: dict) -> None:
+    print("\nWITH THE SHIPPED CALIBRATION (posture/data/calibration.json), same transforms, median / p90:")
+    for name, values in calibrated.items():
+        product = np.array(errors[(name, True)])
+        print(f"{name:12s} {np.median(values):7.2f} / {np.percentile(values, 90):5.2f}   "
+              f"(uncalibrated {np.median(product):.2f} / {np.percentile(product, 90):.2f})")
 
 
 def print_leveling(rows: list[dict], photo_count: int) -> None:

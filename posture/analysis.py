@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from posture.assessment.calibration import calibrate
 from posture.assessment.capture_checks import check_capture
 from posture.assessment.classifier import Finding, classify, combine
 from posture.assessment.corrections import Recommendation, recommend, safety
@@ -33,6 +34,7 @@ class Options:
     level: bool = True
     markers: PelvisMarkers | None = None
     augment: bool = True  # False: the bare model's single answer (benchmarks compare the two)
+    calibrate: bool = True  # False: raw landmark measurements (to train the calibration on)
 
 
 @dataclass
@@ -112,6 +114,8 @@ def measure_located(result: PhotoResult, options: Options, markers: PelvisMarker
         result.landmarks, result.view, result.person_mask, options.height_cm, markers,
         camera_roll_deg=result.camera_roll_deg if result.leveled else 0.0,
     )
+    if options.calibrate:
+        result.measurements = calibrate(result.measurements)
     if markers is not None and (markers.asis[0] - markers.psis[0]) * result.view.facing_x <= 0:
         result.warnings.append(PhotoWarning(
             WarningCode.MARKERS_SUSPECT,

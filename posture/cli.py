@@ -87,6 +87,17 @@ def _parser() -> argparse.ArgumentParser:
     accuracy.add_argument("folder", type=Path, metavar="DIR")
     accuracy.add_argument("--json", action="store_true", help="print the figures as JSON")
     accuracy.set_defaults(run=_run_bench_accuracy)
+    calibrate = bench_kinds.add_parser(
+        "calibrate", help="fit the learned corrections on rendered ground truth",
+        description="Fit posture/data/calibration.json on TRAIN renders and score it on VALIDATION renders "
+        "it never saw (folders from python -m posture.synth.generate random with different seeds).",
+    )
+    calibrate.add_argument("train", type=Path, metavar="TRAIN_DIR")
+    calibrate.add_argument("validation", type=Path, metavar="VALIDATION_DIR")
+    calibrate.add_argument("--obliquity", type=Path, metavar="DIR",
+                           help="renders of 3° vs level pelvises (generate obliquity) to score telling them apart")
+    calibrate.add_argument("--out", type=Path, help="where to write the models (default: print them)")
+    calibrate.set_defaults(run=_run_bench_calibrate)
     return parser
 
 
@@ -153,6 +164,38 @@ def _run_bench_accuracy(args) -> int:
                     progress=lambda name: sys.stderr.write(f"\r{name[-50:]}\033[K"))
     sys.stderr.write("\r\033[K")
     print(json.dumps(results, indent=1) if args.json else report_text(results), end="" if not args.json else "\n")
+    return EXIT_OK
+
+
+def _run_bench_calibrate(args) -> int:
+    from posture.bench.calibrate import alternatives, discrimination, raw_records, train
+    from posture.vision.pose_model import BlazePoseEstimator
+
+    estimator = BlazePoseEstimator()
+
+    def progress(name: str) -> None:
+        sys.stderr.write(f"\r{name[-50:]}\033[K")
+
+    train_records = raw_records(args.train, estimator, progress)
+    validation_records = raw_records(args.validation, estimator, progress)
+    sys.stderr.write("\r\033[K")
+    models = train(train_records, validation_records)
+    document = {
+        "_about": "Linear models that re-estimate measurements from raw ones (posture/assessment/calibration.py). "
+        "Written by `posture bench calibrate`; the figures are on the training renders and on validation renders "
+        "the models never saw.",
+        "provenance": {"train": str(args.train), "train_renders": len(train_records),
+                       "validation": str(args.validation), "validation_renders": len(validation_records)},
+        "models": models,
+        "alternatives": alternatives(train_records, validation_records),
+    }
+    if args.obliquity:
+        document["obliquity_3deg"] = discrimination(raw_records(args.obliquity, estimator, progress), models)
+    text = json.dumps(document, indent=1) + "\n"
+    if args.out:
+        args.out.write_text(text)
+    else:
+        print(text, end="")
     return EXIT_OK
 
 

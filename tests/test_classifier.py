@@ -61,21 +61,25 @@ def test_missing_measurements_are_cant_tell_never_a_guess():
     assert recommend(found.values()) == []
 
 
-def test_cva_below_cut_off_is_forward_head_and_upper_crossed_needs_rounded_shoulders_too():
+def test_cva_below_cut_off_is_at_most_cant_tell_and_patterns_follow_their_parts():
+    # The CVA is not validated for people (thresholds.json caps it): severity is given, no decision.
     found = findings_for(craniovertebral_angle_deg=44.0, shoulder_ahead_of_hip_pct=0.0)
-    assert found["forward_head"].status is Status.PRESENT
+    assert found["forward_head"].status is Status.CANT_TELL
     assert found["forward_head"].severity == "moderate"
-    assert found["upper_crossed"].status is Status.ABSENT
+    assert found["upper_crossed"].status is Status.ABSENT  # rounded shoulders are absent
     both = findings_for(craniovertebral_angle_deg=44.0, shoulder_ahead_of_hip_pct=5.0)
-    assert both["upper_crossed"].status is Status.PRESENT
+    assert both["rounded_shoulders"].status is Status.PRESENT
+    assert both["upper_crossed"].status is Status.CANT_TELL
 
 
-def test_uncalibrated_methods_are_capped_below_a_decision():
-    method = next(iter(load("thresholds.json")["method_confidence_caps"]))
-    combined = {"pelvic_tilt_deg": CombinedMeasurement(measured("pelvic_tilt_deg", 40.0, 1.0, method), ("p",))}
-    f = {x.id: x for x in classify(combined)}["anterior_pelvic_tilt"]
-    assert f.status is Status.CANT_TELL
-    assert f.severity == "marked"
+def test_unvalidated_measurements_are_capped_below_a_decision_but_exact_markers_are_not():
+    def anterior(method):
+        combined = {"pelvic_tilt_deg": CombinedMeasurement(measured("pelvic_tilt_deg", 40.0, 1.0, method), ("p",))}
+        return {x.id: x for x in classify(combined)}["anterior_pelvic_tilt"]
+
+    free = anterior("marker-free estimate")
+    assert free.status is Status.CANT_TELL and free.severity == "marked"
+    assert anterior("exact: user-placed ASIS-PSIS line vs horizontal").status is Status.PRESENT
 
 
 def test_photos_are_combined_by_inverse_variance():

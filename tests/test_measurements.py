@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from posture.assessment.measurements import PelvisMarkers, back_contour_inclination_deg, measure
+from posture.assessment.measurements import PelvisMarkers, measure, silhouette_profile
 from posture.assessment.views import View
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
@@ -143,11 +143,13 @@ def test_back_contour_inclination_follows_the_buttock_profile():
         return mask
 
     shoulder, hip = np.array([160.0, 20.0]), np.array([160.0, 200.0])
-    flat = back_contour_inclination_deg(profile(2, 2), (300, 400), shoulder, hip, 1)
-    curved = back_contour_inclination_deg(profile(20, 25), (300, 400), shoulder, hip, 1)
+    flat = silhouette_profile(profile(2, 2), (300, 400), shoulder, hip, 1).inclination_deg
+    curved_profile = silhouette_profile(profile(20, 25), (300, 400), shoulder, hip, 1)
+    curved = curved_profile.inclination_deg
+    assert curved_profile.buttock_behind_hip_px == pytest.approx(85, abs=3)  # hip x 160, edge near x 75
     assert curved > flat + 10
-    mirrored = back_contour_inclination_deg(profile(20, 25)[:, ::-1], (300, 400), np.array([139.0, 20.0]),
-                                            np.array([139.0, 200.0]), -1)
+    mirrored = silhouette_profile(profile(20, 25)[:, ::-1], (300, 400), np.array([139.0, 20.0]),
+                                  np.array([139.0, 200.0]), -1).inclination_deg
     assert mirrored == pytest.approx(curved, abs=1.0)
 
 

@@ -66,8 +66,8 @@ def test_an_exif_rotated_lossless_copy_gives_identical_landmarks(shared_front_ph
 
 def test_an_exif_rotated_reencoded_jpeg_stays_close(shared_front_photos, estimator, tmp_path):
     """Re-encoding adds JPEG noise the model reacts to: measured here median 0.26, p90 0.53 deg
-    with augmentation and leveling off (bare model: 0.30 / 1.24, python -m benchmarks.consistency); with
-    leveling on, as here, the roll estimate adds its own noise (p90 0.62)."""
+    for the pose estimate (bare model: 0.30 / 1.24, python -m benchmarks.consistency); leveling adds the
+    roll estimate's noise and the hip calibration scales differences by 1.18 (p90 0.74, as here)."""
     differences = []
     for path in shared_front_photos:
         exif = Image.Exif()
@@ -77,7 +77,7 @@ def test_an_exif_rotated_reencoded_jpeg_stays_close(shared_front_photos, estimat
         b, _ = run(tmp_path / "r.jpg", estimator)
         differences += [abs(a.measurements[mid].value - b.measurements[mid].value) for mid in TILTS]
     assert np.median(differences) < 0.35
-    assert np.percentile(differences, 90) < 0.7
+    assert np.percentile(differences, 90) < 0.8
 
 
 def test_two_people_warn_and_the_larger_one_is_analysed(shared_front_photos, estimator, tmp_path):

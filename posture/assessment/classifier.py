@@ -112,11 +112,14 @@ def _mean_or_none(values: list[float | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
-def classify(measurements: Mapping[str, CombinedMeasurement]) -> list[Finding]:
-    """Every finding in thresholds.json, then the patterns they form. No measurement: can't tell."""
+def classify(measurements: Mapping[str, CombinedMeasurement], apply_caps: bool = True) -> list[Finding]:
+    """Every finding in thresholds.json, then the patterns they form. No measurement: can't tell.
+
+    `apply_caps=False` is for ground truth, which is exact whatever a photo could show.
+    """
     config = load("thresholds.json")
     decide_at = float(config["decision_confidence"]["value"])
-    caps = {method: float(cap["value"]) for method, cap in config["method_confidence_caps"].items()}
+    caps = config["measurement_confidence_caps"] if apply_caps else {}
     findings = [_classify_one(rule, measurements, decide_at, caps) for rule in config["findings"]]
     by_id = {f.id: f for f in findings}
     return findings + [_pattern(rule, by_id) for rule in config["patterns"]]
@@ -157,10 +160,12 @@ def _classify_one(
     z = sign * (m.value - levels["mild"]) / max(m.uncertainty or 0.0, 1e-6)
     p_beyond = 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
     confidence = p_beyond if severity != "none" else 1.0 - p_beyond
-    cap = caps.get(m.method)
+    cap_rule = caps.get(rule["measurement"])
     note = None
-    if cap is not None and confidence > cap:
-        confidence, note = cap, f"not validated yet, shown for information only ({m.method})"
+    if cap_rule and not m.method.startswith(cap_rule.get("except_method_prefix", "\0")):
+        cap = float(cap_rule["value"])
+        if confidence > cap:
+            confidence, note = cap, f"not validated for people yet, shown for information only ({m.method})"
     if confidence < decide_at:
         borderline = "too close to the threshold for its uncertainty"
         return finding(Status.CANT_TELL, severity, confidence, note or borderline)

@@ -39,6 +39,7 @@ class Measurement:
     method: str
     length_cm: float | None = None  # the same quantity as a length, when the height is known
     reason: str | None = None  # why there is no value
+    raw_value: float | None = None  # before calibration (see calibration.py), if calibrated
 
     @property
     def measured(self) -> bool:
@@ -58,6 +59,8 @@ class Measurement:
             data["length_cm"] = _round(self.length_cm, 2)
         if self.reason:
             data["reason"] = self.reason
+        if self.raw_value is not None:
+            data["raw_value"] = _round(self.raw_value, 2)
         return data
 
 
@@ -117,6 +120,18 @@ FRONTAL_SPECS: tuple[Spec, ...] = (
         "ear line vs image horizontal", as_length="rise",
     ),
     Spec(
+        "knee_tilt_deg", DEG, "+ = subject's LEFT knee higher",
+        (L.LEFT_KNEE, L.RIGHT_KNEE),
+        lambda p, f: geo.height_tilt_deg(p[L.LEFT_KNEE], p[L.RIGHT_KNEE]),
+        "knee landmark line vs horizontal (a longer leg raises its knee)", as_length="rise",
+    ),
+    Spec(
+        "ankle_tilt_deg", DEG, "+ = subject's LEFT ankle higher",
+        (L.LEFT_ANKLE, L.RIGHT_ANKLE),
+        lambda p, f: geo.height_tilt_deg(p[L.LEFT_ANKLE], p[L.RIGHT_ANKLE]),
+        "ankle landmark line vs horizontal (a lift under one foot raises it)", as_length="rise",
+    ),
+    Spec(
         "lateral_trunk_lean_deg", DEG, "+ = trunk leans toward the subject's LEFT",
         (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),
         lambda p, f: geo.lean_from_vertical_deg(
@@ -172,6 +187,18 @@ SIDE_SPECS: tuple[Spec, ...] = (
         lambda p, f: geo.elevation_deg(_c7_proxy(p, f), p[L.LEFT_EAR], f.toward_x),
         "line from a C7 proxy (shoulder point + 0.04 H up, 0.055 H back) to the ear",
         systematic_uncertainty=lambda: constant("c7_proxy_uncertainty_deg"),
+    ),
+    Spec(
+        "ear_shoulder_angle_deg", DEG, "angle above horizontal of shoulder -> ear; smaller = head more forward",
+        (L.LEFT_EAR, L.LEFT_SHOULDER),
+        lambda p, f: geo.elevation_deg(p[L.LEFT_SHOULDER], p[L.LEFT_EAR], f.toward_x),
+        "line from the shoulder landmark to the ear vs horizontal (no C7 proxy)",
+    ),
+    Spec(
+        "head_pitch_deg", DEG, "+ = face turned down (nose below the ear)",
+        (L.LEFT_EAR, L.NOSE),
+        lambda p, f: -geo.elevation_deg(p[L.LEFT_EAR], p[L.NOSE], f.toward_x),
+        "ear -> nose line below horizontal",
     ),
     Spec(
         "ear_ahead_of_shoulder_pct", PCT_HEIGHT, "+ = ear in front of the shoulder",
@@ -245,7 +272,8 @@ def measure(
     if view.is_frontal:
         specs = list(FRONTAL_SPECS)
         if not all(landmarks.is_visible(lm, threshold) for lm in (L.LEFT_EAR, L.RIGHT_EAR)):
-            specs[2] = _with_landmarks(specs[2], HEAD_TILT_FALLBACK, "outer eye-corner line")
+            head = next(i for i, spec in enumerate(specs) if spec.id == "head_tilt_deg")
+            specs[head] = _with_landmarks(specs[head], HEAD_TILT_FALLBACK, "outer eye-corner line")
         seen, swapped = landmarks, False
     else:
         specs = list(SIDE_SPECS)
@@ -257,9 +285,9 @@ def measure(
         for spec in specs
     }
     if not view.is_frontal:
-        results["pelvic_tilt_deg"] = pelvic_tilt(
-            seen, swapped, frame, person_mask, markers, threshold, camera_roll_deg
-        )
+        profile, why_not = _side_silhouette(seen, swapped, frame, person_mask, threshold)
+        results["pelvic_tilt_deg"] = pelvic_tilt(seen, swapped, frame, profile, why_not, markers, camera_roll_deg)
+        results.update(_silhouette_offsets(profile, why_not, frame, _names(SILHOUETTE_LANDMARKS, swapped)))
     return results
 
 
@@ -396,13 +424,52 @@ def body_height_px(
     return max(torso / 0.288, 1.0), "no body-height scale: eyes or feet are not in the photo"
 
 
+SILHOUETTE_LANDMARKS = (L.LEFT_SHOULDER, L.LEFT_HIP)
+SILHOUETTE_OFFSETS = (
+    ("buttock_behind_hip_pct", "buttock_behind_hip_px", "+ = the buttock's most posterior point behind the hip joint"),
+    ("lumbar_hollow_behind_hip_pct", "hollow_behind_hip_px", "+ = the lower-back hollow behind the hip"),
+    ("belly_ahead_of_hip_pct", "belly_ahead_of_hip_px", "+ = the belly's most anterior point ahead of the hip joint"),
+)
+
+
+def _side_silhouette(
+    seen: PoseLandmarks, swapped: bool, frame: Frame, person_mask: np.ndarray | None, threshold: float
+) -> tuple[SilhouetteProfile | None, str | None]:
+    """The outline around the pelvis, or why it could not be traced."""
+    if person_mask is None:
+        return None, "no body outline from the model"
+    names = _names(SILHOUETTE_LANDMARKS, swapped)
+    unseen = [n for lm, n in zip(SILHOUETTE_LANDMARKS, names, strict=True) if not seen.is_visible(lm, threshold)]
+    if unseen:
+        return None, f"not visible: {', '.join(unseen)}"
+    profile = silhouette_profile(
+        person_mask, seen.image_size, seen.xy_px[L.LEFT_SHOULDER], seen.xy_px[L.LEFT_HIP], frame.toward_x
+    )
+    return profile, None if profile else "the back outline around the pelvis could not be traced"
+
+
+def _silhouette_offsets(
+    profile: SilhouetteProfile | None, why_not: str | None, frame: Frame, names: tuple[str, ...]
+) -> dict[str, Measurement]:
+    """Where the outline sits relative to the hip joint: inputs for the pelvic-tilt calibration."""
+    method = "segmentation outline, traced row by row around the hip (side view)"
+    sigma = constant("silhouette_sigma_pct_height")
+    return {
+        mid: Measurement(
+            mid, PCT_HEIGHT, convention, frame.pct(getattr(profile, field)) if profile else None,
+            sigma if profile else None, (*names, "segmentation_mask"), method, reason=why_not,
+        )
+        for mid, field, convention in SILHOUETTE_OFFSETS
+    }
+
+
 def pelvic_tilt(
     seen: PoseLandmarks,
     swapped: bool,
     frame: Frame,
-    person_mask: np.ndarray | None,
+    profile: SilhouetteProfile | None,
+    why_not: str | None,
     markers: PelvisMarkers | None,
-    threshold: float,
     camera_roll_deg: float = 0.0,
 ) -> Measurement:
     """Sagittal pelvic tilt, + = anterior, from a side view (`seen`: near side in the LEFT slots).
@@ -423,41 +490,42 @@ def pelvic_tilt(
             "exact: user-placed ASIS-PSIS line vs horizontal",
         )
     method = "marker-free estimate: back-contour inclination, lumbar hollow to buttock (uncalibrated)"
-    used = (L.LEFT_SHOULDER, L.LEFT_HIP)
-    names = _names(used, swapped)
-
-    def missing(reason: str) -> Measurement:
-        return Measurement("pelvic_tilt_deg", DEG, convention, None, None, names, method, reason=reason)
-
-    if person_mask is None:
-        return missing("no body outline from the model")
-    unseen = [n for lm, n in zip(used, names, strict=True) if not seen.is_visible(lm, threshold)]
-    if unseen:
-        return missing(f"not visible: {', '.join(unseen)}")
-    inclination = back_contour_inclination_deg(
-        person_mask, seen.image_size, seen.xy_px[L.LEFT_SHOULDER], seen.xy_px[L.LEFT_HIP],
-        frame.toward_x,
-    )
-    if inclination is None:
-        return missing("the back outline around the pelvis could not be traced")
+    names = (*_names(SILHOUETTE_LANDMARKS, swapped), "segmentation_mask")
+    if profile is None:
+        return Measurement("pelvic_tilt_deg", DEG, convention, None, None, names, method, reason=why_not)
     # A counter-clockwise roll turns the back line toward the facing direction by the roll.
-    inclination += camera_roll_deg * frame.toward_x
+    inclination = profile.inclination_deg + camera_roll_deg * frame.toward_x
     return Measurement(
         "pelvic_tilt_deg", DEG, convention, inclination - constant("pelvic_silhouette_offset_deg"),
-        constant("pelvic_silhouette_uncertainty_deg"), (*names, "segmentation_mask"), method,
+        constant("pelvic_silhouette_uncertainty_deg"), names, method,
     )
 
 
-def back_contour_inclination_deg(
+@dataclass(frozen=True)
+class SilhouetteProfile:
+    """The body outline around the pelvis in a side view, relative to the hip joint landmark.
+
+    Offsets are in pixels of the photo, + = further back (behind the hip) or further forward
+    (ahead of it), whichever way the subject faces.
+    """
+
+    inclination_deg: float  # hollow -> buttock line from vertical; + = buttock further back
+    buttock_behind_hip_px: float
+    hollow_behind_hip_px: float
+    belly_ahead_of_hip_px: float
+
+
+def silhouette_profile(
     mask: np.ndarray,
     image_size: tuple[int, int],
     shoulder_px: np.ndarray,
     hip_px: np.ndarray,
     facing_x: int,
-) -> float | None:
-    """Inclination from vertical of the line from the deepest point of the lower-back hollow to
-    the most posterior point of the buttock; + = buttock further back than the hollow.
+) -> SilhouetteProfile | None:
+    """Trace the back and front edges of the torso between the shoulder and below the hip.
 
+    The lumbar hollow is the deepest point of the back edge above the hip, the buttock the most
+    posterior point around it, the belly the most anterior point of the front edge above the hip.
     A deeper hollow and a more prominent buttock go with an anteriorly tilted pelvis.
     """
     body = mask > 0.5
@@ -467,31 +535,33 @@ def back_contour_inclination_deg(
     if torso <= 10:
         return None
 
-    def backmost(row: int) -> float | None:
-        """How far back (in -facing direction) the body reaches in this row, around the hip."""
+    def edges(row: int) -> tuple[float, float] | None:
+        """(back, front) of the run of body pixels containing the hip's x, as offsets from it."""
         if not 0 <= row < body.shape[0]:
             return None
         columns = np.flatnonzero(body[row])
         if len(columns) == 0:
             return None
-        # The run of body pixels that contains the hip's x (arms or a neighbour excluded).
         breaks = np.flatnonzero(np.diff(columns) > 1)
         starts = np.concatenate(([columns[0]], columns[breaks + 1]))
         ends = np.concatenate((columns[breaks], [columns[-1]]))
-        inside = [(s, e) for s, e in zip(starts, ends, strict=True) if s <= hip_x <= e]
+        inside = [(a, b) for a, b in zip(starts, ends, strict=True) if a <= hip_x <= b]
         if not inside:
             return None
         start, end = inside[0]
-        return float(-start if facing_x > 0 else end)  # larger = further back
+        if facing_x > 0:
+            return float(hip_x - start), float(end - hip_x)
+        return float(end - hip_x), float(hip_x - start)
 
-    def extreme(top: float, bottom: float, pick) -> tuple[int, float] | None:
+    def extreme(top: float, bottom: float, side: int, pick) -> tuple[int, float] | None:
         rows = range(int(round(top)), int(round(bottom)) + 1)
-        values = [(row, backmost(row)) for row in rows]
-        values = [(row, value) for row, value in values if value is not None]
+        values = [(row, found[side]) for row in rows if (found := edges(row)) is not None]
         return pick(values, key=lambda item: item[1]) if values else None
 
-    hollow = extreme(hip_y - 0.45 * torso, hip_y - 0.1 * torso, min)
-    buttock = extreme(hip_y - 0.1 * torso, hip_y + 0.15 * torso, max)
-    if hollow is None or buttock is None or buttock[0] <= hollow[0]:
+    hollow = extreme(hip_y - 0.45 * torso, hip_y - 0.1 * torso, 0, min)
+    buttock = extreme(hip_y - 0.1 * torso, hip_y + 0.15 * torso, 0, max)
+    belly = extreme(hip_y - 0.45 * torso, hip_y - 0.05 * torso, 1, max)
+    if hollow is None or buttock is None or belly is None or buttock[0] <= hollow[0]:
         return None
-    return math.degrees(math.atan2(buttock[1] - hollow[1], buttock[0] - hollow[0]))
+    inclination = math.degrees(math.atan2(buttock[1] - hollow[1], buttock[0] - hollow[0]))
+    return SilhouetteProfile(inclination, buttock[1] / scale, hollow[1] / scale, belly[1] / scale)

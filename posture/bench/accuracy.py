@@ -21,7 +21,7 @@ from posture.assessment.classifier import CombinedMeasurement, Status, classify
 from posture.assessment.measurements import Measurement
 from posture.vision.pose_model import PoseEstimator
 
-MODES = {"product": Options(), "bare": Options(level=False, augment=False)}
+MODES = {"product": Options(), "bare": Options(level=False, augment=False, calibrate=False)}
 TRUE_UNCERTAINTY = 1e-3  # the truth is exact; a tiny uncertainty keeps the classifier's maths finite
 
 
@@ -88,7 +88,7 @@ def true_findings(values: dict[str, float]) -> dict[str, Status]:
         mid: CombinedMeasurement(Measurement(mid, "", "", value, TRUE_UNCERTAINTY, (), "truth"), ("truth",))
         for mid, value in values.items()
     }
-    return {f.id: f.status for f in classify(combined) if f.status is not Status.CANT_TELL}
+    return {f.id: f.status for f in classify(combined, apply_caps=False) if f.status is not Status.CANT_TELL}
 
 
 def score(

@@ -64,11 +64,12 @@ def bone_deltas(posture: Posture, hip_width_m: float) -> dict[str, np.ndarray]:
     """4x4 deltas per bone for a posture (identity elsewhere): rotations in world axes, and for a
     pelvic obliquity the high side's leg lengthened so both feet stay on the floor."""
     deltas = {bone: _homogeneous(rotation) for bone, rotation in bone_rotations(posture, hip_width_m).items()}
-    # An anatomical leg-length difference: the high side's thigh and shank each longer by half.
-    longer = hip_width_m * math.sin(math.radians(posture.pelvic_obliquity_deg))
-    side = "L" if longer > 0 else "R"
-    for bone in (f"lowerleg01.{side}", f"foot.{side}"):
-        deltas.setdefault(bone, np.eye(4))[2, 3] = -abs(longer) / 2
+    # An anatomical leg-length difference: the high side's leg is longer, in the thigh and the
+    # shank as `thigh_share` says (so the knee heights do not always give it away).
+    longer = abs(hip_width_m * math.sin(math.radians(posture.pelvic_obliquity_deg)))
+    side = "L" if posture.pelvic_obliquity_deg > 0 else "R"
+    for bone, share in ((f"lowerleg01.{side}", posture.thigh_share), (f"foot.{side}", 1 - posture.thigh_share)):
+        deltas.setdefault(bone, np.eye(4))[2, 3] = -longer * share
     return deltas
 
 

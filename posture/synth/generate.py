@@ -3,6 +3,7 @@
     python -m posture.synth.generate fixed   --out tests/data/synth     # the small set the tests score
     python -m posture.synth.generate samples --out samples             # the README's samples
     python -m posture.synth.generate random  --out DIR --count 200 --seed 1
+    python -m posture.synth.generate obliquity --out DIR                   # 3° vs level, 30 people
 
 Reproducible: the same command gives the same specs (and, on the same software, the same pixels).
 """
@@ -68,8 +69,8 @@ def sample_specs(seed: int = 11) -> list[RenderSpec]:
     rng = np.random.default_rng(seed)
     chosen = {
         "neutral": Posture(),
-        "high_left_hip": Posture(pelvic_obliquity_deg=6.0),
-        "forward_head": Posture(forward_head_deg=28.0, shoulder_elevation_right_deg=12.0),
+        "high_left_hip": Posture(pelvic_obliquity_deg=9.0),
+        "forward_head": Posture(forward_head_deg=28.0, shoulder_elevation_right_deg=22.0),
         "anterior_tilt": Posture(pelvic_tilt_deg=14.0),
     }
     specs = []
@@ -93,12 +94,24 @@ def random_specs(count: int, seed: int) -> list[RenderSpec]:
             shoulder_elevation_left_deg=maybe(0, 15, 0.2), shoulder_elevation_right_deg=maybe(0, 15, 0.2),
             forward_head_deg=maybe(0, 30), head_tilt_deg=maybe(-10, 10, 0.25),
             trunk_lean_deg=maybe(-6, 6, 0.25), knee_valgus_deg=maybe(-6, 10, 0.2),
-            knee_hyperextension_deg=maybe(0, 8, 0.2),
+            knee_hyperextension_deg=maybe(0, 8, 0.2), thigh_share=float(rng.uniform(0, 1)),
         )
         view = VIEWS[int(rng.integers(len(VIEWS)))]
         roll = float(rng.uniform(-3, 3)) if rng.uniform() < 0.3 else 0.0
         specs.append(_spec(f"random{index:05d}.{view}", posture, view, rng, roll))
     return specs
+
+
+def obliquity_specs(seed: int = 303) -> list[RenderSpec]:
+    """Can a 3° pelvic obliquity be told from a level pelvis? 10 left-high, 10 right-high and 10
+    level people from the front, each a different body, outfit, room and camera."""
+    rng = np.random.default_rng(seed)
+    return [
+        _spec(f"obliquity{degrees:+.0f}.{index:02d}.front",
+              Posture(pelvic_obliquity_deg=degrees, thigh_share=float(rng.uniform(0, 1))), "front", rng)
+        for degrees in (3.0, -3.0, 0.0)
+        for index in range(10)
+    ]
 
 
 def _spec(name: str, posture: Posture, view: str, rng: np.random.Generator, roll: float = 0.0) -> RenderSpec:
@@ -137,7 +150,7 @@ def render_specs(specs: list[RenderSpec], out: Path, quality: int = 90) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m posture.synth.generate", description=__doc__.splitlines()[0])
-    parser.add_argument("set", choices=("fixed", "samples", "random"))
+    parser.add_argument("set", choices=("fixed", "samples", "random", "obliquity"))
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--count", type=int, default=100, help="random set: how many renders")
     parser.add_argument("--seed", type=int, default=None, help="random set: the seed (default 1)")
@@ -146,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         specs = fixed_specs()
     elif args.set == "samples":
         specs = sample_specs()
+    elif args.set == "obliquity":
+        specs = obliquity_specs()
     else:
         specs = random_specs(args.count, 1 if args.seed is None else args.seed)
     render_specs(specs, args.out)

@@ -28,6 +28,7 @@ class Posture:
     knee_valgus_deg: float = 0.0  # + = both knees toward the midline (bend at the knee)
     knee_hyperextension_deg: float = 0.0  # + = knees pushed back past straight
     leg_length_difference_mm: float = 0.0  # + = left leg longer (block under the left foot)
+    thigh_share: float = 0.5  # of the longer leg behind a pelvic obliquity, how much is in the thigh
 
 
 @dataclass(frozen=True)

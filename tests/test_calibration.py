@@ -1,0 +1,77 @@
+"""Learned corrections: applied from the data file, mirror-safe, and only with all their inputs."""
+
+import pytest
+
+from posture.assessment import calibration
+from posture.assessment.measurements import Measurement
+
+MODELS = {"models": {
+    "hip_tilt_deg": [
+        {"features": ["hip_tilt_deg", "knee_tilt_deg"], "weights": [1.5, 0.5], "intercept": 0.0,
+         "validation": {"residual_sd": 0.8}},
+        {"features": ["hip_tilt_deg"], "weights": [2.0], "intercept": 0.0, "validation": {"residual_sd": 1.2}},
+    ],
+    "craniovertebral_angle_deg": [
+        {"features": ["craniovertebral_angle_deg"], "weights": [0.5], "intercept": 30.0,
+         "validation": {"residual_sd": 3.0}},
+    ],
+}}
+
+
+@pytest.fixture(autouse=True)
+def models(monkeypatch):
+    monkeypatch.setattr(calibration, "load", lambda name: MODELS)
+
+
+def m(mid: str, value: float | None, uncertainty: float = 0.5) -> Measurement:
+    return Measurement(mid, "deg", "", value, None if value is None else uncertainty, (f"{mid}_point",), "raw")
+
+
+def test_the_richest_model_whose_inputs_are_measured_is_used():
+    out = calibration.calibrate({"hip_tilt_deg": m("hip_tilt_deg", 2.0), "knee_tilt_deg": m("knee_tilt_deg", 1.0)})
+    hip = out["hip_tilt_deg"]
+    assert hip.value == pytest.approx(1.5 * 2.0 + 0.5 * 1.0)
+    assert hip.raw_value == 2.0
+    # The model's held-out error (0.8), or the inputs' own uncertainty carried through if larger.
+    assert hip.uncertainty == pytest.approx(max(0.8, ((1.5 * 0.5) ** 2 + (0.5 * 0.5) ** 2) ** 0.5))
+    assert "knee_tilt_deg" in hip.method and "knee_tilt_deg_point" in hip.landmarks
+
+
+def test_a_missing_input_falls_back_to_the_smaller_model():
+    out = calibration.calibrate({"hip_tilt_deg": m("hip_tilt_deg", 2.0), "knee_tilt_deg": m("knee_tilt_deg", None)})
+    assert out["hip_tilt_deg"].value == pytest.approx(4.0)
+
+
+def test_mirrored_inputs_give_the_mirrored_value():
+    def hip(sign):
+        return calibration.calibrate({
+            "hip_tilt_deg": m("hip_tilt_deg", 2.0 * sign), "knee_tilt_deg": m("knee_tilt_deg", 0.7 * sign),
+        })["hip_tilt_deg"].value
+
+    assert hip(-1) == pytest.approx(-hip(1))
+
+
+def test_a_model_only_re_estimates_the_method_it_was_trained_on():
+    MODELS["models"]["pelvic_tilt_deg"] = [{"method_prefix": "marker-free", "features": ["pelvic_tilt_deg"],
+                                            "weights": [2.0], "intercept": 1.0, "validation": {"residual_sd": 3.0}}]
+    exact = Measurement("pelvic_tilt_deg", "deg", "", 12.0, 0.4, ("asis", "psis"), "exact: clicked")
+    assert calibration.calibrate({"pelvic_tilt_deg": exact})["pelvic_tilt_deg"] is exact
+    free = Measurement("pelvic_tilt_deg", "deg", "", 12.0, 8.0, (), "marker-free estimate")
+    assert calibration.calibrate({"pelvic_tilt_deg": free})["pelvic_tilt_deg"].value == pytest.approx(25.0)
+    del MODELS["models"]["pelvic_tilt_deg"]
+
+
+def test_unmeasured_targets_and_targets_without_a_model_stay_as_they_are():
+    raw = {"hip_tilt_deg": m("hip_tilt_deg", None), "shoulder_tilt_deg": m("shoulder_tilt_deg", 1.0)}
+    assert calibration.calibrate(raw) == raw
+
+
+def test_the_shipped_models_are_complete_and_sourced():
+    from posture.data_files import load
+
+    shipped = load("calibration.json")
+    for target, candidates in shipped["models"].items():
+        for model in candidates:
+            assert len(model["weights"]) == len(model["features"]), target
+            assert model["validation"]["residual_sd"] > 0, target
+    assert "provenance" in shipped or not shipped["models"]
