@@ -74,3 +74,35 @@ def test_findings_on_renders_are_never_on_the_wrong_side(scored):
     # Forward head is never claimed from side photos (the CVA is capped until validated on people).
     assert findings["forward_head"]["confusion"]["absent"]["present"] == 0
     assert findings["forward_head"]["confusion"]["present"]["present"] == 0
+
+
+def test_exact_mode_with_the_true_asis_and_psis_is_within_a_degree(estimator):
+    """Clicking the true ASIS and PSIS (the renders' skin points) gives the true pelvic tilt."""
+    import json
+
+    from posture.analysis import Options, analyze_single
+    from posture.assessment.measurements import PelvisMarkers
+
+    errors = []
+    for truth_path in sorted(SYNTH.glob("*.side_*.truth.json"))[:6]:
+        truth = json.loads(truth_path.read_text())
+        near = "right" if truth["spec"]["camera"]["view"] == "side_right" else "left"
+        markers = PelvisMarkers(tuple(truth["surface_2d"][f"{near}_asis"]), tuple(truth["surface_2d"][f"{near}_psis"]))
+        result, _ = analyze_single(str(truth_path.with_name(truth["image"])), estimator, Options(markers=markers))
+        assert result.measurements["pelvic_tilt_deg"].method.startswith("exact")
+        errors.append(abs(result.measurements["pelvic_tilt_deg"].value - truth["measurements"]["pelvic_tilt_deg"]))
+    assert max(errors) < 1.0
+
+
+def test_changes_are_scored_against_the_same_persons_neutral_render():
+    from posture.bench.accuracy import change_stats
+
+    values = {
+        "pair00.neutral.side_right.jpg": {"product": {"pelvic_tilt_deg": (10.0, 8.0)}},
+        "pair00.anterior_tilt.side_right.jpg": {"product": {"pelvic_tilt_deg": (20.0, 15.0)}},
+        "pair01.neutral.side_left.jpg": {"product": {"pelvic_tilt_deg": (5.0, 6.0)}},
+        "pair01.anterior_tilt.side_left.jpg": {"product": {"pelvic_tilt_deg": (15.0, 17.0)}},
+    }
+    stats = change_stats(values)["anterior_tilt"]["product"]["pelvic_tilt_deg"]
+    # Measured changes 7 and 11 against true changes of 10: errors 3 and 1.
+    assert stats == {"n": 2, "median": 2.0, "max": 3.0}

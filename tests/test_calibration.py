@@ -51,14 +51,16 @@ def test_mirrored_inputs_give_the_mirrored_value():
     assert hip(-1) == pytest.approx(-hip(1))
 
 
-def test_a_model_only_re_estimates_the_method_it_was_trained_on():
-    MODELS["models"]["pelvic_tilt_deg"] = [{"method_prefix": "marker-free", "features": ["pelvic_tilt_deg"],
-                                            "weights": [2.0], "intercept": 1.0, "validation": {"residual_sd": 3.0}}]
+def test_a_model_only_re_estimates_the_method_it_was_trained_on(monkeypatch):
+    pelvis = {"models": {"pelvic_tilt_deg": [{
+        "method_prefix": "marker-free", "features": ["pelvic_tilt_deg"], "weights": [2.0], "intercept": 1.0,
+        "validation": {"residual_sd": 3.0},
+    }]}}
+    monkeypatch.setattr(calibration, "load", lambda name: pelvis)
     exact = Measurement("pelvic_tilt_deg", "deg", "", 12.0, 0.4, ("asis", "psis"), "exact: clicked")
     assert calibration.calibrate({"pelvic_tilt_deg": exact})["pelvic_tilt_deg"] is exact
     free = Measurement("pelvic_tilt_deg", "deg", "", 12.0, 8.0, (), "marker-free estimate")
     assert calibration.calibrate({"pelvic_tilt_deg": free})["pelvic_tilt_deg"].value == pytest.approx(25.0)
-    del MODELS["models"]["pelvic_tilt_deg"]
 
 
 def test_unmeasured_targets_and_targets_without_a_model_stay_as_they_are():

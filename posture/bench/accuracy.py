@@ -97,6 +97,7 @@ def score(
     pairs: dict[str, dict[str, list[tuple[float, float]]]] = {mode: {} for mode in MODES}
     confusions: dict[str, dict[str, Confusion]] = {mode: {} for mode in MODES}
     views = {mode: [0, 0] for mode in MODES}  # right, total
+    values: dict[str, dict[str, dict]] = {}  # image name -> mode -> {mid: (true, measured)}
     failures: list[str] = []
     count = 0
     for truth_path in truth_files:
@@ -117,10 +118,12 @@ def score(
                 m = result.measurements.get(mid)
                 if m is not None and m.value is not None:
                     pairs[mode].setdefault(mid, []).append((true_value, m.value))
+                    values.setdefault(truth["image"], {}).setdefault(mode, {})[mid] = (true_value, m.value)
             said = {f.id: f.status for f in assessment.findings}
             for fid, status in expected_findings.items():
                 confusions[mode].setdefault(fid, Confusion()).add(status, said.get(fid, Status.CANT_TELL))
     return {
+        "changes": change_stats(values),
         "images": count,
         "failures": failures,
         "view_accuracy": {m: (r / t if t else None) for m, (r, t) in views.items()},
@@ -131,6 +134,36 @@ def score(
         "findings": {
             mode: {fid: c.to_json() for fid, c in sorted(by_id.items())} for mode, by_id in confusions.items()
         },
+    }
+
+
+CHANGE_MEASUREMENTS = ("craniovertebral_angle_deg", "pelvic_tilt_deg", "ear_ahead_of_shoulder_pct")
+
+
+def change_stats(values: dict[str, dict[str, dict]]) -> dict:
+    """For renders named `pairNN.<posture>.<view>.jpg` (generate pairs): how well the change from the
+    same person's neutral render is measured: |measured change - true change| per measurement."""
+    people: dict[str, dict[str, dict]] = {}
+    for image, by_mode in values.items():
+        parts = image.split(".")
+        if image.startswith("pair") and len(parts) >= 3:
+            people.setdefault(parts[0], {})[parts[1]] = by_mode
+    errors: dict[str, dict[str, dict[str, list[float]]]] = {}
+    for postures in people.values():
+        neutral = postures.get("neutral")
+        for posture, by_mode in postures.items():
+            if posture == "neutral" or neutral is None:
+                continue
+            for mode, measured in by_mode.items():
+                for mid in CHANGE_MEASUREMENTS:
+                    if mid in measured and mid in neutral.get(mode, {}):
+                        (true_now, now), (true_before, before) = measured[mid], neutral[mode][mid]
+                        error = abs((now - before) - (true_now - true_before))
+                        errors.setdefault(posture, {}).setdefault(mode, {}).setdefault(mid, []).append(error)
+    return {
+        posture: {mode: {mid: {"n": len(e), "median": round(float(np.median(e)), 2), "max": round(float(np.max(e)), 2)}
+                         for mid, e in by_id.items()} for mode, by_id in by_mode.items()}
+        for posture, by_mode in errors.items()
     }
 
 
@@ -156,6 +189,13 @@ def report_text(results: dict) -> str:
             f"[{tp['present']}/{tp['absent']}/{tp['cant_tell']}  {ta['present']}/{ta['absent']}/{ta['cant_tell']}]"
             f" | {_f(b.get('precision'))} {_f(b.get('recall'))}"
         )
+    if results["changes"]:
+        lines += ["", "CHANGES FROM THE SAME PERSON'S NEUTRAL RENDER: |measured - true change|, median / max"]
+        for posture, by_mode in results["changes"].items():
+            for mid, p in by_mode.get("product", {}).items():
+                b = by_mode.get("bare", {}).get(mid, {})
+                lines.append(f"  {posture:14s} {mid:28s} n={p['n']:2d}  product {p['median']:5.2f} / {p['max']:5.2f}"
+                             f"  | bare {b.get('median', float('nan')):5.2f} / {b.get('max', float('nan')):5.2f}")
     return "\n".join(lines) + "\n"
 
 

@@ -4,6 +4,7 @@
     python -m posture.synth.generate samples --out samples             # the README's samples
     python -m posture.synth.generate random  --out DIR --count 200 --seed 1
     python -m posture.synth.generate obliquity --out DIR                   # 3° vs level, 30 people
+    python -m posture.synth.generate pairs     --out DIR                   # posture changes, 10 people
 
 Reproducible: the same command gives the same specs (and, on the same software, the same pixels).
 """
@@ -114,6 +115,25 @@ def obliquity_specs(seed: int = 303) -> list[RenderSpec]:
     ]
 
 
+PAIRED_POSTURES = {
+    "neutral": Posture(),
+    "forward_head": Posture(forward_head_deg=20.0),
+    "anterior_tilt": Posture(pelvic_tilt_deg=10.0),
+}
+
+
+def paired_specs(seed: int = 404, people: int = 10) -> list[RenderSpec]:
+    """Changes between postures of the same person: each person (body, outfit, room, camera) in
+    profile neutral, with a forward head, and with an anterior pelvic tilt."""
+    rng = np.random.default_rng(seed)
+    specs = []
+    for index in range(people):
+        person = _spec("", Posture(), "side_right" if index % 2 == 0 else "side_left", rng)
+        for name, posture in PAIRED_POSTURES.items():
+            specs.append(replace(person, name=f"pair{index:02d}.{name}.{person.camera.view}", posture=posture))
+    return specs
+
+
 def _spec(name: str, posture: Posture, view: str, rng: np.random.Generator, roll: float = 0.0) -> RenderSpec:
     return RenderSpec(name, posture, sample_appearance(rng), sample_scene(rng), sample_camera(rng, view, roll))
 
@@ -150,7 +170,7 @@ def render_specs(specs: list[RenderSpec], out: Path, quality: int = 90) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m posture.synth.generate", description=__doc__.splitlines()[0])
-    parser.add_argument("set", choices=("fixed", "samples", "random", "obliquity"))
+    parser.add_argument("set", choices=("fixed", "samples", "random", "obliquity", "pairs"))
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--count", type=int, default=100, help="random set: how many renders")
     parser.add_argument("--seed", type=int, default=None, help="random set: the seed (default 1)")
@@ -161,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         specs = sample_specs()
     elif args.set == "obliquity":
         specs = obliquity_specs()
+    elif args.set == "pairs":
+        specs = paired_specs()
     else:
         specs = random_specs(args.count, 1 if args.seed is None else args.seed)
     render_specs(specs, args.out)
