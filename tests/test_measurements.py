@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from posture.assessment.measurements import PelvisMarkers, measure, silhouette_profile
+from posture.assessment.measurements import PelvisMarkers, measure
+from posture.assessment.silhouette import silhouette_profile
 from posture.assessment.views import View
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks

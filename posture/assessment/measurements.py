@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from posture.assessment import geometry as geo
+from posture.assessment.silhouette import SilhouetteProfile, silhouette_profile
 from posture.assessment.views import View
 from posture.data_files import constant
 from posture.vision.landmarks import Landmark as L
@@ -499,69 +500,3 @@ def pelvic_tilt(
         "pelvic_tilt_deg", DEG, convention, inclination - constant("pelvic_silhouette_offset_deg"),
         constant("pelvic_silhouette_uncertainty_deg"), names, method,
     )
-
-
-@dataclass(frozen=True)
-class SilhouetteProfile:
-    """The body outline around the pelvis in a side view, relative to the hip joint landmark.
-
-    Offsets are in pixels of the photo, + = further back (behind the hip) or further forward
-    (ahead of it), whichever way the subject faces.
-    """
-
-    inclination_deg: float  # hollow -> buttock line from vertical; + = buttock further back
-    buttock_behind_hip_px: float
-    hollow_behind_hip_px: float
-    belly_ahead_of_hip_px: float
-
-
-def silhouette_profile(
-    mask: np.ndarray,
-    image_size: tuple[int, int],
-    shoulder_px: np.ndarray,
-    hip_px: np.ndarray,
-    facing_x: int,
-) -> SilhouetteProfile | None:
-    """Trace the back and front edges of the torso between the shoulder and below the hip.
-
-    The lumbar hollow is the deepest point of the back edge above the hip, the buttock the most
-    posterior point around it, the belly the most anterior point of the front edge above the hip.
-    A deeper hollow and a more prominent buttock go with an anteriorly tilted pelvis.
-    """
-    body = mask > 0.5
-    scale = mask.shape[1] / image_size[0]
-    hip_y, hip_x = hip_px[1] * scale, hip_px[0] * scale
-    torso = (hip_px[1] - shoulder_px[1]) * scale
-    if torso <= 10:
-        return None
-
-    def edges(row: int) -> tuple[float, float] | None:
-        """(back, front) of the run of body pixels containing the hip's x, as offsets from it."""
-        if not 0 <= row < body.shape[0]:
-            return None
-        columns = np.flatnonzero(body[row])
-        if len(columns) == 0:
-            return None
-        breaks = np.flatnonzero(np.diff(columns) > 1)
-        starts = np.concatenate(([columns[0]], columns[breaks + 1]))
-        ends = np.concatenate((columns[breaks], [columns[-1]]))
-        inside = [(a, b) for a, b in zip(starts, ends, strict=True) if a <= hip_x <= b]
-        if not inside:
-            return None
-        start, end = inside[0]
-        if facing_x > 0:
-            return float(hip_x - start), float(end - hip_x)
-        return float(end - hip_x), float(hip_x - start)
-
-    def extreme(top: float, bottom: float, side: int, pick) -> tuple[int, float] | None:
-        rows = range(int(round(top)), int(round(bottom)) + 1)
-        values = [(row, found[side]) for row in rows if (found := edges(row)) is not None]
-        return pick(values, key=lambda item: item[1]) if values else None
-
-    hollow = extreme(hip_y - 0.45 * torso, hip_y - 0.1 * torso, 0, min)
-    buttock = extreme(hip_y - 0.1 * torso, hip_y + 0.15 * torso, 0, max)
-    belly = extreme(hip_y - 0.45 * torso, hip_y - 0.05 * torso, 1, max)
-    if hollow is None or buttock is None or belly is None or buttock[0] <= hollow[0]:
-        return None
-    inclination = math.degrees(math.atan2(buttock[1] - hollow[1], buttock[0] - hollow[0]))
-    return SilhouetteProfile(inclination, buttock[1] / scale, hollow[1] / scale, belly[1] / scale)
