@@ -37,7 +37,7 @@ class Options:
     calibrate: bool = True  # False: raw landmark measurements (to train the calibration on)
 
 
-@dataclass
+@dataclass(eq=False)  # one photo's result is itself, not its field values (arrays inside)
 class PhotoResult:
     path: str
     view: View | None = None

@@ -153,3 +153,14 @@ def test_a_background_without_verticals_is_not_leveled_and_says_how_to_retake(sh
     assert not result.leveled and result.camera_roll_deg is None
     (warning,) = [w for w in result.warnings if w.code is WarningCode.NOT_LEVELED]
     assert "door frame" in warning.message
+
+
+def test_the_same_photo_given_twice_as_a_side_view_is_analysed_twice(shared_front_photos, estimator):
+    from posture.analysis import analyze_person
+    from posture.assessment.measurements import PelvisMarkers
+
+    path = str(shared_front_photos[0])
+    options = Options(view=View.SIDE_RIGHT, markers=PelvisMarkers((300.0, 400.0), (250.0, 390.0)))
+    results, _ = analyze_person([path, path], estimator, options)
+    assert len(results) == 2 and all(r.ok for r in results)
+    assert all(WarningCode.MARKERS_IGNORED.value in codes(r) for r in results)  # two side photos
