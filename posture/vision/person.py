@@ -36,8 +36,8 @@ def find_person(photo: Photo, estimator: PoseEstimator, copies: tuple[Copy, ...]
     if first is None:
         raise PhotoError(
             ErrorCode.NO_PERSON,
-            "No person was found. Retake the photo with the whole body in the frame, standing, "
-            "with good light and a plain background.",
+            "No person was found. Retake the photo with the whole body in the frame and filling most "
+            "of its height, standing, with good light and a plain background.",
         )
     seen_by_model = _grey_out(photo.rgb, first)
     second = estimator.detect(seen_by_model)
