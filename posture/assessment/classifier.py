@@ -165,7 +165,7 @@ def _classify_one(
     if cap_rule and not m.method.startswith(cap_rule.get("except_method_prefix", "\0")):
         cap = float(cap_rule["value"])
         if confidence > cap:
-            confidence, note = cap, f"not validated for people yet, shown for information only ({m.method})"
+            confidence, note = cap, "not validated for people yet: the value is shown for information only"
     if confidence < decide_at:
         borderline = "too close to the threshold for its uncertainty"
         return finding(Status.CANT_TELL, severity, confidence, note or borderline)
