@@ -264,12 +264,6 @@ def measure(
     against the true vertical; visibility is judged on the photo as taken.
     """
     threshold = constant("visibility_threshold")
-    level_xy = landmarks.rotated(-camera_roll_deg).xy_px if camera_roll_deg else landmarks.xy_px
-    stature_px, stature_reason = body_height_px(landmarks, threshold, level_xy)
-    toward_x = view.subject_left_x if view.is_frontal else view.facing_x
-    frame = Frame(toward_x, stature_px)
-    cm_per_px = height_cm / stature_px if height_cm and stature_reason is None else None
-
     if view.is_frontal:
         specs = list(FRONTAL_SPECS)
         if not all(landmarks.is_visible(lm, threshold) for lm in (L.LEFT_EAR, L.RIGHT_EAR)):
@@ -279,8 +273,13 @@ def measure(
     else:
         specs = list(SIDE_SPECS)
         seen, swapped = _near_chain_as_left(landmarks)
-
+    # Formulas read `level` (the roll undone); visibility is judged on `seen`, the photo as taken.
     level = seen.rotated(-camera_roll_deg) if camera_roll_deg else seen
+
+    stature_px, stature_reason = body_height_px(seen, threshold, level.xy_px)
+    toward_x = view.subject_left_x if view.is_frontal else view.facing_x
+    frame = Frame(toward_x, stature_px)
+    cm_per_px = height_cm / stature_px if height_cm and stature_reason is None else None
     results = {
         spec.id: _evaluate(spec, seen, level, swapped, frame, threshold, stature_reason, cm_per_px)
         for spec in specs
