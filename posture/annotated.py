@@ -32,8 +32,9 @@ def annotation_for(result: PhotoResult, assessment: Assessment) -> Annotation:
             for mid in used:
                 severities.setdefault(mid, "cant_tell")
     legend += unsure
-    cva = result.measurements.get("craniovertebral_angle_deg")
-    near = cva.landmarks[0].split("_")[0] if cva else "left"
+    # The side the side-view measurements read (trunk lean is never calibrated: its landmarks stay).
+    trunk = result.measurements.get("sagittal_trunk_lean_deg")
+    near = trunk.landmarks[0].split("_")[0] if trunk else "left"
     return Annotation(
         view=result.view.value,
         measurements={mid: (m.value, m.unit) for mid, m in result.measurements.items()},

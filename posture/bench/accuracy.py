@@ -91,6 +91,13 @@ def true_findings(values: dict[str, float]) -> dict[str, Status]:
     return {f.id: f.status for f in classify(combined, apply_caps=False) if f.status is not Status.CANT_TELL}
 
 
+def truth_and_images(truth_files: Iterable[Path]) -> Iterable[tuple[dict, str]]:
+    """Each truth record with the path of the image it describes."""
+    for truth_path in truth_files:
+        truth = json.loads(truth_path.read_text())
+        yield truth, str(truth_path.with_name(truth["image"]))
+
+
 def score(
     truth_files: Iterable[Path], estimator: PoseEstimator, progress: Callable[[str], None] | None = None
 ) -> dict:
@@ -100,9 +107,7 @@ def score(
     values: dict[str, dict[str, dict]] = {}  # image name -> mode -> {mid: (true, measured)}
     failures: list[str] = []
     count = 0
-    for truth_path in truth_files:
-        truth = json.loads(truth_path.read_text())
-        image = str(truth_path.with_name(truth["image"]))
+    for truth, image in truth_and_images(truth_files):
         expected_findings = true_findings(truth["measurements"])
         count += 1
         if progress:

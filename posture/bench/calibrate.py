@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from posture.analysis import Options, analyze_single
-from posture.bench.accuracy import measurement_stats
+from posture.bench.accuracy import measurement_stats, truth_and_images
 from posture.vision.pose_model import PoseEstimator
 
 CACHE = "raw_measurements.json"
@@ -55,11 +55,10 @@ def raw_records(folder: Path, estimator: PoseEstimator, progress: Callable[[str]
     if cache.exists():
         return json.loads(cache.read_text())
     records = []
-    for truth_path in sorted(folder.glob("*.truth.json")):
-        truth = json.loads(truth_path.read_text())
+    for truth, image in truth_and_images(sorted(folder.glob("*.truth.json"))):
         if progress:
             progress(truth["image"])
-        result, _ = analyze_single(str(truth_path.with_name(truth["image"])), estimator, Options(calibrate=False))
+        result, _ = analyze_single(image, estimator, Options(calibrate=False))
         if not result.ok:
             continue
         records.append({

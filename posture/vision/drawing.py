@@ -79,7 +79,7 @@ def annotate(image_rgb: np.ndarray, landmarks: PoseLandmarks, note: Annotation) 
             cv2.line(canvas, px(a), px(b), _side_colour(a, b), unit, cv2.LINE_AA)
     for lm in L:
         if seen[lm]:
-            cv2.circle(canvas, px(lm), unit + 1, _side_colour(lm, lm), -1, cv2.LINE_AA)
+            cv2.circle(canvas, px(lm), unit + 1, _side_colour(lm), -1, cv2.LINE_AA)
 
     if note.view in ("front", "back"):
         _frontal_lines(canvas, points, seen, note, unit, px)
@@ -175,10 +175,10 @@ def _legend(canvas: np.ndarray, findings: Sequence[tuple[str, str]], unit: int) 
         _text(canvas, text, (3 * unit, row * (index + 1)), colour, unit)
 
 
-def _side_colour(a: L, b: L) -> tuple[int, int, int]:
-    names = a.name + b.name
-    if names.count("LEFT") == 2 or (a is b and "LEFT" in names):
+def _side_colour(*points: L) -> tuple[int, int, int]:
+    """Blue when every point is on the subject's left, orange when all on the right."""
+    if all("LEFT" in p.name for p in points):
         return LEFT_RGB
-    if names.count("RIGHT") == 2 or (a is b and "RIGHT" in names):
+    if all("RIGHT" in p.name for p in points):
         return RIGHT_RGB
     return MIDDLE_RGB

@@ -49,11 +49,11 @@ def _head_crop(rgb: np.ndarray, landmarks: PoseLandmarks) -> np.ndarray | None:
     shoulders = np.linalg.norm(points[L.LEFT_SHOULDER] - points[L.RIGHT_SHOULDER])
     neck = np.linalg.norm(head - (points[L.LEFT_SHOULDER] + points[L.RIGHT_SHOULDER]) / 2)
     half = max(shoulders * 0.6, neck * 0.9, 8.0)
-    x0, x1 = int(head[0] - half), int(head[0] + half)
-    y0, y1 = int(head[1] - half), int(head[1] + half)
-    if x1 <= 0 or y1 <= 0 or x0 >= width or y0 >= height:
+    x0, y0 = int(head[0] - half), int(head[1] - half)
+    size = int(2 * half)
+    if x0 + size <= 0 or y0 + size <= 0 or x0 >= width or y0 >= height:
         return None
-    padded = cv2.copyMakeBorder(rgb, max(0, -y0), max(0, y1 - height), max(0, -x0), max(0, x1 - width),
-                                cv2.BORDER_REPLICATE)
-    crop = padded[max(0, y0) - min(0, y0):, max(0, x0) - min(0, x0):][: y1 - y0, : x1 - x0]
+    # Pad by the crop's size so a head near the border still gets a full square.
+    padded = cv2.copyMakeBorder(rgb, size, size, size, size, cv2.BORDER_REPLICATE)
+    crop = padded[y0 + size : y0 + 2 * size, x0 + size : x0 + 2 * size]
     return np.ascontiguousarray(cv2.resize(crop, (CROP_PX, CROP_PX), interpolation=cv2.INTER_AREA))
