@@ -15,13 +15,14 @@ from posture.assessment.capture_checks import check_capture
 from posture.assessment.classifier import Finding, classify, combine
 from posture.assessment.corrections import Recommendation, recommend, safety
 from posture.assessment.measurements import Measurement, PelvisMarkers, measure
+from posture.assessment.pain import Pain
 from posture.assessment.views import View, detect_view, orient_sides
 from posture.data_files import constant
 from posture.errors import PhotoError, PhotoWarning, WarningCode
 from posture.vision.augment import DEFAULT_COPIES
 from posture.vision.face import face_toward_camera
-from posture.vision.image_io import load_photo
-from posture.vision.landmarks import PoseLandmarks
+from posture.vision.image_io import Photo, PhotoBytes, load_photo
+from posture.vision.landmarks import Landmark, PoseLandmarks
 from posture.vision.leveling import estimate_camera_roll
 from posture.vision.person import find_person
 from posture.vision.pose_model import PoseEstimator
@@ -35,6 +36,7 @@ class Options:
     markers: PelvisMarkers | None = None
     augment: bool = True  # False: the bare model's single answer (benchmarks compare the two)
     calibrate: bool = True  # False: raw landmark measurements (to train the calibration on)
+    pain: Pain | None = None  # orders the corrections; never changes a finding
 
 
 @dataclass(eq=False)  # one photo's result is itself, not its field values (arrays inside)
@@ -52,6 +54,7 @@ class PhotoResult:
     error: PhotoError | None = None
     image: np.ndarray | None = None  # upright RGB working copy, for drawing only
     person_mask: np.ndarray | None = None
+    edited_landmarks: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -63,15 +66,28 @@ class Assessment:
     findings: list[Finding]
     recommendations: list[Recommendation]
     safety: dict
+    pain: Pain | None = None
 
 
-def locate(path: str, estimator: PoseEstimator, options: Options) -> PhotoResult:
+PhotoSource = str | PhotoBytes
+
+
+def locate(source: PhotoSource, estimator: PoseEstimator, options: Options) -> PhotoResult:
     """Load a photo, find the person and decide the view. Errors land in the result."""
-    result = PhotoResult(path=path)
+    result = PhotoResult(path=str(source))
     try:
-        photo = load_photo(path)
-        result.image_size = photo.original_size
-        result.image = photo.rgb
+        photo = load_photo(source)
+    except PhotoError as error:
+        result.error = error
+        return result
+    return locate_in(photo, result, estimator, options)
+
+
+def locate_in(photo: Photo, result: PhotoResult, estimator: PoseEstimator, options: Options) -> PhotoResult:
+    """`locate` for a photo already in memory (a video frame)."""
+    result.image_size = photo.original_size
+    result.image = photo.rgb
+    try:
         person = find_person(photo, estimator, DEFAULT_COPIES if options.augment else ())
     except PhotoError as error:
         result.error = error
@@ -126,7 +142,7 @@ def measure_located(result: PhotoResult, options: Options, markers: PelvisMarker
 
 
 def analyze_person(
-    paths: Sequence[str],
+    paths: Sequence[PhotoSource],
     estimator: PoseEstimator,
     options: Options,
     progress: Callable[[str], None] | None = None,
@@ -136,7 +152,7 @@ def analyze_person(
     for path in paths:
         results.append(locate(path, estimator, options))
         if progress:
-            progress(path)
+            progress(str(path))
     side_photos = [r for r in results if r.ok and r.view and not r.view.is_frontal]
     markers = options.markers if len(side_photos) == 1 else None
     if options.markers is not None and markers is None:
@@ -148,18 +164,41 @@ def analyze_person(
             ))
     for r in results:
         measure_located(r, options, markers if r in side_photos else None)
-    return results, assess(results)
+    return results, assess(results, options.pain)
 
 
-def analyze_single(path: str, estimator: PoseEstimator, options: Options) -> tuple[PhotoResult, Assessment]:
+def analyze_single(path: PhotoSource, estimator: PoseEstimator, options: Options) -> tuple[PhotoResult, Assessment]:
     """One unrelated photo (batch mode): its own findings."""
     result = locate(path, estimator, options)
     markers = options.markers if result.ok and result.view and not result.view.is_frontal else None
     measure_located(result, options, markers)
-    return result, assess([result])
+    return result, assess([result], options.pain)
 
 
-def assess(results: Sequence[PhotoResult]) -> Assessment:
+def move_landmark(result: PhotoResult, landmark: Landmark, xy_px: tuple[float, float]) -> None:
+    """A person's correction of a visibly wrong point; `remeasure` afterwards. The report says
+    which points were placed by hand."""
+    result.landmarks = result.landmarks.with_point_moved(landmark, xy_px)
+    result.edited_landmarks = sorted({*result.edited_landmarks, landmark.key})
+    result.warnings = [w for w in result.warnings if w.code is not WarningCode.LANDMARKS_EDITED]
+    result.warnings.append(PhotoWarning(
+        WarningCode.LANDMARKS_EDITED, f"Placed by hand: {', '.join(result.edited_landmarks)}."
+    ))
+
+
+def remeasure(
+    results: Sequence[PhotoResult], options: Options, markers: dict[str, PelvisMarkers] | None = None
+) -> Assessment:
+    """Measure again after landmarks were corrected by hand or ASIS/PSIS placed on a side photo
+    (`markers` by photo path), without running the model again."""
+    markers = markers or {}
+    for r in results:
+        r.warnings = [w for w in r.warnings if w.code is not WarningCode.MARKERS_SUSPECT]
+        measure_located(r, options, markers.get(r.path))
+    return assess(results, options.pain)
+
+
+def assess(results: Sequence[PhotoResult], pain: Pain | None = None) -> Assessment:
     combined = combine((r.path, r.measurements) for r in results if r.ok)
     findings = classify(combined)
-    return Assessment(findings, recommend(findings), safety())
+    return Assessment(findings, recommend(findings, pain), safety(pain), pain)

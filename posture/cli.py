@@ -29,7 +29,21 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--height-cm must be a body height between 50 and 250 cm")
     if (getattr(args, "asis", None) is None) != (getattr(args, "psis", None) is None):
         parser.error("--asis and --psis go together")
+    try:
+        args.pain = _pain(args)
+    except ValueError as error:
+        parser.error(str(error))
     return args.run(args)
+
+
+def _pain(args):
+    """The Pain of `analyze`'s --pain* options, None when none is given."""
+    given = [getattr(args, name, None) for name in ("pain", "pain_level", "pain_weeks")]
+    if all(value is None for value in given):
+        return None
+    from posture.assessment.pain import Pain
+
+    return Pain(given[0] or (), given[1], given[2])
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -67,6 +81,13 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("photos", nargs="+", metavar="PHOTO")
     common(analyze)
     analyze.add_argument("--json", action="store_true", help="print one JSON document")
+    analyze.add_argument("--html", type=Path, metavar="FILE",
+                         help="also write a self-contained HTML report (annotated images inside)")
+    analyze.add_argument("--pain", metavar="REGION[,REGION]", type=lambda text: tuple(text.split(",")),
+                         help="where it hurts: neck, upper_back, mid_back, lower_back, hip, sciatica "
+                         "(corrections linked to it come first)")
+    analyze.add_argument("--pain-level", type=int, metavar="0-10", help="how much it hurts")
+    analyze.add_argument("--pain-weeks", type=float, metavar="N", help="for how many weeks it has hurt")
     analyze.set_defaults(run=_run_analyze)
 
     batch = commands.add_parser(
@@ -112,6 +133,7 @@ def _options(args):
         height_cm=args.height_cm,
         level=not args.no_level,
         markers=markers,
+        pain=getattr(args, "pain", None),
     )
 
 
@@ -124,6 +146,10 @@ def _run_analyze(args) -> int:
     results, assessment = analyze_person(args.photos, estimator, _options(args))
     if args.annotate:
         _write_annotations(args.annotate, [(r, assessment) for r in results])
+    if args.html:
+        from posture.report_html import report_html
+
+        args.html.write_text(report_html(results, assessment), encoding="utf-8")
     if args.json:
         print(json.dumps(report_json(results, assessment), ensure_ascii=False))
     else:

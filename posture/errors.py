@@ -45,6 +45,8 @@ class WarningCode(StrEnum):
     TURNED_FROM_CAMERA = "turned_from_camera"
     MARKERS_IGNORED = "markers_ignored"
     MARKERS_SUSPECT = "markers_suspect"
+    MOVED_DURING_CAPTURE = "moved_during_capture"
+    LANDMARKS_EDITED = "landmarks_edited"
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from posture.analysis import Assessment, PhotoResult
-from posture.assessment.classifier import Status
+from posture.assessment.classifier import Evidence, Status
+from posture.assessment.pain import region_label
 
 SCHEMA = "posture.report/1"
 RECORD_SCHEMA = "posture.photo/1"
@@ -32,6 +33,7 @@ def assessment_json(assessment: Assessment) -> dict:
         "findings": [f.to_json() for f in assessment.findings],
         "recommendations": [r.to_json() for r in assessment.recommendations],
         "safety": assessment.safety,
+        "pain": assessment.pain.to_json() if assessment.pain else None,
     }
 
 
@@ -75,6 +77,38 @@ def _photo_text(r: PhotoResult) -> list[str]:
     return [*lines, ""]
 
 
+NAMES = {
+    "shoulder_tilt_deg": "Shoulder line tilt",
+    "hip_tilt_deg": "Hip line tilt (lateral pelvic tilt)",
+    "head_tilt_deg": "Head tilt",
+    "lateral_trunk_lean_deg": "Trunk lean to the side",
+    "craniovertebral_angle_deg": "Craniovertebral angle (head over the neck)",
+    "pelvic_tilt_deg": "Pelvic tilt (front to back)",
+    "sagittal_trunk_lean_deg": "Trunk lean forward/back",
+    "shoulder_ahead_of_hip_pct": "Shoulder ahead of the hip",
+    "knee_hyperextension_deg": "Knee hyperextension",
+}
+
+
+def measurement_name(measurement_id: str) -> str:
+    """A plain name for a measurement id (the id itself stays in JSON and tables)."""
+    if measurement_id in NAMES:
+        return NAMES[measurement_id]
+    words = measurement_id.removesuffix("_deg").removesuffix("_pct").replace("_", " ")
+    return words[0].upper() + words[1:]
+
+
+def evidence_text(evidence: Evidence) -> str:
+    """'-6.0 ± 1.4 deg (usual: above -2)': the value, its uncertainty and where the finding starts."""
+    if evidence.value is None:
+        return "not measured"
+    usual = "below" if evidence.direction == "above" else "above"
+    return (
+        f"{evidence.value:+.1f} ± {evidence.uncertainty:.1f} {evidence.unit} "
+        f"(usual: {usual} {evidence.thresholds['mild']:+g})"
+    )
+
+
 def _findings_text(assessment: Assessment) -> list[str]:
     present = [f for f in assessment.findings if f.status is Status.PRESENT]
     unsure = [f for f in assessment.findings if f.status is Status.CANT_TELL and not f.is_pattern]
@@ -100,7 +134,8 @@ def _recommendations_text(assessment: Assessment) -> list[str]:
         return ["CORRECTIONS", "  None: no finding calls for targeted exercises.", ""]
     lines = ["CORRECTIONS (targeted to the findings above)"]
     for rec in assessment.recommendations:
-        lines.append(f"  {rec.label} ({rec.severity}): {rec.meaning}")
+        linked = f" [linked to your {', '.join(map(region_label, rec.pain_regions))} pain]" if rec.pain_regions else ""
+        lines.append(f"  {rec.label} ({rec.severity}){linked}: {rec.meaning}")
         for kind, items in (("Stretch", rec.stretch), ("Strengthen", rec.strengthen)):
             for ex in items:
                 lines.append(f"    {kind} {ex.muscle} [{ex.side}]: {ex.name}, {ex.dosage}.")
@@ -113,6 +148,7 @@ def _recommendations_text(assessment: Assessment) -> list[str]:
 def _safety_text(safety: dict) -> list[str]:
     return [
         "SAFETY",
+        *(f"  {advice}" for advice in safety.get("pain_advice", [])),
         f"  {safety['stop_rule']}",
         f"  {safety['red_flag_advice']} Red flags: {'; '.join(safety['red_flags'])}.",
         f"  {safety['disclaimer']}",

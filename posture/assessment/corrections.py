@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from posture.assessment.classifier import SEVERITIES, Finding, Status
+from posture.assessment.pain import Pain, pain_advice, regions_linked_to
 from posture.data_files import load
 
 OTHER_SIDE = {"left": "right", "right": "left"}
@@ -42,6 +43,7 @@ class Recommendation:
     strengthen: tuple[Exercise, ...]
     avoid: tuple[str, ...]
     source: str
+    pain_regions: tuple[str, ...] = ()  # the person's pain regions this finding is linked to
 
     def to_json(self) -> dict:
         return {
@@ -54,18 +56,22 @@ class Recommendation:
             "strengthen": [e.to_json() for e in self.strengthen],
             "avoid": list(self.avoid),
             "source": self.source,
+            "pain_regions": list(self.pain_regions),
         }
 
 
-def recommend(findings: Iterable[Finding]) -> list[Recommendation]:
-    """One recommendation per present finding, most severe and most certain first."""
+def recommend(findings: Iterable[Finding], pain: Pain | None = None) -> list[Recommendation]:
+    """One recommendation per present finding: those linked to where it hurts first, then the most
+    severe and most certain."""
     catalog = load("corrections.json")
     present = [f for f in findings if f.status is Status.PRESENT and not f.is_pattern]
-    present.sort(key=lambda f: (-SEVERITIES.index(f.severity), -f.confidence))
-    return [_recommendation(f, catalog) for f in present]
+    present.sort(key=lambda f: (
+        not regions_linked_to(f.family, pain), -SEVERITIES.index(f.severity), -f.confidence,
+    ))
+    return [_recommendation(f, catalog, regions_linked_to(f.family, pain)) for f in present]
 
 
-def _recommendation(finding: Finding, catalog: dict) -> Recommendation:
+def _recommendation(finding: Finding, catalog: dict, pain_regions: tuple[str, ...]) -> Recommendation:
     family = catalog["families"][finding.family]
 
     def exercises(kind: str) -> tuple[Exercise, ...]:
@@ -80,7 +86,7 @@ def _recommendation(finding: Finding, catalog: dict) -> Recommendation:
 
     return Recommendation(
         finding.id, finding.label, finding.severity, finding.confidence, family["meaning"],
-        exercises("stretch"), exercises("strengthen"), tuple(family["avoid"]), family["source"],
+        exercises("stretch"), exercises("strengthen"), tuple(family["avoid"]), family["source"], pain_regions,
     )
 
 
@@ -90,6 +96,7 @@ def _side(rule: str, finding_side: str | None) -> str:
     return finding_side if rule == "same" else OTHER_SIDE[finding_side]
 
 
-def safety() -> dict:
-    """Stop rule, red flags and disclaimer: shown with every report, findings or not."""
-    return dict(load("corrections.json")["safety"])
+def safety(pain: Pain | None = None) -> dict:
+    """Stop rule, red flags, disclaimer and advice for this pain: shown with every report, findings
+    or not."""
+    return {**load("corrections.json")["safety"], "pain_advice": pain_advice(pain)}

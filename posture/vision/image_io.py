@@ -8,6 +8,7 @@ coordinates are fractions of the image, so the mapping is exact).
 
 from __future__ import annotations
 
+import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,17 @@ WORKING_LONG_SIDE_PX = 1920
 
 
 @dataclass(frozen=True)
+class PhotoBytes:
+    """A photo held in memory (an app upload): never written to disk, reported under `name`."""
+
+    name: str
+    data: bytes
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
 class Photo:
     """An upright RGB working copy of a photo and how it maps back to the original."""
 
@@ -39,12 +51,19 @@ class Photo:
     format: str
 
 
-def load_photo(path: str | Path, working_long_side_px: int = WORKING_LONG_SIDE_PX) -> Photo:
-    """Read `path`; raise PhotoError with a stable code for anything a user could have got wrong."""
-    path = Path(path)
-    _check_file(path)
+def load_photo(source: str | Path | PhotoBytes, working_long_side_px: int = WORKING_LONG_SIDE_PX) -> Photo:
+    """Read a file or an upload; raise PhotoError with a stable code for anything a user could have
+    got wrong."""
+    if isinstance(source, PhotoBytes):
+        path = Path(source.name)
+        if not source.data:
+            raise PhotoError(ErrorCode.EMPTY_FILE, f"{path.name} is empty (0 bytes).")
+        opened = io.BytesIO(source.data)
+    else:
+        path = opened = Path(source)
+        _check_file(path)
     try:
-        image = Image.open(path)
+        image = Image.open(opened)
     except UnidentifiedImageError:
         raise PhotoError(
             ErrorCode.NOT_AN_IMAGE,

@@ -127,6 +127,18 @@ class PoseLandmarks:
         samples = None if self.samples_px is None else turn(self.samples_px)
         return PoseLandmarks(turn(self.xy_px), self.visibility.copy(), self.image_size, samples, self.depth_px)
 
+    def with_point_moved(self, landmark: Landmark, xy_px: tuple[float, float]) -> PoseLandmarks:
+        """A person's correction of one point: placed exactly where they clicked, fully visible;
+        every augmented sample agrees with it, so it adds no spread of its own."""
+        xy, visibility = self.xy_px.copy(), self.visibility.copy()
+        xy[landmark] = xy_px
+        visibility[landmark] = 1.0
+        samples = None
+        if self.samples_px is not None:
+            samples = self.samples_px.copy()
+            samples[:, landmark] = xy_px
+        return PoseLandmarks(xy, visibility, self.image_size, samples, self.depth_px)
+
     def to_json(self) -> dict[str, dict[str, float]]:
         return {
             lm.key: {

@@ -43,13 +43,16 @@ class BlazePoseEstimator:
 
     Complexity 0 and 2 would try to download their models, which must never happen here.
     Static-image mode: each call is independent, so results don't depend on the previous photo.
+    `video=True` (one object per webcam stream): the model tracks the person from frame to frame
+    instead of searching every frame, about twice as fast and steadier.
     """
 
     name = "blazepose-full (mediapipe 0.10.21)"
 
-    def __init__(self, min_detection_confidence: float = 0.5, with_mask: bool = True) -> None:
+    def __init__(self, min_detection_confidence: float = 0.5, with_mask: bool = True, video: bool = False) -> None:
         self._min_detection_confidence = min_detection_confidence
         self._with_mask = with_mask
+        self._video = video
         self._pose = None
 
     def _model(self):
@@ -58,7 +61,7 @@ class BlazePoseEstimator:
             from mediapipe.python.solutions import pose as mp_pose
 
             self._pose = mp_pose.Pose(
-                static_image_mode=True,
+                static_image_mode=not self._video,
                 model_complexity=1,
                 enable_segmentation=self._with_mask,
                 min_detection_confidence=self._min_detection_confidence,

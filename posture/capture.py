@@ -1,0 +1,83 @@
+"""A "hold still" capture: a few seconds of webcam frames combined into one assessment.
+
+Why several frames: each frame's landmarks carry the model's jitter and the person's sway; pooling
+the augmented answers of several frames averages both, so a capture is more precise than one photo
+and its uncertainty includes the sway it saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from posture.analysis import Assessment, Options, PhotoResult, assess, locate_in, measure_located
+from posture.assessment.views import orient_sides
+from posture.errors import ErrorCode, PhotoError, PhotoWarning, WarningCode
+from posture.vision.augment import DEFAULT_COPIES
+from posture.vision.image_io import Photo
+from posture.vision.landmarks import PoseLandmarks
+from posture.vision.person import find_person
+from posture.vision.pose_model import PoseEstimator
+
+FRAMES_USED = 5
+# A person whose landmarks moved more than this (median, fraction of body height) between the first
+# and another frame did not hold still; that frame is left out.
+MOVED_FRACTION_OF_STATURE = 0.03
+
+
+def assess_frames(
+    frames: Sequence[np.ndarray], estimator: PoseEstimator, options: Options, name: str = "live capture"
+) -> tuple[PhotoResult, Assessment]:
+    """Frames of one person standing still (upright RGB) -> one PhotoResult and its assessment.
+
+    The middle frame decides the view, the capture checks and the camera roll; up to FRAMES_USED
+    frames spread over the capture contribute landmarks.
+    """
+    result = PhotoResult(path=name)
+    if not frames:
+        result.error = PhotoError(ErrorCode.NO_PERSON, "The capture recorded no frames; start the camera first.")
+        return result, assess([result], options.pain)
+    picks = np.unique(np.linspace(0, len(frames) - 1, min(FRAMES_USED, len(frames))).round().astype(int))
+    middle = int(picks[len(picks) // 2])
+    height, width = frames[middle].shape[:2]
+    locate_in(Photo(frames[middle], (width, height), "video frame"), result, estimator, options)
+    if result.ok:
+        _pool_frames(result, [frames[i] for i in picks if i != middle], estimator, options)
+    measure_located(result, options, options.markers if result.view and not result.view.is_frontal else None)
+    return result, assess([result], options.pain)
+
+
+def _pool_frames(result: PhotoResult, others: list[np.ndarray], estimator: PoseEstimator, options: Options) -> None:
+    base = result.landmarks
+    stature = float(np.ptp(base.xy_px[:, 1]))
+    xys, visibilities, samples = [base.xy_px], [base.visibility], [_samples(base)]
+    moved = 0
+    for frame in others:
+        height, width = frame.shape[:2]
+        try:
+            person = find_person(Photo(frame, (width, height), "video frame"), estimator,
+                                 DEFAULT_COPIES if options.augment else ())
+        except PhotoError:
+            continue
+        landmarks, _ = orient_sides(person.landmarks, result.view)
+        if np.median(np.linalg.norm(landmarks.xy_px - base.xy_px, axis=1)) > MOVED_FRACTION_OF_STATURE * stature:
+            moved += 1
+            continue
+        xys.append(landmarks.xy_px)
+        visibilities.append(landmarks.visibility)
+        samples.append(_samples(landmarks))
+    result.landmarks = PoseLandmarks(
+        np.mean(xys, axis=0), np.mean(visibilities, axis=0), base.image_size,
+        np.concatenate(samples), base.depth_px,
+    )
+    if moved:
+        result.warnings.append(PhotoWarning(
+            WarningCode.MOVED_DURING_CAPTURE,
+            f"You moved during the capture; {moved} of {len(others) + 1} moments were left out. "
+            "Stand still, arms relaxed, for the whole countdown.",
+        ))
+
+
+def _samples(landmarks: PoseLandmarks) -> np.ndarray:
+    return landmarks.samples_px if landmarks.samples_px is not None else landmarks.xy_px[None]
