@@ -7,7 +7,9 @@ and its uncertainty includes the sway it saw.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -21,6 +23,32 @@ from posture.vision.person import find_person
 from posture.vision.pose_model import PoseEstimator
 
 FRAMES_USED = 5
+COUNTDOWN_S = 3.0
+CAPTURE_S = 2.5
+
+
+@dataclass
+class HoldStill:
+    """The hold-still sequence on a live stream: a countdown (time to stand still), then frames
+    collected for `capture_s` seconds. Fed every frame; `done` when the frames are in."""
+
+    started_s: float
+    countdown_s: float = COUNTDOWN_S
+    capture_s: float = CAPTURE_S
+    frames: list[np.ndarray] = field(default_factory=list)
+
+    def feed(self, rgb: np.ndarray, t_s: float) -> str:
+        """Take the frame if capturing; the text to show over the video."""
+        elapsed = t_s - self.started_s
+        if elapsed < self.countdown_s:
+            return f"Stand still... {math.ceil(self.countdown_s - elapsed)}"
+        if elapsed < self.countdown_s + self.capture_s:
+            self.frames.append(rgb)
+            return "Hold still: capturing"
+        return "Captured"
+
+    def done(self, t_s: float) -> bool:
+        return t_s - self.started_s >= self.countdown_s + self.capture_s
 # A person whose landmarks moved more than this (median, fraction of body height) between the first
 # and another frame did not hold still; that frame is left out.
 MOVED_FRACTION_OF_STATURE = 0.03

@@ -98,6 +98,13 @@ def _parser() -> argparse.ArgumentParser:
     common(batch)
     batch.set_defaults(run=_run_batch)
 
+    app = commands.add_parser(
+        "app", help="open the app in the browser (on this computer only)",
+        description="Start the Streamlit app on 127.0.0.1; photos and video never leave this computer.",
+    )
+    app.add_argument("--port", type=int, default=8501, help="port on 127.0.0.1 (default 8501)")
+    app.set_defaults(run=_run_app)
+
     bench = commands.add_parser("bench", help="benchmarks against ground truth")
     bench_kinds = bench.add_subparsers(dest="bench", metavar="KIND", required=True)
     accuracy = bench_kinds.add_parser(
@@ -155,6 +162,22 @@ def _run_analyze(args) -> int:
     else:
         print(report_text(results, assessment), end="")
     return EXIT_OK if all(r.ok for r in results) else EXIT_SOME_FAILED
+
+
+def _run_app(args) -> int:
+    import subprocess
+
+    entry = Path(__file__).parent / "ui" / "main.py"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(entry),
+        "--server.address", "127.0.0.1", "--server.port", str(args.port), "--server.headless", "true",
+        "--server.maxUploadSize", "50", "--browser.gatherUsageStats", "false",
+    ]
+    print(f"Posture app on http://127.0.0.1:{args.port} (Ctrl+C to stop)", file=sys.stderr)
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return EXIT_OK
 
 
 def _run_batch(args) -> int:

@@ -64,7 +64,7 @@ class LiveTracker:
         wanted = LIVE_MEASUREMENTS[view.is_frontal]
         measured = {mid: m for mid, m in calibrate(measure(landmarks, view)).items() if mid in wanted and m.measured}
         values = self._smooth(measured, t_s)
-        note = Annotation(view.value, values, {}, [], constant("visibility_threshold"))
+        note = Annotation(view.value, values, {}, [], constant("visibility_threshold"), legend=False)
         return LiveReading(view, values, annotate(rgb, landmarks, note))
 
     @property

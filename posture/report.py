@@ -109,6 +109,23 @@ def evidence_text(evidence: Evidence) -> str:
     )
 
 
+def retake_advice(result: PhotoResult, assessment: Assessment) -> str | None:
+    """Why this photo can't carry a finding and how to retake it, or None when it can."""
+    if result.error:
+        return result.error.message
+    decided = [
+        f for f in assessment.findings
+        if not f.is_pattern and result.path in f.evidence[0].photos and f.status is not Status.CANT_TELL
+    ]
+    if decided:
+        return None
+    return (
+        "None of this photo's measurements was certain enough to decide anything. Retake it in good light, "
+        "the phone upright at hip height 2-3 m away, the whole body from head to feet in the frame, standing "
+        "relaxed in fitted clothes with the hair off the neck and ears."
+    )
+
+
 def _findings_text(assessment: Assessment) -> list[str]:
     present = [f for f in assessment.findings if f.status is Status.PRESENT]
     unsure = [f for f in assessment.findings if f.status is Status.CANT_TELL and not f.is_pattern]

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 from importlib import resources
+from pathlib import Path
 
 import jsonschema
 import numpy as np
@@ -43,6 +44,8 @@ def test_help_does_not_load_the_model():
         ("analyze", "x.jpg", "--asis", "1,2"),
         ("analyze", "x.jpg", "--asis", "one,two", "--psis", "1,2"),
         ("analyze", "x.jpg", "--view", "sideways"),
+        ("analyze", "x.jpg", "--pain", "knee"),
+        ("analyze", "x.jpg", "--pain-level", "11"),
     ],
 )
 def test_usage_errors_exit_2(args):
@@ -115,3 +118,19 @@ def test_bench_accuracy_on_a_folder_without_truth_files_is_a_usage_error(tmp_pat
     result = posture("bench", "accuracy", str(tmp_path))
     assert result.returncode == 2
     assert "no *.truth.json" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_pain_and_html_report_from_the_command_line(tmp_path, schema):
+    sample = Path(__file__).resolve().parents[1] / "samples" / "forward_head"
+    html = tmp_path / "report.html"
+    result = posture("analyze", *map(str, sorted(sample.glob("*.jpg"))), "--json", "--pain", "neck",
+                     "--pain-level", "8", "--pain-weeks", "20", "--html", str(html))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, schema)
+    assessment = report["assessment"]
+    assert assessment["pain"] == {"regions": ["neck"], "intensity_0_10": 8, "weeks": 20.0}
+    assert assessment["recommendations"][0]["pain_regions"] == ["neck"]
+    assert len(assessment["safety"]["pain_advice"]) == 2  # severe and persistent
+    page = html.read_text()
+    assert page.count("data:image/jpeg;base64,") == 2 and "linked to your neck pain" in page

@@ -60,6 +60,7 @@ class Annotation:
     findings: Sequence[tuple[str, str]]  # (label, severity or "cant_tell") for the legend
     visibility_threshold: float = 0.5
     near_side: str = "left"  # side views: which body side the measurements read
+    legend: bool = True  # False for the live preview, which has no findings to list
 
 
 def annotate(image_rgb: np.ndarray, landmarks: PoseLandmarks, note: Annotation) -> np.ndarray:
@@ -85,8 +86,23 @@ def annotate(image_rgb: np.ndarray, landmarks: PoseLandmarks, note: Annotation) 
         _frontal_lines(canvas, points, seen, note, unit, px)
     else:
         _side_lines(canvas, points, seen, note, unit, px)
-    _legend(canvas, note.findings, unit)
+    if note.legend:
+        _legend(canvas, note.findings, unit)
     return canvas
+
+
+def draw_banner(image_rgb: np.ndarray, text: str) -> np.ndarray:
+    """Large centred text on a dark band (the live capture's countdown), drawn in place."""
+    height, width = image_rgb.shape[:2]
+    unit = max(1, round(max(width, height) / 320))
+    band = image_rgb.copy()
+    cv2.rectangle(band, (0, height // 2 - 30 * unit), (width, height // 2 + 15 * unit), (0, 0, 0), -1)
+    cv2.addWeighted(band, 0.6, image_rgb, 0.4, 0, dst=image_rgb)
+    font, scale = cv2.FONT_HERSHEY_SIMPLEX, 1.0 * unit
+    (text_w, _), _ = cv2.getTextSize(text, font, scale, 2 * unit)
+    cv2.putText(image_rgb, text, (max(0, (width - text_w) // 2), height // 2), font, scale,
+                (255, 255, 255), 2 * unit, cv2.LINE_AA)
+    return image_rgb
 
 
 def _frontal_lines(canvas, points, seen, note, unit, px) -> None:

@@ -1,0 +1,134 @@
+"""Assess page: photos in (upload or camera), annotated images beside findings and corrections,
+hand corrections of landmarks and ASIS/PSIS, downloads."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+from streamlit_image_coordinates import streamlit_image_coordinates
+
+from posture.analysis import Assessment, Options, PhotoResult, analyze_person, move_landmark, remeasure
+from posture.annotated import annotated_image
+from posture.assessment.corrections import safety
+from posture.assessment.measurements import PelvisMarkers
+from posture.assessment.pain import PAIN_REGIONS, Pain, region_label
+from posture.report import report_json
+from posture.report_html import report_html
+from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
+from posture.vision.image_io import PhotoBytes
+from posture.vision.landmarks import Landmark
+
+SLOTS = ("front", "side", "back")
+PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "tif", "tiff", "bmp", "heic", "heif"]
+# Points a person can sensibly see and click on a photo.
+CLICKABLE = (
+    Landmark.LEFT_EAR, Landmark.RIGHT_EAR, Landmark.NOSE, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER,
+    Landmark.LEFT_HIP, Landmark.RIGHT_HIP, Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE,
+    Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE, Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL,
+)
+ASIS, PSIS = "ASIS (bony point at the front of the hip)", "PSIS (dimple at the back of the pelvis)"
+CLICK_WIDTH_PX = 420
+
+
+def page() -> None:
+    st.title("Assess your posture")
+    red_flag = disclaimer_and_red_flags(safety(), "assess")
+    sources = _photo_inputs()
+    height_cm, pain = _person_inputs()
+    if st.button("Analyse", type="primary", disabled=not sources):
+        with st.spinner("Finding the body and measuring (a few seconds per photo)..."):
+            results, _ = analyze_person(sources, shared_estimator(), Options(height_cm=height_cm))
+        st.session_state.assess = {"results": results, "markers": {}}
+    state = st.session_state.get("assess")
+    if not state:
+        st.caption("Photos stay on this computer: they are analysed here and never uploaded anywhere.")
+        return
+    options = Options(height_cm=height_cm, pain=pain)
+    results: list[PhotoResult] = state["results"]
+    assessment = remeasure(results, options, state["markers"])
+    show_results(results, assessment, red_flag)
+    _corrections_by_hand(results, assessment, state)
+    _downloads(results, assessment)
+
+
+def _photo_inputs() -> list[PhotoBytes]:
+    use_camera = st.toggle("Take the photos with this computer's camera", key="use-camera")
+    st.caption("Front: facing the camera, arms relaxed. Side: turned 90°, right or left side to the camera. "
+               "Whole body from head to feet, phone upright at hip height, 2-3 m away.")
+    columns = st.columns(len(SLOTS))
+    sources = []
+    for column, slot in zip(columns, SLOTS, strict=True):
+        with column:
+            label = f"{slot.capitalize()} photo" + (" (optional)" if slot == "back" else "")
+            if use_camera:
+                file = st.camera_input(label, key=f"camera-{slot}")
+            else:
+                file = st.file_uploader(label, type=PHOTO_TYPES, key=f"upload-{slot}")
+            if file is not None:
+                sources.append(PhotoBytes(f"{slot} photo ({file.name})", file.getvalue()))
+    return sources
+
+
+def _person_inputs() -> tuple[float | None, Pain | None]:
+    with st.expander("About you (optional): height and pain", expanded=False):
+        height = st.number_input("Height (cm)", min_value=0, max_value=250, value=0, step=1,
+                                 help="Adds lengths in cm; 0 = not given.", key="height")
+        regions = st.multiselect("Where does it hurt?", PAIN_REGIONS, format_func=region_label, key="pain-regions")
+        weeks = st.number_input("For how many weeks?", min_value=0, max_value=1000, value=0, key="pain-weeks")
+        intensity = st.slider("How much (0 = none, 10 = worst imaginable)?", 0, 10, 0, key="pain-level")
+    height_cm = float(height) if 50 <= height <= 250 else None
+    if height and height_cm is None:
+        st.warning("A height below 50 cm was ignored: enter the height in centimetres.")
+    pain = Pain(tuple(regions), intensity or None, weeks or None) if regions or intensity or weeks else None
+    return height_cm, pain
+
+
+def _corrections_by_hand(results: list[PhotoResult], assessment: Assessment, state: dict) -> None:
+    usable = [r for r in results if r.ok]
+    if not usable:
+        return
+    st.divider()
+    st.subheader("Fix a point by hand")
+    st.caption("If a dot sits visibly in the wrong place, choose it and click where it belongs; the "
+               "measurements and findings update. On a side photo you can also place the two pelvic "
+               "bony points (ASIS and PSIS) for an exact pelvic tilt.")
+    labels = [r.path for r in usable]
+    result = usable[labels.index(st.selectbox("Photo", labels, key="fix-photo"))]
+    choices = [lm.key for lm in CLICKABLE] + ([] if result.view.is_frontal else [ASIS, PSIS])
+    point = st.selectbox("Point", choices, key=f"fix-point-{result.path}")
+    image = annotated_image(result, assessment)
+    click = streamlit_image_coordinates(image, width=CLICK_WIDTH_PX, key=f"fix-click-{result.path}", cursor="crosshair")
+    if click and click.get("unix_time") != state.get("last_click"):
+        state["last_click"] = click["unix_time"]
+        scale = result.image_size[0] / click["width"]
+        xy = (click["x"] * scale, click["y"] * scale)
+        if point in (ASIS, PSIS):
+            _place_marker(state, result.path, point, xy)
+        else:
+            move_landmark(result, Landmark[point.upper()], xy)
+        st.rerun()
+    pending = state.get("pending_marker", {}).get(result.path)
+    if pending:
+        st.info(f"{'ASIS' if 'asis' in pending else 'PSIS'} placed; now place the other one.")
+    if result.edited_landmarks or result.path in state["markers"]:
+        placed = ", ".join(result.edited_landmarks + (["ASIS", "PSIS"] if result.path in state["markers"] else []))
+        st.caption(f"Placed by hand on this photo: {placed}.")
+
+
+def _place_marker(state: dict, path: str, point: str, xy: tuple[float, float]) -> None:
+    """ASIS and PSIS are used together; the first click waits for the second."""
+    pending = state.setdefault("pending_marker", {}).setdefault(path, {})
+    pending["asis" if point == ASIS else "psis"] = xy
+    if "asis" in pending and "psis" in pending:
+        state["markers"][path] = PelvisMarkers(pending["asis"], pending["psis"])
+        del state["pending_marker"][path]
+
+
+def _downloads(results, assessment) -> None:
+    st.divider()
+    left, right = st.columns(2)
+    left.download_button("Download the report (HTML, with images)", report_html(results, assessment),
+                         file_name="posture-report.html", mime="text/html")
+    right.download_button("Download the data (JSON)", json.dumps(report_json(results, assessment), indent=1),
+                          file_name="posture-report.json", mime="application/json")

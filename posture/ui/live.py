@@ -1,0 +1,118 @@
+"""Live check page: the webcam with skeleton and lines drawn live, and a hold-still capture that
+becomes a full assessment. Video stays on this computer (WebRTC to the local server, no ICE servers)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import av
+import streamlit as st
+from streamlit_webrtc import VideoProcessorBase, WebRtcMode, webrtc_streamer
+
+from posture.analysis import Options, analyze_person
+from posture.assessment.corrections import safety
+from posture.capture import HoldStill, assess_frames
+from posture.live import LiveTracker
+from posture.report import measurement_name
+from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
+from posture.vision.drawing import draw_banner
+from posture.vision.image_io import PhotoBytes
+
+
+class LiveProcessor(VideoProcessorBase):
+    """One per stream (one video-mode model each); runs in streamlit-webrtc's worker thread."""
+
+    def __init__(self) -> None:
+        self.tracker = LiveTracker()
+        self.lock = threading.Lock()
+        self.values: dict[str, tuple[float, str]] = {}
+        self.hold: HoldStill | None = None
+
+    def recv(self, frame: av.VideoFrame) -> av.VideoFrame:
+        rgb = frame.to_ndarray(format="rgb24")
+        now = time.monotonic()
+        reading = self.tracker.process(rgb, now)
+        image = reading.image if reading.image is not rgb else rgb.copy()
+        with self.lock:
+            self.values = reading.values
+            if self.hold is not None and not self.hold.done(now):
+                draw_banner(image, self.hold.feed(rgb, now))
+        return av.VideoFrame.from_ndarray(image, format="rgb24")
+
+    def start_hold_still(self) -> None:
+        with self.lock:
+            self.hold = HoldStill(time.monotonic())
+
+    def finished_capture(self) -> list | None:
+        with self.lock:
+            if self.hold is None or not self.hold.done(time.monotonic()):
+                return None
+            frames, self.hold = self.hold.frames, None
+            return frames
+
+    def __del__(self) -> None:
+        self.tracker.close()
+
+
+def page() -> None:
+    st.title("Live check")
+    red_flag = disclaimer_and_red_flags(safety(), "live")
+    st.caption("Stand 2-3 m from the camera, whole body in view, facing it or turned sideways. The lines and "
+               "values follow you live (a preview, not leveled); **Hold still** turns a few seconds of "
+               "video into a full assessment, more precise than one photo.")
+    context = webrtc_streamer(
+        key="live",
+        mode=WebRtcMode.SENDRECV,
+        rtc_configuration={"iceServers": []},  # local only: no STUN/TURN server is contacted
+        media_stream_constraints={"video": {"width": 640, "height": 480}, "audio": False},
+        video_processor_factory=LiveProcessor,
+        async_processing=True,
+    )
+    if context.state.signalling and not context.state.playing:
+        st.info("Connecting to the camera... If the video does not start within a few seconds, this browser "
+                "can't open a live connection: use the snapshots below instead.")
+    processor = context.video_processor
+    if processor is not None and context.state.playing:
+        if st.button("Hold still: capture an assessment", type="primary"):
+            processor.start_hold_still()
+        _follow(context, processor)
+    capture = st.session_state.get("live_capture")
+    if capture:
+        result, assessment = capture
+        st.subheader("Hold-still capture")
+        show_results([result], assessment, red_flag)
+    _snapshots(red_flag)
+
+
+def _follow(context, processor: LiveProcessor) -> None:
+    """Show the current values and rate while the video plays; run a finished capture."""
+    status = st.empty()
+    while context.state.playing:
+        frames = processor.finished_capture()
+        if frames is not None:
+            with st.spinner(f"Combining {len(frames)} frames into one assessment..."):
+                st.session_state.live_capture = assess_frames(frames, shared_estimator(), Options())
+            st.rerun()
+        with processor.lock:
+            values, hold = dict(processor.values), processor.hold
+        fps = processor.tracker.fps
+        parts = [f"{measurement_name(mid)} **{value:+.1f} {unit}**" for mid, (value, unit) in values.items()]
+        rate = f"{fps:.0f} frames/s" if fps else "starting"
+        status.markdown(" · ".join(parts or ["No person in view"]) + f"  \n{rate}, "
+                        f"{processor.tracker.frames_processed} frames processed"
+                        + (" · capture running" if hold else ""))
+        time.sleep(0.3)
+
+
+def _snapshots(red_flag: bool) -> None:
+    with st.expander("No live video? Take a snapshot instead"):
+        st.caption("Where the browser can't open a live connection (WebRTC), a snapshot from the camera is "
+                   "analysed like an uploaded photo.")
+        shot = st.camera_input("Snapshot", key="live-snapshot")
+        if shot is not None:
+            with st.spinner("Analysing the snapshot..."):
+                results, assessment = analyze_person(
+                    [PhotoBytes("snapshot", shot.getvalue())], shared_estimator(), Options()
+                )
+            show_results(results, assessment, red_flag)

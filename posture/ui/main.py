@@ -1,0 +1,20 @@
+"""The app's entry point: `streamlit run app.py` or `posture app` (both on 127.0.0.1 only)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from posture.ui import assess, live
+
+
+def run() -> None:
+    st.set_page_config(page_title="Posture screen", page_icon=":material/accessibility_new:", layout="wide")
+    pages = [
+        st.Page(assess.page, title="Assess", icon=":material/photo_camera:", url_path="assess", default=True),
+        st.Page(live.page, title="Live check", icon=":material/videocam:", url_path="live"),
+    ]
+    st.navigation(pages).run()
+
+
+if __name__ == "__main__":
+    run()

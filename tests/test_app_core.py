@@ -1,0 +1,153 @@
+"""What the app relies on, in the package: uploads held in memory, pain, hand corrections, the
+live preview, the hold-still capture and the HTML report."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posture.analysis import Options, analyze_person, move_landmark, remeasure
+from posture.assessment.classifier import Finding, Status
+from posture.assessment.corrections import recommend, safety
+from posture.assessment.measurements import PelvisMarkers
+from posture.assessment.pain import Pain
+from posture.capture import HoldStill, assess_frames
+from posture.errors import ErrorCode, WarningCode
+from posture.live import LiveTracker
+from posture.report_html import report_html
+from posture.vision.image_io import PhotoBytes, load_photo
+from posture.vision.landmarks import Landmark
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def _finding(fid: str, family: str, severity: str, confidence: float) -> Finding:
+    return Finding(fid, fid, family, "left", Status.PRESENT, severity, confidence, (), "test")
+
+
+def test_pain_puts_the_linked_finding_first_without_changing_any_finding():
+    findings = [_finding("high_left_hip", "high_hip", "marked", 0.99),
+                _finding("forward_head", "forward_head", "mild", 0.8)]
+    assert [r.finding for r in recommend(findings)] == ["high_left_hip", "forward_head"]
+    with_neck_pain = recommend(findings, Pain(("neck",)))
+    assert [r.finding for r in with_neck_pain] == ["forward_head", "high_left_hip"]
+    assert with_neck_pain[0].pain_regions == ("neck",) and with_neck_pain[1].pain_regions == ()
+
+
+def test_pain_advice_for_severe_persistent_pain_and_sciatica():
+    assert safety()["pain_advice"] == []
+    assert safety(Pain(("lower_back",), 3, 4))["pain_advice"] == []
+    advice = safety(Pain(("sciatica",), 7, 13))["pain_advice"]
+    assert len(advice) == 3 and "7/10" in advice[0] and "13 weeks" in advice[1] and "leg" in advice[2]
+
+
+@pytest.mark.parametrize("bad", [{"regions": ("knee",)}, {"intensity_0_10": 11}, {"weeks": -1}])
+def test_impossible_pain_is_refused(bad):
+    with pytest.raises(ValueError):
+        Pain(**bad)
+
+
+def test_an_upload_in_memory_reads_like_the_file_and_errors_name_the_upload():
+    path = SAMPLES / "neutral" / "front.jpg"
+    from_memory = load_photo(PhotoBytes("front photo (a.jpg)", path.read_bytes()))
+    assert np.array_equal(from_memory.rgb, load_photo(path).rgb)
+    for data, code in ((b"", ErrorCode.EMPTY_FILE), (b"not an image", ErrorCode.NOT_AN_IMAGE),
+                       (path.read_bytes()[:3000], ErrorCode.TRUNCATED_IMAGE)):
+        with pytest.raises(Exception) as caught:
+            load_photo(PhotoBytes("upload.jpg", data))
+        assert caught.value.code is code and "upload.jpg" in caught.value.message
+
+
+@pytest.mark.model
+def test_moving_a_hip_point_changes_the_hip_tilt_and_the_report_says_it_was_moved(estimator):
+    photo = SAMPLES / "neutral" / "front.jpg"
+    results, before = analyze_person([str(photo)], estimator, Options())
+    result = results[0]
+    tilt_before = result.measurements["hip_tilt_deg"].raw_value
+    left_hip = result.landmarks.point(Landmark.LEFT_HIP)
+    width = abs(left_hip[0] - result.landmarks.point(Landmark.RIGHT_HIP)[0])
+    # Raise the subject's left hip by tan(5°) of the hip width: the raw hip line turns by 5°.
+    move_landmark(result, Landmark.LEFT_HIP, (left_hip[0], left_hip[1] - width * math.tan(math.radians(5))))
+    after = remeasure(results, Options())
+    assert result.measurements["hip_tilt_deg"].raw_value == pytest.approx(tilt_before + 5.0, abs=0.2)
+    assert any(w.code is WarningCode.LANDMARKS_EDITED and "left_hip" in w.message for w in result.warnings)
+    assert after.findings != before.findings
+
+
+@pytest.mark.model
+def test_asis_psis_placed_on_a_side_photo_give_the_exact_pelvic_tilt(estimator):
+    photo = SAMPLES / "anterior_tilt" / "side_right.jpg"
+    results, _ = analyze_person([str(photo)], estimator, Options())
+    result = results[0]
+    hip = result.landmarks.point(Landmark.RIGHT_HIP)
+    facing = result.view.facing_x
+    # ASIS 10 cm-ish in front of and 15° below the PSIS: 15° anterior tilt.
+    psis = (hip[0] - facing * 60, hip[1] - 40)
+    asis = (psis[0] + facing * 120, psis[1] + 120 * math.tan(math.radians(15)))
+    remeasure(results, Options(), {result.path: PelvisMarkers(asis, psis)})
+    tilt = result.measurements["pelvic_tilt_deg"]
+    assert tilt.value == pytest.approx(15.0, abs=1.0) and tilt.method.startswith("exact")
+
+
+def test_hold_still_counts_down_then_collects_for_the_capture_time():
+    hold = HoldStill(started_s=10.0, countdown_s=3.0, capture_s=2.5)
+    frame = np.zeros((4, 4, 3), np.uint8)
+    assert hold.feed(frame, 10.1) == "Stand still... 3"
+    assert hold.feed(frame, 12.5) == "Stand still... 1"
+    for t in np.arange(13.0, 15.5, 0.1):
+        hold.feed(frame, float(t))
+    assert len(hold.frames) == 25 and not hold.done(15.4) and hold.done(15.5)
+
+
+def _frames(photo: Path, count: int, shift_px: int = 0) -> list[np.ndarray]:
+    rgb = load_photo(photo).rgb
+    return [np.roll(rgb, shift_px * (i % 2), axis=1) for i in range(count)]
+
+
+@pytest.mark.model
+def test_a_capture_pools_several_frames_into_one_assessment(estimator):
+    result, assessment = assess_frames(_frames(SAMPLES / "high_left_hip" / "front.jpg", 40, 2), estimator, Options())
+    assert result.ok and result.view.value == "front"
+    assert len(result.landmarks.samples_px) == 5 * 6  # five frames, six augmented copies each
+    assert any(f.id == "high_left_hip" and f.status is Status.PRESENT for f in assessment.findings)
+
+
+@pytest.mark.model
+def test_a_capture_leaves_out_frames_where_the_person_moved(estimator):
+    frames = _frames(SAMPLES / "neutral" / "front.jpg", 10)
+    frames[0] = np.roll(frames[0], 150, axis=1)
+    result, _ = assess_frames(frames, estimator, Options())
+    assert any(w.code is WarningCode.MOVED_DURING_CAPTURE for w in result.warnings)
+    assert len(result.landmarks.samples_px) == 4 * 6
+
+
+def test_a_capture_without_frames_says_to_start_the_camera(estimator):
+    result, _ = assess_frames([], estimator, Options())
+    assert not result.ok and "start the camera" in result.error.message
+
+
+@pytest.mark.model
+def test_the_live_preview_draws_smoothed_values_and_counts_frames():
+    tracker = LiveTracker(smoothing_s=0.5)
+    frame = load_photo(SAMPLES / "high_left_hip" / "front.jpg").rgb
+    readings = [tracker.process(frame, t / 30) for t in range(10)]
+    assert readings[-1].view.value == "front"
+    assert set(readings[-1].values) == {"shoulder_tilt_deg", "hip_tilt_deg", "head_tilt_deg"}
+    assert not np.array_equal(readings[-1].image, frame)  # skeleton and lines drawn
+    assert tracker.fps == pytest.approx(30.0) and tracker.frames_processed == 10
+    empty = tracker.process(np.full_like(frame, 128), 1.0)
+    assert empty.view is None and empty.values == {}
+    tracker.close()
+
+
+@pytest.mark.model
+def test_html_report_embeds_images_and_escapes_names(estimator):
+    data = (SAMPLES / "neutral" / "front.jpg").read_bytes()
+    results, assessment = analyze_person([PhotoBytes("<script>alert(1)</script>.jpg", data)], estimator, Options())
+    page = report_html(results, assessment)
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert page.count("data:image/jpeg;base64,") == 1
+    assert "not a diagnosis" in page and "numbness" in page
