@@ -73,21 +73,22 @@ def page() -> None:
         st.info("Connecting to the camera... If the video does not start within a few seconds, this browser "
                 "can't open a live connection: use the snapshots below instead.")
     processor = context.video_processor
-    if processor is not None and context.state.playing:
-        if st.button("Hold still: capture an assessment", type="primary"):
-            processor.start_hold_still()
-        _follow(context, processor)
+    live = processor is not None and context.state.playing
+    if live and st.button("Hold still: capture an assessment", type="primary"):
+        processor.start_hold_still()
+    status = st.empty()
     capture = st.session_state.get("live_capture")
     if capture:
         result, assessment = capture
         st.subheader("Hold-still capture")
         show_results([result], assessment, red_flag)
     _snapshots(red_flag)
+    if live:  # last: it loops for as long as the video plays
+        _follow(context, processor, status)
 
 
-def _follow(context, processor: LiveProcessor) -> None:
+def _follow(context, processor: LiveProcessor, status) -> None:
     """Show the current values and rate while the video plays; run a finished capture."""
-    status = st.empty()
     while context.state.playing:
         frames = processor.finished_capture()
         if frames is not None:

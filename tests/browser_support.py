@@ -1,0 +1,88 @@
+"""Running the app for real: a Streamlit server on a free port, Debian's Chromium driven by
+Playwright (never `playwright install`), and a Y4M clip for Chromium's fake webcam."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+
+
+def browser_missing_reason() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"Chromium not found at {CHROMIUM} (apt-get install chromium; .ci/run installs it)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Python Playwright is not installed (pip install -e .[test])"
+    return None
+
+
+@contextlib.contextmanager
+def app_server() -> Iterator[str]:
+    """`streamlit run app.py` on a free port of 127.0.0.1; yields its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    log = open(os.devnull, "w")  # noqa: SIM115 - closed with the server
+    server = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("the app server did not start") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # a script run still looping over a live stream
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def write_y4m(photo: Path, out: Path, seconds: float = 4.0, fps: int = 30, size=(640, 480)) -> Path:
+    """A clip of a person standing still (the photo letterboxed into 640x480, a pixel of sway)."""
+    width, height = size
+    bgr = cv2.imread(str(photo))
+    scale = height / bgr.shape[0]
+    person = cv2.resize(bgr, (round(bgr.shape[1] * scale), height), interpolation=cv2.INTER_AREA)[:, :width]
+    frame = np.full((height, width, 3), 90, np.uint8)
+    left = (width - person.shape[1]) // 2
+    frame[:, left:left + person.shape[1]] = person
+    with out.open("wb") as handle:
+        handle.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for index in range(round(seconds * fps)):
+            moved = np.roll(frame, index % 3 - 1, axis=1)
+            handle.write(b"FRAME\n" + cv2.cvtColor(moved, cv2.COLOR_BGR2YUV_I420).tobytes())
+    return out
+
+
+def launch(playwright, webcam_clip: Path | None = None):
+    args = list(CHROMIUM_ARGS)
+    if webcam_clip is not None:
+        args += ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                 f"--use-file-for-fake-video-capture={webcam_clip}", "--allow-loopback-in-peer-connection"]
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
