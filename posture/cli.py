@@ -14,6 +14,8 @@ import os
 import sys
 from pathlib import Path
 
+from posture.history import cli as history_cli
+
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".heic", ".heif"}
 VIEWS = ("front", "back", "side_left", "side_right")
@@ -29,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--height-cm must be a body height between 50 and 250 cm")
     if (getattr(args, "asis", None) is None) != (getattr(args, "psis", None) is None):
         parser.error("--asis and --psis go together")
+    if getattr(args, "save", False) and not getattr(args, "profile", None):
+        parser.error("--save needs --profile NAME")
     try:
         args.pain = _pain(args)
     except ValueError as error:
@@ -88,6 +92,11 @@ def _parser() -> argparse.ArgumentParser:
                          "(corrections linked to it come first)")
     analyze.add_argument("--pain-level", type=int, metavar="0-10", help="how much it hurts")
     analyze.add_argument("--pain-weeks", type=float, metavar="N", help="for how many weeks it has hurt")
+    analyze.add_argument("--save", action="store_true", help="save the assessment to the history (needs --profile)")
+    analyze.add_argument("--profile", metavar="NAME", help="whose history to save to (made if new)")
+    analyze.add_argument("--taken-at", type=history_cli.taken_on, metavar="YYYY-MM-DD",
+                         help="when the photos were taken (default: today)")
+    history_cli.add_db_option(analyze)
     analyze.set_defaults(run=_run_analyze)
 
     batch = commands.add_parser(
@@ -104,6 +113,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     app.add_argument("--port", type=int, default=8501, help="port on 127.0.0.1 (default 8501)")
     app.set_defaults(run=_run_app)
+
+    history_cli.add_commands(commands)
 
     bench = commands.add_parser("bench", help="benchmarks against ground truth")
     bench_kinds = bench.add_subparsers(dest="bench", metavar="KIND", required=True)
@@ -161,6 +172,8 @@ def _run_analyze(args) -> int:
         print(json.dumps(report_json(results, assessment), ensure_ascii=False))
     else:
         print(report_text(results, assessment), end="")
+    if args.save and history_cli.save(args, results, assessment, args.photos) != EXIT_OK:
+        return EXIT_USAGE
     return EXIT_OK if all(r.ok for r in results) else EXIT_SOME_FAILED
 
 

@@ -1,0 +1,145 @@
+"""`posture history ...` and `posture analyze --save`: the command-line side of the history."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED = 0, 2
+
+
+def taken_on(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH|URL",
+                        help="history database: a SQLite file or a database URL (default: POSTURE_DB, else "
+                        "~/.local/share/posture/history.sqlite)")
+
+
+def add_commands(commands) -> None:
+    history = commands.add_parser("history", help="saved assessments: list, show, export, import, delete",
+                                  description="Assessments saved with `posture analyze --save --profile NAME`.")
+    kinds = history.add_subparsers(dest="history", metavar="ACTION", required=True)
+    listing = kinds.add_parser("list", help="profiles, or one profile's assessments")
+    listing.add_argument("--profile", metavar="NAME")
+    show = kinds.add_parser("show", help="one profile's measurements over time and whether each change is real")
+    show.add_argument("--profile", metavar="NAME", required=True)
+    export = kinds.add_parser("export", help="one profile's history to stdout")
+    export.add_argument("--profile", metavar="NAME", required=True)
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    load = kinds.add_parser("import", help="a JSON export into a new profile")
+    load.add_argument("file", type=Path, metavar="FILE")
+    remove = kinds.add_parser("delete", help="a profile and everything of it, photos included")
+    remove.add_argument("--profile", metavar="NAME", required=True)
+    for sub in (listing, show, export, load, remove):
+        add_db_option(sub)
+        sub.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from posture.history.db import HistoryError, open_database
+    from posture.history.store import ProfileError
+
+    try:
+        sessions = open_database(args.db)
+        return ACTIONS[args.history](sessions, args)
+    except (HistoryError, ProfileError) as error:
+        print(f"posture: error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def save(args, results, assessment, photos) -> int:
+    """`analyze --save`: store the assessment; say where on stderr."""
+    from posture.history.db import HistoryError, database_url, open_database
+    from posture.history.store import ProfileError, save_assessment
+    from posture.vision.image_io import PhotoBytes
+
+    try:
+        sessions = open_database(args.db)
+        stored = [PhotoBytes(Path(p).name, Path(p).read_bytes()) for p in photos if Path(p).is_file()]
+        number = save_assessment(sessions, args.profile, results, assessment, args.taken_at, "photos", stored)
+    except (HistoryError, ProfileError) as error:
+        print(f"posture: not saved: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Saved as assessment {number} of profile {args.profile!r} in {database_url(args.db)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _list(sessions, args) -> int:
+    from posture.history.store import assessment_summaries, find_profile, list_profiles
+
+    with sessions() as session:
+        if args.profile is None:
+            rows = list_profiles(session)
+            if not rows:
+                print("No profiles yet: `posture analyze PHOTO... --save --profile NAME` makes one.")
+            for profile, count, last in rows:
+                print(f"{profile.name}\t{count} assessment(s)\tlatest {last or '-'}"
+                      + ("\tphotos stored" if profile.store_photos else ""))
+            return EXIT_OK
+        for summary in assessment_summaries(session, find_profile(session, args.profile)):
+            findings = "; ".join(summary.findings) or "no findings"
+            print(f"{summary.taken_on}\t#{summary.id}\t{summary.source}\t{findings}")
+    return EXIT_OK
+
+
+def _show(sessions, args) -> int:
+    from posture.history.store import find_profile, series
+    from posture.history.trends import compare
+    from posture.report import measurement_name
+
+    with sessions() as session:
+        profile = find_profile(session, args.profile)
+        all_series = series(session, profile)
+    print(f"{profile.name}: first vs latest assessment, per measurement (MDC95 = smallest real change)")
+    for mid, (unit, points) in all_series.items():
+        if len(points) < 2:
+            print(f"  {measurement_name(mid):45s} one assessment only ({points[0].value:+.1f} {unit})")
+            continue
+        change = compare(mid, unit, points, points[0], points[-1])
+        print(f"  {measurement_name(mid):45s} {change.first.value:+6.1f} -> {change.latest.value:+6.1f} {unit:8s} "
+              f"change {change.delta:+.1f}, MDC95 {change.mdc.mdc95:.1f}: {change.verdict}")
+    return EXIT_OK
+
+
+def _export(sessions, args) -> int:
+    from posture.history.store import export_csv, export_json, find_profile
+
+    with sessions() as session:
+        profile = find_profile(session, args.profile)
+        if args.format == "csv":
+            sys.stdout.write(export_csv(session, profile))
+        else:
+            print(json.dumps(export_json(session, profile), ensure_ascii=False))
+    return EXIT_OK
+
+
+def _import(sessions, args) -> int:
+    from posture.history.store import ProfileError, import_json
+
+    try:
+        document = json.loads(args.file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ProfileError(f"{args.file} can't be read as a JSON export: {error}") from None
+    name, count = import_json(sessions, document)
+    print(f"Imported profile {name!r} with {count} assessment(s).", file=sys.stderr)
+    return EXIT_OK
+
+
+def _delete(sessions, args) -> int:
+    from posture.history.store import delete_profile
+
+    count = delete_profile(sessions, args.profile)
+    print(f"Deleted profile {args.profile!r} and its {count} assessment(s), photos and logs.", file=sys.stderr)
+    return EXIT_OK
+
+
+ACTIONS = {"list": _list, "show": _show, "export": _export, "import": _import, "delete": _delete}

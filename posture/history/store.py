@@ -1,0 +1,278 @@
+"""Saving, listing, exporting, importing and deleting history. Every save is one transaction.
+
+Profile names and notes are data: they only ever travel as bound parameters, never into SQL text
+or file paths.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from PIL import Image
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from posture.analysis import Assessment as AnalysisAssessment
+from posture.analysis import PhotoResult
+from posture.annotated import annotated_image
+from posture.assessment.classifier import combine
+from posture.history.models import (
+    Assessment,
+    ExerciseSession,
+    MeasurementRow,
+    PainEntry,
+    PhotoRow,
+    Profile,
+)
+from posture.history.trends import Point
+from posture.report import report_json
+from posture.vision.image_io import PhotoBytes
+
+EXPORT_SCHEMA = "posture.history/1"
+THUMBNAIL_LONG_SIDE_PX = 360
+MAX_NAME_LENGTH = 200
+
+
+class ProfileError(ValueError):
+    """A profile name that can't be used, or one that doesn't exist; the message says which."""
+
+
+@dataclass(frozen=True)
+class AssessmentSummary:
+    id: int
+    taken_on: date
+    source: str
+    findings: tuple[str, ...]  # labels of the present findings
+
+
+def clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > MAX_NAME_LENGTH or any(ord(c) < 32 for c in name):
+        raise ProfileError(
+            f"a profile name must be 1-{MAX_NAME_LENGTH} characters without line breaks or control characters"
+        )
+    return name
+
+
+def get_or_create_profile(session: Session, name: str, notes: str = "", store_photos: bool = False) -> Profile:
+    name = clean_name(name)
+    profile = session.scalar(select(Profile).where(Profile.name == name))
+    if profile is None:
+        profile = Profile(name=name, notes=notes, store_photos=store_photos, created_at=datetime.now())
+        session.add(profile)
+        session.flush()
+    return profile
+
+
+def find_profile(session: Session, name: str) -> Profile:
+    profile = session.scalar(select(Profile).where(Profile.name == clean_name(name)))
+    if profile is None:
+        raise ProfileError(f"no profile named {name!r}; `posture history list` shows the profiles")
+    return profile
+
+
+def save_assessment(
+    sessions: sessionmaker[Session],
+    profile_name: str,
+    results: Sequence[PhotoResult],
+    assessment: AnalysisAssessment,
+    taken_on: date | None = None,
+    source: str = "photos",
+    photos: Sequence[PhotoBytes] = (),
+) -> int:
+    """Store one assessment (report, combined measurements, a small annotated thumbnail, and the
+    photos only if the profile opted in) in one transaction; its id."""
+    combined = combine((r.path, r.measurements) for r in results if r.ok)
+    thumbnail = _thumbnail(results, assessment)
+    with sessions.begin() as session:
+        profile = get_or_create_profile(session, profile_name)
+        if assessment.pain is not None and assessment.pain.intensity_0_10 is not None:
+            session.add(PainEntry(profile_id=profile.id, logged_on=taken_on or date.today(),
+                                  regions=",".join(assessment.pain.regions),
+                                  intensity_0_10=assessment.pain.intensity_0_10))
+        row = Assessment(
+            profile_id=profile.id, taken_at=taken_on or date.today(), saved_at=datetime.now(), source=source,
+            report_json=json.dumps(report_json(results, assessment), ensure_ascii=False), thumbnail_jpeg=thumbnail,
+        )
+        row.measurements = [
+            MeasurementRow(measurement=mid, value=float(c.measurement.value),
+                           uncertainty=float(c.measurement.uncertainty), unit=c.measurement.unit)
+            for mid, c in combined.items() if c.measurement.measured
+        ]
+        if profile.store_photos:
+            row.photos = [PhotoRow(name=p.name, data=p.data) for p in photos]
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def log_pain(sessions: sessionmaker[Session], profile_name: str, logged_on: date, regions: Sequence[str],
+             intensity_0_10: int) -> None:
+    with sessions.begin() as session:
+        profile = find_profile(session, profile_name)
+        session.add(PainEntry(profile_id=profile.id, logged_on=logged_on, regions=",".join(regions),
+                              intensity_0_10=intensity_0_10))
+
+
+def log_exercise(
+    sessions: sessionmaker[Session], profile_name: str, done_on: date, exercise_ids: Sequence[str]
+) -> None:
+    with sessions.begin() as session:
+        profile = find_profile(session, profile_name)
+        session.add_all(ExerciseSession(profile_id=profile.id, done_on=done_on, exercise_id=e) for e in exercise_ids)
+
+
+def list_profiles(session: Session) -> list[tuple[Profile, int, date | None]]:
+    """Each profile with its number of assessments and the latest date."""
+    counts = (
+        select(Assessment.profile_id, func.count(Assessment.id).label("n"), func.max(Assessment.taken_at).label("last"))
+        .group_by(Assessment.profile_id).subquery()
+    )
+    rows = session.execute(
+        select(Profile, counts.c.n, counts.c.last).outerjoin(counts, counts.c.profile_id == Profile.id)
+        .order_by(Profile.name)
+    )
+    return [(profile, n or 0, last) for profile, n, last in rows]
+
+
+def assessment_summaries(session: Session, profile: Profile) -> list[AssessmentSummary]:
+    rows = session.execute(
+        select(Assessment.id, Assessment.taken_at, Assessment.source, Assessment.report_json)
+        .where(Assessment.profile_id == profile.id).order_by(Assessment.taken_at, Assessment.id)
+    )
+    return [
+        AssessmentSummary(i, taken, source, tuple(
+            f["label"] for f in json.loads(report)["assessment"]["findings"]
+            if f["status"] == "present" and f["kind"] == "finding"
+        ))
+        for i, taken, source, report in rows
+    ]
+
+
+def series(session: Session, profile: Profile) -> dict[str, tuple[str, list[Point]]]:
+    """Measurement id -> (unit, its points in date order) for one profile: one query."""
+    rows = session.execute(
+        select(MeasurementRow.measurement, MeasurementRow.unit, Assessment.taken_at, MeasurementRow.value,
+               MeasurementRow.uncertainty)
+        .join(Assessment, Assessment.id == MeasurementRow.assessment_id)
+        .where(Assessment.profile_id == profile.id)
+        .order_by(MeasurementRow.measurement, Assessment.taken_at, Assessment.id)
+    )
+    out: dict[str, tuple[str, list[Point]]] = {}
+    for mid, unit, taken, value, uncertainty in rows:
+        out.setdefault(mid, (unit, []))[1].append(Point(taken, value, uncertainty))
+    return out
+
+
+def delete_profile(sessions: sessionmaker[Session], name: str) -> int:
+    """Delete a profile and everything of it (assessments, measurements, photos, logs); the number
+    of assessments removed."""
+    with sessions.begin() as session:
+        profile = find_profile(session, name)
+        ids = select(Assessment.id).where(Assessment.profile_id == profile.id)
+        count = session.scalar(select(func.count()).select_from(ids.subquery()))
+        # Explicit, so it holds whatever the server's foreign-key settings.
+        session.execute(delete(PhotoRow).where(PhotoRow.assessment_id.in_(ids)))
+        session.execute(delete(MeasurementRow).where(MeasurementRow.assessment_id.in_(ids)))
+        session.execute(delete(Assessment).where(Assessment.profile_id == profile.id))
+        session.execute(delete(PainEntry).where(PainEntry.profile_id == profile.id))
+        session.execute(delete(ExerciseSession).where(ExerciseSession.profile_id == profile.id))
+        session.execute(delete(Profile).where(Profile.id == profile.id))
+        return count
+
+
+def export_csv(session: Session, profile: Profile) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["taken_at", "measurement", "value", "unit", "uncertainty", "assessment_id", "source"])
+    rows = session.execute(
+        select(Assessment.taken_at, MeasurementRow.measurement, MeasurementRow.value, MeasurementRow.unit,
+               MeasurementRow.uncertainty, Assessment.id, Assessment.source)
+        .join(MeasurementRow, MeasurementRow.assessment_id == Assessment.id)
+        .where(Assessment.profile_id == profile.id)
+        .order_by(Assessment.taken_at, Assessment.id, MeasurementRow.measurement)
+    )
+    for taken, mid, value, unit, uncertainty, aid, source in rows:
+        writer.writerow([taken.isoformat(), mid, f"{value:.3f}", unit, f"{uncertainty:.3f}", aid, source])
+    return buffer.getvalue()
+
+
+def export_json(session: Session, profile: Profile) -> dict:
+    assessments = session.scalars(
+        select(Assessment).where(Assessment.profile_id == profile.id).order_by(Assessment.taken_at, Assessment.id)
+    )
+    return {
+        "schema": EXPORT_SCHEMA,
+        "profile": {"name": profile.name, "notes": profile.notes, "store_photos": profile.store_photos},
+        "assessments": [
+            {
+                "taken_at": a.taken_at.isoformat(),
+                "source": a.source,
+                "measurements": [{"measurement": m.measurement, "value": m.value, "uncertainty": m.uncertainty,
+                                  "unit": m.unit} for m in a.measurements],
+                "report": json.loads(a.report_json),
+            }
+            for a in assessments
+        ],
+        "pain": [{"logged_on": p.logged_on.isoformat(), "regions": p.regions.split(",") if p.regions else [],
+                  "intensity_0_10": p.intensity_0_10} for p in profile.pain_entries],
+        "exercise_sessions": [{"done_on": e.done_on.isoformat(), "exercise": e.exercise_id}
+                              for e in profile.exercise_sessions],
+    }
+
+
+def import_json(sessions: sessionmaker[Session], document: dict) -> tuple[str, int]:
+    """Load an export into a new profile of the same name (refused if that name exists); the name
+    and the number of assessments. All or nothing."""
+    if not isinstance(document, dict) or document.get("schema") != EXPORT_SCHEMA:
+        raise ProfileError(f"not a posture history export (expected \"schema\": \"{EXPORT_SCHEMA}\")")
+    try:
+        meta = document["profile"]
+        with sessions.begin() as session:
+            name = clean_name(meta["name"])
+            if session.scalar(select(Profile.id).where(Profile.name == name)) is not None:
+                raise ProfileError(f"a profile named {name!r} exists already; delete or rename it first")
+            profile = Profile(name=name, notes=str(meta.get("notes", "")), store_photos=bool(meta.get("store_photos")),
+                              created_at=datetime.now())
+            session.add(profile)
+            session.flush()
+            for item in document["assessments"]:
+                row = Assessment(profile_id=profile.id, taken_at=date.fromisoformat(item["taken_at"]),
+                                 saved_at=datetime.now(), source=str(item["source"]),
+                                 report_json=json.dumps(item["report"], ensure_ascii=False))
+                row.measurements = [MeasurementRow(measurement=str(m["measurement"]), value=float(m["value"]),
+                                                   uncertainty=float(m["uncertainty"]), unit=str(m["unit"]))
+                                    for m in item["measurements"]]
+                session.add(row)
+            session.add_all(PainEntry(profile_id=profile.id, logged_on=date.fromisoformat(p["logged_on"]),
+                                      regions=",".join(p["regions"]), intensity_0_10=int(p["intensity_0_10"]))
+                            for p in document.get("pain", []))
+            session.add_all(ExerciseSession(profile_id=profile.id, done_on=date.fromisoformat(e["done_on"]),
+                                            exercise_id=str(e["exercise"]))
+                            for e in document.get("exercise_sessions", []))
+            return name, len(document["assessments"])
+    except (KeyError, TypeError, ValueError) as error:
+        if isinstance(error, ProfileError):
+            raise
+        raise ProfileError(f"the export is incomplete or damaged ({error!r}); nothing was imported") from None
+
+
+def thumbnail_image(row: Assessment) -> Image.Image | None:
+    return Image.open(io.BytesIO(row.thumbnail_jpeg)) if row.thumbnail_jpeg else None
+
+
+def _thumbnail(results: Sequence[PhotoResult], assessment: AnalysisAssessment) -> bytes | None:
+    for result in results:
+        image = annotated_image(result, assessment)
+        if image is not None:
+            picture = Image.fromarray(image)
+            picture.thumbnail((THUMBNAIL_LONG_SIDE_PX, THUMBNAIL_LONG_SIDE_PX))
+            buffer = io.BytesIO()
+            picture.save(buffer, format="JPEG", quality=80)
+            return buffer.getvalue()
+    return None
