@@ -108,3 +108,23 @@ def side_landmarks(
     vis = np.array([near_visibility if near in lm.name else far_visibility for lm in L])
     vis[L.NOSE] = near_visibility
     return PoseLandmarks(xy, vis, IMAGE_SIZE)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    from tests.history_support import postgres_server
+
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_location(request, tmp_path, postgres_url) -> str:
+    """A fresh, empty history database of each kind."""
+    if request.param == "sqlite":
+        return str(tmp_path / "history.sqlite")
+    if postgres_url is None:
+        pytest.skip("PostgreSQL could not be started here (apt-get install postgresql; .ci/run installs it)")
+    from tests.history_support import new_postgres_database
+
+    return new_postgres_database(postgres_url)

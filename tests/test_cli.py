@@ -134,3 +134,33 @@ def test_pain_and_html_report_from_the_command_line(tmp_path, schema):
     assert len(assessment["safety"]["pain_advice"]) == 2  # severe and persistent
     page = html.read_text()
     assert page.count("data:image/jpeg;base64,") == 2 and "linked to your neck pain" in page
+
+
+def test_save_then_history_list_show_export_import_delete(tmp_path):
+    db = str(tmp_path / "history.sqlite")
+    photos = [str(p) for p in sorted((Path(__file__).resolve().parents[1] / "samples" / "neutral").glob("*.jpg"))]
+    for day in ("2026-02-02", "2026-02-09"):
+        saved = posture("analyze", *photos, "--save", "--profile", "O'Brien", "--taken-at", day, "--db", db)
+        assert saved.returncode == 0 and "Saved as assessment" in saved.stderr
+    assert posture("history", "list", "--db", db).stdout.startswith("O'Brien\t2 assessment(s)\tlatest 2026-02-09")
+    shown = posture("history", "show", "--profile", "O'Brien", "--db", db).stdout
+    assert "Hip line tilt" in shown and "no real change yet" in shown
+    csv_rows = posture("history", "export", "--profile", "O'Brien", "--format", "csv", "--db", db).stdout.splitlines()
+    assert csv_rows[0].startswith("taken_at,measurement,value,unit") and csv_rows[1].startswith("2026-02-02,")
+    exported = tmp_path / "obrien.json"
+    exported.write_text(posture("history", "export", "--profile", "O'Brien", "--format", "json", "--db", db).stdout)
+    other = str(tmp_path / "other.sqlite")
+    assert posture("history", "import", str(exported), "--db", other).returncode == 0
+    assert "2 assessment(s)" in posture("history", "list", "--db", other).stdout
+    assert posture("history", "delete", "--profile", "O'Brien", "--db", db).returncode == 0
+    gone = posture("history", "show", "--profile", "O'Brien", "--db", db)
+    assert gone.returncode == 2 and "no profile named" in gone.stderr and "Traceback" not in gone.stderr
+    foreign = tmp_path / "notes.txt"
+    foreign.write_text("not a database")
+    refused = posture("history", "list", "--db", str(foreign))
+    assert refused.returncode == 2 and "not a posture history database" in refused.stderr
+
+
+def test_save_without_profile_is_a_usage_error():
+    result = posture("analyze", "x.jpg", "--save")
+    assert result.returncode == 2 and "--save needs --profile" in result.stderr

@@ -7,7 +7,11 @@ another program, is refused with a clear message and left untouched.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
+import threading
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -20,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+_MIGRATING = threading.Lock()
 OUR_TABLES = {"profiles", "assessments", "measurements", "photos", "pain_entries", "exercise_sessions"}
 
 
@@ -72,6 +77,7 @@ def schema_revision(session: Session) -> str | None:
     return MigrationContext.configure(session.connection()).get_current_revision()
 
 
+@cache
 def latest_revision() -> str:
     return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
 
@@ -107,10 +113,20 @@ def _check_sqlite_file(path: Path) -> None:
             f"{path} is not a posture history database (not an SQLite file; it may be damaged or another "
             "kind of file). It was left untouched; choose another file with --db or POSTURE_DB."
         )
+    # Read-only first: switching a foreign file to WAL would already change it.
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as raw:
+            tables = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as error:
+        raise HistoryError(f"cannot open the history database {path}: {error}. It was left untouched.") from None
+    _refuse_foreign(tables)
 
 
 def _check_ours(connection) -> None:
-    tables = set(inspect(connection).get_table_names())
+    _refuse_foreign(set(inspect(connection).get_table_names()))
+
+
+def _refuse_foreign(tables: set[str]) -> None:
     foreign = tables - OUR_TABLES - {"alembic_version"}
     if foreign or (tables and "alembic_version" not in tables):
         raise HistoryError(
@@ -120,7 +136,13 @@ def _check_ours(connection) -> None:
 
 
 def _upgrade(connection, revision: str) -> None:
-    command.upgrade(_alembic_config(connection), revision)
+    """Alembic's command API keeps per-run state in module globals: one migration at a time per
+    process; an up-to-date database skips it."""
+    current = MigrationContext.configure(connection).get_current_revision()
+    if revision == "head" and current == latest_revision():
+        return
+    with _MIGRATING:
+        command.upgrade(_alembic_config(connection), revision)
 
 
 def _alembic_config(connection) -> Config:

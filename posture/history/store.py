@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from PIL import Image
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from posture.analysis import Assessment as AnalysisAssessment
@@ -60,12 +61,18 @@ def clean_name(name: str) -> str:
 
 
 def get_or_create_profile(session: Session, name: str, notes: str = "", store_photos: bool = False) -> Profile:
+    """Two sessions may create the same new profile at once: the loser of the race (a unique-name
+    violation inside a savepoint) takes the winner's row."""
     name = clean_name(name)
     profile = session.scalar(select(Profile).where(Profile.name == name))
-    if profile is None:
-        profile = Profile(name=name, notes=notes, store_photos=store_photos, created_at=datetime.now())
-        session.add(profile)
-        session.flush()
+    if profile is not None:
+        return profile
+    try:
+        with session.begin_nested():
+            profile = Profile(name=name, notes=notes, store_photos=store_photos, created_at=datetime.now())
+            session.add(profile)
+    except IntegrityError:
+        profile = session.scalar(select(Profile).where(Profile.name == name))
     return profile
 
 

@@ -1,0 +1,252 @@
+"""The history against SQLite and a real PostgreSQL server: saving, listing, trends, export and
+import, deleting, hostile names, concurrent saves, a killed save, migrations, foreign files."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import subprocess
+import sys
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from posture.analysis import Options, analyze_person
+from posture.history.db import HistoryError, latest_revision, open_database, schema_revision, upgrade_to
+from posture.history.models import Assessment, MeasurementRow, PhotoRow, Profile
+from posture.history.store import (
+    ProfileError,
+    assessment_summaries,
+    delete_profile,
+    export_csv,
+    export_json,
+    find_profile,
+    get_or_create_profile,
+    import_json,
+    list_profiles,
+    save_assessment,
+    series,
+)
+from posture.vision.image_io import PhotoBytes
+
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "high_left_hip"
+HOSTILE_NAMES = [
+    "Robert'); DROP TABLE profiles;--",
+    "../../etc/passwd",
+    "C:\\Windows\\system32",
+    "Zoë Ångström 李小龍 🙂",
+    "%s %d {name} $HOME `rm -rf /`",
+    "a" * 200,
+]
+
+
+@pytest.fixture(scope="module")
+def analysed(estimator):
+    """One real analysis, saved many times over."""
+    results, assessment = analyze_person([str(SAMPLE / "front.jpg")], estimator, Options())
+    return results, assessment
+
+
+def _save_weekly(sessions, name, analysed, weeks: int, start=date(2026, 1, 5)) -> list[int]:
+    results, assessment = analysed
+    return [save_assessment(sessions, name, results, assessment, start + timedelta(weeks=w)) for w in range(weeks)]
+
+
+def test_saved_assessments_list_and_trend_in_date_order(db_location, analysed):
+    sessions = open_database(db_location)
+    ids = _save_weekly(sessions, "Ann", analysed, 3)
+    with sessions() as session:
+        [(profile, count, last)] = list_profiles(session)
+        assert (profile.name, count, last) == ("Ann", 3, date(2026, 1, 19))
+        summaries = assessment_summaries(session, profile)
+        assert [s.id for s in summaries] == ids
+        assert "Left hip higher than right (lateral pelvic tilt)" in summaries[0].findings
+        unit, points = series(session, profile)["hip_tilt_deg"]
+        assert unit == "deg"
+        assert [p.taken_on for p in points] == [date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 19)]
+        assert points[0].value == pytest.approx(analysed[0][0].measurements["hip_tilt_deg"].value)
+
+
+def test_csv_export_has_a_header_and_one_row_per_assessment_and_measurement(db_location, analysed):
+    sessions = open_database(db_location)
+    _save_weekly(sessions, "Ann", analysed, 2)
+    with sessions() as session:
+        lines = export_csv(session, find_profile(session, "Ann")).splitlines()
+    header = lines[0].split(",")
+    assert header[:4] == ["taken_at", "measurement", "value", "unit"]
+    measured = sum(m.measured for m in analysed[0][0].measurements.values())
+    assert len(lines) == 1 + 2 * measured
+    assert any(line.startswith("2026-01-05,hip_tilt_deg,") for line in lines)
+
+
+def test_json_export_imports_into_another_database_unchanged(db_location, analysed, tmp_path):
+    sessions = open_database(db_location)
+    _save_weekly(sessions, "Ann", analysed, 2)
+    with sessions() as session:
+        exported = export_json(session, find_profile(session, "Ann"))
+    other = open_database(str(tmp_path / "other.sqlite"))
+    assert import_json(other, json.loads(json.dumps(exported))) == ("Ann", 2)
+    with other() as session:
+        assert export_json(session, find_profile(session, "Ann")) == exported
+    with pytest.raises(ProfileError, match="exists already"):
+        import_json(other, exported)
+    with pytest.raises(ProfileError, match="nothing was imported"):
+        import_json(open_database(str(tmp_path / "third.sqlite")), {**exported, "assessments": [{"taken_at": "x"}]})
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_hostile_profile_names_are_only_data(db_location, analysed, name, tmp_path):
+    sessions = open_database(db_location)
+    save_assessment(sessions, name, *analysed)
+    with sessions() as session:
+        assert [p.name for p, _, _ in list_profiles(session)] == [name]
+        assert session.scalar(select(func.count()).select_from(Assessment)) == 1
+    assert delete_profile(sessions, name) == 1
+    assert not (tmp_path / "etc").exists()
+
+
+@pytest.mark.parametrize("name", ["", "   ", "two\nlines", "tab\tname", "a" * 201])
+def test_unusable_profile_names_are_refused_with_a_reason(db_location, analysed, name):
+    sessions = open_database(db_location)
+    with pytest.raises(ProfileError, match="profile name"):
+        save_assessment(sessions, name, *analysed)
+
+
+def test_deleting_a_profile_removes_everything_of_it_photos_included(db_location, analysed):
+    sessions = open_database(db_location)
+    with sessions.begin() as session:
+        get_or_create_profile(session, "Keeps photos", store_photos=True)
+    photo = PhotoBytes("front.jpg", (SAMPLE / "front.jpg").read_bytes())
+    results, assessment = analysed
+    save_assessment(sessions, "Keeps photos", results, assessment, photos=[photo])
+    save_assessment(sessions, "No photos", results, assessment, photos=[photo])
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(PhotoRow)) == 1  # only the opted-in profile's
+    delete_profile(sessions, "Keeps photos")
+    with sessions() as session:
+        for table in (PhotoRow, Assessment, MeasurementRow):
+            remaining = session.scalars(select(table)).all()
+            assert all(getattr(r, "assessment_id", None) != 1 for r in remaining)
+        assert session.scalar(select(func.count()).select_from(PhotoRow)) == 0
+        assert [p.name for p in session.scalars(select(Profile))] == ["No photos"]
+    with pytest.raises(ProfileError, match="no profile named"):
+        delete_profile(sessions, "Keeps photos")
+
+
+def test_two_sessions_saving_at_once_lose_nothing(db_location, analysed):
+    open_database(db_location)
+    errors = []
+
+    def saver(name: str) -> None:
+        try:
+            sessions = open_database(db_location)  # its own engine, like a second app session
+            _save_weekly(sessions, name, analysed, 15)
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=saver, args=(name,)) for name in ("Ann", "Bo", "Ann")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    with open_database(db_location)() as session:
+        counts = {p.name: n for p, n, _ in list_profiles(session)}
+    assert counts == {"Ann": 30, "Bo": 15}
+
+
+KILLED_SAVER = """
+import sys
+from posture.analysis import Options, analyze_person
+from posture.history.db import open_database
+from posture.history.store import save_assessment
+from posture.vision.pose_model import BlazePoseEstimator
+results, assessment = analyze_person([sys.argv[2]], BlazePoseEstimator(), Options())
+sessions = open_database(sys.argv[1])
+while True:
+    print(save_assessment(sessions, "Ann", results, assessment), flush=True)
+"""
+
+
+def test_a_process_killed_while_saving_leaves_every_earlier_save_intact(db_location):
+    open_database(db_location)
+    saver = subprocess.Popen([sys.executable, "-c", KILLED_SAVER, db_location, str(SAMPLE / "front.jpg")],
+                             stdout=subprocess.PIPE, text=True)
+    committed = [int(saver.stdout.readline()) for _ in range(25)]
+    saver.kill()  # SIGKILL: no clean-up, possibly in the middle of a transaction
+    saver.wait()
+    if db_location.endswith(".sqlite"):
+        with sqlite3.connect(db_location) as raw:
+            assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    sessions = open_database(db_location)
+    with sessions() as session:
+        saved = session.scalars(select(Assessment.id)).all()
+        assert set(committed) <= set(saved)
+        per_assessment = session.execute(
+            select(MeasurementRow.assessment_id, func.count()).group_by(MeasurementRow.assessment_id)
+        ).all()
+        assert len({n for _, n in per_assessment}) == 1  # no half-saved assessment
+        assert {a for a, _ in per_assessment} == set(saved)
+
+
+def test_migrating_from_the_first_schema_keeps_all_data(db_location):
+    upgrade_to(db_location, "0001")
+    sessions = open_database(db_location, migrate=False)
+    with sessions.begin() as session:
+        assert schema_revision(session) == "0001"
+        session.execute(text(
+            "INSERT INTO profiles (id, name, notes, store_photos, created_at) "
+            "VALUES (1, 'Old', 'from v1', false, '2026-01-01 10:00:00')"))
+        session.execute(text(
+            "INSERT INTO assessments (id, profile_id, taken_at, saved_at, source, report_json) "
+            "VALUES (1, 1, '2026-01-02', '2026-01-02 10:00:00', 'photos', :report)"),
+            {"report": json.dumps({"assessment": {"findings": []}})})
+        session.execute(text(
+            "INSERT INTO measurements (assessment_id, measurement, value, uncertainty, unit) "
+            "VALUES (1, 'hip_tilt_deg', 2.5, 0.8, 'deg')"))
+    upgraded = open_database(db_location)
+    with upgraded() as session:
+        assert schema_revision(session) == latest_revision() != "0001"
+        profile = find_profile(session, "Old")
+        assert profile.notes == "from v1"
+        assert series(session, profile)["hip_tilt_deg"][1][0].value == 2.5
+        assert profile.pain_entries == []  # the new tables exist and are empty
+
+
+def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path):
+    broken = tmp_path / "history.sqlite"
+    broken.write_bytes(b"these are my tax notes, not a database" * 100)
+    before = hashlib.sha256(broken.read_bytes()).hexdigest()
+    with pytest.raises(HistoryError, match="not a posture history database"):
+        open_database(str(broken))
+    assert hashlib.sha256(broken.read_bytes()).hexdigest() == before
+
+
+def test_another_programs_database_is_refused_and_left_untouched(tmp_path):
+    foreign = tmp_path / "shop.sqlite"
+    with sqlite3.connect(foreign) as raw:
+        raw.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        raw.execute("INSERT INTO customers (name) VALUES ('x')")
+    raw.close()
+    before = hashlib.sha256(foreign.read_bytes()).hexdigest()
+    with pytest.raises(HistoryError, match="another program"):
+        open_database(str(foreign))
+    assert hashlib.sha256(foreign.read_bytes()).hexdigest() == before
+
+
+def test_a_damaged_sqlite_file_gives_a_clear_error(tmp_path, analysed):
+    path = tmp_path / "history.sqlite"
+    sessions = open_database(str(path))
+    _save_weekly(sessions, "Ann", analysed, 3)
+    sessions.kw["bind"].dispose()
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # wreck the first page's schema
+    path.write_bytes(bytes(data))
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    with pytest.raises(HistoryError, match="cannot open the history database"):
+        open_database(str(path))
