@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,47 @@ def test_a_photo_without_a_person_says_how_to_retake(tmp_path):
     app = _analyse(app.run())
     assert not app.exception
     assert any("No person was found" in e.value and "whole body" in e.value for e in app.error)
+
+
+@pytest.mark.model
+def test_an_assessment_saved_to_a_new_profile_shows_on_the_progress_page(tmp_path, monkeypatch):
+    monkeypatch.setenv("POSTURE_DB", str(tmp_path / "history.sqlite"))
+    app = _app()
+    _upload(app, "upload-front", HIGH_HIP / "front.jpg")
+    app = _analyse(app.run())
+    app.selectbox(key="assess-profile").set_value("+ New profile")
+    app = app.run()
+    app.text_input[0].input("Client 7 'O'Hara'")
+    app.checkbox[-1].check()  # keep photos (opt in)
+    next(b for b in app.button if b.label == "Create profile").click()
+    app = app.run()
+    assert app.selectbox(key="assess-profile").value == "Client 7 'O'Hara'"  # chosen once created
+    next(b for b in app.button if b.key == "assess-save").click()
+    app = app.run()
+    assert any("Saved as assessment 1" in s.value for s in app.success)
+    app.date_input(key="assess-date").set_value(date(2026, 1, 5))
+    next(b for b in app.button if b.key == "assess-save").click()
+    app = app.run()
+    assert any("Saved as assessment 2" in s.value for s in app.success)
+
+    progress = AppTest.from_function(_progress_page, default_timeout=TIMEOUT_S).run()
+    assert not progress.exception
+    assert progress.selectbox(key="progress-profile").value == "Client 7 'O'Hara'"
+    assert progress.selectbox(key="progress-first").value == 2  # the earlier date comes first
+    assert any(m.value.startswith("**2026-01-05**: Left hip higher") for m in progress.markdown)
+    changes = progress.dataframe[0].value
+    assert set(changes["verdict"]) == {"no real change yet"}  # the same photo twice
+    assert len(_elements_of_type(progress._tree, "vega")) == 4  # the four key trend charts
+
+
+def _progress_page():
+    from posture.ui.progress import page
+
+    page()
+
+
+def _elements_of_type(node, fragment: str) -> list:
+    found = [node] if fragment in str(getattr(node, "type", "")) else []
+    for child in getattr(node, "children", {}).values():
+        found += _elements_of_type(child, fragment)
+    return found

@@ -39,7 +39,10 @@ def add_commands(commands) -> None:
     load.add_argument("file", type=Path, metavar="FILE")
     remove = kinds.add_parser("delete", help="a profile and everything of it, photos included")
     remove.add_argument("--profile", metavar="NAME", required=True)
-    for sub in (listing, show, export, load, remove):
+    report = kinds.add_parser("report", help="one profile's progress report as a self-contained HTML file")
+    report.add_argument("--profile", metavar="NAME", required=True)
+    report.add_argument("--html", type=Path, metavar="FILE", required=True)
+    for sub in (listing, show, export, load, remove, report):
         add_db_option(sub)
         sub.set_defaults(run=run)
 
@@ -142,4 +145,18 @@ def _delete(sessions, args) -> int:
     return EXIT_OK
 
 
-ACTIONS = {"list": _list, "show": _show, "export": _export, "import": _import, "delete": _delete}
+def _report(sessions, args) -> int:
+    from posture.history.progress import progress
+    from posture.history.report import progress_html
+    from posture.history.store import find_profile
+
+    with sessions() as session:
+        page = progress_html(session, progress(session, find_profile(session, args.profile)))
+    args.html.write_text(page, encoding="utf-8")
+    print(f"Progress report: {args.html}", file=sys.stderr)
+    return EXIT_OK
+
+
+ACTIONS = {
+    "list": _list, "show": _show, "export": _export, "import": _import, "delete": _delete, "report": _report,
+}

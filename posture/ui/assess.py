@@ -15,6 +15,7 @@ from posture.assessment.measurements import PelvisMarkers
 from posture.assessment.pain import PAIN_REGIONS, Pain, region_label
 from posture.report import report_json
 from posture.report_html import report_html
+from posture.ui.history import save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
 from posture.vision.image_io import PhotoBytes
 from posture.vision.landmarks import Landmark
@@ -39,7 +40,7 @@ def page() -> None:
     if st.button("Analyse", type="primary", disabled=not sources):
         with st.spinner("Finding the body and measuring (a few seconds per photo)..."):
             results, _ = analyze_person(sources, shared_estimator(), Options(height_cm=height_cm))
-        st.session_state.assess = {"results": results, "markers": {}}
+        st.session_state.assess = {"results": results, "markers": {}, "photos": sources}
     state = st.session_state.get("assess")
     if not state:
         st.caption("Photos stay on this computer: they are analysed here and never uploaded anywhere.")
@@ -49,6 +50,7 @@ def page() -> None:
     assessment = remeasure(results, options, state["markers"])
     show_results(results, assessment, red_flag)
     _corrections_by_hand(results, assessment, state)
+    save_box(results, assessment, state["photos"], "photos", "assess")
     _downloads(results, assessment)
 
 

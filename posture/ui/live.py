@@ -3,11 +3,13 @@ becomes a full assessment. Video stays on this computer (WebRTC to the local ser
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 
 import av
 import streamlit as st
+from PIL import Image
 from streamlit_webrtc import VideoProcessorBase, WebRtcMode, webrtc_streamer
 
 from posture.analysis import Options, analyze_person
@@ -15,6 +17,7 @@ from posture.assessment.corrections import safety
 from posture.capture import HoldStill, assess_frames
 from posture.live import LiveTracker
 from posture.report import measurement_name
+from posture.ui.history import save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
 from posture.vision.drawing import draw_banner
 from posture.vision.image_io import PhotoBytes
@@ -82,6 +85,7 @@ def page() -> None:
         result, assessment = capture
         st.subheader("Hold-still capture")
         show_results([result], assessment, red_flag)
+        save_box([result], assessment, _frame_as_photo(result), "live", "live")
     _snapshots(red_flag)
     if live:  # last: it loops for as long as the video plays
         _follow(context, processor, status)
@@ -104,6 +108,15 @@ def _follow(context, processor: LiveProcessor, status) -> None:
                         f"{processor.tracker.frames_processed} frames processed"
                         + (" · capture running" if hold else ""))
         time.sleep(0.3)
+
+
+def _frame_as_photo(result) -> list[PhotoBytes]:
+    """The capture's middle frame, kept only for profiles that opted in to storing photos."""
+    if result.image is None:
+        return []
+    buffer = io.BytesIO()
+    Image.fromarray(result.image).save(buffer, format="JPEG", quality=90)
+    return [PhotoBytes("live-capture.jpg", buffer.getvalue())]
 
 
 def _snapshots(red_flag: bool) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from posture.ui import assess, live
+from posture.ui import assess, live, progress
 
 
 def run() -> None:
@@ -12,6 +12,7 @@ def run() -> None:
     pages = [
         st.Page(assess.page, title="Assess", icon=":material/photo_camera:", url_path="assess", default=True),
         st.Page(live.page, title="Live check", icon=":material/videocam:", url_path="live"),
+        st.Page(progress.page, title="Progress", icon=":material/monitoring:", url_path="progress"),
     ]
     st.navigation(pages).run()
 

@@ -1,0 +1,108 @@
+"""What the Progress page and the progress report show for one profile, computed once here so the
+app, the CLI and the tests agree: changes between two assessments with their verdicts, and the
+weekly summary of assessments, pain and exercise."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from posture.history.models import Assessment, ExerciseSession, PainEntry, Profile
+from posture.history.store import AssessmentSummary, assessment_summaries, series
+from posture.history.trends import Change, Point, compare
+
+# Shown first (the product's three main questions, then the rest of the frontal and side lines).
+KEY_MEASUREMENTS = (
+    "hip_tilt_deg", "shoulder_tilt_deg", "pelvic_tilt_deg", "craniovertebral_angle_deg", "head_tilt_deg",
+    "lateral_trunk_lean_deg", "sagittal_trunk_lean_deg", "shoulder_ahead_of_hip_pct",
+)
+
+
+@dataclass(frozen=True)
+class Week:
+    starts_on: date  # Monday
+    assessments: int
+    mean_pain_0_10: float | None
+    exercise_sessions: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    profile: Profile
+    assessments: list[AssessmentSummary]
+    series: dict[str, tuple[str, list[Point]]]
+    changes: list[Change]  # between `first` and `latest`, key measurements first
+    first: AssessmentSummary | None
+    latest: AssessmentSummary | None
+    weeks: list[Week]
+
+
+def progress(session: Session, profile: Profile, first_id: int | None = None, latest_id: int | None = None) -> Progress:
+    """Everything about one profile's history; compares `first_id` with `latest_id` (default: the
+    first and the latest assessment)."""
+    summaries = assessment_summaries(session, profile)
+    all_series = series(session, profile)
+    by_id = {s.id: s for s in summaries}
+    first = by_id.get(first_id) if first_id else (summaries[0] if summaries else None)
+    latest = by_id.get(latest_id) if latest_id else (summaries[-1] if summaries else None)
+    changes = []
+    if first and latest and first.id != latest.id:
+        values = _values_of(session, (first.id, latest.id))
+        for mid in sorted(all_series, key=_key_order):
+            unit, points = all_series[mid]
+            if mid in values[first.id] and mid in values[latest.id]:
+                changes.append(compare(mid, unit, points, values[first.id][mid], values[latest.id][mid]))
+    return Progress(profile, summaries, all_series, changes, first, latest, _weeks(session, profile, summaries))
+
+
+def findings_and_corrections(session: Session, assessment_id: int) -> dict:
+    """The stored report's assessment part (findings, recommendations, safety)."""
+    report = session.scalar(select(Assessment.report_json).where(Assessment.id == assessment_id))
+    return json.loads(report)["assessment"]
+
+
+def _values_of(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Point]]:
+    from posture.history.models import MeasurementRow
+
+    rows = session.execute(
+        select(MeasurementRow.assessment_id, MeasurementRow.measurement, Assessment.taken_at, MeasurementRow.value,
+               MeasurementRow.uncertainty)
+        .join(Assessment, Assessment.id == MeasurementRow.assessment_id)
+        .where(MeasurementRow.assessment_id.in_(ids))
+    )
+    values: dict[int, dict[str, Point]] = {i: {} for i in ids}
+    for aid, mid, taken, value, uncertainty in rows:
+        values[aid][mid] = Point(taken, value, uncertainty)
+    return values
+
+
+def _key_order(measurement: str) -> tuple[int, str]:
+    order = KEY_MEASUREMENTS.index(measurement) if measurement in KEY_MEASUREMENTS else len(KEY_MEASUREMENTS)
+    return order, measurement
+
+
+def _weeks(session: Session, profile: Profile, summaries: list[AssessmentSummary]) -> list[Week]:
+    def monday(day: date) -> date:
+        return date.fromordinal(day.toordinal() - day.weekday())
+
+    assessments: dict[date, int] = {}
+    for s in summaries:
+        assessments[monday(s.taken_on)] = assessments.get(monday(s.taken_on), 0) + 1
+    pain: dict[date, list[int]] = {}
+    for day, level in session.execute(
+        select(PainEntry.logged_on, PainEntry.intensity_0_10).where(PainEntry.profile_id == profile.id)
+    ):
+        pain.setdefault(monday(day), []).append(level)
+    sessions_done: dict[date, int] = {}
+    for (day,) in session.execute(select(ExerciseSession.done_on).where(ExerciseSession.profile_id == profile.id)):
+        sessions_done[monday(day)] = sessions_done.get(monday(day), 0) + 1
+    return [
+        Week(week, assessments.get(week, 0), sum(pain[week]) / len(pain[week]) if week in pain else None,
+             sessions_done.get(week, 0))
+        for week in sorted({*assessments, *pain, *sessions_done})
+    ]

@@ -1,0 +1,88 @@
+"""The app's side of the history: the database (one per server, from POSTURE_DB or the default
+file) and the "save to a profile" box used by the Assess and Live pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import streamlit as st
+
+from posture.analysis import Assessment, PhotoResult
+from posture.history.db import HistoryError, open_database
+from posture.history.store import ProfileError, get_or_create_profile, list_profiles, save_assessment
+from posture.vision.image_io import PhotoBytes
+
+NEW_PROFILE = "+ New profile"
+
+
+@st.cache_resource(show_spinner=False)
+def _sessions(location: str | None):
+    return open_database(location)
+
+
+def history_sessions():
+    """The session factory, or None after showing why the database can't be used."""
+    try:
+        return _sessions(None)
+    except HistoryError as error:
+        st.error(f"The history can't be used: {error}")
+        return None
+
+
+def profile_names(sessions) -> list[str]:
+    with sessions() as session:
+        return [profile.name for profile, _, _ in list_profiles(session)]
+
+
+def profile_select(sessions, key: str) -> str | None:
+    """Choose a profile, or create one (then it is chosen); None while creating."""
+    if f"{key}-created" in st.session_state:  # chosen on the run after its creation
+        st.session_state[f"{key}-profile"] = st.session_state.pop(f"{key}-created")
+    choice = st.selectbox("Profile", [*profile_names(sessions), NEW_PROFILE], key=f"{key}-profile")
+    if choice != NEW_PROFILE:
+        return choice
+    created = new_profile_form(sessions, key)
+    if created:
+        st.session_state[f"{key}-created"] = created
+        st.rerun()
+    return None
+
+
+def new_profile_form(sessions, key: str) -> str | None:
+    """Name, optional notes, and the opt-in to keep photos; the new name once created."""
+    with st.form(f"{key}-new-profile", clear_on_submit=True):
+        name = st.text_input("Name (a person, or a client's name or code)", max_chars=200)
+        notes = st.text_area("Notes (optional)", max_chars=2000)
+        keep = st.checkbox("Keep the original photos in the history (off: only measurements and a small "
+                           "annotated thumbnail are kept)")
+        if not st.form_submit_button("Create profile"):
+            return None
+    try:
+        with sessions.begin() as session:
+            return get_or_create_profile(session, name, notes, keep).name
+    except ProfileError as error:
+        st.error(str(error))
+        return None
+
+
+def save_box(results: Sequence[PhotoResult], assessment: Assessment, photos: Sequence[PhotoBytes],
+             source: str, key: str) -> None:
+    """Save this assessment to a profile's history (one transaction)."""
+    if not any(r.ok for r in results):
+        return
+    sessions = history_sessions()
+    if sessions is None:
+        return
+    with st.expander("Save to a profile's history", expanded=False):
+        choice = profile_select(sessions, key)
+        if choice is None:
+            return
+        taken_on = st.date_input("Taken on", value=date.today(), max_value=date.today(), key=f"{key}-date")
+        if st.button("Save", key=f"{key}-save"):
+            try:
+                number = save_assessment(sessions, choice, results, assessment, taken_on, source, photos)
+            except ProfileError as error:
+                st.error(str(error))
+                return
+            st.success(f"Saved as assessment {number} of {choice!r}. See it on the Progress page.")

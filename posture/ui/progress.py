@@ -1,0 +1,127 @@
+"""Progress page: one profile's assessments over time, whether each change is real, first vs latest
+side by side, pain and exercise logs, weekly summary, report download, delete."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from posture.assessment.pain import PAIN_REGIONS, region_label
+from posture.data_files import load
+from posture.history.charts import trend_chart
+from posture.history.models import Assessment
+from posture.history.progress import KEY_MEASUREMENTS, progress
+from posture.history.report import progress_html
+from posture.history.store import ProfileError, delete_profile, find_profile, log_exercise, log_pain
+from posture.report import measurement_name
+from posture.ui.history import history_sessions, profile_select
+
+
+def page() -> None:
+    st.title("Progress")
+    sessions = history_sessions()
+    if sessions is None:
+        return
+    choice = profile_select(sessions, "progress")
+    if choice is None:
+        return
+    with sessions() as session:
+        profile = find_profile(session, choice)
+        summaries_only = progress(session, profile)
+        labels = {s.id: f"{s.taken_on} (#{s.id}, {s.source})" for s in summaries_only.assessments}
+        if not labels:
+            st.info("No assessment saved yet: analyse photos on the Assess page and save them to this profile.")
+            _logs(sessions, choice)
+            _delete(sessions, choice)
+            return
+        ids = list(labels)
+        left, right = st.columns(2)
+        first_id = left.selectbox("Compare", ids, index=0, format_func=labels.get, key="progress-first")
+        latest_id = right.selectbox("with", ids, index=len(ids) - 1, format_func=labels.get, key="progress-latest")
+        view = progress(session, profile, first_id, latest_id)
+        _side_by_side(session, view)
+        _changes(view)
+        _charts(view)
+        _weekly(view)
+        st.download_button("Download the progress report (HTML)", progress_html(session, view),
+                           file_name="posture-progress.html", mime="text/html")
+    _logs(sessions, choice)
+    _delete(sessions, choice)
+
+
+def _side_by_side(session, view) -> None:
+    if view.first is None or view.first.id == view.latest.id:
+        return
+    columns = st.columns(2)
+    for column, summary in zip(columns, (view.first, view.latest), strict=True):
+        thumbnail = session.get(Assessment, summary.id).thumbnail_jpeg
+        with column:
+            st.markdown(f"**{summary.taken_on}**: " + ("; ".join(summary.findings) or "no findings"))
+            if thumbnail:
+                st.image(thumbnail, width=300)
+
+
+def _changes(view) -> None:
+    if not view.changes:
+        return
+    st.subheader(f"What changed, {view.first.taken_on} → {view.latest.taken_on}")
+    st.caption("A change counts only beyond the measurement's minimal detectable change (MDC95 = 1.96 × √2 × SEM, "
+               "from its uncertainty and from same-day repeat captures); otherwise: no real change yet.")
+    st.dataframe([
+        {"measurement": measurement_name(c.measurement), "first": round(c.first.value, 1),
+         "latest": round(c.latest.value, 1), "change": f"{c.delta:+.1f} {c.unit}", "MDC95": round(c.mdc.mdc95, 1),
+         "verdict": c.verdict}
+        for c in view.changes
+    ], hide_index=True, width="stretch")
+
+
+def _charts(view) -> None:
+    available = [m for m in view.series if len(view.series[m][1]) > 1]
+    default = [m for m in KEY_MEASUREMENTS if m in available][:4]
+    chosen = st.multiselect("Trends", available, default=default, format_func=measurement_name, key="progress-charts")
+    for measurement in chosen:
+        st.altair_chart(trend_chart(measurement, *view.series[measurement]), width="stretch")
+
+
+def _weekly(view) -> None:
+    with st.expander("Week by week: assessments, pain and exercise"):
+        st.dataframe([
+            {"week of": w.starts_on, "assessments": w.assessments,
+             "pain (0-10)": None if w.mean_pain_0_10 is None else round(w.mean_pain_0_10, 1),
+             "exercise sessions": w.exercise_sessions}
+            for w in view.weeks
+        ], hide_index=True, width="stretch")
+
+
+def _logs(sessions, name: str) -> None:
+    with st.expander("Log pain or exercise"):
+        with st.form("log-pain", clear_on_submit=True):
+            day = st.date_input("Day", value=date.today(), max_value=date.today())
+            regions = st.multiselect("Where", PAIN_REGIONS, format_func=region_label)
+            level = st.slider("Pain (0-10)", 0, 10, 0)
+            if st.form_submit_button("Log pain"):
+                log_pain(sessions, name, day, regions, level)
+                st.success("Pain logged.")
+        exercises = load("corrections.json")["exercises"]
+        with st.form("log-exercise", clear_on_submit=True):
+            day = st.date_input("Day", value=date.today(), max_value=date.today(), key="exercise-day")
+            done = st.multiselect("Exercises done", list(exercises), format_func=lambda e: exercises[e]["name"])
+            if st.form_submit_button("Log exercise session") and done:
+                log_exercise(sessions, name, day, done)
+                st.success(f"{len(done)} exercise(s) logged.")
+
+
+def _delete(sessions, name: str) -> None:
+    with st.expander("Delete this profile"):
+        st.warning("Deletes the profile and everything of it: assessments, measurements, photos and logs. "
+                   "This cannot be undone.")
+        confirm = st.text_input("Type the profile's name to confirm", key="delete-confirm")
+        if st.button("Delete profile", disabled=confirm != name):
+            try:
+                count = delete_profile(sessions, name)
+            except ProfileError as error:
+                st.error(str(error))
+                return
+            st.success(f"Deleted {name!r} and its {count} assessment(s).")
+            st.rerun()
