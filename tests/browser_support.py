@@ -32,15 +32,17 @@ def browser_missing_reason() -> str | None:
 
 
 @contextlib.contextmanager
-def app_server() -> Iterator[str]:
-    """`streamlit run app.py` on a free port of 127.0.0.1; yields its URL."""
+def app_server(history_db: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free port of 127.0.0.1, its history in `history_db` (never the
+    user's own); yields its URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     log = open(os.devnull, "w")  # noqa: SIM115 - closed with the server
-    server = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    environment = {**os.environ, "POSTURE_DB": str(history_db)}
+    server = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=environment)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -6,6 +6,8 @@ Skipped with the reason when Chromium or Playwright is absent (.ci/run installs 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -27,8 +29,13 @@ MEDIA_IMAGES_LOADED = (
 
 
 @pytest.fixture(scope="module")
-def server():
-    with app_server() as url:
+def history_db(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("history") / "history.sqlite"
+
+
+@pytest.fixture(scope="module")
+def server(history_db):
+    with app_server(history_db) as url:
         yield url
 
 
@@ -143,4 +150,29 @@ def test_live_session_from_a_clip_tracks_and_captures_an_assessment(playwright, 
         page.get_by_text(re.compile("Left hip higher than right")).first.wait_for(timeout=30_000)
     finally:
         page.screenshot(path=str(_screenshot_path("live_session")), full_page=True)
+        browser.close()
+
+
+def test_progress_page_shows_thumbnails_changes_and_charts(playwright, server, history_db):
+    for day in ("2026-03-02", "2026-03-30"):
+        saved = subprocess.run([sys.executable, "-m", "posture", "analyze", str(SAMPLE / "front.jpg"), "--save",
+                                "--profile", "Browser <b>test</b>", "--taken-at", day, "--db", str(history_db)],
+                               capture_output=True, text=True, timeout=300)
+        assert saved.returncode == 0, saved.stderr
+    browser = launch(playwright)
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    media = []
+    page.on("response", lambda r: media.append(r.status) if "/media/" in r.url else None)
+    try:
+        started = time.monotonic()
+        page.goto(f"{server}/progress")
+        page.get_by_text("What changed, 2026-03-02 → 2026-03-30").wait_for(timeout=60_000)
+        page.wait_for_function(MEDIA_IMAGES_LOADED.format(n=2), timeout=60_000)
+        page.locator("canvas, svg.marks").first.wait_for(timeout=60_000)  # a trend chart drawn
+        print(f"progress page: {time.monotonic() - started:.1f} s to thumbnails and charts")
+        # The name stays text, never markup.
+        assert page.get_by_role("combobox", name="Profile").input_value() == "Browser <b>test</b>"
+        assert media and all(status == 200 for status in media)
+    finally:
+        page.screenshot(path=str(_screenshot_path("progress_page")), full_page=True)
         browser.close()
