@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,12 @@ from posture.vision.landmarks import PoseLandmarks
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_PHOTOS = REPO.parent / "shared" / "photos" / "front"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _history_outside_the_users_files(tmp_path_factory):
+    """No test may read or write the user's own history database."""
+    os.environ["POSTURE_DB"] = str(tmp_path_factory.mktemp("history") / "history.sqlite")
 
 
 @pytest.fixture(scope="session")

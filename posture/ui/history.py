@@ -9,7 +9,7 @@ from datetime import date
 import streamlit as st
 
 from posture.analysis import Assessment, PhotoResult
-from posture.history.db import HistoryError, open_database
+from posture.history.db import HistoryError, default_location, open_database
 from posture.history.store import ProfileError, get_or_create_profile, list_profiles, save_assessment
 from posture.vision.image_io import PhotoBytes
 
@@ -17,14 +17,14 @@ NEW_PROFILE = "+ New profile"
 
 
 @st.cache_resource(show_spinner=False)
-def _sessions(location: str | None):
+def _sessions(location: str):
     return open_database(location)
 
 
 def history_sessions():
     """The session factory, or None after showing why the database can't be used."""
     try:
-        return _sessions(None)
+        return _sessions(default_location())
     except HistoryError as error:
         st.error(f"The history can't be used: {error}")
         return None
