@@ -8,7 +8,6 @@ can start here) PostgreSQL.
 from __future__ import annotations
 
 import json
-import os
 import statistics
 import tempfile
 import time
@@ -20,7 +19,14 @@ from posture.assessment.classifier import combine
 from posture.history.db import open_database
 from posture.history.models import Assessment, MeasurementRow, Profile
 from posture.history.progress import progress
-from posture.history.store import _thumbnail, assessment_summaries, find_profile, list_profiles, series
+from posture.history.store import (
+    _thumbnail,
+    assessment_summaries,
+    find_profile,
+    list_profiles,
+    present_findings,
+    series,
+)
 from posture.report import report_json
 from posture.vision.pose_model import BlazePoseEstimator
 
@@ -33,7 +39,8 @@ def fill(location: str) -> None:
     """10,000 assessments: one profile with 260 weekly, the rest over 97 other profiles."""
     results, assessment = analyze_person([str(ROOT / "samples" / "high_left_hip" / "front.jpg")],
                                          BlazePoseEstimator(), Options())
-    report = json.dumps(report_json(results, assessment))
+    document = report_json(results, assessment)
+    report, findings = json.dumps(document), json.dumps(present_findings(document))
     thumbnail = _thumbnail(results, assessment)
     combined = [(mid, c.measurement) for mid, c in combine((r.path, r.measurements) for r in results).items()
                 if c.measurement.measured]
@@ -51,7 +58,8 @@ def fill(location: str) -> None:
             made += 0 if index == 0 else count
             for week in range(count):
                 row = Assessment(profile_id=profile.id, taken_at=start + timedelta(weeks=week), saved_at=datetime.now(),
-                                 source="photos", report_json=report, thumbnail_jpeg=thumbnail)
+                                 source="photos", report_json=report, findings_json=findings,
+                                 thumbnail_jpeg=thumbnail)
                 row.measurements = [MeasurementRow(measurement=mid, value=m.value + 0.01 * week,
                                                    uncertainty=m.uncertainty, unit=m.unit) for mid, m in combined]
                 session.add(row)
@@ -78,19 +86,35 @@ def measure(location: str) -> None:
         kinds = len(series(session, profile))
         timed(f"trend series of every measurement (260 x {kinds} points)", lambda: series(session, profile))
         timed("whole Progress data: changes, MDC95, weekly summary", lambda: progress(session, profile))
-    os.environ["POSTURE_DB"] = location
-    from streamlit.testing.v1 import AppTest
-
-    def open_page():
-        page = AppTest.from_function(_progress_page, default_timeout=60).run()
-        assert not page.exception, page.exception
-    timed("open the Progress page (Streamlit script run, 4 charts)", open_page, repeats=5)
 
 
-def _progress_page():
-    from posture.ui.progress import page
+def in_browser(location: str) -> None:
+    """From a click on "Progress" in the sidebar (the app already open on Assess) to the thumbnails
+    and charts drawn, in Chromium; the first visit warms the server."""
+    from tests.browser_support import app_server, browser_missing_reason, launch
 
-    page()
+    if browser_missing_reason():
+        print(f"  in the browser: skipped ({browser_missing_reason()})")
+        return
+    from playwright.sync_api import sync_playwright
+
+    with app_server(Path(location)) as url, sync_playwright() as driver:
+        browser = launch(driver)
+        page = browser.new_page(viewport={"width": 1400, "height": 2400})
+        times = []
+        for _ in range(5):
+            page.goto(url)
+            page.get_by_text("Assess your posture").wait_for(timeout=60_000)
+            started = time.perf_counter()
+            page.get_by_role("link", name="Progress").click()
+            page.get_by_text("What changed").wait_for(timeout=60_000)
+            page.wait_for_function("Array.from(document.images).filter(i => i.src.includes('/media/')).length >= 2 "
+                                   "&& Array.from(document.images).every(i => i.complete)", timeout=60_000)
+            page.locator("svg.marks, canvas").first.wait_for(timeout=60_000)
+            times.append(time.perf_counter() - started)
+        browser.close()
+    print(f"  open the Progress page in Chromium, 260 assessments: first {times[0]:.2f} s, "
+          f"then median {statistics.median(times[1:]):.2f} s")
 
 
 def main() -> None:
@@ -99,6 +123,7 @@ def main() -> None:
         print("SQLite (WAL)")
         fill(location)
         measure(location)
+        in_browser(location)  # the server and the browser share this machine's 2 cores
     from tests.history_support import new_postgres_database, postgres_server
 
     with postgres_server() as server:

@@ -204,7 +204,11 @@ def test_migrating_from_the_first_schema_keeps_all_data(db_location):
         session.execute(text(
             "INSERT INTO assessments (id, profile_id, taken_at, saved_at, source, report_json) "
             "VALUES (1, 1, '2026-01-02', '2026-01-02 10:00:00', 'photos', :report)"),
-            {"report": json.dumps({"assessment": {"findings": []}})})
+            {"report": json.dumps({"assessment": {"findings": [
+                {"label": "Left hip higher than right", "status": "present", "kind": "finding"},
+                {"label": "Lower crossed pattern", "status": "present", "kind": "pattern"},
+                {"label": "Forward head", "status": "cant_tell", "kind": "finding"},
+            ]}})})
         session.execute(text(
             "INSERT INTO measurements (assessment_id, measurement, value, uncertainty, unit) "
             "VALUES (1, 'hip_tilt_deg', 2.5, 0.8, 'deg')"))
@@ -215,6 +219,8 @@ def test_migrating_from_the_first_schema_keeps_all_data(db_location):
         assert profile.notes == "from v1"
         assert series(session, profile)["hip_tilt_deg"][1][0].value == 2.5
         assert profile.pain_entries == []  # the new tables exist and are empty
+        # The findings column was filled from the stored report.
+        assert [s.findings for s in assessment_summaries(session, profile)] == [("Left hip higher than right",)]
 
 
 def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path):

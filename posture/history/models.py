@@ -53,6 +53,7 @@ class Assessment(Base):
     saved_at: Mapped[datetime] = mapped_column(DateTime)
     source: Mapped[str] = mapped_column(String(20))  # "photos" or "live"
     report_json: Mapped[str] = mapped_column(Text)
+    findings_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # labels of the present findings
     thumbnail_jpeg: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # small annotated image
 
     profile: Mapped[Profile] = relationship(back_populates="assessments")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -42,22 +42,25 @@ class Progress:
     weeks: list[Week]
 
 
-def progress(session: Session, profile: Profile, first_id: int | None = None, latest_id: int | None = None) -> Progress:
-    """Everything about one profile's history; compares `first_id` with `latest_id` (default: the
-    first and the latest assessment)."""
+def progress(session: Session, profile: Profile) -> Progress:
+    """Everything about one profile's history, comparing its first and latest assessments."""
     summaries = assessment_summaries(session, profile)
-    all_series = series(session, profile)
-    by_id = {s.id: s for s in summaries}
-    first = by_id.get(first_id) if first_id else (summaries[0] if summaries else None)
-    latest = by_id.get(latest_id) if latest_id else (summaries[-1] if summaries else None)
+    view = Progress(profile, summaries, series(session, profile), [], None, None, _weeks(session, profile, summaries))
+    return compared(session, view, summaries[0].id, summaries[-1].id) if summaries else view
+
+
+def compared(session: Session, view: Progress, first_id: int, latest_id: int) -> Progress:
+    """The same history comparing two other assessments."""
+    by_id = {s.id: s for s in view.assessments}
+    first, latest = by_id[first_id], by_id[latest_id]
     changes = []
-    if first and latest and first.id != latest.id:
+    if first.id != latest.id:
         values = _values_of(session, (first.id, latest.id))
-        for mid in sorted(all_series, key=_key_order):
-            unit, points = all_series[mid]
+        for mid in sorted(view.series, key=_key_order):
+            unit, points = view.series[mid]
             if mid in values[first.id] and mid in values[latest.id]:
                 changes.append(compare(mid, unit, points, values[first.id][mid], values[latest.id][mid]))
-    return Progress(profile, summaries, all_series, changes, first, latest, _weeks(session, profile, summaries))
+    return replace(view, changes=changes, first=first, latest=latest)
 
 
 def findings_and_corrections(session: Session, assessment_id: int) -> dict:

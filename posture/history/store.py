@@ -102,9 +102,11 @@ def save_assessment(
             session.add(PainEntry(profile_id=profile.id, logged_on=taken_on or date.today(),
                                   regions=",".join(assessment.pain.regions),
                                   intensity_0_10=assessment.pain.intensity_0_10))
+        report = report_json(results, assessment)
         row = Assessment(
             profile_id=profile.id, taken_at=taken_on or date.today(), saved_at=datetime.now(), source=source,
-            report_json=json.dumps(report_json(results, assessment), ensure_ascii=False), thumbnail_jpeg=thumbnail,
+            report_json=json.dumps(report, ensure_ascii=False), findings_json=json.dumps(present_findings(report)),
+            thumbnail_jpeg=thumbnail,
         )
         row.measurements = [
             MeasurementRow(measurement=mid, value=float(c.measurement.value),
@@ -149,16 +151,15 @@ def list_profiles(session: Session) -> list[tuple[Profile, int, date | None]]:
 
 def assessment_summaries(session: Session, profile: Profile) -> list[AssessmentSummary]:
     rows = session.execute(
-        select(Assessment.id, Assessment.taken_at, Assessment.source, Assessment.report_json)
+        select(Assessment.id, Assessment.taken_at, Assessment.source, Assessment.findings_json)
         .where(Assessment.profile_id == profile.id).order_by(Assessment.taken_at, Assessment.id)
     )
-    return [
-        AssessmentSummary(i, taken, source, tuple(
-            f["label"] for f in json.loads(report)["assessment"]["findings"]
-            if f["status"] == "present" and f["kind"] == "finding"
-        ))
-        for i, taken, source, report in rows
-    ]
+    return [AssessmentSummary(i, taken, source, tuple(json.loads(findings))) for i, taken, source, findings in rows]
+
+
+def present_findings(report: dict) -> list[str]:
+    """Labels of the findings (not patterns) a posture.report/1 document says are present."""
+    return [f["label"] for f in report["assessment"]["findings"] if f["status"] == "present" and f["kind"] == "finding"]
 
 
 def series(session: Session, profile: Profile) -> dict[str, tuple[str, list[Point]]]:
@@ -251,7 +252,8 @@ def import_json(sessions: sessionmaker[Session], document: dict) -> tuple[str, i
             for item in document["assessments"]:
                 row = Assessment(profile_id=profile.id, taken_at=date.fromisoformat(item["taken_at"]),
                                  saved_at=datetime.now(), source=str(item["source"]),
-                                 report_json=json.dumps(item["report"], ensure_ascii=False))
+                                 report_json=json.dumps(item["report"], ensure_ascii=False),
+                                 findings_json=json.dumps(present_findings(item["report"])))
                 row.measurements = [MeasurementRow(measurement=str(m["measurement"]), value=float(m["value"]),
                                                    uncertainty=float(m["uncertainty"]), unit=str(m["unit"]))
                                     for m in item["measurements"]]

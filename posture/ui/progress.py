@@ -11,7 +11,7 @@ from posture.assessment.pain import PAIN_REGIONS, region_label
 from posture.data_files import load
 from posture.history.charts import trend_chart
 from posture.history.models import Assessment
-from posture.history.progress import KEY_MEASUREMENTS, progress
+from posture.history.progress import KEY_MEASUREMENTS, compared, progress
 from posture.history.report import progress_html
 from posture.history.store import ProfileError, delete_profile, find_profile, log_exercise, log_pain
 from posture.report import measurement_name
@@ -28,8 +28,8 @@ def page() -> None:
         return
     with sessions() as session:
         profile = find_profile(session, choice)
-        summaries_only = progress(session, profile)
-        labels = {s.id: f"{s.taken_on} (#{s.id}, {s.source})" for s in summaries_only.assessments}
+        view = progress(session, profile)
+        labels = {s.id: f"{s.taken_on} (#{s.id}, {s.source})" for s in view.assessments}
         if not labels:
             st.info("No assessment saved yet: analyse photos on the Assess page and save them to this profile.")
             _logs(sessions, choice)
@@ -39,7 +39,8 @@ def page() -> None:
         left, right = st.columns(2)
         first_id = left.selectbox("Compare", ids, index=0, format_func=labels.get, key="progress-first")
         latest_id = right.selectbox("with", ids, index=len(ids) - 1, format_func=labels.get, key="progress-latest")
-        view = progress(session, profile, first_id, latest_id)
+        if (first_id, latest_id) != (view.first.id, view.latest.id):
+            view = compared(session, view, first_id, latest_id)
         _side_by_side(session, view)
         _changes(view)
         _charts(view)
