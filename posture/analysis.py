@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from posture.assessment.calibration import calibrate
@@ -16,6 +17,7 @@ from posture.assessment.classifier import Finding, classify, combine
 from posture.assessment.corrections import Recommendation, recommend, safety
 from posture.assessment.measurements import Measurement, PelvisMarkers, measure
 from posture.assessment.pain import Pain
+from posture.assessment.silhouette import frontal_outline
 from posture.assessment.views import View, detect_view, orient_sides
 from posture.data_files import constant
 from posture.errors import PhotoError, PhotoWarning, WarningCode
@@ -55,6 +57,7 @@ class PhotoResult:
     image: np.ndarray | None = None  # upright RGB working copy, for drawing only
     person_mask: np.ndarray | None = None
     edited_landmarks: list[str] = field(default_factory=list)
+    frontal_outline: np.ndarray | None = None  # pelvis outline differences (calibration input)
 
     @property
     def ok(self) -> bool:
@@ -126,12 +129,13 @@ def _level(result: PhotoResult, rgb: np.ndarray, people_mask: np.ndarray | None)
 def measure_located(result: PhotoResult, options: Options, markers: PelvisMarkers | None) -> None:
     if not (result.ok and result.landmarks is not None and result.view is not None):
         return
+    roll = result.camera_roll_deg if result.leveled else 0.0
     result.measurements = measure(
-        result.landmarks, result.view, result.person_mask, options.height_cm, markers,
-        camera_roll_deg=result.camera_roll_deg if result.leveled else 0.0,
+        result.landmarks, result.view, result.person_mask, options.height_cm, markers, camera_roll_deg=roll,
     )
+    result.frontal_outline = _frontal_outline(result, roll)
     if options.calibrate:
-        result.measurements = calibrate(result.measurements)
+        result.measurements = calibrate(result.measurements, result.frontal_outline)
     if markers is not None and (markers.asis[0] - markers.psis[0]) * result.view.facing_x <= 0:
         result.warnings.append(PhotoWarning(
             WarningCode.MARKERS_SUSPECT,
@@ -139,6 +143,23 @@ def measure_located(result: PhotoResult, options: Options, markers: PelvisMarker
             f"{'right' if result.view.facing_x > 0 else 'left'} and the ASIS was placed behind. "
             "Were the two points swapped?",
         ))
+
+
+def _frontal_outline(result: PhotoResult, roll_deg: float) -> np.ndarray | None:
+    """The pelvis outline of a front or back photo, measured with the camera roll undone."""
+    if not result.view.is_frontal or result.person_mask is None:
+        return None
+    threshold = constant("visibility_threshold")
+    points = (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
+    if not all(result.landmarks.is_visible(lm, threshold) for lm in points):
+        return None
+    level = result.landmarks.rotated(-roll_deg) if roll_deg else result.landmarks
+    mask = result.person_mask
+    if roll_deg:
+        height, width = mask.shape
+        turn = cv2.getRotationMatrix2D((width / 2, height / 2), -roll_deg, 1.0)
+        mask = cv2.warpAffine(mask, turn, (width, height), flags=cv2.INTER_LINEAR)
+    return frontal_outline(mask, level.image_size, *(level.point(lm) for lm in points))
 
 
 def analyze_person(

@@ -105,4 +105,4 @@ def test_changes_are_scored_against_the_same_persons_neutral_render():
     }
     stats = change_stats(values)["anterior_tilt"]["product"]["pelvic_tilt_deg"]
     # Measured changes 7 and 11 against true changes of 10: errors 3 and 1.
-    assert stats == {"n": 2, "median": 2.0, "max": 3.0}
+    assert stats == {"n": 2, "median": 2.0, "max": 3.0, "within_2": 1, "within_3": 2}

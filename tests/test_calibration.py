@@ -77,3 +77,20 @@ def test_the_shipped_models_are_complete_and_sourced():
             assert len(model["weights"]) == len(model["features"]), target
             assert model["validation"]["residual_sd"] > 0, target
     assert "provenance" in shipped or not shipped["models"]
+
+
+def test_the_pelvis_outline_enters_with_one_weight_per_height(monkeypatch):
+    import numpy as np
+
+    with_outline = {"models": {"hip_tilt_deg": [
+        {"features": ["hip_tilt_deg", "frontal_outline"], "weights": [1.0, [2.0, -1.0, 0.5]], "intercept": 0.0,
+         "validation": {"residual_sd": 0.9}},
+        {"features": ["hip_tilt_deg"], "weights": [2.0], "intercept": 0.0, "validation": {"residual_sd": 1.2}},
+    ]}}
+    monkeypatch.setattr(calibration, "load", lambda name: with_outline)
+    raw = {"hip_tilt_deg": m("hip_tilt_deg", 3.0)}
+    outline = np.array([0.1, 0.2, -0.4])
+    assert calibration.calibrate(raw, outline)["hip_tilt_deg"].value == pytest.approx(3.0 + 0.2 - 0.2 - 0.2)
+    mirrored = calibration.calibrate({"hip_tilt_deg": m("hip_tilt_deg", -3.0)}, -outline)["hip_tilt_deg"]
+    assert mirrored.value == pytest.approx(-(3.0 + 0.2 - 0.2 - 0.2))
+    assert calibration.calibrate(raw)["hip_tilt_deg"].value == pytest.approx(6.0)  # no outline: the smaller model

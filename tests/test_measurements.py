@@ -185,3 +185,30 @@ def test_a_camera_roll_is_undone_for_clicked_pelvis_markers(view):
     rolled = [tuple((p - centre) @ turn.T + centre) for p in (asis, psis)]
     m = measure(side_landmarks(view), view, markers=PelvisMarkers(*rolled), camera_roll_deg=3.0)
     assert m["pelvic_tilt_deg"].value == pytest.approx(12.0, abs=1e-6)
+
+
+def test_the_frontal_outline_reads_a_raised_side_and_mirrors_exactly():
+    from posture.assessment.silhouette import OUTLINE_HEIGHTS, frontal_outline
+
+    size = (400, 600)
+    shoulders = (np.array([240.0, 150.0]), np.array([160.0, 150.0]))  # subject's left on the image's right
+    hips = (np.array([230.0, 350.0]), np.array([170.0, 350.0]))
+
+    def body(left_waist_y: int, right_waist_y: int) -> np.ndarray:
+        """A torso with a waist notch on each side at the given rows (subject's left = image right)."""
+        mask = np.zeros(size[::-1], np.float32)
+        mask[100:560, 150:251] = 1.0
+        mask[left_waist_y - 15:left_waist_y + 15, 235:251] = 0.0
+        mask[right_waist_y - 15:right_waist_y + 15, 150:166] = 0.0
+        return mask
+
+    level = frontal_outline(body(300, 300), size, *shoulders, *hips)
+    assert level is not None and len(level) == len(OUTLINE_HEIGHTS)
+    assert np.allclose(level, 0.0)
+    raised = frontal_outline(body(280, 300), size, *shoulders, *hips)
+    assert np.abs(raised).max() > 0.2  # the notch rows differ between the sides
+    flip = np.array([size[0] - 1, 0.0]), np.array([-1.0, 1.0])
+    mirrored_points = [flip[0] + flip[1] * p for p in (*shoulders, *hips)]
+    mirrored = frontal_outline(body(280, 300)[:, ::-1], size, mirrored_points[1], mirrored_points[0],
+                               mirrored_points[3], mirrored_points[2])
+    assert np.allclose(mirrored, -raised)

@@ -76,3 +76,64 @@ def silhouette_profile(
         return None
     inclination = math.degrees(math.atan2(buttock[1] - hollow[1], buttock[0] - hollow[0]))
     return SilhouetteProfile(inclination, buttock[1] / scale, hollow[1] / scale, belly[1] / scale)
+
+
+# Heights of the frontal outline samples, as fractions of the torso (shoulder to hip) from the hip
+# line: from the waist to the upper thigh.
+OUTLINE_HEIGHTS = np.linspace(-0.45, 0.5, 24)
+# Each sample averages the rows within this fraction of the torso around its height (pixel noise).
+OUTLINE_BAND_FRACTION = 0.02
+
+
+def frontal_outline(
+    mask: np.ndarray,
+    image_size: tuple[int, int],
+    left_shoulder_px: np.ndarray,
+    right_shoulder_px: np.ndarray,
+    left_hip_px: np.ndarray,
+    right_hip_px: np.ndarray,
+) -> np.ndarray | None:
+    """How far the body's outline reaches to the subject's left minus to the right of the mid-hip,
+    at OUTLINE_HEIGHTS, in hip widths (front or back view, camera roll already undone).
+
+    Why: a pelvic obliquity raises the whole hip contour on one side (waist crease, iliac crest,
+    trochanter) while BlazePose's hip points follow it only in part; a learned weighting of these
+    differences (posture bench calibrate) reads the tilt. Left minus right is antisymmetric, so a
+    mirrored photo gives exactly the negated outline.
+    """
+    body = mask > 0.5
+    scale = mask.shape[1] / image_size[0]
+    hip_y = (left_hip_px[1] + right_hip_px[1]) / 2 * scale
+    shoulder_y = (left_shoulder_px[1] + right_shoulder_px[1]) / 2 * scale
+    centre_x = (left_hip_px[0] + right_hip_px[0]) / 2 * scale
+    hip_width = abs(left_hip_px[0] - right_hip_px[0]) * scale
+    torso = hip_y - shoulder_y
+    if torso <= 20 or hip_width <= 5:
+        return None
+    left_is_image_right = left_hip_px[0] > right_hip_px[0]
+    centre = int(math.floor(centre_x))  # the column holding x: its mirror holds the mirrored x
+    if not 0 <= centre < body.shape[1]:
+        return None
+    half_band = max(1, int(round(OUTLINE_BAND_FRACTION * torso)))
+    differences = []
+    for fraction in OUTLINE_HEIGHTS:
+        middle = int(round(hip_y + fraction * torso))
+        per_row = []
+        for row in range(middle - half_band, middle + half_band + 1):
+            if not 0 <= row < body.shape[0] or not body[row, centre]:
+                continue
+            outside = np.flatnonzero(~body[row])
+            image_left = centre - (outside[outside < centre].max(initial=-1) + 1)
+            image_right = outside[outside > centre].min(initial=body.shape[1]) - 1 - centre
+            subject_left, subject_right = (
+                (image_right, image_left) if left_is_image_right else (image_left, image_right)
+            )
+            per_row.append(subject_left - subject_right)
+        differences.append(np.mean(per_row) / hip_width if per_row else np.nan)
+    values = np.array(differences, dtype=np.float64)
+    missing = np.isnan(values)
+    if missing.mean() > 0.6:
+        return None
+    # Rows where the centre line is not on the body (between the legs) carry no side: the median.
+    values[missing] = np.median(values[~missing])
+    return values

@@ -166,7 +166,8 @@ def change_stats(values: dict[str, dict[str, dict]]) -> dict:
                         error = abs((now - before) - (true_now - true_before))
                         errors.setdefault(posture, {}).setdefault(mode, {}).setdefault(mid, []).append(error)
     return {
-        posture: {mode: {mid: {"n": len(e), "median": round(float(np.median(e)), 2), "max": round(float(np.max(e)), 2)}
+        posture: {mode: {mid: {"n": len(e), "median": round(float(np.median(e)), 2), "max": round(float(np.max(e)), 2),
+                               "within_2": int(np.sum(np.array(e) <= 2.0)), "within_3": int(np.sum(np.array(e) <= 3.0))}
                          for mid, e in by_id.items()} for mode, by_id in by_mode.items()}
         for posture, by_mode in errors.items()
     }
@@ -195,11 +196,13 @@ def report_text(results: dict) -> str:
             f" | {_f(b.get('precision'))} {_f(b.get('recall'))}"
         )
     if results["changes"]:
-        lines += ["", "CHANGES FROM THE SAME PERSON'S NEUTRAL RENDER: |measured - true change|, median / max"]
+        lines += ["", "CHANGES FROM THE SAME PERSON'S NEUTRAL RENDER: |measured - true change|, median / max, "
+                  "how many within 2 and 3"]
         for posture, by_mode in results["changes"].items():
             for mid, p in by_mode.get("product", {}).items():
                 b = by_mode.get("bare", {}).get(mid, {})
                 lines.append(f"  {posture:14s} {mid:28s} n={p['n']:2d}  product {p['median']:5.2f} / {p['max']:5.2f}"
+                             f" ({p['within_2']}, {p['within_3']})"
                              f"  | bare {b.get('median', float('nan')):5.2f} / {b.get('max', float('nan')):5.2f}")
     return "\n".join(lines) + "\n"
 

@@ -30,9 +30,10 @@ class Copy:
     scale: float = 1.0
 
 
+PLAIN_FLIP = Copy(flip=True)
 # With the original: {I, F I, R+ I, F R- I, S I, F S I} - six model calls, closed under flipping.
 DEFAULT_COPIES = (
-    Copy(flip=True),
+    PLAIN_FLIP,
     Copy(rotate_deg=3.0),
     Copy(flip=True, rotate_deg=-3.0),
     Copy(scale=0.6),
@@ -47,8 +48,10 @@ def detect_augmented(
 
     Landmarks and depth: per-coordinate mean after dropping the most extreme answer on each side
     (robust to one bad copy). Visibility: the mean. The per-copy landmarks are kept as `samples` so each
-    measurement can take its own spread.
+    measurement can take its own spread. The person mask: the mean of the original's and the plain
+    flipped copy's (flipped back), so a mirrored photo gives exactly the mirrored mask.
     """
+    mirrored_mask = None
     answers = [original.xy_fraction]
     visibilities = [original.visibility]
     depths = [original.depth]
@@ -67,12 +70,17 @@ def detect_augmented(
         answers.append(xy)
         visibilities.append(visibility)
         depths.append(depth)
+        if copy == PLAIN_FLIP and raw.person_mask is not None:
+            mirrored_mask = raw.person_mask[:, ::-1]
     samples = np.stack(answers)
+    mask = original.person_mask
+    if mask is not None and mirrored_mask is not None and mirrored_mask.shape == mask.shape:
+        mask = (mask + mirrored_mask) / 2
     return RawPose(
         xy_fraction=_trimmed_mean(samples),
         visibility=np.mean(visibilities, axis=0),
         depth=_trimmed_mean(np.stack(depths)),
-        person_mask=original.person_mask,
+        person_mask=mask,
         samples=samples,
     )
 
