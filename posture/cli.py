@@ -135,6 +135,8 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("validation", type=Path, metavar="VALIDATION_DIR")
     calibrate.add_argument("--obliquity", type=Path, metavar="DIR",
                            help="renders of 3° vs level pelvises (generate obliquity) to score telling them apart")
+    calibrate.add_argument("--more-train", type=Path, action="append", default=[], metavar="DIR",
+                           help="another folder of training renders (another seed); repeatable")
     calibrate.add_argument("--out", type=Path, help="where to write the models (default: print them)")
     calibrate.set_defaults(run=_run_bench_calibrate)
     return parser
@@ -238,7 +240,7 @@ def _run_bench_calibrate(args) -> int:
     def progress(name: str) -> None:
         sys.stderr.write(f"\r{name[-50:]}\033[K")
 
-    train_records = raw_records(args.train, estimator, progress)
+    train_records = [r for folder in (args.train, *args.more_train) for r in raw_records(folder, estimator, progress)]
     validation_records = raw_records(args.validation, estimator, progress)
     sys.stderr.write("\r\033[K")
     models = train(train_records, validation_records)
@@ -246,8 +248,10 @@ def _run_bench_calibrate(args) -> int:
         "_about": "Linear models that re-estimate measurements from raw ones (posture/assessment/calibration.py). "
         "Written by `posture bench calibrate`; the figures are on the training renders and on validation renders "
         "the models never saw.",
-        "provenance": {"train": str(args.train), "train_renders": len(train_records),
-                       "validation": str(args.validation), "validation_renders": len(validation_records)},
+        "provenance": {
+            "train": ", ".join(map(str, (args.train, *args.more_train))), "train_renders": len(train_records),
+            "validation": str(args.validation), "validation_renders": len(validation_records),
+        },
         "models": models,
         "alternatives": alternatives(train_records, validation_records),
     }
