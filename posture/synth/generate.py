@@ -146,7 +146,6 @@ def render_specs(specs: list[RenderSpec], out: Path, quality: int = 90) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     body_model = BodyModel()
-    renderers: dict[tuple[int, int], Renderer] = {}
     started = time.perf_counter()
     for index, spec in enumerate(specs, start=1):
         a = spec.appearance
@@ -154,9 +153,11 @@ def render_specs(specs: list[RenderSpec], out: Path, quality: int = 90) -> None:
                                hair=a.hair_rgb is not None, long_sleeves=a.long_sleeves, shorts=a.shorts)
         stature = float(body.vertices[:, 2].max())
         camera = make_camera(spec.camera, stature)
-        size = (spec.camera.width_px, spec.camera.height_px)
-        renderer = renderers.setdefault(size, Renderer(*size))
+        # A fresh renderer each time: one kept across renders grew by ~20 MB per image (pyrender with
+        # OSMesa) and was killed out of memory after ~1200 renders.
+        renderer = Renderer(spec.camera.width_px, spec.camera.height_px)
         image = renderer.render(body, a, spec.scene, camera)
+        renderer.close()
         image_path = out / f"{spec.name}.jpg"
         image_path.parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(image).save(image_path, quality=quality)
@@ -164,8 +165,6 @@ def render_specs(specs: list[RenderSpec], out: Path, quality: int = 90) -> None:
         (out / f"{spec.name}.truth.json").write_text(json.dumps(record, indent=1) + "\n")
         sys.stderr.write(f"\r{index}/{len(specs)} {spec.name} ({time.perf_counter() - started:.0f} s)\033[K")
     sys.stderr.write("\n")
-    for renderer in renderers.values():
-        renderer.close()
 
 
 def main(argv: list[str] | None = None) -> int:
