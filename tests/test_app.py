@@ -146,3 +146,15 @@ def _elements_of_type(node, fragment: str) -> list:
     for child in getattr(node, "children", {}).values():
         found += _elements_of_type(child, fragment)
     return found
+
+
+def test_an_oversized_photo_is_refused_with_a_reason_and_the_app_goes_on(tmp_path):
+    from PIL import Image
+
+    huge = tmp_path / "panorama.png"
+    Image.new("1", (11_000, 11_000)).save(huge)  # 121 MP, a few kB on disk
+    app = _app()
+    _upload(app, "upload-front", huge)
+    app = _analyse(app.run())
+    assert not app.exception
+    assert any("more than 120 million pixels" in e.value and "refused" in e.value for e in app.error)

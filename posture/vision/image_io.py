@@ -63,7 +63,9 @@ def load_photo(source: str | Path | PhotoBytes, working_long_side_px: int = WORK
         path = opened = Path(source)
         _check_file(path)
     try:
-        image = Image.open(opened)
+        with warnings.catch_warnings():  # our own pixel limit (MAX_PIXELS) decides, with a clear message
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(opened)
     except UnidentifiedImageError:
         raise PhotoError(
             ErrorCode.NOT_AN_IMAGE,
