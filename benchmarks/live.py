@@ -8,32 +8,18 @@ from __future__ import annotations
 
 import time
 
-import cv2
 import numpy as np
 
 from benchmarks.common import photos_from_argv
 from posture.analysis import Options
 from posture.capture import assess_frames
 from posture.live import LiveTracker
-from posture.vision.image_io import load_photo
 from posture.vision.pose_model import BlazePoseEstimator
-
-FRAME_SIZE = (640, 480)
-
-
-def letterboxed(path) -> np.ndarray:
-    rgb = load_photo(path).rgb
-    width, height = FRAME_SIZE
-    scale = height / rgb.shape[0]
-    person = cv2.resize(rgb, (round(rgb.shape[1] * scale), height), interpolation=cv2.INTER_AREA)[:, :width]
-    frame = np.full((height, width, 3), 90, np.uint8)
-    left = (width - person.shape[1]) // 2
-    frame[:, left:left + person.shape[1]] = person
-    return frame
+from tests.browser_support import webcam_frame
 
 
 def main() -> None:
-    frames = [letterboxed(p) for p in photos_from_argv()]
+    frames = [webcam_frame(p) for p in photos_from_argv()]
     tracker = LiveTracker()
     tracker.process(frames[0], 0.0)  # build the graph
     per_photo = 30

@@ -16,6 +16,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from posture.vision.image_io import load_photo
+
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
@@ -65,20 +67,27 @@ def app_server(history_db: Path) -> Iterator[str]:
         log.close()
 
 
-def write_y4m(photo: Path, out: Path, seconds: float = 4.0, fps: int = 30, size=(640, 480)) -> Path:
-    """A clip of a person standing still (the photo letterboxed into 640x480, a pixel of sway)."""
+def webcam_frame(photo: Path, size: tuple[int, int] = (640, 480)) -> np.ndarray:
+    """The photo letterboxed into a webcam-sized RGB frame (grey bars), as a camera would see it."""
     width, height = size
-    bgr = cv2.imread(str(photo))
-    scale = height / bgr.shape[0]
-    person = cv2.resize(bgr, (round(bgr.shape[1] * scale), height), interpolation=cv2.INTER_AREA)[:, :width]
+    rgb = load_photo(photo).rgb
+    scale = height / rgb.shape[0]
+    person = cv2.resize(rgb, (round(rgb.shape[1] * scale), height), interpolation=cv2.INTER_AREA)[:, :width]
     frame = np.full((height, width, 3), 90, np.uint8)
     left = (width - person.shape[1]) // 2
     frame[:, left:left + person.shape[1]] = person
+    return frame
+
+
+def write_y4m(photo: Path, out: Path, seconds: float = 4.0, fps: int = 30, size=(640, 480)) -> Path:
+    """A clip of a person standing still (the photo letterboxed, a pixel of sway)."""
+    width, height = size
+    frame = webcam_frame(photo, size)
     with out.open("wb") as handle:
         handle.write(f"YUV4MPEG2 W{width} H{height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
         for index in range(round(seconds * fps)):
             moved = np.roll(frame, index % 3 - 1, axis=1)
-            handle.write(b"FRAME\n" + cv2.cvtColor(moved, cv2.COLOR_BGR2YUV_I420).tobytes())
+            handle.write(b"FRAME\n" + cv2.cvtColor(moved, cv2.COLOR_RGB2YUV_I420).tobytes())
     return out
 
 

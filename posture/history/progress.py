@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from posture.history.models import Assessment, ExerciseSession, PainEntry, Profile
+from posture.history.models import Assessment, ExerciseSession, MeasurementRow, PainEntry, Profile
 from posture.history.store import AssessmentSummary, assessment_summaries, series
 from posture.history.trends import Change, Point, compare
 
@@ -70,8 +70,6 @@ def findings_and_corrections(session: Session, assessment_id: int) -> dict:
 
 
 def _values_of(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Point]]:
-    from posture.history.models import MeasurementRow
-
     rows = session.execute(
         select(MeasurementRow.assessment_id, MeasurementRow.measurement, Assessment.taken_at, MeasurementRow.value,
                MeasurementRow.uncertainty)

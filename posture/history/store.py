@@ -271,10 +271,6 @@ def import_json(sessions: sessionmaker[Session], document: dict) -> tuple[str, i
         raise ProfileError(f"the export is incomplete or damaged ({error!r}); nothing was imported") from None
 
 
-def thumbnail_image(row: Assessment) -> Image.Image | None:
-    return Image.open(io.BytesIO(row.thumbnail_jpeg)) if row.thumbnail_jpeg else None
-
-
 def _thumbnail(results: Sequence[PhotoResult], assessment: AnalysisAssessment) -> bytes | None:
     for result in results:
         image = annotated_image(result, assessment)
