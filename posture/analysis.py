@@ -11,13 +11,21 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from posture.assessment.calibration import calibrate
+from posture.assessment.calibration import OUTLINE_READS, calibrate, outline_trust
 from posture.assessment.capture_checks import check_capture
 from posture.assessment.classifier import Finding, classify, combine
 from posture.assessment.corrections import Recommendation, recommend, safety
 from posture.assessment.measurements import Measurement, PelvisMarkers, measure
 from posture.assessment.pain import Pain
-from posture.assessment.silhouette import frontal_outline
+from posture.assessment.silhouette import (
+    NECK_GRID,
+    PELVIS_GRID,
+    SHOULDER_GRID,
+    SIDE_PELVIS_GRID,
+    mirror_difference,
+    side_profile,
+    smoothed,
+)
 from posture.assessment.views import View, detect_view, orient_sides
 from posture.data_files import constant
 from posture.errors import PhotoError, PhotoWarning, WarningCode
@@ -57,7 +65,7 @@ class PhotoResult:
     image: np.ndarray | None = None  # upright RGB working copy, for drawing only
     person_mask: np.ndarray | None = None
     edited_landmarks: list[str] = field(default_factory=list)
-    frontal_outline: np.ndarray | None = None  # pelvis outline differences (calibration input)
+    outlines: dict[str, np.ndarray] = field(default_factory=dict)  # mirror differences (calibration inputs)
 
     @property
     def ok(self) -> bool:
@@ -133,9 +141,12 @@ def measure_located(result: PhotoResult, options: Options, markers: PelvisMarker
     result.measurements = measure(
         result.landmarks, result.view, result.person_mask, options.height_cm, markers, camera_roll_deg=roll,
     )
-    result.frontal_outline = _frontal_outline(result, roll)
+    result.outlines = _outlines(result, roll)
+    result.warnings = [w for w in result.warnings if w.code is not WarningCode.UNUSUAL_OUTLINE]
     if options.calibrate:
-        result.measurements = calibrate(result.measurements, result.frontal_outline)
+        result.measurements = calibrate(result.measurements, result.outlines)
+        trust = outline_trust(result.outlines)
+        result.warnings.extend(_unusual_outline_warning(name) for name in result.outlines if trust[name] < 0.5)
     if markers is not None and (markers.asis[0] - markers.psis[0]) * result.view.facing_x <= 0:
         result.warnings.append(PhotoWarning(
             WarningCode.MARKERS_SUSPECT,
@@ -145,21 +156,56 @@ def measure_located(result: PhotoResult, options: Options, markers: PelvisMarker
         ))
 
 
-def _frontal_outline(result: PhotoResult, roll_deg: float) -> np.ndarray | None:
-    """The pelvis outline of a front or back photo, measured with the camera roll undone."""
-    if not result.view.is_frontal or result.person_mask is None:
-        return None
+def _unusual_outline_warning(name: str) -> PhotoWarning:
+    place, reading = OUTLINE_READS[name]
+    return PhotoWarning(WarningCode.UNUSUAL_OUTLINE, (
+        f"The body outline {place} does not look like those the measurements were trained on (loose "
+        f"or long clothes, a bag or strap, a hand on the hip or in a pocket, hair over the neck?), so "
+        f"{reading} is read mostly or only from the body points, less surely. For the best reading: "
+        "fitted clothes, arms hanging loosely, nothing in the hands, long hair tied up."
+    ))
+
+
+def _outlines(result: PhotoResult, roll_deg: float) -> dict[str, np.ndarray]:
+    """The body outline around the pelvis and the shoulders (front/back) or the neck and the
+    pelvis (side), from the smoothed mask with the camera roll undone; the calibration's inputs
+    besides the measurements."""
+    if result.person_mask is None:
+        return {}
     threshold = constant("visibility_threshold")
-    points = (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP)
-    if not all(result.landmarks.is_visible(lm, threshold) for lm in points):
-        return None
-    level = result.landmarks.rotated(-roll_deg) if roll_deg else result.landmarks
+    pairs = ((Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER), (Landmark.LEFT_HIP, Landmark.RIGHT_HIP))
+    seen = [[result.landmarks.is_visible(lm, threshold) for lm in pair] for pair in pairs]
+    # Front/back: all four points; side: the near shoulder and hip (the far ones are hidden).
+    if not all(all(pair) if result.view.is_frontal else any(pair) for pair in seen):
+        return {}
     mask = result.person_mask
+    mask = smoothed(mask, _torso_px(result.landmarks) * mask.shape[1] / result.landmarks.image_size[0])
+    level = result.landmarks.rotated(-roll_deg) if roll_deg else result.landmarks
     if roll_deg:
         height, width = mask.shape
         turn = cv2.getRotationMatrix2D((width / 2, height / 2), -roll_deg, 1.0)
         mask = cv2.warpAffine(mask, turn, (width, height), flags=cv2.INTER_LINEAR)
-    return frontal_outline(mask, level.image_size, *(level.point(lm) for lm in points))
+    (ls, rs), (lh, rh) = ((level.point(a), level.point(b)) for a, b in pairs)
+    torso = _torso_px(level)
+    if result.view.is_frontal:
+        outlines = {
+            "pelvis_outline": mirror_difference(mask, level.image_size, PELVIS_GRID, lh, rh, torso),
+            "shoulder_outline": mirror_difference(mask, level.image_size, SHOULDER_GRID, ls, rs, torso),
+        }
+    else:
+        facing = result.view.facing_x
+        outlines = {
+            "neck_outline": side_profile(mask, level.image_size, NECK_GRID, (ls + rs) / 2, torso, facing),
+            "side_pelvis_outline": side_profile(mask, level.image_size, SIDE_PELVIS_GRID, (lh + rh) / 2, torso, facing),
+        }
+    return {name: values for name, values in outlines.items() if values is not None}
+
+
+def _torso_px(landmarks: PoseLandmarks) -> float:
+    """Shoulder line to hip line, vertically, in the landmarks' pixels."""
+    ls, rs, lh, rh = (landmarks.point(lm) for lm in (
+        Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_HIP, Landmark.RIGHT_HIP))
+    return float((lh[1] + rh[1]) / 2 - (ls[1] + rs[1]) / 2)
 
 
 def analyze_person(

@@ -135,6 +135,8 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("validation", type=Path, metavar="VALIDATION_DIR")
     calibrate.add_argument("--obliquity", type=Path, metavar="DIR",
                            help="renders of 3° vs level pelvises (generate obliquity) to score telling them apart")
+    calibrate.add_argument("--confounders", type=Path, metavar="DIR",
+                           help="level pelvises with a leaning trunk or raised shoulder (generate confounders)")
     calibrate.add_argument("--more-train", type=Path, action="append", default=[], metavar="DIR",
                            help="another folder of training renders (another seed); repeatable")
     calibrate.add_argument("--out", type=Path, help="where to write the models (default: print them)")
@@ -232,7 +234,7 @@ def _run_bench_accuracy(args) -> int:
 
 
 def _run_bench_calibrate(args) -> int:
-    from posture.bench.calibrate import alternatives, discrimination, raw_records, train
+    from posture.bench.calibrate import alternatives, confounders, discrimination, outline_checks, raw_records, train
     from posture.vision.pose_model import BlazePoseEstimator
 
     estimator = BlazePoseEstimator()
@@ -253,10 +255,13 @@ def _run_bench_calibrate(args) -> int:
             "validation": str(args.validation), "validation_renders": len(validation_records),
         },
         "models": models,
+        "outline_checks": outline_checks(train_records, validation_records),
         "alternatives": alternatives(train_records, validation_records),
     }
     if args.obliquity:
         document["obliquity_3deg"] = discrimination(raw_records(args.obliquity, estimator, progress), models)
+    if args.confounders:
+        document["level_pelvis_confounders"] = confounders(raw_records(args.confounders, estimator, progress), models)
     text = json.dumps(document, indent=1) + "\n"
     if args.out:
         args.out.write_text(text)

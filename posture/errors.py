@@ -47,6 +47,7 @@ class WarningCode(StrEnum):
     MARKERS_SUSPECT = "markers_suspect"
     MOVED_DURING_CAPTURE = "moved_during_capture"
     LANDMARKS_EDITED = "landmarks_edited"
+    UNUSUAL_OUTLINE = "unusual_outline"
 
 
 @dataclass(frozen=True)

@@ -57,13 +57,14 @@ def test_the_analyzer_on_renders_with_known_posture(scored):
     # Augmentation and leveling beat one bare model call on the frontal tilts.
     for mid in ("shoulder_tilt_deg", "hip_tilt_deg", "lateral_trunk_lean_deg"):
         assert product[mid]["mae"] < bare[mid]["mae"], mid
-    assert product["shoulder_tilt_deg"]["mae"] < 1.0 and product["shoulder_tilt_deg"]["gain"] > 0.7
-    # The calibration (fitted on other renders) lifts the hips' gain above the bare model's, but they
-    # still read well under a true obliquity: a known limit.
-    assert bare["hip_tilt_deg"]["gain"] < product["hip_tilt_deg"]["gain"] < 0.8
+    # The calibration with the body outline (fitted on other renders) reads the tilts at full
+    # size where the bare model reads under half of a hip's (issue 5's goals: MAE <= 1, gain 0.8-1.2).
+    for mid in ("shoulder_tilt_deg", "hip_tilt_deg"):
+        assert product[mid]["mae"] < 0.6 and 0.8 < product[mid]["gain"] < 1.2, mid
+    assert bare["hip_tilt_deg"]["gain"] < 0.5
     # The C7 proxy's ~26 deg bias is gone after calibration (on renders; capped for people).
     assert bare["craniovertebral_angle_deg"]["bias"] < -15
-    assert abs(product["craniovertebral_angle_deg"]["bias"]) < 3 and product["craniovertebral_angle_deg"]["mae"] < 5
+    assert abs(product["craniovertebral_angle_deg"]["bias"]) < 1 and product["craniovertebral_angle_deg"]["mae"] < 3
     assert product["pelvic_tilt_deg"]["mae"] < bare["pelvic_tilt_deg"]["mae"]
 
 
@@ -71,6 +72,11 @@ def test_findings_on_renders_are_never_on_the_wrong_side(scored):
     findings = scored["findings"]["product"]
     for fid in ("high_right_shoulder", "high_left_shoulder", "trunk_lean_right", "knee_valgus_left"):
         assert findings[fid]["precision"] == 1.0, fid
+    # The 6 deg obliquity (front, back, rolled camera) is found on the right side in all three;
+    # no other render (neutral included) gets a hip finding.
+    assert findings["high_left_hip"]["confusion"]["present"]["present"] == 3
+    assert findings["high_left_hip"]["precision"] == 1.0
+    assert findings["high_right_hip"]["confusion"]["absent"]["present"] == 0
     # Forward head is never claimed from side photos (the CVA is capped until validated on people).
     assert findings["forward_head"]["confusion"]["absent"]["present"] == 0
     assert findings["forward_head"]["confusion"]["present"]["present"] == 0

@@ -79,18 +79,65 @@ def test_the_shipped_models_are_complete_and_sourced():
     assert "provenance" in shipped or not shipped["models"]
 
 
-def test_the_pelvis_outline_enters_with_one_weight_per_height(monkeypatch):
+def test_an_outline_enters_with_one_weight_per_grid_point(monkeypatch):
     import numpy as np
 
     with_outline = {"models": {"hip_tilt_deg": [
-        {"features": ["hip_tilt_deg", "frontal_outline"], "weights": [1.0, [2.0, -1.0, 0.5]], "intercept": 0.0,
+        {"features": ["hip_tilt_deg", "pelvis_outline"], "weights": [1.0, [2.0, -1.0, 0.5]], "intercept": 0.0,
          "validation": {"residual_sd": 0.9}},
         {"features": ["hip_tilt_deg"], "weights": [2.0], "intercept": 0.0, "validation": {"residual_sd": 1.2}},
     ]}}
     monkeypatch.setattr(calibration, "load", lambda name: with_outline)
     raw = {"hip_tilt_deg": m("hip_tilt_deg", 3.0)}
     outline = np.array([0.1, 0.2, -0.4])
-    assert calibration.calibrate(raw, outline)["hip_tilt_deg"].value == pytest.approx(3.0 + 0.2 - 0.2 - 0.2)
-    mirrored = calibration.calibrate({"hip_tilt_deg": m("hip_tilt_deg", -3.0)}, -outline)["hip_tilt_deg"]
-    assert mirrored.value == pytest.approx(-(3.0 + 0.2 - 0.2 - 0.2))
+    outlines = {"pelvis_outline": outline}
+    assert calibration.calibrate(raw, outlines)["hip_tilt_deg"].value == pytest.approx(3.0 + 0.2 - 0.2 - 0.2)
+    mirrored = calibration.calibrate({"hip_tilt_deg": m("hip_tilt_deg", -3.0)}, {"pelvis_outline": -outline})
+    assert mirrored["hip_tilt_deg"].value == pytest.approx(-(3.0 + 0.2 - 0.2 - 0.2))
     assert calibration.calibrate(raw)["hip_tilt_deg"].value == pytest.approx(6.0)  # no outline: the smaller model
+
+
+def test_an_outline_far_from_the_training_span_is_trusted_less_whatever_its_sign(monkeypatch):
+    import numpy as np
+
+    checks = {"outline_checks": {"pelvis_outline": {
+        "components": [[1.0, 0.0, 0.0]], "usual_distance": 0.5, "unusual_distance": 1.0}}}
+    monkeypatch.setattr(calibration, "load", lambda name: checks)
+    trust = calibration.outline_trust
+    assert trust({"pelvis_outline": np.array([2.0, 0.3, 0.0])}) == {"pelvis_outline": 1.0}
+    for sign in (1, -1):
+        assert trust({"pelvis_outline": sign * np.array([0.0, 0.6, 0.45])})["pelvis_outline"] == pytest.approx(0.5)
+        assert trust({"pelvis_outline": sign * np.array([0.0, 1.0, 1.0])})["pelvis_outline"] == 0.0
+    assert trust({"neck_outline": np.array([9.0])}) == {"neck_outline": 1.0}  # no check: nothing to doubt
+
+
+def test_a_partly_trusted_outline_blends_the_model_with_the_next_smaller_one(monkeypatch):
+    import numpy as np
+
+    shipped = {
+        "outline_checks": {"pelvis_outline": {"components": [[1.0, 0.0]], "usual_distance": 0.5,
+                                              "unusual_distance": 1.0}},
+        "models": {"hip_tilt_deg": [
+            {"features": ["hip_tilt_deg", "pelvis_outline"], "weights": [1.0, [0.0, 10.0]], "intercept": 0.0,
+             "validation": {"residual_sd": 0.5}},
+            {"features": ["hip_tilt_deg"], "weights": [2.0], "intercept": 0.0, "validation": {"residual_sd": 1.5}},
+        ]},
+    }
+    monkeypatch.setattr(calibration, "load", lambda name: shipped)
+    raw = {"hip_tilt_deg": m("hip_tilt_deg", 1.0)}
+    usual = calibration.calibrate(raw, {"pelvis_outline": np.array([0.0, 0.2])})["hip_tilt_deg"]
+    assert usual.value == pytest.approx(1.0 + 2.0) and usual.uncertainty == pytest.approx(0.5)
+    halfway = calibration.calibrate(raw, {"pelvis_outline": np.array([0.0, 0.75])})["hip_tilt_deg"]
+    assert halfway.value == pytest.approx(0.5 * (1.0 + 7.5) + 0.5 * 2.0)
+    assert halfway.uncertainty == pytest.approx(1.0) and "50%" in halfway.method
+    unusual = calibration.calibrate(raw, {"pelvis_outline": np.array([0.0, 3.0])})["hip_tilt_deg"]
+    assert unusual.value == pytest.approx(2.0) and "pelvis_outline" not in unusual.method
+
+
+def test_the_shipped_outline_checks_pass_nearly_all_held_out_renders():
+    from posture.data_files import load
+
+    checks = load("calibration.json")["outline_checks"]
+    assert set(checks) == set(calibration.OUTLINES)
+    for name, check in checks.items():
+        assert check["validation_beyond_half_trust"] <= 0.02, name

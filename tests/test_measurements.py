@@ -187,28 +187,50 @@ def test_a_camera_roll_is_undone_for_clicked_pelvis_markers(view):
     assert m["pelvic_tilt_deg"].value == pytest.approx(12.0, abs=1e-6)
 
 
-def test_the_frontal_outline_reads_a_raised_side_and_mirrors_exactly():
-    from posture.assessment.silhouette import OUTLINE_HEIGHTS, frontal_outline
+def test_the_pelvis_outline_reads_a_raised_side_and_mirrors_exactly():
+    from posture.assessment.silhouette import PELVIS_GRID, mirror_difference
 
     size = (400, 600)
-    shoulders = (np.array([240.0, 150.0]), np.array([160.0, 150.0]))  # subject's left on the image's right
-    hips = (np.array([230.0, 350.0]), np.array([170.0, 350.0]))
+    hips = (np.array([230.0, 350.0]), np.array([170.0, 350.0]))  # subject's left on the image's right
+    torso = 200.0
 
     def body(left_waist_y: int, right_waist_y: int) -> np.ndarray:
         """A torso with a waist notch on each side at the given rows (subject's left = image right)."""
         mask = np.zeros(size[::-1], np.float32)
-        mask[100:560, 150:251] = 1.0
-        mask[left_waist_y - 15:left_waist_y + 15, 235:251] = 0.0
+        mask[100:560, 150:250] = 1.0  # symmetric about the hips' midpoint, x = 200
+        mask[left_waist_y - 15:left_waist_y + 15, 234:250] = 0.0
         mask[right_waist_y - 15:right_waist_y + 15, 150:166] = 0.0
         return mask
 
-    level = frontal_outline(body(300, 300), size, *shoulders, *hips)
-    assert level is not None and len(level) == len(OUTLINE_HEIGHTS)
+    level = mirror_difference(body(300, 300), size, PELVIS_GRID, *hips, torso)
+    assert level is not None and len(level) == PELVIS_GRID.size
     assert np.allclose(level, 0.0)
-    raised = frontal_outline(body(280, 300), size, *shoulders, *hips)
-    assert np.abs(raised).max() > 0.2  # the notch rows differ between the sides
-    flip = np.array([size[0] - 1, 0.0]), np.array([-1.0, 1.0])
-    mirrored_points = [flip[0] + flip[1] * p for p in (*shoulders, *hips)]
-    mirrored = frontal_outline(body(280, 300)[:, ::-1], size, mirrored_points[1], mirrored_points[0],
-                               mirrored_points[3], mirrored_points[2])
+    raised = mirror_difference(body(300, 340), size, PELVIS_GRID, *hips, torso)
+    grid = raised.reshape(len(PELVIS_GRID.down), len(PELVIS_GRID.across))
+    # Rows between the two notches: the left is cut away there (-1), the right still body.
+    rows_between = (350 + PELVIS_GRID.down * torso > 287) & (350 + PELVIS_GRID.down * torso < 313)
+    assert grid[rows_between].min() == pytest.approx(-1.0)
+    # The mirrored photo shows a person whose left hip is the original's right one, mirrored.
+    mirrored_left, mirrored_right = (np.array([size[0] - p[0], p[1]]) for p in hips[::-1])
+    mirrored = mirror_difference(body(300, 340)[:, ::-1], size, PELVIS_GRID, mirrored_left, mirrored_right, torso)
     assert np.allclose(mirrored, -raised)
+    # A mask at half the photo's resolution is sampled at the same body points.
+    half = mirror_difference(body(300, 340)[::2, ::2], size, PELVIS_GRID, *hips, torso)
+    assert np.mean(np.abs(half - raised)) < 0.05
+
+
+def test_the_side_profile_faces_forward_whichever_way_the_person_faces():
+    from posture.assessment.silhouette import NECK_GRID, side_profile
+
+    size = (400, 600)
+    mask = np.zeros(size[::-1], np.float32)
+    mask[100:500, 180:230] = 1.0
+    mask[60:140, 230:260] = 1.0  # the head, ahead of the neck toward +x
+    anchor = np.array([205.0, 200.0])
+    facing_right = side_profile(mask, size, NECK_GRID, anchor, 200.0, facing_x=1)
+    facing_left = side_profile(mask[:, ::-1], size, NECK_GRID, np.array([size[0] - 205.0, 200.0]), 200.0, facing_x=-1)
+    assert np.allclose(facing_right, facing_left)
+    grid = facing_right.reshape(len(NECK_GRID.down), len(NECK_GRID.across))
+    head_row = np.argmin(np.abs(200 + NECK_GRID.down * 200 - 100))
+    assert grid[head_row, NECK_GRID.across > 0.15].max() == pytest.approx(1.0)  # ahead: the head
+    assert grid[head_row, NECK_GRID.across < -0.15].max() == 0.0  # behind the head: background

@@ -35,6 +35,24 @@ def test_every_front_photo_is_found_as_a_front_view_with_its_tilts(shared_front_
         assert 0 < x < result.image_size[0] and 0 < y < result.image_size[1]
 
 
+def test_street_clothes_are_recognised_as_unlike_the_renders_and_the_hips_fall_back(shared_front_photos, estimator):
+    """Coats, bags and hands in pockets (these are street-fashion photos) shape the outline around
+    the hips unlike any render the hip model learned from; read as a tilt they gave up to 7.6 deg
+    against the hip points' -2.5. They are recognised, left out (or counted only in part near the
+    limit), and the user is told why."""
+    fell_back = 0
+    for path in shared_front_photos:
+        result, _ = run(path, estimator)
+        hips = result.measurements["hip_tilt_deg"]
+        if WarningCode.UNUSUAL_OUTLINE.value in codes(result):
+            fell_back += "pelvis_outline" not in hips.method or "(unusual outline)" in hips.method
+            message = next(w.message for w in result.warnings if w.code is WarningCode.UNUSUAL_OUTLINE)
+            assert "read mostly or only from the body points" in message
+        # With or without the outline, the calibrated hips keep the hip points' direction.
+        assert np.sign(hips.value) == np.sign(hips.raw_value) or abs(hips.raw_value) < 0.5, path.name
+    assert fell_back >= 10
+
+
 def test_a_mirrored_photo_gives_the_mirrored_result(shared_front_photos, estimator, tmp_path):
     """Test-time augmentation with a set of copies closed under flipping: the mirrored photo's
     copies are the original's copies, so every measurement mirrors (the bare model disagrees by a

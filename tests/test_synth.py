@@ -113,3 +113,17 @@ def test_side_views_show_the_named_side(body_model, view, toward_camera):
     other = "left" if toward_camera == "right" else "right"
     # The camera is at -y: the side toward it has the smaller y.
     assert body.joints[f"{toward_camera}_shoulder"][1] < body.joints[f"{other}_shoulder"][1]
+
+
+def test_the_confounder_set_keeps_every_pelvis_level():
+    from posture.synth.generate import confounder_specs
+
+    specs = confounder_specs()
+    assert len(specs) == 40 and all(s.camera.view == "front" for s in specs)
+    assert all(s.posture.pelvic_obliquity_deg == 0 and s.posture.leg_length_difference_mm == 0 for s in specs)
+    leaning = [s for s in specs if s.posture.trunk_lean_deg != 0]
+    raised = [s for s in specs if s.posture.shoulder_elevation_left_deg or s.posture.shoulder_elevation_right_deg]
+    assert len(leaning) == 20 and len(raised) == 20
+    assert sum(s.posture.trunk_lean_deg > 0 for s in leaning) == 10  # both sides, equally
+    arms = [s for s in specs if s.posture.arm_out_left_deg or s.posture.arm_out_right_deg]
+    assert len(arms) == 10 and sum(s.posture.arm_out_left_deg > 0 for s in arms) == 5

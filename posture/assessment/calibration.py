@@ -6,8 +6,9 @@ model of several raw measurements, fitted on rendered people with known posture
 Frontal tilts use models without intercept on left/right-antisymmetric inputs, so a mirrored
 photo still gives exactly the mirrored value. Each target has models from the richest set of
 inputs to the smallest; the first whose inputs were all measured is used, else the raw value stays.
-Besides measurements, an input can be the pelvis outline of a front/back photo ("frontal_outline",
-a vector with one weight per height; see silhouette.frontal_outline).
+Besides measurements, an input can be an outline: the mask sampled on a grid, one weight per grid
+point (front/back: "pelvis_outline", "shoulder_outline", left minus right, silhouette.mirror_difference;
+side: "neck_outline", "side_pelvis_outline", silhouette.side_profile).
 """
 
 from __future__ import annotations
@@ -21,11 +22,50 @@ import numpy as np
 from posture.assessment.measurements import Measurement
 from posture.data_files import load
 
-OUTLINE = "frontal_outline"
+OUTLINES = ("pelvis_outline", "shoulder_outline", "neck_outline", "side_pelvis_outline")
+# Where each outline is and what it helps to read, for the message when it is unusual.
+OUTLINE_READS = {
+    "pelvis_outline": ("around the hips", "the hip height difference"),
+    "shoulder_outline": ("around the shoulders", "the shoulder height difference"),
+    "neck_outline": ("around the neck", "the head posture (CVA)"),
+    "side_pelvis_outline": ("around the pelvis", "the pelvic tilt"),
+}
 
 
-def calibrate(measurements: Mapping[str, Measurement], outline: np.ndarray | None = None) -> dict[str, Measurement]:
+def outline_trust(outlines: Mapping[str, np.ndarray]) -> dict[str, float]:
+    """Per outline, how far a model may rely on it: 1 when it lies as close to the span of the
+    training outlines' main components as the training renders do (their 99th percentile), falling
+    linearly to 0 at twice that distance (a bag, a coat, a hand in a pocket: a model would read
+    them as a tilt). Linear, not a cut-off, so a photo near the limit and its slightly different
+    copy get nearly the same reading.
+    """
+    checks = load("calibration.json").get("outline_checks", {})
+    trust = {}
+    for name, values in outlines.items():
+        check = checks.get(name)
+        if check is None:
+            trust[name] = 1.0
+            continue
+        distance = float(distance_from_span(values, np.asarray(check["components"])))
+        usual, unusual = check["usual_distance"], check["unusual_distance"]
+        trust[name] = float(np.clip((unusual - distance) / (unusual - usual), 0.0, 1.0))
+    return trust
+
+
+def distance_from_span(values: np.ndarray, components: np.ndarray) -> np.ndarray:
+    """How far outlines (one per row, or one vector) lie from the span of orthonormal `components`."""
+    return np.linalg.norm(values - (values @ components.T) @ components, axis=-1)
+
+
+def calibrate(
+    measurements: Mapping[str, Measurement], outlines: Mapping[str, np.ndarray] | None = None,
+) -> dict[str, Measurement]:
+    """Each target re-estimated by the richest model whose inputs were measured. A model on an
+    outline counts by how far that outline can be trusted (outline_trust), the rest of the way
+    it is the next smaller model."""
     models = load("calibration.json")["models"]
+    outlines = outlines or {}
+    trust = outline_trust(outlines)
     calibrated = dict(measurements)
     for target, candidates in models.items():
         raw = measurements.get(target)
@@ -33,14 +73,42 @@ def calibrate(measurements: Mapping[str, Measurement], outline: np.ndarray | Non
             continue
         if not raw.method.startswith(model_method(candidates)):
             continue  # e.g. an exact pelvic tilt from clicked ASIS/PSIS is never re-estimated
-        for model in candidates:
-            if OUTLINE in model["features"] and outline is None:
-                continue
-            inputs = [measurements.get(name) for name in model["features"] if name != OUTLINE]
-            if all(m is not None and m.measured for m in inputs):
-                calibrated[target] = _apply(raw, model, inputs, outline)
-                break
+        estimate = _estimate(raw, candidates, measurements, outlines, trust)
+        if estimate is not None:
+            calibrated[target] = estimate
     return calibrated
+
+
+def _estimate(
+    raw: Measurement, candidates: list[dict], measurements: Mapping[str, Measurement],
+    outlines: Mapping[str, np.ndarray], trust: Mapping[str, float],
+) -> Measurement | None:
+    for index, model in enumerate(candidates):
+        weight = min((trust.get(name, 0.0) for name in model["features"] if name in OUTLINES), default=1.0)
+        if weight == 0.0:
+            continue
+        inputs = [measurements.get(name) for name in model["features"] if name not in OUTLINES]
+        if not all(m is not None and m.measured for m in inputs):
+            continue
+        estimate = _apply(raw, model, inputs, outlines)
+        if weight < 1.0:
+            smaller = _estimate(raw, candidates[index + 1:], measurements, outlines, trust)
+            if smaller is not None:
+                estimate = _blend(raw, estimate, smaller, weight)
+        return estimate
+    return None
+
+
+def _blend(raw: Measurement, rich: Measurement, smaller: Measurement, weight: float) -> Measurement:
+    """`weight` of the richer model's estimate, the rest the smaller model's."""
+    value = weight * rich.value + (1 - weight) * smaller.value
+    return replace(
+        rich, value=value,
+        uncertainty=weight * rich.uncertainty + (1 - weight) * smaller.uncertainty,
+        landmarks=smaller.landmarks,
+        method=f"{rich.method}, counted {weight:.0%} (unusual outline), the rest {smaller.method}",
+        length_cm=_rescaled_length(raw, value),
+    )
 
 
 def model_method(candidates: list[dict]) -> str:
@@ -48,11 +116,11 @@ def model_method(candidates: list[dict]) -> str:
     return candidates[0].get("method_prefix", "")
 
 
-def _apply(raw: Measurement, model: dict, inputs: list[Measurement], outline: np.ndarray | None) -> Measurement:
-    scalar_weights = [w for name, w in zip(model["features"], model["weights"], strict=True) if name != OUTLINE]
+def _apply(raw: Measurement, model: dict, inputs: list[Measurement], outlines: Mapping[str, np.ndarray]) -> Measurement:
+    weights = dict(zip(model["features"], model["weights"], strict=True))
+    scalar_weights = [w for name, w in weights.items() if name not in OUTLINES]
     value = model["intercept"] + sum(w * m.value for w, m in zip(scalar_weights, inputs, strict=True))
-    if OUTLINE in model["features"]:
-        value += float(np.dot(model["weights"][model["features"].index(OUTLINE)], outline))
+    value += sum(float(np.dot(w, outlines[name])) for name, w in weights.items() if name in OUTLINES)
     # The model's typical error on renders it never saw (noise included), or more when this
     # photo's inputs are unusually uncertain.
     carried = math.sqrt(sum((w * (m.uncertainty or 0.0)) ** 2 for w, m in zip(scalar_weights, inputs, strict=True)))

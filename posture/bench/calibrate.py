@@ -17,17 +17,22 @@ from pathlib import Path
 import numpy as np
 
 from posture.analysis import Options, analyze_single
-from posture.assessment.calibration import OUTLINE
-from posture.assessment.silhouette import OUTLINE_HEIGHTS
+from posture.assessment.calibration import OUTLINES, distance_from_span
+from posture.assessment.silhouette import NECK_GRID, PELVIS_GRID, SHOULDER_GRID, SIDE_PELVIS_GRID
 from posture.bench.accuracy import measurement_stats, truth_and_images
 from posture.vision.pose_model import PoseEstimator
 
-CACHE = "raw_measurements.v3.json"  # v3: with the pelvis outline of front/back photos, mirror-averaged mask
+CACHE = "raw_measurements.v4.json"  # v4: pelvis and shoulder outlines on grids, mask snapped to edges
 RIDGE = 1e-3  # per sample; only keeps the solve stable
-# Per sample, on the outline's 24 weights: neighbouring heights are correlated and the renders
-# few. 0.06: held-out MAE 0.95 as with 0.02, with 30% smaller outline weights (noise on real
-# photos); 0.15 loses accuracy (MAE 1.03).
-OUTLINE_RIDGE = 0.06
+OUTLINE_SIZES = {"pelvis_outline": PELVIS_GRID.size, "shoulder_outline": SHOULDER_GRID.size,
+                 "neck_outline": NECK_GRID.size, "side_pelvis_outline": SIDE_PELVIS_GRID.size}
+# Per sample, on each outline weight: neighbouring grid points are correlated and the renders few.
+OUTLINE_RIDGE = 0.01
+# The outline check (calibration.outline_trust): the span of this many main components of the
+# training outlines; an outline as far from it as the training renders' 99th percentile is usual,
+# one this many times as far is not used at all.
+OUTLINE_COMPONENTS = 20
+UNUSUAL_FACTOR = 2.0
 RICHER_HIP_INPUTS = ["hip_tilt_deg", "knee_tilt_deg", "ankle_tilt_deg", "shoulder_tilt_deg", "lateral_trunk_lean_deg"]
 
 # Each target: the views it is measured in, whether the model has an intercept (frontal tilts have
@@ -38,18 +43,23 @@ TARGETS = {
     # compensation pattern they encode is the rig's, and they doubled the spread on real photos
     # (README, 'Pelvis'); the richer model is still fitted and recorded under "alternatives".
     "hip_tilt_deg": {"frontal": True, "intercept": False, "feature_sets": [
-        # The hip points plus the outline around the pelvis (waist to upper thigh).
-        ["hip_tilt_deg", OUTLINE],
+        # The hip points plus the outline around the pelvis (waist to mid-thigh).
+        ["hip_tilt_deg", "pelvis_outline"],
         ["hip_tilt_deg"],  # adding the knee line gained 0.01 deg of MAE and cost precision at half size
     ]},
     "shoulder_tilt_deg": {"frontal": True, "intercept": False, "feature_sets": [
+        ["shoulder_tilt_deg", "shoulder_outline"],
         ["shoulder_tilt_deg"],
     ]},
     "craniovertebral_angle_deg": {"frontal": False, "intercept": True, "feature_sets": [
+        ["craniovertebral_angle_deg", "ear_shoulder_angle_deg", "head_pitch_deg", "sagittal_trunk_lean_deg",
+         "neck_outline"],
         ["craniovertebral_angle_deg", "ear_shoulder_angle_deg", "head_pitch_deg", "sagittal_trunk_lean_deg"],
         ["craniovertebral_angle_deg"],
     ]},
     "pelvic_tilt_deg": {"frontal": False, "intercept": True, "method_prefix": "marker-free", "feature_sets": [
+        ["pelvic_tilt_deg", "buttock_behind_hip_pct", "lumbar_hollow_behind_hip_pct", "belly_ahead_of_hip_pct",
+         "sagittal_trunk_lean_deg", "plumb_hip_pct", "knee_hyperextension_deg", "side_pelvis_outline"],
         ["pelvic_tilt_deg", "buttock_behind_hip_pct", "lumbar_hollow_behind_hip_pct", "belly_ahead_of_hip_pct",
          "sagittal_trunk_lean_deg", "plumb_hip_pct", "knee_hyperextension_deg"],
         ["pelvic_tilt_deg"],
@@ -76,7 +86,7 @@ def raw_records(folder: Path, estimator: PoseEstimator, progress: Callable[[str]
             "truth": truth["measurements"],
             "raw": {mid: m.value for mid, m in result.measurements.items() if m.value is not None},
             "method": {mid: m.method for mid, m in result.measurements.items()},
-            OUTLINE: None if result.frontal_outline is None else [round(v, 5) for v in result.frontal_outline.tolist()],
+            "outlines": {name: [round(v, 4) for v in values.tolist()] for name, values in result.outlines.items()},
         })
     cache.write_text(json.dumps(records))
     return records
@@ -87,21 +97,21 @@ def _rows(records: list[dict], target: str, features: list[str], frontal: bool):
     for record in records:
         if (record["view"] in ("front", "back")) != frontal or record["view"] != record["true_view"]:
             continue
-        scalars = [f for f in features if f != OUTLINE]
+        scalars = [f for f in features if f not in OUTLINES]
         if target not in record["truth"] or not all(f in record["raw"] for f in scalars):
             continue
-        if OUTLINE in features and record.get(OUTLINE) is None:
+        if not all(f in record["outlines"] for f in features if f in OUTLINES):
             continue
         if not record["method"][target].startswith(TARGETS[target].get("method_prefix", "")):
             continue
-        X.append([value for f in features for value in (record[OUTLINE] if f == OUTLINE else [record["raw"][f]])])
+        X.append([value for f in features for value in record["outlines"].get(f, [record["raw"].get(f)])])
         y.append(record["truth"][target])
-    width = sum(len(OUTLINE_HEIGHTS) if f == OUTLINE else 1 for f in features)
+    width = sum(OUTLINE_SIZES.get(f, 1) for f in features)
     return np.array(X, dtype=np.float64).reshape(-1, width), np.array(y, dtype=np.float64)
 
 
 def _penalties(features: list[str]) -> np.ndarray:
-    return np.concatenate([np.full(len(OUTLINE_HEIGHTS), OUTLINE_RIDGE) if f == OUTLINE else [RIDGE] for f in features])
+    return np.concatenate([np.full(OUTLINE_SIZES[f], OUTLINE_RIDGE) if f in OUTLINES else [RIDGE] for f in features])
 
 
 def fit(X: np.ndarray, y: np.ndarray, intercept: bool, penalties: np.ndarray | None = None) -> tuple[np.ndarray, float]:
@@ -113,12 +123,12 @@ def fit(X: np.ndarray, y: np.ndarray, intercept: bool, penalties: np.ndarray | N
 
 
 def _grouped(features: list[str], weights: np.ndarray) -> list:
-    """Weights as stored: one number per measurement, a list for the outline."""
+    """Weights as stored: one number per measurement, a list per outline."""
     grouped, index = [], 0
     for f in features:
-        size = len(OUTLINE_HEIGHTS) if f == OUTLINE else 1
+        size = OUTLINE_SIZES.get(f, 1)
         chunk = [round(float(w), 5) for w in weights[index:index + size]]
-        grouped.append(chunk if f == OUTLINE else chunk[0])
+        grouped.append(chunk if f in OUTLINES else chunk[0])
         index += size
     return grouped
 
@@ -150,6 +160,31 @@ def train(train_records: list[dict], validation_records: list[dict]) -> dict:
     return models
 
 
+def outline_checks(train_records: list[dict], validation_records: list[dict]) -> dict:
+    """Per outline: the main components of the training outlines, the distances from their span
+    that count as usual and as unusual, and how many renders of each set lie beyond."""
+    checks = {}
+    for name in OUTLINE_SIZES:
+        X = np.array([r["outlines"][name] for r in train_records if name in r["outlines"]])
+        Xv = np.array([r["outlines"][name] for r in validation_records if name in r["outlines"]])
+        if len(X) < 3 * OUTLINE_COMPONENTS or len(Xv) == 0:
+            continue
+        # No centring: a mirrored photo negates a frontal outline and must get the same distance.
+        components = np.linalg.svd(X, full_matrices=False)[2][:OUTLINE_COMPONENTS]
+        components = np.round(components, 4)
+        train_distance, validation_distance = (distance_from_span(v, components) for v in (X, Xv))
+        usual = float(np.percentile(train_distance, 99))
+        checks[name] = {
+            "components": components.tolist(),
+            "usual_distance": round(usual, 4),
+            "unusual_distance": round(UNUSUAL_FACTOR * usual, 4),
+            "train_beyond_usual": round(float(np.mean(train_distance > usual)), 4),
+            "validation_beyond_usual": round(float(np.mean(validation_distance > usual)), 4),
+            "validation_beyond_half_trust": round(float(np.mean(validation_distance > (1 + UNUSUAL_FACTOR) / 2 * usual)), 4),
+        }
+    return checks
+
+
 def alternatives(train_records: list[dict], validation_records: list[dict]) -> dict:
     """Figures of models fitted but not shipped, so the trade-off stays on record."""
     X, y = _rows(train_records, "hip_tilt_deg", RICHER_HIP_INPUTS, True)
@@ -167,10 +202,7 @@ def alternatives(train_records: list[dict], validation_records: list[dict]) -> d
 def discrimination(records: list[dict], models: dict, level_max: float = 0.5, tilt: float = 3.0) -> dict:
     """How often a ~3° obliquity is told apart from level by the calibrated hip tilt: the sign is
     right and it reads beyond half of 3° (and a level pelvis reads within it)."""
-    model = models["hip_tilt_deg"][0]
-    X, y = _rows(records, "hip_tilt_deg", model["features"], True)
-    flat = np.concatenate([np.atleast_1d(w) for w in model["weights"]])
-    predicted = X @ flat + model["intercept"]
+    y, predicted = _predicted(records, models, "hip_tilt_deg")
     tilted = np.abs(np.abs(y) - tilt) <= 0.5
     level = np.abs(y) <= level_max
     half = tilt / 2
@@ -180,3 +212,25 @@ def discrimination(records: list[dict], models: dict, level_max: float = 0.5, ti
         "level": int(level.sum()),
         "level_told": int(np.sum(level & (np.abs(predicted) <= half))),
     }
+
+
+def confounders(records: list[dict], models: dict, level_max: float = 1.5) -> dict:
+    """On level pelvises with a leaning trunk and/or a raised shoulder (generate confounders): how
+    often the hip model still reads level, and the shoulder model's error there."""
+    hips, hip_read = _predicted(records, models, "hip_tilt_deg")
+    shoulders, shoulder_read = _predicted(records, models, "shoulder_tilt_deg")
+    return {
+        "renders": len(hips),
+        "hip_read_level": int(np.sum(np.abs(hip_read) <= level_max)),
+        "hip_mae": round(float(np.mean(np.abs(hip_read - hips))), 3),
+        "hip_max_abs_error": round(float(np.max(np.abs(hip_read - hips))), 3),
+        "shoulder_mae": round(float(np.mean(np.abs(shoulder_read - shoulders))), 3),
+    }
+
+
+def _predicted(records: list[dict], models: dict, target: str) -> tuple[np.ndarray, np.ndarray]:
+    """True values and the first (richest) shipped model's readings, for the records it applies to."""
+    model = models[target][0]
+    X, y = _rows(records, target, model["features"], TARGETS[target]["frontal"])
+    flat = np.concatenate([np.atleast_1d(w) for w in model["weights"]])
+    return y, X @ flat + model["intercept"]

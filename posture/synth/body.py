@@ -110,10 +110,10 @@ def bone_rotations(posture: Posture, hip_width_m: float) -> dict[str, np.ndarray
         # Clavicles raise the shoulders; the arms compensate so they still hang.
         "clavicle.L": rotation_y(-p.shoulder_elevation_left_deg),
         "clavicle.R": rotation_y(p.shoulder_elevation_right_deg),
-        "upperarm01.L": rotation_y(p.shoulder_elevation_left_deg + ARM_DOWN_DEG),
-        "upperarm01.R": rotation_y(-p.shoulder_elevation_right_deg - ARM_DOWN_DEG),
-        "lowerarm01.L": rotation_x(FOREARM_BACK_DEG),
-        "lowerarm01.R": rotation_x(FOREARM_BACK_DEG),
+        "upperarm01.L": rotation_y(p.shoulder_elevation_left_deg + ARM_DOWN_DEG - p.arm_out_left_deg),
+        "upperarm01.R": rotation_y(-p.shoulder_elevation_right_deg - ARM_DOWN_DEG + p.arm_out_right_deg),
+        "lowerarm01.L": rotation_x(FOREARM_BACK_DEG - p.elbow_bend_left_deg),
+        "lowerarm01.R": rotation_x(FOREARM_BACK_DEG - p.elbow_bend_right_deg),
         "neck01": rotation_x(p.forward_head_deg),
         "head": rotation_y(-p.head_tilt_deg) @ rotation_x(-p.forward_head_deg),
     }

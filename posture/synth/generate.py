@@ -5,6 +5,7 @@
     python -m posture.synth.generate random  --out DIR --count 200 --seed 1
     python -m posture.synth.generate obliquity --out DIR                   # 3° vs level, 30 people
     python -m posture.synth.generate pairs     --out DIR                   # posture changes, 10 people
+    python -m posture.synth.generate confounders --out DIR                 # level pelvis, leaning trunk etc.
 
 Reproducible: the same command gives the same specs (and, on the same software, the same pixels).
 """
@@ -96,6 +97,9 @@ def random_specs(count: int, seed: int) -> list[RenderSpec]:
             forward_head_deg=maybe(0, 30), head_tilt_deg=maybe(-10, 10, 0.25),
             trunk_lean_deg=maybe(-6, 6, 0.25), knee_valgus_deg=maybe(-6, 10, 0.2),
             knee_hyperextension_deg=maybe(0, 8, 0.2), thigh_share=float(rng.uniform(0, 1)),
+            # Each arm hangs its own way, so no model can lean on arms being symmetric.
+            arm_out_left_deg=maybe(-4, 14, 0.7), arm_out_right_deg=maybe(-4, 14, 0.7),
+            elbow_bend_left_deg=maybe(0, 35, 0.5), elbow_bend_right_deg=maybe(0, 35, 0.5),
         )
         view = VIEWS[int(rng.integers(len(VIEWS)))]
         roll = float(rng.uniform(-3, 3)) if rng.uniform() < 0.3 else 0.0
@@ -113,6 +117,26 @@ def obliquity_specs(seed: int = 303) -> list[RenderSpec]:
         for degrees in (3.0, -3.0, 0.0)
         for index in range(10)
     ]
+
+
+def confounder_specs(seed: int = 505) -> list[RenderSpec]:
+    """Does the hip model read the pelvis, or what usually goes with an obliquity? 40 people from
+    the front with a level pelvis: 10 with the trunk leaning 5° to one side, 10 with one shoulder
+    raised 12°, 10 with both (the lean away from the raised shoulder), 10 with one arm hanging 12°
+    out and its elbow bent 30°, the other straight by the side."""
+    rng = np.random.default_rng(seed)
+    postures = []
+    for index in range(10):
+        side = 1.0 if index % 2 == 0 else -1.0
+        raised = {"shoulder_elevation_left_deg" if side > 0 else "shoulder_elevation_right_deg": 12.0}
+        postures += [
+            (f"lean{index:02d}", Posture(trunk_lean_deg=5.0 * side)),
+            (f"shoulder{index:02d}", Posture(**raised)),
+            (f"both{index:02d}", Posture(trunk_lean_deg=-5.0 * side, **raised)),
+            (f"arms{index:02d}", Posture(**({"arm_out_left_deg": 12.0, "elbow_bend_left_deg": 30.0} if side > 0
+                                            else {"arm_out_right_deg": 12.0, "elbow_bend_right_deg": 30.0}))),
+        ]
+    return [_spec(f"{name}.front", posture, "front", rng) for name, posture in postures]
 
 
 PAIRED_POSTURES = {
@@ -169,7 +193,7 @@ def render_specs(specs: list[RenderSpec], out: Path, quality: int = 90) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m posture.synth.generate", description=__doc__.splitlines()[0])
-    parser.add_argument("set", choices=("fixed", "samples", "random", "obliquity", "pairs"))
+    parser.add_argument("set", choices=("fixed", "samples", "random", "obliquity", "pairs", "confounders"))
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--count", type=int, default=100, help="random set: how many renders")
     parser.add_argument("--seed", type=int, default=None, help="random set: the seed (default 1)")
@@ -182,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         specs = obliquity_specs()
     elif args.set == "pairs":
         specs = paired_specs()
+    elif args.set == "confounders":
+        specs = confounder_specs()
     else:
         specs = random_specs(args.count, 1 if args.seed is None else args.seed)
     render_specs(specs, args.out)

@@ -29,6 +29,11 @@ class Posture:
     knee_hyperextension_deg: float = 0.0  # + = knees pushed back past straight
     leg_length_difference_mm: float = 0.0  # + = left leg longer (block under the left foot)
     thigh_share: float = 0.5  # of the longer leg behind a pelvic obliquity, how much is in the thigh
+    # Not postures but how the arms happen to hang, which the tilt readings must ignore.
+    arm_out_left_deg: float = 0.0  # + = the arm hangs further from the body
+    arm_out_right_deg: float = 0.0
+    elbow_bend_left_deg: float = 0.0  # + = forearm forward
+    elbow_bend_right_deg: float = 0.0
 
 
 @dataclass(frozen=True)
