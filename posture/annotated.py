@@ -42,6 +42,7 @@ def annotation_for(result: PhotoResult, assessment: Assessment) -> Annotation:
         findings=legend,
         visibility_threshold=constant("visibility_threshold"),
         near_side=near,
+        camera_roll_deg=result.camera_roll_deg if result.leveled else 0.0,
     )
 
 

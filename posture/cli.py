@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -262,12 +263,19 @@ def _run_bench_calibrate(args) -> int:
         document["obliquity_3deg"] = discrimination(raw_records(args.obliquity, estimator, progress), models)
     if args.confounders:
         document["level_pelvis_confounders"] = confounders(raw_records(args.confounders, estimator, progress), models)
-    text = json.dumps(document, indent=1) + "\n"
+    text = _numbers_on_one_line(json.dumps(document, indent=1)) + "\n"
     if args.out:
         args.out.write_text(text)
     else:
         print(text, end="")
     return EXIT_OK
+
+
+def _numbers_on_one_line(text: str) -> str:
+    """JSON with each list of numbers on one line (the outline weights and components are
+    thousands of numbers: one per line made the file five times longer)."""
+    return re.sub(r"\[\s*(-?[0-9][-0-9.eE,\s]*?)\s*\]",
+                  lambda match: "[" + ", ".join(part.strip() for part in match.group(1).split(",")) + "]", text)
 
 
 def expand_paths(paths: list[str]) -> list[str]:

@@ -141,3 +141,21 @@ def test_the_shipped_outline_checks_pass_nearly_all_held_out_renders():
     assert set(checks) == set(calibration.OUTLINES)
     for name, check in checks.items():
         assert check["validation_beyond_half_trust"] <= 0.02, name
+
+
+def test_an_outline_model_far_from_the_model_without_it_is_less_sure(monkeypatch):
+    """Beyond the disagreement 90% of training renders show, the excess adds to the uncertainty."""
+    import numpy as np
+
+    shipped = {"models": {"hip_tilt_deg": [
+        {"features": ["hip_tilt_deg", "pelvis_outline"], "weights": [1.0, [10.0]], "intercept": 0.0,
+         "validation": {"residual_sd": 0.5}, "agreement_p90": 1.0},
+        {"features": ["hip_tilt_deg"], "weights": [1.0], "intercept": 0.0, "validation": {"residual_sd": 1.5}},
+    ]}}
+    monkeypatch.setattr(calibration, "load", lambda name: shipped)
+    raw = {"hip_tilt_deg": m("hip_tilt_deg", 1.0)}
+    agreeing = calibration.calibrate(raw, {"pelvis_outline": np.array([0.05])})["hip_tilt_deg"]
+    assert agreeing.value == pytest.approx(1.5) and agreeing.uncertainty == pytest.approx(0.5)
+    apart = calibration.calibrate(raw, {"pelvis_outline": np.array([-0.4])})["hip_tilt_deg"]
+    assert apart.value == pytest.approx(-3.0)  # 4 deg from the points' 1.0: 3 beyond the usual 1
+    assert apart.uncertainty == pytest.approx(np.hypot(0.5, 3.0))

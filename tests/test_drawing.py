@@ -41,6 +41,25 @@ def test_measured_lines_are_drawn_through_the_landmarks_in_their_severity_colour
     assert np.array_equal(image, np.full_like(image, 60))  # the input is not modified
 
 
+@pytest.mark.parametrize("view", [View.FRONT, View.BACK])
+def test_a_tilt_line_shows_the_measured_value_not_the_points_slope(view):
+    """The calibrated hip tilt reads more than the hip points show: the line is drawn at the value,
+    through the points' midpoint, and turned by a camera roll the measurement undid."""
+    from dataclasses import replace
+
+    pose = frontal_landmarks(view)  # level hip points
+    left, right = pose.xy_px[L.LEFT_HIP], pose.xy_px[L.RIGHT_HIP]
+    middle, half = (left + right) / 2, abs(left[0] - right[0]) / 2
+    toward_left = 1 if left[0] > right[0] else -1
+    note = replace(note_for(pose, {"hip_tilt_deg": "moderate"}), measurements={"hip_tilt_deg": (8.0, "deg")})
+    for roll, rise in ((0.0, 8.0), (3.0, 8.0 + 3.0 * toward_left)):
+        drawn = annotate(np.full((2000, 1000, 3), 60, np.uint8), pose, replace(note, camera_roll_deg=roll))
+        end = middle + np.array([toward_left * half, -half * np.tan(np.radians(rise))])
+        assert colour_near(drawn, end[0], end[1], SEVERITY_RGB["moderate"], radius=1), roll
+        level_end = middle + np.array([toward_left * half, 0.0])
+        assert not colour_near(drawn, level_end[0], level_end[1], SEVERITY_RGB["moderate"], radius=1), roll
+
+
 def test_the_subjects_left_side_is_blue_and_hidden_points_are_not_drawn():
     pose = frontal_landmarks(View.FRONT)
     vis = pose.visibility.copy()

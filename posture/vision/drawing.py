@@ -61,6 +61,7 @@ class Annotation:
     visibility_threshold: float = 0.5
     near_side: str = "left"  # side views: which body side the measurements read
     legend: bool = True  # False for the live preview, which has no findings to list
+    camera_roll_deg: float = 0.0  # undone in the measurements; a level line shows turned by it
 
 
 def annotate(image_rgb: np.ndarray, landmarks: PoseLandmarks, note: Annotation) -> np.ndarray:
@@ -111,7 +112,7 @@ def _frontal_lines(canvas, points, seen, note, unit, px) -> None:
         if value is None or not (seen[a] and seen[b]):
             continue
         colour = SEVERITY_RGB[note.severities.get(mid, "none")]
-        start, end = _extend(points[a], points[b], 0.25)
+        start, end = _at_angle(points[a], points[b], value + _screen_sign(points[a], points[b]) * note.camera_roll_deg)
         cv2.line(canvas, start, end, colour, 2 * unit, cv2.LINE_AA)
         right, left = max(start, end), min(start, end)
         _text(canvas, f"{label} {value:+.1f}", (right[0] + 4 * unit, right[1]), colour, unit,
@@ -141,9 +142,19 @@ def _side_lines(canvas, points, seen, note, unit, px) -> None:
         _dashed_vertical(canvas, px(near["ankle"])[0], unit)
 
 
-def _extend(a: np.ndarray, b: np.ndarray, fraction: float) -> tuple[tuple[int, int], tuple[int, int]]:
-    direction = b - a
-    start, end = a - direction * fraction, b + direction * fraction
+def _screen_sign(left: np.ndarray, right: np.ndarray) -> int:
+    """+1 when the subject's left point is on the image's right (front view), -1 otherwise."""
+    return 1 if left[0] > right[0] else -1
+
+
+def _at_angle(left: np.ndarray, right: np.ndarray, rise_deg: float) -> tuple[tuple[int, int], tuple[int, int]]:
+    """A line through the midpoint of a left/right pair, a quarter longer on each side, rising
+    toward the subject's left by `rise_deg` on screen: the measured (calibrated) value, which the
+    two points themselves may show only in part."""
+    half = abs(left[0] - right[0]) / 2 * 1.5
+    towards_left = np.array([_screen_sign(left, right) * half, -half * np.tan(np.radians(rise_deg))])
+    middle = (left + right) / 2
+    start, end = middle - towards_left, middle + towards_left
     return (int(round(start[0])), int(round(start[1]))), (int(round(end[0])), int(round(end[1])))
 
 
