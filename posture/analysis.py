@@ -65,7 +65,7 @@ class PhotoResult:
     image: np.ndarray | None = None  # upright RGB working copy, for drawing only
     person_mask: np.ndarray | None = None
     edited_landmarks: list[str] = field(default_factory=list)
-    outlines: dict[str, np.ndarray] = field(default_factory=dict)  # mirror differences (calibration inputs)
+    outlines: dict[str, np.ndarray] = field(default_factory=dict)  # body outline grids (calibration inputs)
 
     @property
     def ok(self) -> bool:
@@ -144,8 +144,8 @@ def measure_located(result: PhotoResult, options: Options, markers: PelvisMarker
     result.outlines = _outlines(result, roll)
     result.warnings = [w for w in result.warnings if w.code is not WarningCode.UNUSUAL_OUTLINE]
     if options.calibrate:
-        result.measurements = calibrate(result.measurements, result.outlines)
         trust = outline_trust(result.outlines)
+        result.measurements = calibrate(result.measurements, result.outlines, trust)
         result.warnings.extend(_unusual_outline_warning(name) for name in result.outlines if trust[name] < 0.5)
     if markers is not None and (markers.asis[0] - markers.psis[0]) * result.view.facing_x <= 0:
         result.warnings.append(PhotoWarning(

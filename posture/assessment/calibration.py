@@ -59,13 +59,14 @@ def distance_from_span(values: np.ndarray, components: np.ndarray) -> np.ndarray
 
 def calibrate(
     measurements: Mapping[str, Measurement], outlines: Mapping[str, np.ndarray] | None = None,
+    trust: Mapping[str, float] | None = None,
 ) -> dict[str, Measurement]:
     """Each target re-estimated by the richest model whose inputs were measured. A model on an
-    outline counts by how far that outline can be trusted (outline_trust), the rest of the way
-    it is the next smaller model."""
+    outline counts by how far that outline can be trusted (`trust`, from outline_trust unless
+    given), the rest of the way it is the next smaller model."""
     models = load("calibration.json")["models"]
     outlines = outlines or {}
-    trust = outline_trust(outlines)
+    trust = outline_trust(outlines) if trust is None else trust
     calibrated = dict(measurements)
     for target, candidates in models.items():
         raw = measurements.get(target)
