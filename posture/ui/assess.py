@@ -57,7 +57,8 @@ def page() -> None:
 def _photo_inputs() -> list[PhotoBytes]:
     use_camera = st.toggle("Take the photos with this computer's camera", key="use-camera")
     st.caption("Front: facing the camera, arms relaxed. Side: turned 90°, right or left side to the camera. "
-               "Whole body from head to feet, phone upright at hip height, 2-3 m away.")
+               "Whole body from head to feet, phone upright at hip height, 2-3 m away. Fitted clothes, "
+               "nothing in the hands, long hair tied up: the body's outline is part of the measurement.")
     columns = st.columns(len(SLOTS))
     sources = []
     for column, slot in zip(columns, SLOTS, strict=True):
