@@ -139,20 +139,13 @@ def mirror_difference(
     """
     scale = mask.shape[1] / image_size[0]
     width = abs(left_px[0] - right_px[0]) * scale
-    torso = torso_px * scale
-    if torso <= 20 or width <= 5:
+    if torso_px * scale <= 20 or width <= 5:
         return None
     centre = (left_px + right_px) / 2 * scale
     toward_left = 1.0 if left_px[0] > right_px[0] else -1.0
-    rows = np.broadcast_to((centre[1] + grid.down * torso)[:, None], (len(grid.down), len(grid.across)))
-    offsets = toward_left * grid.across[None, :] * width
-
-    def sample(columns: np.ndarray) -> np.ndarray:
-        return _bilinear(mask, columns - 0.5, rows - 0.5)  # pixel centres sit at +0.5 in landmark pixels
-
-    left = sample(np.broadcast_to(centre[0] + offsets, rows.shape))
-    right = sample(np.broadcast_to(centre[0] - offsets, rows.shape))
-    return (left - right).ravel().astype(np.float64)
+    left = _sample(mask, grid, centre, toward_left * width, torso_px * scale)
+    right = _sample(mask, grid, centre, -toward_left * width, torso_px * scale)
+    return left - right
 
 
 def side_profile(
@@ -167,12 +160,16 @@ def side_profile(
     reads the angles.
     """
     scale = mask.shape[1] / image_size[0]
-    torso = torso_px * scale
-    if torso <= 20:
+    if torso_px * scale <= 20:
         return None
-    anchor = anchor_px * scale
-    rows = np.broadcast_to((anchor[1] + grid.down * torso)[:, None], (len(grid.down), len(grid.across)))
-    columns = np.broadcast_to(anchor[0] + facing_x * grid.across[None, :] * torso, rows.shape)
+    return _sample(mask, grid, anchor_px * scale, facing_x * torso_px * scale, torso_px * scale)
+
+
+def _sample(mask: np.ndarray, grid: OutlineGrid, origin: np.ndarray, across_px: float, down_px: float) -> np.ndarray:
+    """The mask at origin + (across * across_px, down * down_px) for every grid point, in the mask's
+    pixels (whose centres sit at +0.5 in landmark coordinates), row by row."""
+    rows = np.broadcast_to((origin[1] + grid.down * down_px)[:, None], (len(grid.down), len(grid.across)))
+    columns = np.broadcast_to(origin[0] + grid.across[None, :] * across_px, rows.shape)
     return _bilinear(mask, columns - 0.5, rows - 0.5).ravel().astype(np.float64)
 
 

@@ -25,7 +25,7 @@ from posture.assessment.silhouette import NECK_GRID, PELVIS_GRID, SHOULDER_GRID,
 from posture.bench.accuracy import measurement_stats, truth_and_images
 from posture.vision.pose_model import PoseEstimator
 
-CACHE = "raw_measurements.v4.json"  # v4: pelvis and shoulder outlines on grids, mask snapped to edges
+CACHE = "raw_measurements.v4.json"  # v4: the body outlines on grids (front/back and side), smoothed mask
 RIDGE = 1e-3  # per sample; only keeps the solve stable
 OUTLINE_SIZES = {"pelvis_outline": PELVIS_GRID.size, "shoulder_outline": SHOULDER_GRID.size,
                  "neck_outline": NECK_GRID.size, "side_pelvis_outline": SIDE_PELVIS_GRID.size}
