@@ -58,7 +58,7 @@ def tilts(
     """The tilts as the pose estimate gives them (uncalibrated unless asked: a calibration maps a
     rotation of the photo to a shift other than the rotation)."""
     options = Options(level=level, augment=augment, calibrate=calibrate)
-    result, _ = analyze_single(str(path), estimator, options)
+    (result,) = analyze_single(str(path), estimator, options).photos
     return {mid: result.measurements[mid].value for mid in TILTS}, result
 
 

@@ -15,19 +15,20 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from posture.analysis import Options, analyze_person
+from posture.annotated import thumbnail_jpeg
 from posture.assessment.classifier import combine
 from posture.history.db import open_database
-from posture.history.models import Assessment, MeasurementRow, Profile
+from posture.history.models import AssessmentRow, MeasurementRow, Profile
 from posture.history.progress import progress
 from posture.history.store import (
-    _thumbnail,
     assessment_summaries,
     find_profile,
     list_profiles,
     present_findings,
     series,
 )
-from posture.report import report_json
+from posture.presentation import report_view
+from posture.records import report_json
 from posture.vision.pose_model import BlazePoseEstimator
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,12 +38,12 @@ MAIN_PROFILE = "A five-year client"
 
 def fill(location: str) -> None:
     """10,000 assessments: one profile with 260 weekly, the rest over 97 other profiles."""
-    results, assessment = analyze_person([str(ROOT / "samples" / "high_left_hip" / "front.jpg")],
-                                         BlazePoseEstimator(), Options())
-    document = report_json(results, assessment)
+    analysis = analyze_person([str(ROOT / "samples" / "high_left_hip" / "front.jpg")], BlazePoseEstimator(),
+                              Options())
+    document = report_json(analysis)
     report, findings = json.dumps(document), json.dumps(present_findings(document))
-    thumbnail = _thumbnail(results, assessment)
-    combined = [(mid, c.measurement) for mid, c in combine((r.path, r.measurements) for r in results).items()
+    thumbnail = thumbnail_jpeg(report_view(analysis).photos)
+    combined = [(mid, c.measurement) for mid, c in combine((r.path, r.measurements) for r in analysis.photos).items()
                 if c.measurement.measured]
     sessions = open_database(location)
     names = [MAIN_PROFILE] + [f"Client {i:03d}" for i in range(97)]
@@ -57,14 +58,15 @@ def fill(location: str) -> None:
             count = WEEKLY if index == 0 else min(per_other, TOTAL - WEEKLY - made)
             made += 0 if index == 0 else count
             for week in range(count):
-                row = Assessment(profile_id=profile.id, taken_at=start + timedelta(weeks=week), saved_at=datetime.now(),
+                row = AssessmentRow(profile_id=profile.id, taken_at=start + timedelta(weeks=week),
+                                    saved_at=datetime.now(),
                                  source="photos", report_json=report, findings_json=findings,
                                  thumbnail_jpeg=thumbnail)
                 row.measurements = [MeasurementRow(measurement=mid, value=m.value + 0.01 * week,
                                                    uncertainty=m.uncertainty, unit=m.unit) for mid, m in combined]
                 session.add(row)
     with sessions() as session:
-        print(f"  filled: {session.query(Assessment).count()} assessments, "
+        print(f"  filled: {session.query(AssessmentRow).count()} assessments, "
               f"{session.query(MeasurementRow).count()} measurement rows, {len(names)} profiles")
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from benchmarks.common import photos_from_argv
 from posture.analysis import Options
-from posture.capture import assess_frames
+from posture.hold_still import assess_frames
 from posture.live import LiveTracker
 from posture.vision.pose_model import BlazePoseEstimator
 from tests.browser_support import webcam_frame
@@ -34,7 +34,7 @@ def main() -> None:
     capture = [np.roll(frames[0], i % 3 - 1, axis=1) for i in range(75)]  # 2.5 s at 30 fps
     assess_frames(capture, estimator, Options())
     started = time.perf_counter()
-    result, _ = assess_frames(capture, estimator, Options())
+    (result,) = assess_frames(capture, estimator, Options()).photos
     print(f"hold-still capture: 75 frames -> {len(result.landmarks.samples_px)} pooled answers in "
           f"{time.perf_counter() - started:.2f} s")
 

@@ -5,17 +5,18 @@ The CLI and the app both call these functions; neither computes anything itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
-import cv2
 import numpy as np
 
 from posture.assessment.calibration import OUTLINE_READS, calibrate, outline_trust
 from posture.assessment.capture_checks import check_capture
 from posture.assessment.classifier import Finding, classify, combine
-from posture.assessment.corrections import Recommendation, recommend, safety
-from posture.assessment.measurements import Measurement, PelvisMarkers, measure
+from posture.assessment.corrections import Recommendation, Safety, recommend, safety
+from posture.assessment.leveled import LevelFrame, level_frame
+from posture.assessment.measurements import Measurement, PelvisMarkers, measure_leveled, near_side_is_right
 from posture.assessment.pain import Pain
 from posture.assessment.silhouette import (
     NECK_GRID,
@@ -43,117 +44,188 @@ class Options:
     view: View | None = None
     height_cm: float | None = None
     level: bool = True
-    markers: PelvisMarkers | None = None
+    markers: PelvisMarkers | None = None  # for the one side photo of a person (`--asis/--psis`)
     augment: bool = True  # False: the bare model's single answer (benchmarks compare the two)
     calibrate: bool = True  # False: raw landmark measurements (to train the calibration on)
     pain: Pain | None = None  # orders the corrections; never changes a finding
 
 
-@dataclass(eq=False)  # one photo's result is itself, not its field values (arrays inside)
-class PhotoResult:
+@dataclass(frozen=True)
+class PhotoEdits:
+    """What a person placed by hand on one photo: moved points (in click order) and ASIS/PSIS,
+    in upright-photo pixels."""
+
+    moved: tuple[tuple[Landmark, tuple[float, float]], ...] = ()
+    markers: PelvisMarkers | None = None
+
+    def with_point(self, landmark: Landmark, xy_px: tuple[float, float]) -> PhotoEdits:
+        return replace(self, moved=(*self.moved, (landmark, (float(xy_px[0]), float(xy_px[1])))))
+
+
+@dataclass(frozen=True, eq=False)  # one photo is itself, not its field values (arrays inside)
+class LocatedPhoto:
+    """The expensive stage of one photo, computed once and never changed: the model's landmarks
+    and mask, the view, the camera roll and the warnings about how the photo was taken."""
+
     path: str
+    image_size: tuple[int, int] | None = None
+    image: np.ndarray | None = None  # upright RGB working copy (read-only), for drawing only
     view: View | None = None
     view_confidence: float | None = None
     view_given: bool = False
-    image_size: tuple[int, int] | None = None
-    camera_roll_deg: float | None = None
-    leveled: bool = False
-    landmarks: PoseLandmarks | None = None
-    measurements: dict[str, Measurement] = field(default_factory=dict)
-    warnings: list[PhotoWarning] = field(default_factory=list)
+    landmarks: PoseLandmarks | None = None  # upright-photo pixels, sides as the subject's
+    person_mask: np.ndarray | None = None  # working-copy pixels (read-only)
+    camera_roll_deg: float | None = None  # None: not estimated confidently (or not asked)
+    warnings: tuple[PhotoWarning, ...] = ()
     error: PhotoError | None = None
-    image: np.ndarray | None = None  # upright RGB working copy, for drawing only
-    person_mask: np.ndarray | None = None
-    edited_landmarks: list[str] = field(default_factory=list)
-    outlines: dict[str, np.ndarray] = field(default_factory=dict)  # body outline grids (calibration inputs)
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def leveled(self) -> bool:
+        return self.camera_roll_deg is not None
+
+    @property
+    def is_side(self) -> bool:
+        return self.ok and self.view is not None and not self.view.is_frontal
+
+
+@dataclass(frozen=True, eq=False)
+class PhotoResult:
+    """One photo measured: a pure function of its LocatedPhoto and the person's inputs."""
+
+    located: LocatedPhoto
+    landmarks: PoseLandmarks | None  # the located ones with the hand-moved points
+    measurements: Mapping[str, Measurement]
+    warnings: tuple[PhotoWarning, ...]
+    edited_landmarks: tuple[str, ...] = ()
+    outlines: Mapping[str, np.ndarray] = field(default_factory=dict)  # body outline grids (calibration inputs)
+    near_side: str = "left"  # side views: the body side facing the camera, which the measurements read
+
+    path = property(lambda self: self.located.path)
+    view = property(lambda self: self.located.view)
+    view_confidence = property(lambda self: self.located.view_confidence)
+    view_given = property(lambda self: self.located.view_given)
+    image_size = property(lambda self: self.located.image_size)
+    image = property(lambda self: self.located.image)
+    camera_roll_deg = property(lambda self: self.located.camera_roll_deg)
+    leveled = property(lambda self: self.located.leveled)
+    error = property(lambda self: self.located.error)
+    ok = property(lambda self: self.located.ok)
+
 
 @dataclass(frozen=True)
 class Assessment:
-    findings: list[Finding]
-    recommendations: list[Recommendation]
-    safety: dict
+    findings: tuple[Finding, ...]
+    recommendations: tuple[Recommendation, ...]
+    safety: Safety
     pain: Pain | None = None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Photos of one person and what they add up to."""
+
+    photos: tuple[PhotoResult, ...]
+    assessment: Assessment
 
 
 PhotoSource = str | PhotoBytes
 
 
-def locate(source: PhotoSource, estimator: PoseEstimator, options: Options) -> PhotoResult:
-    """Load a photo, find the person and decide the view. Errors land in the result."""
-    result = PhotoResult(path=str(source))
+def locate(source: PhotoSource, estimator: PoseEstimator, options: Options) -> LocatedPhoto:
+    """Load a photo, find the person, decide the view and the camera roll. Errors land in the result."""
     try:
         photo = load_photo(source)
     except PhotoError as error:
-        result.error = error
-        return result
-    return locate_in(photo, result, estimator, options)
+        return LocatedPhoto(path=str(source), error=error)
+    return locate_in(photo, str(source), estimator, options)
 
 
-def locate_in(photo: Photo, result: PhotoResult, estimator: PoseEstimator, options: Options) -> PhotoResult:
-    """`locate` for a photo already in memory (a video frame)."""
-    result.image_size = photo.original_size
-    result.image = photo.rgb
+def locate_in(
+    photo: Photo, name: str, estimator: PoseEstimator, options: Options, second_look: bool = True
+) -> LocatedPhoto:
+    """`locate` for a photo already in memory (a video frame). `second_look=False` (the live
+    preview) skips looking for a second person and the camera roll: one model call."""
     try:
-        person = find_person(photo, estimator, DEFAULT_COPIES if options.augment else ())
+        person = find_person(photo, estimator, DEFAULT_COPIES if options.augment else (), second_look)
     except PhotoError as error:
-        result.error = error
-        return result
+        return LocatedPhoto(path=name, image_size=photo.original_size, image=_frozen(photo.rgb), error=error)
     detected = detect_view(person.landmarks, face_toward_camera(photo.rgb, person.landmarks))
     view = options.view or detected.view
     landmarks, relabel_warnings = orient_sides(person.landmarks, view)
-    result.view, result.view_given = view, options.view is not None
-    result.view_confidence = 1.0 if options.view else detected.confidence
-    result.landmarks, result.person_mask = landmarks, person.person_mask
-    result.warnings.extend(person.warnings)
-    result.warnings.extend(relabel_warnings)
-    result.warnings.extend(
-        check_capture(landmarks, view, detected, options.view, constant("visibility_threshold"))
+    warnings = [*person.warnings, *relabel_warnings,
+                *check_capture(landmarks, view, detected, options.view, constant("visibility_threshold"))]
+    roll = None
+    if options.level and second_look:
+        roll, not_leveled = _camera_roll(photo.rgb, person.people_mask)
+        warnings += not_leveled
+    return LocatedPhoto(
+        path=name, image_size=photo.original_size, image=_frozen(photo.rgb), view=view,
+        view_confidence=1.0 if options.view else detected.confidence, view_given=options.view is not None,
+        landmarks=landmarks, person_mask=_frozen(person.person_mask), camera_roll_deg=roll,
+        warnings=tuple(warnings),
     )
-    if options.level:
-        _level(result, photo.rgb, person.people_mask)
-    return result
 
 
-def _level(result: PhotoResult, rgb: np.ndarray, people_mask: np.ndarray | None) -> None:
-    """Estimate the camera roll; use it only when the background agrees on the vertical."""
+def _frozen(array: np.ndarray | None) -> np.ndarray | None:
+    """A read-only view: a stage result that someone writes into fails loudly instead of
+    changing every result derived from it."""
+    if array is None:
+        return None
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def _camera_roll(rgb: np.ndarray, people_mask: np.ndarray | None) -> tuple[float | None, list[PhotoWarning]]:
+    """The camera roll, used only when the background agrees on the vertical."""
     roll = estimate_camera_roll(rgb, people_mask)
     if roll.confident:
-        result.camera_roll_deg, result.leveled = round(roll.roll_deg, 2), True
-        return
+        return round(roll.roll_deg, 2), []
     rough = f" (a rough guess: {roll.roll_deg:+.1f} deg, not used)" if roll.roll_deg is not None else ""
-    result.warnings.append(PhotoWarning(
+    return None, [PhotoWarning(
         WarningCode.NOT_LEVELED,
         f"Could not level the photo: {roll.reason}{rough}. Tilts are measured against the photo's "
         "edges, so a phone held 2 degrees off level adds 2 degrees to every tilt. Retake with a "
         "door frame, wall corner or window edge in view, or hold the phone upright with its level.",
-    ))
+    )]
 
 
-def measure_located(result: PhotoResult, options: Options, markers: PelvisMarkers | None) -> None:
-    if not (result.ok and result.landmarks is not None and result.view is not None):
-        return
-    roll = result.camera_roll_deg if result.leveled else 0.0
-    result.measurements = measure(
-        result.landmarks, result.view, result.person_mask, options.height_cm, markers, camera_roll_deg=roll,
-    )
-    result.outlines = _outlines(result, roll)
-    result.warnings = [w for w in result.warnings if w.code is not WarningCode.UNUSUAL_OUTLINE]
+def measure_photo(located: LocatedPhoto, options: Options, edits: PhotoEdits | None = None) -> PhotoResult:
+    """A located photo measured, with the person's hand-placed points and markers: a pure
+    function, so measuring again with the same inputs gives the same result."""
+    edits = edits or PhotoEdits()
+    if not located.ok or located.landmarks is None or located.view is None:
+        return PhotoResult(located, located.landmarks, {}, located.warnings)
+    landmarks = located.landmarks
+    for landmark, xy in edits.moved:
+        landmarks = landmarks.with_point_moved(landmark, xy)
+    edited = tuple(sorted({landmark.key for landmark, _ in edits.moved}))
+    markers = edits.markers if not located.view.is_frontal else None
+    leveled = level_frame(landmarks, located.person_mask, located.camera_roll_deg or 0.0)
+    measurements = measure_leveled(leveled, located.view, options.height_cm, markers)
+    outlines = _outlines(leveled, located.view)
+    warnings = list(located.warnings)
+    if edited:
+        warnings.append(PhotoWarning(WarningCode.LANDMARKS_EDITED, f"Placed by hand: {', '.join(edited)}."))
     if options.calibrate:
-        trust = outline_trust(result.outlines)
-        result.measurements = calibrate(result.measurements, result.outlines, trust)
-        result.warnings.extend(_unusual_outline_warning(name) for name in result.outlines if trust[name] < 0.5)
-    if markers is not None and (markers.asis[0] - markers.psis[0]) * result.view.facing_x <= 0:
-        result.warnings.append(PhotoWarning(
+        trust = outline_trust(outlines)
+        measurements = calibrate(measurements, outlines, trust)
+        warnings += [_unusual_outline_warning(name) for name in outlines if trust[name] < 0.5]
+    if markers is not None and (markers.asis[0] - markers.psis[0]) * located.view.facing_x <= 0:
+        warnings.append(PhotoWarning(
             WarningCode.MARKERS_SUSPECT,
             f"The ASIS should be in front of the PSIS, but this person faces the image's "
-            f"{'right' if result.view.facing_x > 0 else 'left'} and the ASIS was placed behind. "
+            f"{'right' if located.view.facing_x > 0 else 'left'} and the ASIS was placed behind. "
             "Were the two points swapped?",
         ))
+    near = "right" if not located.view.is_frontal and near_side_is_right(landmarks) else "left"
+    return PhotoResult(
+        located, landmarks, MappingProxyType(measurements), tuple(warnings), edited, MappingProxyType(outlines), near,
+    )
 
 
 def _unusual_outline_warning(name: str) -> PhotoWarning:
@@ -166,34 +238,29 @@ def _unusual_outline_warning(name: str) -> PhotoWarning:
     ))
 
 
-def _outlines(result: PhotoResult, roll_deg: float) -> dict[str, np.ndarray]:
+def _outlines(leveled: LevelFrame, view: View) -> dict[str, np.ndarray]:
     """The body outline around the pelvis and the shoulders (front/back) or the neck and the
-    pelvis (side), from the smoothed mask with the camera roll undone; the calibration's inputs
-    besides the measurements."""
-    if result.person_mask is None:
+    pelvis (side), from the smoothed leveled mask; the calibration's inputs besides the
+    measurements."""
+    if leveled.mask is None:
         return {}
     threshold = constant("visibility_threshold")
     pairs = ((Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER), (Landmark.LEFT_HIP, Landmark.RIGHT_HIP))
-    seen = [[result.landmarks.is_visible(lm, threshold) for lm in pair] for pair in pairs]
+    seen = [[leveled.photo.is_visible(lm, threshold) for lm in pair] for pair in pairs]
     # Front/back: all four points; side: the near shoulder and hip (the far ones are hidden).
-    if not all(all(pair) if result.view.is_frontal else any(pair) for pair in seen):
+    if not all(all(pair) if view.is_frontal else any(pair) for pair in seen):
         return {}
-    mask = result.person_mask
-    mask = smoothed(mask, _torso_px(result.landmarks) * mask.shape[1] / result.landmarks.image_size[0])
-    level = result.landmarks.rotated(-roll_deg) if roll_deg else result.landmarks
-    if roll_deg:
-        height, width = mask.shape
-        turn = cv2.getRotationMatrix2D((width / 2, height / 2), -roll_deg, 1.0)
-        mask = cv2.warpAffine(mask, turn, (width, height), flags=cv2.INTER_LINEAR)
+    level = leveled.landmarks
+    mask = smoothed(leveled.mask, _torso_px(level) * leveled.mask.shape[1] / level.image_size[0])
     (ls, rs), (lh, rh) = ((level.point(a), level.point(b)) for a, b in pairs)
     torso = _torso_px(level)
-    if result.view.is_frontal:
+    if view.is_frontal:
         outlines = {
             "pelvis_outline": mirror_difference(mask, level.image_size, PELVIS_GRID, lh, rh, torso),
             "shoulder_outline": mirror_difference(mask, level.image_size, SHOULDER_GRID, ls, rs, torso),
         }
     else:
-        facing = result.view.facing_x
+        facing = view.facing_x
         outlines = {
             "neck_outline": side_profile(mask, level.image_size, NECK_GRID, (ls + rs) / 2, torso, facing),
             "side_pelvis_outline": side_profile(mask, level.image_size, SIDE_PELVIS_GRID, (lh + rh) / 2, torso, facing),
@@ -213,59 +280,51 @@ def analyze_person(
     estimator: PoseEstimator,
     options: Options,
     progress: Callable[[str], None] | None = None,
-) -> tuple[list[PhotoResult], Assessment]:
+) -> Analysis:
     """Photos of one person at one time -> per-photo results and one combined assessment."""
-    results = []
+    located = []
     for path in paths:
-        results.append(locate(path, estimator, options))
+        located.append(locate(path, estimator, options))
         if progress:
             progress(str(path))
-    side_photos = [r for r in results if r.ok and r.view and not r.view.is_frontal]
-    markers = options.markers if len(side_photos) == 1 else None
-    if options.markers is not None and markers is None:
-        for r in results:
-            r.warnings.append(PhotoWarning(
+    return analyze_located(located, options)
+
+
+def analyze_located(
+    located: Sequence[LocatedPhoto], options: Options, edits: Mapping[str, PhotoEdits] | None = None
+) -> Analysis:
+    """Located photos of one person -> measurements, findings and corrections: a pure function of
+    the located photos, the options and the hand edits (by photo path). The app calls it on every
+    rerun; nothing it returns is ever changed afterwards."""
+    edits = dict(edits or {})
+    side_photos = [photo for photo in located if photo.is_side]
+    ignored = []
+    if options.markers is not None:
+        if len(side_photos) == 1:
+            only = side_photos[0].path
+            edits[only] = replace(edits.get(only, PhotoEdits()), markers=options.markers)
+        else:
+            ignored = [PhotoWarning(
                 WarningCode.MARKERS_IGNORED,
                 f"--asis/--psis need exactly one side-view photo; found {len(side_photos)}. "
                 "The markers were not used.",
-            ))
-    for r in results:
-        measure_located(r, options, markers if r in side_photos else None)
-    return results, assess(results, options.pain)
+            )]
+    results = [
+        measure_photo(replace(photo, warnings=(*photo.warnings, *ignored)), options, edits.get(photo.path))
+        for photo in located
+    ]
+    return Analysis(tuple(results), assess(results, options.pain))
 
 
-def analyze_single(path: PhotoSource, estimator: PoseEstimator, options: Options) -> tuple[PhotoResult, Assessment]:
+def analyze_single(path: PhotoSource, estimator: PoseEstimator, options: Options) -> Analysis:
     """One unrelated photo (batch mode): its own findings."""
-    result = locate(path, estimator, options)
-    markers = options.markers if result.ok and result.view and not result.view.is_frontal else None
-    measure_located(result, options, markers)
-    return result, assess([result], options.pain)
-
-
-def move_landmark(result: PhotoResult, landmark: Landmark, xy_px: tuple[float, float]) -> None:
-    """A person's correction of a visibly wrong point; `remeasure` afterwards. The report says
-    which points were placed by hand."""
-    result.landmarks = result.landmarks.with_point_moved(landmark, xy_px)
-    result.edited_landmarks = sorted({*result.edited_landmarks, landmark.key})
-    result.warnings = [w for w in result.warnings if w.code is not WarningCode.LANDMARKS_EDITED]
-    result.warnings.append(PhotoWarning(
-        WarningCode.LANDMARKS_EDITED, f"Placed by hand: {', '.join(result.edited_landmarks)}."
-    ))
-
-
-def remeasure(
-    results: Sequence[PhotoResult], options: Options, markers: dict[str, PelvisMarkers] | None = None
-) -> Assessment:
-    """Measure again after landmarks were corrected by hand or ASIS/PSIS placed on a side photo
-    (`markers` by photo path), without running the model again."""
-    markers = markers or {}
-    for r in results:
-        r.warnings = [w for w in r.warnings if w.code is not WarningCode.MARKERS_SUSPECT]
-        measure_located(r, options, markers.get(r.path))
-    return assess(results, options.pain)
+    located = locate(path, estimator, options)
+    edits = PhotoEdits(markers=options.markers) if located.is_side else None
+    result = measure_photo(located, options, edits)
+    return Analysis((result,), assess([result], options.pain))
 
 
 def assess(results: Sequence[PhotoResult], pain: Pain | None = None) -> Assessment:
     combined = combine((r.path, r.measurements) for r in results if r.ok)
-    findings = classify(combined)
-    return Assessment(findings, recommend(findings, pain), safety(pain), pain)
+    findings = tuple(classify(combined))
+    return Assessment(findings, tuple(recommend(findings, pain)), safety(pain), pain)

@@ -162,24 +162,26 @@ def _options(args):
 
 def _run_analyze(args) -> int:
     from posture.analysis import analyze_person
-    from posture.report import report_json, report_text
+    from posture.presentation import report_view
+    from posture.records import report_json
+    from posture.report import report_text
     from posture.vision.pose_model import BlazePoseEstimator
 
-    estimator = BlazePoseEstimator()
-    results, assessment = analyze_person(args.photos, estimator, _options(args))
+    analysis = analyze_person(args.photos, BlazePoseEstimator(), _options(args))
+    view = report_view(analysis)
     if args.annotate:
-        _write_annotations(args.annotate, [(r, assessment) for r in results])
+        _write_annotations(args.annotate, view.photos)
     if args.html:
         from posture.report_html import report_html
 
-        args.html.write_text(report_html(results, assessment), encoding="utf-8")
+        args.html.write_text(report_html(view), encoding="utf-8")
     if args.json:
-        print(json.dumps(report_json(results, assessment), ensure_ascii=False))
+        print(json.dumps(report_json(analysis), ensure_ascii=False))
     else:
-        print(report_text(results, assessment), end="")
-    if args.save and history_cli.save(args, results, assessment, args.photos) != EXIT_OK:
+        print(report_text(view), end="")
+    if args.save and history_cli.save(args, analysis, view, args.photos) != EXIT_OK:
         return EXIT_USAGE
-    return EXIT_OK if all(r.ok for r in results) else EXIT_SOME_FAILED
+    return EXIT_OK if all(r.ok for r in analysis.photos) else EXIT_SOME_FAILED
 
 
 def _run_app(args) -> int:
@@ -200,7 +202,8 @@ def _run_app(args) -> int:
 
 def _run_batch(args) -> int:
     from posture.analysis import analyze_single
-    from posture.report import batch_record_json
+    from posture.presentation import report_view
+    from posture.records import batch_record_json
     from posture.vision.pose_model import BlazePoseEstimator
 
     paths = expand_paths(args.paths)
@@ -210,11 +213,11 @@ def _run_batch(args) -> int:
     taken: set[Path] = set()
     for index, path in enumerate(paths, start=1):
         _progress(index, len(paths), path)
-        result, assessment = analyze_single(path, estimator, options)
-        failed += not result.ok
+        analysis = analyze_single(path, estimator, options)
+        failed += not analysis.photos[0].ok
         if args.annotate:
-            _write_annotations(args.annotate, [(result, assessment)], taken)
-        print(json.dumps(batch_record_json(result, assessment), ensure_ascii=False), flush=True)
+            _write_annotations(args.annotate, report_view(analysis).photos, taken)
+        print(json.dumps(batch_record_json(analysis), ensure_ascii=False), flush=True)
     sys.stderr.write(f"\r{len(paths)} photos, {failed} failed\033[K\n")
     return EXIT_OK if failed == 0 else EXIT_SOME_FAILED
 
@@ -295,12 +298,12 @@ def expand_paths(paths: list[str]) -> list[str]:
     return expanded
 
 
-def _write_annotations(folder: Path, pairs, taken: set[Path] | None = None) -> None:
+def _write_annotations(folder: Path, sections, taken: set[Path] | None = None) -> None:
     from posture.annotated import write_annotated
 
     taken = set() if taken is None else taken
-    for result, assessment in pairs:
-        write_annotated(result, assessment, folder, taken)
+    for section in sections:
+        write_annotated(section, folder, taken)
 
 
 def _progress(index: int, total: int, path: str) -> None:

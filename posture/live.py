@@ -1,7 +1,9 @@
 """The live webcam check: per-frame landmarks and measurements, smoothed for display.
 
-Live values are a preview (one model call per frame, no leveling, no augmentation); the numbers that
-count come from a hold-still capture (posture.capture), which runs the photo pipeline on the frames.
+Live values are a preview through the photo pipeline's cheap entry (one model call per frame, no
+leveling, no augmentation, but the same measurements and the same calibration, body outline
+included); the numbers that count come from a hold-still capture (posture.hold_still), which runs
+the full photo pipeline on the frames.
 """
 
 from __future__ import annotations
@@ -12,20 +14,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from posture.assessment.calibration import calibrate
-from posture.assessment.measurements import measure
-from posture.assessment.views import View, detect_view, orient_sides
+from posture.analysis import Options, locate_in, measure_photo
+from posture.assessment.views import View
 from posture.data_files import constant
+from posture.registry import live_measurements
 from posture.vision.drawing import Annotation, annotate
-from posture.vision.landmarks import PoseLandmarks
+from posture.vision.image_io import Photo
 from posture.vision.pose_model import BlazePoseEstimator, PoseEstimator
 
-# Measurements drawn on the live video (the lines the issue asks for) per kind of view.
-LIVE_MEASUREMENTS = {
-    True: ("shoulder_tilt_deg", "hip_tilt_deg", "head_tilt_deg"),
-    False: ("craniovertebral_angle_deg", "sagittal_trunk_lean_deg"),
-}
-
+PREVIEW = Options(level=False, augment=False)
 
 @dataclass
 class LiveReading:
@@ -41,31 +38,30 @@ class LiveTracker:
 
     smoothing_s: float = 0.5
     rate_window: int = 30
-    estimator: PoseEstimator = field(default_factory=lambda: BlazePoseEstimator(with_mask=False, video=True))
+    estimator: PoseEstimator = field(default_factory=lambda: BlazePoseEstimator(video=True))
     _smoothed: dict[str, float] = field(default_factory=dict)
     _last_t: float | None = None
     _times: deque = field(default_factory=lambda: deque(maxlen=30))
     frames_processed: int = 0
 
     def process(self, rgb: np.ndarray, t_s: float) -> LiveReading:
+        """One frame through the photo pipeline's cheap entry (one model call, no leveling, no
+        augmentation) and the same measurement and calibration as a photo."""
         self.frames_processed += 1
         self._times.append(t_s)
-        raw = self.estimator.detect(rgb)
-        if raw is None:
+        height, width = rgb.shape[:2]
+        located = locate_in(Photo(rgb, (width, height), "video frame"), "live", self.estimator, PREVIEW,
+                            second_look=False)
+        if not located.ok:
             self._smoothed.clear()
             return LiveReading(None, {}, rgb)
-        height, width = rgb.shape[:2]
-        landmarks = PoseLandmarks(
-            raw.xy_fraction * np.array([width, height]), np.clip(raw.visibility, 0, 1), (width, height),
-            depth_px=raw.depth * width,
-        )
-        view = detect_view(landmarks).view
-        landmarks, _ = orient_sides(landmarks, view)
-        wanted = LIVE_MEASUREMENTS[view.is_frontal]
-        measured = {mid: m for mid, m in calibrate(measure(landmarks, view)).items() if mid in wanted and m.measured}
+        result = measure_photo(located, PREVIEW)
+        wanted = live_measurements(result.view.is_frontal)
+        measured = {mid: m for mid, m in result.measurements.items() if mid in wanted and m.measured}
         values = self._smooth(measured, t_s)
-        note = Annotation(view.value, values, {}, [], constant("visibility_threshold"), legend=False)
-        return LiveReading(view, values, annotate(rgb, landmarks, note))
+        note = Annotation(result.view.value, values, {}, [], constant("visibility_threshold"),
+                          near_side=result.near_side, legend=False)
+        return LiveReading(result.view, values, annotate(rgb, result.landmarks, note))
 
     @property
     def fps(self) -> float | None:

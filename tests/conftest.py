@@ -1,4 +1,10 @@
-"""Shared fixtures: the real model, the real photos in ../shared, and made-up skeletons."""
+"""Shared fixtures: the real model, its recorded answers (the fast lane), the real photos in
+../shared, and made-up skeletons.
+
+The fast lane, `pytest -m "not model"`, runs every test that needs neither the real model nor the
+app server: a test is in the model lane when it uses the `estimator` or `shared_front_photos`
+fixture, lives in a module listed in MODEL_MODULES, or is marked `model` itself.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,25 @@ from posture.vision.landmarks import PoseLandmarks
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_PHOTOS = REPO.parent / "shared" / "photos" / "front"
+
+
+# Modules whose tests start the app (which loads the real model) or a browser.
+MODEL_MODULES = {"test_app", "test_app_browser"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if ({"estimator", "shared_front_photos"} & set(item.fixturenames)
+                or item.module.__name__.rsplit(".", 1)[-1] in MODEL_MODULES):
+            item.add_marker(pytest.mark.model)
+
+
+@pytest.fixture
+def replay(monkeypatch):
+    """The pose model and face detector answering from tests/data/replay (recorded on the samples)."""
+    from tests.replay import use_replay
+
+    return use_replay(monkeypatch)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -49,10 +49,10 @@ def shared_cases() -> dict[str, dict]:
 
 def run_case(case: dict, estimator) -> dict:
     """The case's report as `posture analyze --json` (or a `posture batch` line) prints it."""
-    from posture.analysis import Options, analyze_person, analyze_single, move_landmark, remeasure
+    from posture.analysis import Options, PhotoEdits, analyze_located, analyze_single, locate
     from posture.assessment.measurements import PelvisMarkers
     from posture.assessment.pain import Pain
-    from posture.report import batch_record_json, report_json
+    from posture.records import batch_record_json, report_json
     from posture.vision.landmarks import Landmark
 
     pain = Pain(tuple(case["pain"][0]), case["pain"][1], case["pain"][2]) if "pain" in case else None
@@ -60,14 +60,13 @@ def run_case(case: dict, estimator) -> dict:
     options = Options(height_cm=case.get("height_cm"), pain=pain, markers=markers)
     paths = [str(REPO / p) if not Path(p).is_absolute() else p for p in case["photos"]]
     if case.get("single"):
-        result, assessment = analyze_single(paths[0], estimator, options)
-        return _portable(batch_record_json(result, assessment))
-    results, assessment = analyze_person(paths, estimator, options)
+        return _portable(batch_record_json(analyze_single(paths[0], estimator, options)))
+    located = [locate(path, estimator, options) for path in paths]
+    edits = {}
     if "moved" in case:
         name, x, y = case["moved"]
-        move_landmark(results[0], Landmark[name.upper()], (x, y))
-        assessment = remeasure(results, options)
-    return _portable(report_json(results, assessment))
+        edits[located[0].path] = PhotoEdits().with_point(Landmark[name.upper()], (x, y))
+    return _portable(report_json(analyze_located(located, options, edits)))
 
 
 def _portable(document: dict) -> dict:
@@ -90,7 +89,8 @@ def differences(expected, actual, where: str = "") -> list[str]:
     if isinstance(expected, list) and isinstance(actual, list):
         if len(expected) != len(actual):
             return [f"{where}: {len(expected)} items -> {len(actual)}"]
-        return [d for i, (e, a) in enumerate(zip(expected, actual, strict=True)) for d in differences(e, a, f"{where}[{i}]")]
+        pairs = enumerate(zip(expected, actual, strict=True))
+        return [d for i, (e, a) in pairs for d in differences(e, a, f"{where}[{i}]")]
     numbers = (int, float)
     if isinstance(expected, numbers) and isinstance(actual, numbers) and not isinstance(expected, bool):
         return [] if math.isclose(expected, actual, abs_tol=TOLERANCE) else [f"{where}: {expected} -> {actual}"]

@@ -9,14 +9,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from posture.analysis import Options, analyze_person, move_landmark, remeasure
+from posture.analysis import Options, PhotoEdits, analyze_located, analyze_person, locate
 from posture.assessment.classifier import Finding, Status
 from posture.assessment.corrections import recommend, safety
 from posture.assessment.measurements import PelvisMarkers
 from posture.assessment.pain import Pain
-from posture.capture import HoldStill, assess_frames
 from posture.errors import ErrorCode, WarningCode
+from posture.hold_still import HoldStill, assess_frames
 from posture.live import LiveTracker
+from posture.presentation import report_view
+from posture.records import report_json
 from posture.report_html import report_html
 from posture.vision.image_io import PhotoBytes, load_photo
 from posture.vision.landmarks import Landmark
@@ -38,9 +40,9 @@ def test_pain_puts_the_linked_finding_first_without_changing_any_finding():
 
 
 def test_pain_advice_for_severe_persistent_pain_and_sciatica():
-    assert safety()["pain_advice"] == []
-    assert safety(Pain(("lower_back",), 3, 4))["pain_advice"] == []
-    advice = safety(Pain(("sciatica",), 7, 13))["pain_advice"]
+    assert safety().pain_advice == ()
+    assert safety(Pain(("lower_back",), 3, 4)).pain_advice == ()
+    advice = safety(Pain(("sciatica",), 7, 13)).pain_advice
     assert len(advice) == 3 and "7/10" in advice[0] and "13 weeks" in advice[1] and "leg" in advice[2]
 
 
@@ -63,32 +65,32 @@ def test_an_upload_in_memory_reads_like_the_file_and_errors_name_the_upload():
 
 @pytest.mark.model
 def test_moving_a_hip_point_changes_the_hip_tilt_and_the_report_says_it_was_moved(estimator):
-    photo = SAMPLES / "neutral" / "front.jpg"
-    results, before = analyze_person([str(photo)], estimator, Options())
-    result = results[0]
-    tilt_before = result.measurements["hip_tilt_deg"].raw_value
-    left_hip = result.landmarks.point(Landmark.LEFT_HIP)
-    width = abs(left_hip[0] - result.landmarks.point(Landmark.RIGHT_HIP)[0])
+    located = [locate(str(SAMPLES / "neutral" / "front.jpg"), estimator, Options())]
+    before = analyze_located(located, Options())
+    tilt_before = before.photos[0].measurements["hip_tilt_deg"].raw_value
+    left_hip = located[0].landmarks.point(Landmark.LEFT_HIP)
+    width = abs(left_hip[0] - located[0].landmarks.point(Landmark.RIGHT_HIP)[0])
     # Raise the subject's left hip by tan(5°) of the hip width: the raw hip line turns by 5°.
-    move_landmark(result, Landmark.LEFT_HIP, (left_hip[0], left_hip[1] - width * math.tan(math.radians(5))))
-    after = remeasure(results, Options())
+    edit = PhotoEdits().with_point(Landmark.LEFT_HIP, (left_hip[0], left_hip[1] - width * math.tan(math.radians(5))))
+    after = analyze_located(located, Options(), {located[0].path: edit})
+    result = after.photos[0]
     assert result.measurements["hip_tilt_deg"].raw_value == pytest.approx(tilt_before + 5.0, abs=0.2)
     assert any(w.code is WarningCode.LANDMARKS_EDITED and "left_hip" in w.message for w in result.warnings)
-    assert after.findings != before.findings
+    assert after.assessment.findings != before.assessment.findings
+    # The located photo is untouched: without the edit the first answer comes back exactly.
+    assert report_json(analyze_located(located, Options())) == report_json(before)
 
 
 @pytest.mark.model
 def test_asis_psis_placed_on_a_side_photo_give_the_exact_pelvic_tilt(estimator):
-    photo = SAMPLES / "anterior_tilt" / "side_right.jpg"
-    results, _ = analyze_person([str(photo)], estimator, Options())
-    result = results[0]
-    hip = result.landmarks.point(Landmark.RIGHT_HIP)
-    facing = result.view.facing_x
+    located = [locate(str(SAMPLES / "anterior_tilt" / "side_right.jpg"), estimator, Options())]
+    hip = located[0].landmarks.point(Landmark.RIGHT_HIP)
+    facing = located[0].view.facing_x
     # ASIS 10 cm-ish in front of and 15° below the PSIS: 15° anterior tilt.
     psis = (hip[0] - facing * 60, hip[1] - 40)
     asis = (psis[0] + facing * 120, psis[1] + 120 * math.tan(math.radians(15)))
-    remeasure(results, Options(), {result.path: PelvisMarkers(asis, psis)})
-    tilt = result.measurements["pelvic_tilt_deg"]
+    analysis = analyze_located(located, Options(), {located[0].path: PhotoEdits(markers=PelvisMarkers(asis, psis))})
+    tilt = analysis.photos[0].measurements["pelvic_tilt_deg"]
     assert tilt.value == pytest.approx(15.0, abs=1.0) and tilt.method.startswith("exact")
 
 
@@ -109,7 +111,8 @@ def _frames(photo: Path, count: int, shift_px: int = 0) -> list[np.ndarray]:
 
 @pytest.mark.model
 def test_a_capture_pools_several_frames_into_one_assessment(estimator):
-    result, assessment = assess_frames(_frames(SAMPLES / "high_left_hip" / "front.jpg", 40, 2), estimator, Options())
+    analysis = assess_frames(_frames(SAMPLES / "high_left_hip" / "front.jpg", 40, 2), estimator, Options())
+    (result,), assessment = analysis.photos, analysis.assessment
     assert result.ok and result.view.value == "front"
     assert len(result.landmarks.samples_px) == 5 * 6  # five frames, six augmented copies each
     assert any(f.id == "high_left_hip" and f.status is Status.PRESENT for f in assessment.findings)
@@ -119,13 +122,13 @@ def test_a_capture_pools_several_frames_into_one_assessment(estimator):
 def test_a_capture_leaves_out_frames_where_the_person_moved(estimator):
     frames = _frames(SAMPLES / "neutral" / "front.jpg", 10)
     frames[0] = np.roll(frames[0], 150, axis=1)
-    result, _ = assess_frames(frames, estimator, Options())
+    (result,) = assess_frames(frames, estimator, Options()).photos
     assert any(w.code is WarningCode.MOVED_DURING_CAPTURE for w in result.warnings)
     assert len(result.landmarks.samples_px) == 4 * 6
 
 
 def test_a_capture_without_frames_says_to_start_the_camera(estimator):
-    result, _ = assess_frames([], estimator, Options())
+    (result,) = assess_frames([], estimator, Options()).photos
     assert not result.ok and "start the camera" in result.error.message
 
 
@@ -146,8 +149,8 @@ def test_the_live_preview_draws_smoothed_values_and_counts_frames():
 @pytest.mark.model
 def test_html_report_embeds_images_and_escapes_names(estimator):
     data = (SAMPLES / "neutral" / "front.jpg").read_bytes()
-    results, assessment = analyze_person([PhotoBytes("<script>alert(1)</script>.jpg", data)], estimator, Options())
-    page = report_html(results, assessment)
+    analysis = analyze_person([PhotoBytes("<script>alert(1)</script>.jpg", data)], estimator, Options())
+    page = report_html(report_view(analysis))
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert page.count("data:image/jpeg;base64,") == 1
     assert "not a diagnosis" in page and "numbness" in page

@@ -93,7 +93,7 @@ def test_findings_on_renders_are_never_on_the_wrong_side(scored):
 def test_a_6_degree_obliquity_gives_the_right_sides_finding_and_a_level_pelvis_none(estimator, render, expected):
     from posture.analysis import Options, analyze_single
 
-    _, assessment = analyze_single(str(SYNTH / render), estimator, Options())
+    assessment = analyze_single(str(SYNTH / render), estimator, Options()).assessment
     hips = [f.id for f in assessment.findings if f.id.startswith("high_") and f.id.endswith("_hip")
             and f.status is Status.PRESENT]
     assert hips == ([expected] if expected else [])
@@ -111,7 +111,8 @@ def test_exact_mode_with_the_true_asis_and_psis_is_within_a_degree(estimator):
         truth = json.loads(truth_path.read_text())
         near = "right" if truth["spec"]["camera"]["view"] == "side_right" else "left"
         markers = PelvisMarkers(tuple(truth["surface_2d"][f"{near}_asis"]), tuple(truth["surface_2d"][f"{near}_psis"]))
-        result, _ = analyze_single(str(truth_path.with_name(truth["image"])), estimator, Options(markers=markers))
+        image = str(truth_path.with_name(truth["image"]))
+        (result,) = analyze_single(image, estimator, Options(markers=markers)).photos
         assert result.measurements["pelvic_tilt_deg"].method.startswith("exact")
         errors.append(abs(result.measurements["pelvic_tilt_deg"].value - truth["measurements"]["pelvic_tilt_deg"]))
     assert max(errors) < 1.0

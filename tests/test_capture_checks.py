@@ -65,7 +65,7 @@ def test_a_visibly_turned_street_photo_is_flagged_and_a_square_one_is_not(shared
     from posture.analysis import Options, analyze_single
 
     by_name = {p.name: p for p in shared_front_photos}
-    turned, _ = analyze_single(str(by_name["ccp_0211.jpg"]), estimator, Options(level=False))
-    square, _ = analyze_single(str(by_name["ccp_0104.jpg"]), estimator, Options(level=False))
+    (turned,) = analyze_single(str(by_name["ccp_0211.jpg"]), estimator, Options(level=False)).photos
+    (square,) = analyze_single(str(by_name["ccp_0104.jpg"]), estimator, Options(level=False)).photos
     assert "turned_from_camera" in {w.code.value for w in turned.warnings}
     assert "turned_from_camera" not in {w.code.value for w in square.warnings}

@@ -103,7 +103,7 @@ def test_corrections_follow_the_side_of_the_finding():
 
 def test_no_findings_no_exercises_but_always_safety():
     assert recommend(findings_for(hip_tilt_deg=0.0, shoulder_tilt_deg=0.0).values()) == []
-    assert len(safety()["red_flags"]) >= 5
+    assert len(safety().red_flags) >= 5
 
 
 def test_every_threshold_and_catalog_entry_has_a_source():

@@ -12,9 +12,19 @@ import pytest
 from PIL import Image
 
 
+REPO = Path(__file__).resolve().parents[1]
+
+
 def posture(*args: str, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "posture", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
+
+
+def replayed(*args: str) -> subprocess.CompletedProcess:
+    """`posture ARGS` as a user runs it, the pose model answering from its recording (fast lane)."""
+    return subprocess.run(
+        [sys.executable, "-m", "tests.replay_cli", *args], capture_output=True, text=True, cwd=REPO, timeout=300
     )
 
 
@@ -121,9 +131,9 @@ def test_bench_accuracy_on_a_folder_without_truth_files_is_a_usage_error(tmp_pat
 
 
 def test_pain_and_html_report_from_the_command_line(tmp_path, schema):
-    sample = Path(__file__).resolve().parents[1] / "samples" / "forward_head"
+    sample = REPO / "samples" / "forward_head"
     html = tmp_path / "report.html"
-    result = posture("analyze", *map(str, sorted(sample.glob("*.jpg"))), "--json", "--pain", "neck",
+    result = replayed("analyze", *map(str, sorted(sample.glob("*.jpg"))), "--json", "--pain", "neck",
                      "--pain-level", "8", "--pain-weeks", "20", "--html", str(html))
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -138,9 +148,9 @@ def test_pain_and_html_report_from_the_command_line(tmp_path, schema):
 
 def test_save_then_history_list_show_export_import_delete(tmp_path):
     db = str(tmp_path / "history.sqlite")
-    photos = [str(p) for p in sorted((Path(__file__).resolve().parents[1] / "samples" / "neutral").glob("*.jpg"))]
+    photos = [str(p) for p in sorted((REPO / "samples" / "neutral").glob("*.jpg"))]
     for day in ("2026-02-02", "2026-02-09"):
-        saved = posture("analyze", *photos, "--save", "--profile", "O'Brien", "--taken-at", day, "--db", db)
+        saved = replayed("analyze", *photos, "--save", "--profile", "O'Brien", "--taken-at", day, "--db", db)
         assert saved.returncode == 0 and "Saved as assessment" in saved.stderr
     assert posture("history", "list", "--db", db).stdout.startswith("O'Brien\t2 assessment(s)\tlatest 2026-02-09")
     shown = posture("history", "show", "--profile", "O'Brien", "--db", db).stdout

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 
 from posture.analysis import Options, analyze_person
 from posture.history.db import HistoryError, latest_revision, open_database, schema_revision, upgrade_to
-from posture.history.models import Assessment, MeasurementRow, PhotoRow, Profile
+from posture.history.models import AssessmentRow, MeasurementRow, PhotoRow, Profile
 from posture.history.store import (
     ProfileError,
     assessment_summaries,
@@ -32,8 +32,10 @@ from posture.history.store import (
     series,
 )
 from posture.vision.image_io import PhotoBytes
+from tests.replay import use_replay
 
-SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "high_left_hip"
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "samples" / "high_left_hip"
 HOSTILE_NAMES = [
     "Robert'); DROP TABLE profiles;--",
     "../../etc/passwd",
@@ -45,15 +47,14 @@ HOSTILE_NAMES = [
 
 
 @pytest.fixture(scope="module")
-def analysed(estimator):
-    """One real analysis, saved many times over."""
-    results, assessment = analyze_person([str(SAMPLE / "front.jpg")], estimator, Options())
-    return results, assessment
+def analysed():
+    """One analysis (the model's recorded answers), saved many times over."""
+    with pytest.MonkeyPatch.context() as patch:
+        return analyze_person([str(SAMPLE / "front.jpg")], use_replay(patch), Options())
 
 
 def _save_weekly(sessions, name, analysed, weeks: int, start=date(2026, 1, 5)) -> list[int]:
-    results, assessment = analysed
-    return [save_assessment(sessions, name, results, assessment, start + timedelta(weeks=w)) for w in range(weeks)]
+    return [save_assessment(sessions, name, analysed, None, start + timedelta(weeks=w)) for w in range(weeks)]
 
 
 def test_saved_assessments_list_and_trend_in_date_order(db_location, analysed):
@@ -68,7 +69,7 @@ def test_saved_assessments_list_and_trend_in_date_order(db_location, analysed):
         unit, points = series(session, profile)["hip_tilt_deg"]
         assert unit == "deg"
         assert [p.taken_on for p in points] == [date(2026, 1, 5), date(2026, 1, 12), date(2026, 1, 19)]
-        assert points[0].value == pytest.approx(analysed[0][0].measurements["hip_tilt_deg"].value)
+        assert points[0].value == pytest.approx(analysed.photos[0].measurements["hip_tilt_deg"].value)
 
 
 def test_csv_export_has_a_header_and_one_row_per_assessment_and_measurement(db_location, analysed):
@@ -78,7 +79,7 @@ def test_csv_export_has_a_header_and_one_row_per_assessment_and_measurement(db_l
         lines = export_csv(session, find_profile(session, "Ann")).splitlines()
     header = lines[0].split(",")
     assert header[:4] == ["taken_at", "measurement", "value", "unit"]
-    measured = sum(m.measured for m in analysed[0][0].measurements.values())
+    measured = sum(m.measured for m in analysed.photos[0].measurements.values())
     assert len(lines) == 1 + 2 * measured
     assert any(line.startswith("2026-01-05,hip_tilt_deg,") for line in lines)
 
@@ -101,10 +102,10 @@ def test_json_export_imports_into_another_database_unchanged(db_location, analys
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 def test_hostile_profile_names_are_only_data(db_location, analysed, name, tmp_path):
     sessions = open_database(db_location)
-    save_assessment(sessions, name, *analysed)
+    save_assessment(sessions, name, analysed)
     with sessions() as session:
         assert [p.name for p, _, _ in list_profiles(session)] == [name]
-        assert session.scalar(select(func.count()).select_from(Assessment)) == 1
+        assert session.scalar(select(func.count()).select_from(AssessmentRow)) == 1
     assert delete_profile(sessions, name) == 1
     assert not (tmp_path / "etc").exists()
 
@@ -113,7 +114,7 @@ def test_hostile_profile_names_are_only_data(db_location, analysed, name, tmp_pa
 def test_unusable_profile_names_are_refused_with_a_reason(db_location, analysed, name):
     sessions = open_database(db_location)
     with pytest.raises(ProfileError, match="profile name"):
-        save_assessment(sessions, name, *analysed)
+        save_assessment(sessions, name, analysed)
 
 
 def test_deleting_a_profile_removes_everything_of_it_photos_included(db_location, analysed):
@@ -121,14 +122,13 @@ def test_deleting_a_profile_removes_everything_of_it_photos_included(db_location
     with sessions.begin() as session:
         get_or_create_profile(session, "Keeps photos", store_photos=True)
     photo = PhotoBytes("front.jpg", (SAMPLE / "front.jpg").read_bytes())
-    results, assessment = analysed
-    save_assessment(sessions, "Keeps photos", results, assessment, photos=[photo])
-    save_assessment(sessions, "No photos", results, assessment, photos=[photo])
+    save_assessment(sessions, "Keeps photos", analysed, photos=[photo])
+    save_assessment(sessions, "No photos", analysed, photos=[photo])
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(PhotoRow)) == 1  # only the opted-in profile's
     delete_profile(sessions, "Keeps photos")
     with sessions() as session:
-        for table in (PhotoRow, Assessment, MeasurementRow):
+        for table in (PhotoRow, AssessmentRow, MeasurementRow):
             remaining = session.scalars(select(table)).all()
             assert all(getattr(r, "assessment_id", None) != 1 for r in remaining)
         assert session.scalar(select(func.count()).select_from(PhotoRow)) == 0
@@ -161,21 +161,23 @@ def test_two_sessions_saving_at_once_lose_nothing(db_location, analysed):
 
 KILLED_SAVER = """
 import sys
+import pytest
 from posture.analysis import Options, analyze_person
 from posture.history.db import open_database
 from posture.history.store import save_assessment
-from posture.vision.pose_model import BlazePoseEstimator
-results, assessment = analyze_person([sys.argv[2]], BlazePoseEstimator(), Options())
+from tests.replay import use_replay
+with pytest.MonkeyPatch.context() as patch:
+    analysis = analyze_person([sys.argv[2]], use_replay(patch), Options())
 sessions = open_database(sys.argv[1])
 while True:
-    print(save_assessment(sessions, "Ann", results, assessment), flush=True)
+    print(save_assessment(sessions, "Ann", analysis), flush=True)
 """
 
 
 def test_a_process_killed_while_saving_leaves_every_earlier_save_intact(db_location):
     open_database(db_location)
     saver = subprocess.Popen([sys.executable, "-c", KILLED_SAVER, db_location, str(SAMPLE / "front.jpg")],
-                             stdout=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, text=True, cwd=REPO)
     committed = [int(saver.stdout.readline()) for _ in range(25)]
     saver.kill()  # SIGKILL: no clean-up, possibly in the middle of a transaction
     saver.wait()
@@ -184,7 +186,7 @@ def test_a_process_killed_while_saving_leaves_every_earlier_save_intact(db_locat
             assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     sessions = open_database(db_location)
     with sessions() as session:
-        saved = session.scalars(select(Assessment.id)).all()
+        saved = session.scalars(select(AssessmentRow.id)).all()
         assert set(committed) <= set(saved)
         per_assessment = session.execute(
             select(MeasurementRow.assessment_id, func.count()).group_by(MeasurementRow.assessment_id)

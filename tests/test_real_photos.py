@@ -15,8 +15,8 @@ TILTS = ("shoulder_tilt_deg", "hip_tilt_deg")
 
 
 def run(path: Path, estimator, **options):
-    result, assessment = analyze_single(str(path), estimator, Options(**options))
-    return result, assessment
+    analysis = analyze_single(str(path), estimator, Options(**options))
+    return analysis.photos[0], analysis.assessment
 
 
 def codes(result) -> set[str]:
@@ -134,7 +134,7 @@ def test_a_photo_without_a_person_is_a_clear_error(estimator, tmp_path):
     Image.fromarray(wall).save(tmp_path / "wall.png")
     result, assessment = run(tmp_path / "wall.png", estimator)
     assert result.error.code is ErrorCode.NO_PERSON
-    assert assessment.recommendations == []
+    assert assessment.recommendations == ()
 
 
 def test_a_front_photo_given_as_a_side_view_warns(shared_front_photos, estimator):
@@ -188,6 +188,6 @@ def test_the_same_photo_given_twice_as_a_side_view_is_analysed_twice(shared_fron
 
     path = str(shared_front_photos[0])
     options = Options(view=View.SIDE_RIGHT, markers=PelvisMarkers((300.0, 400.0), (250.0, 390.0)))
-    results, _ = analyze_person([path, path], estimator, options)
+    results = analyze_person([path, path], estimator, options).photos
     assert len(results) == 2 and all(r.ok for r in results)
     assert all(WarningCode.MARKERS_IGNORED.value in codes(r) for r in results)  # two side photos

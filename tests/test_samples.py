@@ -21,7 +21,7 @@ def test_the_committed_report_is_what_the_analyzer_says(person, estimator):
     photos = [str(p.relative_to(SAMPLES.parent)) for p in sorted(person.glob("*.jpg"))]
     assert len(photos) == 2 and all((person / f"{Path(p).stem}.truth.json").exists() for p in photos)
     committed = json.loads((person / "report.json").read_text())
-    _, assessment = analyze_person([str(SAMPLES.parent / p) for p in photos], estimator, Options())
+    assessment = analyze_person([str(SAMPLES.parent / p) for p in photos], estimator, Options()).assessment
     now = statuses(f.to_json() for f in assessment.findings)
     assert now == statuses(committed["assessment"]["findings"]), "run scripts/sample-reports"
 

@@ -45,6 +45,11 @@ class Evidence:
             **({"note": self.note} if self.note else {}),
         }
 
+    @classmethod
+    def from_json(cls, data: dict) -> Evidence:
+        return cls(data["measurement"], data["value"], data["unit"], data["uncertainty"], dict(data["thresholds"]),
+                   data["direction"], tuple(data["photos"]), data.get("note"))
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -72,6 +77,14 @@ class Finding:
             "evidence": [e.to_json() for e in self.evidence],
             "source": self.source,
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Finding:
+        return cls(
+            data["id"], data["label"], data["family"], data["side"], Status(data["status"]), data["severity"],
+            data["confidence"], tuple(Evidence.from_json(e) for e in data["evidence"]), data["source"],
+            data["kind"] == "pattern",
+        )
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,10 @@ class Exercise:
             "dosage": self.dosage,
         }
 
+    @classmethod
+    def from_json(cls, data: dict) -> Exercise:
+        return cls(data["muscle"], data["side"], data["exercise"], data["name"], data["instructions"], data["dosage"])
+
 
 @dataclass(frozen=True)
 class Recommendation:
@@ -58,6 +62,14 @@ class Recommendation:
             "source": self.source,
             "pain_regions": list(self.pain_regions),
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Recommendation:
+        return cls(
+            data["finding"], data["label"], data["severity"], data["confidence"], data["meaning"],
+            tuple(map(Exercise.from_json, data["stretch"])), tuple(map(Exercise.from_json, data["strengthen"])),
+            tuple(data["avoid"]), data["source"], tuple(data.get("pain_regions", ())),
+        )
 
 
 def recommend(findings: Iterable[Finding], pain: Pain | None = None) -> list[Recommendation]:
@@ -96,7 +108,30 @@ def _side(rule: str, finding_side: str | None) -> str:
     return finding_side if rule == "same" else OTHER_SIDE[finding_side]
 
 
-def safety(pain: Pain | None = None) -> dict:
-    """Stop rule, red flags, disclaimer and advice for this pain: shown with every report, findings
-    or not."""
-    return {**load("corrections.json")["safety"], "pain_advice": pain_advice(pain)}
+@dataclass(frozen=True)
+class Safety:
+    """Shown with every report, findings or not: the disclaimer, the red flags that send a person
+    to a clinician first, the stop rule and the advice for this person's pain."""
+
+    disclaimer: str
+    red_flags: tuple[str, ...]
+    red_flag_advice: str
+    stop_rule: str
+    source: str
+    pain_advice: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "stop_rule": self.stop_rule, "red_flags": list(self.red_flags), "red_flag_advice": self.red_flag_advice,
+            "disclaimer": self.disclaimer, "source": self.source, "pain_advice": list(self.pain_advice),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Safety:
+        return cls(data["disclaimer"], tuple(data["red_flags"]), data["red_flag_advice"], data["stop_rule"],
+                   data.get("source", ""), tuple(data.get("pain_advice", ())))
+
+
+def safety(pain: Pain | None = None) -> Safety:
+    """The safety notes for this pain (none given: the general ones)."""
+    return Safety.from_json({**load("corrections.json")["safety"], "pain_advice": pain_advice(pain)})

@@ -18,15 +18,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from posture import registry
 from posture.assessment import geometry as geo
+from posture.assessment.leveled import LevelFrame, level_frame
 from posture.assessment.silhouette import SilhouetteProfile, silhouette_profile
 from posture.assessment.views import View
 from posture.data_files import constant
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
 
-DEG = "deg"
-PCT_HEIGHT = "% height"
+DEG = registry.Unit.DEG
+PCT_HEIGHT = registry.Unit.PCT_HEIGHT
 
 
 @dataclass(frozen=True)
@@ -85,9 +87,9 @@ Formula = Callable[[np.ndarray, Frame], float]
 
 @dataclass(frozen=True)
 class Spec:
+    """How a registered measurement (posture.registry) is computed from the landmarks."""
+
     id: str
-    unit: str
-    sign_convention: str
     landmarks: tuple[L, ...]
     formula: Formula
     method: str
@@ -96,6 +98,14 @@ class Spec:
     as_length: str | None = None
     systematic_uncertainty: Callable[[], float] = field(default=lambda: 0.0)
 
+    @property
+    def unit(self) -> str:
+        return registry.info(self.id).unit
+
+    @property
+    def sign_convention(self) -> str:
+        return registry.info(self.id).sign_convention
+
 
 def _mid(p: np.ndarray, a: L, b: L) -> np.ndarray:
     return geo.midpoint(p[a], p[b])
@@ -103,37 +113,37 @@ def _mid(p: np.ndarray, a: L, b: L) -> np.ndarray:
 
 FRONTAL_SPECS: tuple[Spec, ...] = (
     Spec(
-        "shoulder_tilt_deg", DEG, "+ = subject's LEFT shoulder higher",
+        "shoulder_tilt_deg",
         (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
         lambda p, f: geo.height_tilt_deg(p[L.LEFT_SHOULDER], p[L.RIGHT_SHOULDER]),
         "shoulder landmark line vs image horizontal", as_length="rise",
     ),
     Spec(
-        "hip_tilt_deg", DEG, "+ = subject's LEFT hip higher",
+        "hip_tilt_deg",
         (L.LEFT_HIP, L.RIGHT_HIP),
         lambda p, f: geo.height_tilt_deg(p[L.LEFT_HIP], p[L.RIGHT_HIP]),
         "hip-joint landmark line vs image horizontal (lateral pelvic tilt)", as_length="rise",
     ),
     Spec(
-        "head_tilt_deg", DEG, "+ = subject's LEFT ear higher",
+        "head_tilt_deg",
         (L.LEFT_EAR, L.RIGHT_EAR),
         lambda p, f: geo.height_tilt_deg(p[L.LEFT_EAR], p[L.RIGHT_EAR]),
         "ear line vs image horizontal", as_length="rise",
     ),
     Spec(
-        "knee_tilt_deg", DEG, "+ = subject's LEFT knee higher",
+        "knee_tilt_deg",
         (L.LEFT_KNEE, L.RIGHT_KNEE),
         lambda p, f: geo.height_tilt_deg(p[L.LEFT_KNEE], p[L.RIGHT_KNEE]),
         "knee landmark line vs horizontal (a longer leg raises its knee)", as_length="rise",
     ),
     Spec(
-        "ankle_tilt_deg", DEG, "+ = subject's LEFT ankle higher",
+        "ankle_tilt_deg",
         (L.LEFT_ANKLE, L.RIGHT_ANKLE),
         lambda p, f: geo.height_tilt_deg(p[L.LEFT_ANKLE], p[L.RIGHT_ANKLE]),
         "ankle landmark line vs horizontal (a lift under one foot raises it)", as_length="rise",
     ),
     Spec(
-        "lateral_trunk_lean_deg", DEG, "+ = trunk leans toward the subject's LEFT",
+        "lateral_trunk_lean_deg",
         (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),
         lambda p, f: geo.lean_from_vertical_deg(
             _mid(p, L.LEFT_HIP, L.RIGHT_HIP), _mid(p, L.LEFT_SHOULDER, L.RIGHT_SHOULDER), f.toward_x
@@ -141,7 +151,7 @@ FRONTAL_SPECS: tuple[Spec, ...] = (
         "mid-hip to mid-shoulder line vs vertical",
     ),
     Spec(
-        "weight_shift_pct", PCT_HEIGHT, "+ = pelvis shifted toward the subject's LEFT of mid-ankle",
+        "weight_shift_pct",
         (L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_ANKLE, L.RIGHT_ANKLE),
         lambda p, f: f.pct(
             (_mid(p, L.LEFT_HIP, L.RIGHT_HIP)[0] - _mid(p, L.LEFT_ANKLE, L.RIGHT_ANKLE)[0])
@@ -150,13 +160,13 @@ FRONTAL_SPECS: tuple[Spec, ...] = (
         "horizontal offset of mid-hip from mid-ankle", as_length="pct",
     ),
     Spec(
-        "left_knee_valgus_deg", DEG, "+ = valgus (knee toward the midline), - = varus",
+        "left_knee_valgus_deg",
         (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
         lambda p, f: geo.bend_deg(p[L.LEFT_HIP], p[L.LEFT_KNEE], p[L.LEFT_ANKLE], -f.toward_x),
         "frontal-plane bend of hip-knee-ankle at the knee",
     ),
     Spec(
-        "right_knee_valgus_deg", DEG, "+ = valgus (knee toward the midline), - = varus",
+        "right_knee_valgus_deg",
         (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
         lambda p, f: geo.bend_deg(p[L.RIGHT_HIP], p[L.RIGHT_KNEE], p[L.RIGHT_ANKLE], f.toward_x),
         "frontal-plane bend of hip-knee-ankle at the knee",
@@ -183,39 +193,39 @@ def _ahead_pct(p: np.ndarray, f: Frame, point: L, reference: L) -> float:
 # camera sees best.
 SIDE_SPECS: tuple[Spec, ...] = (
     Spec(
-        "craniovertebral_angle_deg", DEG, "angle above horizontal; smaller = head more forward",
+        "craniovertebral_angle_deg",
         (L.LEFT_EAR, L.LEFT_SHOULDER),
         lambda p, f: geo.elevation_deg(_c7_proxy(p, f), p[L.LEFT_EAR], f.toward_x),
         "line from a C7 proxy (shoulder point + 0.04 H up, 0.055 H back) to the ear",
         systematic_uncertainty=lambda: constant("c7_proxy_uncertainty_deg"),
     ),
     Spec(
-        "ear_shoulder_angle_deg", DEG, "angle above horizontal of shoulder -> ear; smaller = head more forward",
+        "ear_shoulder_angle_deg",
         (L.LEFT_EAR, L.LEFT_SHOULDER),
         lambda p, f: geo.elevation_deg(p[L.LEFT_SHOULDER], p[L.LEFT_EAR], f.toward_x),
         "line from the shoulder landmark to the ear vs horizontal (no C7 proxy)",
     ),
     Spec(
-        "head_pitch_deg", DEG, "+ = face turned down (nose below the ear)",
+        "head_pitch_deg",
         (L.LEFT_EAR, L.NOSE),
         lambda p, f: -geo.elevation_deg(p[L.LEFT_EAR], p[L.NOSE], f.toward_x),
         "ear -> nose line below horizontal",
     ),
     Spec(
-        "ear_ahead_of_shoulder_pct", PCT_HEIGHT, "+ = ear in front of the shoulder",
+        "ear_ahead_of_shoulder_pct",
         (L.LEFT_EAR, L.LEFT_SHOULDER),
         lambda p, f: _ahead_pct(p, f, L.LEFT_EAR, L.LEFT_SHOULDER),
         "horizontal ear-shoulder offset", as_length="pct",
     ),
     Spec(
-        "shoulder_ahead_of_hip_pct", PCT_HEIGHT, "+ = shoulder in front of the hip (rounded/forward)",
+        "shoulder_ahead_of_hip_pct",
         (L.LEFT_SHOULDER, L.LEFT_HIP),
         lambda p, f: _ahead_pct(p, f, L.LEFT_SHOULDER, L.LEFT_HIP),
         "horizontal shoulder-hip offset", as_length="pct",
     ),
     *(
         Spec(
-            f"plumb_{name}_pct", PCT_HEIGHT, f"+ = {name} in front of the plumb line",
+            f"plumb_{name}_pct",
             (point, L.LEFT_ANKLE),
             (lambda pt: lambda p, f: _ahead_pct(p, f, pt, L.LEFT_ANKLE))(point),
             f"horizontal offset of the {name} from a vertical through the ankle", as_length="pct",
@@ -226,13 +236,13 @@ SIDE_SPECS: tuple[Spec, ...] = (
         )
     ),
     Spec(
-        "sagittal_trunk_lean_deg", DEG, "+ = trunk leans forward",
+        "sagittal_trunk_lean_deg",
         (L.LEFT_HIP, L.LEFT_SHOULDER),
         lambda p, f: geo.lean_from_vertical_deg(p[L.LEFT_HIP], p[L.LEFT_SHOULDER], f.toward_x),
         "hip to shoulder line vs vertical",
     ),
     Spec(
-        "knee_hyperextension_deg", DEG, "+ = knee behind the hip-ankle line (hyperextended), - = bent",
+        "knee_hyperextension_deg",
         (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
         lambda p, f: geo.bend_deg(p[L.LEFT_HIP], p[L.LEFT_KNEE], p[L.LEFT_ANKLE], -f.toward_x),
         "sagittal bend of hip-knee-ankle at the knee",
@@ -258,23 +268,31 @@ def measure(
     markers: PelvisMarkers | None = None,
     camera_roll_deg: float = 0.0,
 ) -> dict[str, Measurement]:
+    """`measure_leveled` for a photo's points and mask and its camera roll (counter-clockwise on
+    screen), which is undone first."""
+    return measure_leveled(level_frame(landmarks, person_mask, camera_roll_deg), view, height_cm, markers)
+
+
+def measure_leveled(
+    leveled: LevelFrame, view: View, height_cm: float | None = None, markers: PelvisMarkers | None = None
+) -> dict[str, Measurement]:
     """All measurements a photo of this view supports, measured or marked not measurable.
 
-    `camera_roll_deg` (counter-clockwise on screen) is undone before measuring, so angles are
-    against the true vertical; visibility is judged on the photo as taken.
+    Geometry is read in the leveled frame, so angles are against the true vertical; visibility is
+    judged on the photo as taken. `markers` are in upright-photo pixels.
     """
     threshold = constant("visibility_threshold")
+    seen, level, swapped = leveled.photo, leveled.landmarks, False
     if view.is_frontal:
         specs = list(FRONTAL_SPECS)
-        if not all(landmarks.is_visible(lm, threshold) for lm in (L.LEFT_EAR, L.RIGHT_EAR)):
+        if not all(seen.is_visible(lm, threshold) for lm in (L.LEFT_EAR, L.RIGHT_EAR)):
             head = next(i for i, spec in enumerate(specs) if spec.id == "head_tilt_deg")
             specs[head] = _with_landmarks(specs[head], HEAD_TILT_FALLBACK, "outer eye-corner line")
-        seen, swapped = landmarks, False
     else:
         specs = list(SIDE_SPECS)
-        seen, swapped = _near_chain_as_left(landmarks)
-    # Formulas read `level` (the roll undone); visibility is judged on `seen`, the photo as taken.
-    level = seen.rotated(-camera_roll_deg) if camera_roll_deg else seen
+        swapped = near_side_is_right(seen)
+        if swapped:
+            seen, level = seen.with_sides_swapped(), level.with_sides_swapped()
 
     stature_px, stature_reason = body_height_px(seen, threshold, level.xy_px)
     toward_x = view.subject_left_x if view.is_frontal else view.facing_x
@@ -285,8 +303,9 @@ def measure(
         for spec in specs
     }
     if not view.is_frontal:
-        profile, why_not = _side_silhouette(seen, swapped, frame, person_mask, threshold)
-        results["pelvic_tilt_deg"] = pelvic_tilt(seen, swapped, frame, profile, why_not, markers, camera_roll_deg)
+        profile, why_not = _side_silhouette(seen, level, swapped, frame, leveled.mask, threshold)
+        marker_points = None if markers is None else (leveled.point(markers.asis), leveled.point(markers.psis))
+        results["pelvic_tilt_deg"] = pelvic_tilt(swapped, frame, profile, why_not, marker_points)
         results.update(_silhouette_offsets(profile, why_not, frame, _names(SILHOUETTE_LANDMARKS, swapped)))
     return results
 
@@ -294,21 +313,17 @@ def measure(
 def _with_landmarks(spec: Spec, pair: tuple[L, L], method: str) -> Spec:
     first, second = pair
     return Spec(
-        spec.id, spec.unit, spec.sign_convention, pair,
+        spec.id, pair,
         lambda p, f: geo.height_tilt_deg(p[first], p[second]), method, spec.as_length,
     )
 
 
-def _near_chain_as_left(landmarks: PoseLandmarks) -> tuple[PoseLandmarks, bool]:
-    """Side views: put the better-seen body side into the LEFT slots the side specs read.
-
-    Returns the landmarks to read and whether left and right were swapped to get them.
-    """
+def near_side_is_right(landmarks: PoseLandmarks) -> bool:
+    """Side views read the better-seen body side; the side specs are written for the LEFT slots,
+    so a better-seen right side is swapped into them."""
     left = sum(landmarks.visibility[lm] for lm in SIDE_CHAIN)
     right = sum(landmarks.visibility[lm.mirror] for lm in SIDE_CHAIN)
-    if left >= right:
-        return landmarks, False
-    return landmarks.with_sides_swapped(), True
+    return right > left
 
 
 def _names(landmarks: Sequence[L], swapped: bool) -> tuple[str, ...]:
@@ -425,25 +440,26 @@ def body_height_px(
 
 
 SILHOUETTE_LANDMARKS = (L.LEFT_SHOULDER, L.LEFT_HIP)
-SILHOUETTE_OFFSETS = (
-    ("buttock_behind_hip_pct", "buttock_behind_hip_px", "+ = the buttock's most posterior point behind the hip joint"),
-    ("lumbar_hollow_behind_hip_pct", "hollow_behind_hip_px", "+ = the lower-back hollow behind the hip"),
-    ("belly_ahead_of_hip_pct", "belly_ahead_of_hip_px", "+ = the belly's most anterior point ahead of the hip joint"),
+SILHOUETTE_OFFSETS = (  # measurement id, SilhouetteProfile field
+    ("buttock_behind_hip_pct", "buttock_behind_hip_px"),
+    ("lumbar_hollow_behind_hip_pct", "hollow_behind_hip_px"),
+    ("belly_ahead_of_hip_pct", "belly_ahead_of_hip_px"),
 )
 
 
 def _side_silhouette(
-    seen: PoseLandmarks, swapped: bool, frame: Frame, person_mask: np.ndarray | None, threshold: float
+    seen: PoseLandmarks, level: PoseLandmarks, swapped: bool, frame: Frame, mask: np.ndarray | None,
+    threshold: float,
 ) -> tuple[SilhouetteProfile | None, str | None]:
-    """The outline around the pelvis, or why it could not be traced."""
-    if person_mask is None:
+    """The leveled outline around the pelvis, or why it could not be traced."""
+    if mask is None:
         return None, "no body outline from the model"
     names = _names(SILHOUETTE_LANDMARKS, swapped)
     unseen = [n for lm, n in zip(SILHOUETTE_LANDMARKS, names, strict=True) if not seen.is_visible(lm, threshold)]
     if unseen:
         return None, f"not visible: {', '.join(unseen)}"
     profile = silhouette_profile(
-        person_mask, seen.image_size, seen.xy_px[L.LEFT_SHOULDER], seen.xy_px[L.LEFT_HIP], frame.toward_x
+        mask, level.image_size, level.xy_px[L.LEFT_SHOULDER], level.xy_px[L.LEFT_HIP], frame.toward_x
     )
     return profile, None if profile else "the back outline around the pelvis could not be traced"
 
@@ -456,32 +472,30 @@ def _silhouette_offsets(
     sigma = constant("silhouette_sigma_pct_height")
     return {
         mid: Measurement(
-            mid, PCT_HEIGHT, convention, frame.pct(getattr(profile, field)) if profile else None,
+            mid, PCT_HEIGHT, registry.info(mid).sign_convention,
+            frame.pct(getattr(profile, field)) if profile else None,
             sigma if profile else None, (*names, "segmentation_mask"), method, reason=why_not,
         )
-        for mid, field, convention in SILHOUETTE_OFFSETS
+        for mid, field in SILHOUETTE_OFFSETS
     }
 
 
 def pelvic_tilt(
-    seen: PoseLandmarks,
     swapped: bool,
     frame: Frame,
     profile: SilhouetteProfile | None,
     why_not: str | None,
-    markers: PelvisMarkers | None,
-    camera_roll_deg: float = 0.0,
+    markers: tuple[np.ndarray, np.ndarray] | None,
 ) -> Measurement:
-    """Sagittal pelvic tilt, + = anterior, from a side view (`seen`: near side in the LEFT slots).
+    """Sagittal pelvic tilt, + = anterior, from a side view, all in the leveled frame.
 
     Exact when ASIS and PSIS are given (their line vs the horizontal). Otherwise a marker-free
     estimate from the back contour, because BlazePose's hip points do not move with pelvic tilt.
     """
-    convention = "+ = anterior (front of the pelvis lower)"
+    convention = registry.info("pelvic_tilt_deg").sign_convention
     if markers is not None:
-        asis, psis = np.array(markers.asis, float), np.array(markers.psis, float)
-        # A counter-clockwise roll lifts the point ahead when facing +x: undo it.
-        value = geo.height_tilt_deg(psis, asis) + camera_roll_deg * frame.toward_x
+        asis, psis = markers
+        value = geo.height_tilt_deg(psis, asis)
         sigma = constant("marker_click_sigma_px_fraction_of_stature") * frame.stature_px
         run = max(float(np.linalg.norm(asis - psis)), 1.0)
         uncertainty = math.degrees(math.sqrt(2) * sigma / run)
@@ -493,9 +507,7 @@ def pelvic_tilt(
     names = (*_names(SILHOUETTE_LANDMARKS, swapped), "segmentation_mask")
     if profile is None:
         return Measurement("pelvic_tilt_deg", DEG, convention, None, None, names, method, reason=why_not)
-    # A counter-clockwise roll turns the back line toward the facing direction by the roll.
-    inclination = profile.inclination_deg + camera_roll_deg * frame.toward_x
     return Measurement(
-        "pelvic_tilt_deg", DEG, convention, inclination - constant("pelvic_silhouette_offset_deg"),
+        "pelvic_tilt_deg", DEG, convention, profile.inclination_deg - constant("pelvic_silhouette_offset_deg"),
         constant("pelvic_silhouette_uncertainty_deg"), names, method,
     )

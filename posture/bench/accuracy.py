@@ -113,7 +113,8 @@ def score(
         if progress:
             progress(truth["image"])
         for mode, options in MODES.items():
-            result, assessment = analyze_single(image, estimator, options)
+            analysis = analyze_single(image, estimator, options)
+            (result,), assessment = analysis.photos, analysis.assessment
             if not result.ok:
                 failures.append(f"{truth['image']} ({mode}): {result.error.code.value}")
                 continue

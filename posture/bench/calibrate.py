@@ -81,7 +81,7 @@ def raw_records(folder: Path, estimator: PoseEstimator, progress: Callable[[str]
     for truth, image in truth_and_images(sorted(folder.glob("*.truth.json"))):
         if progress:
             progress(truth["image"])
-        result, _ = analyze_single(image, estimator, Options(calibrate=False))
+        (result,) = analyze_single(image, estimator, Options(calibrate=False)).photos
         if not result.ok:
             continue
         records.append({

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from posture.history.trends import Point, normal_band
-from posture.report import measurement_name
+from posture.registry import display_name
 
 BAND_COLOUR = "#d9f2e3"
 
@@ -20,7 +20,7 @@ def trend_chart(measurement: str, unit: str, points: list[Point], width: int = 5
         "high": [p.value + p.uncertainty for p in points],
     })
     x = alt.X("taken_on:T", title=None)
-    y_title = f"{measurement_name(measurement)} ({unit})"
+    y_title = f"{display_name(measurement)} ({unit})"
     line = alt.Chart(frame).mark_line(point=True).encode(
         x=x, y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("taken_on:T", title="date"), alt.Tooltip("value:Q", format="+.1f")],
@@ -35,7 +35,7 @@ def trend_chart(measurement: str, unit: str, points: list[Point], width: int = 5
             "high": [high if high is not None else max(*values, low) + 5],
         })
         layers.insert(0, alt.Chart(band).mark_rect(color=BAND_COLOUR, opacity=0.7).encode(y="low:Q", y2="high:Q"))
-    return alt.layer(*layers).properties(width=width, height=height, title=measurement_name(measurement))
+    return alt.layer(*layers).properties(width=width, height=height, title=display_name(measurement))
 
 
 def chart_svg(chart: alt.Chart) -> str:

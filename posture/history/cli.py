@@ -59,8 +59,9 @@ def run(args) -> int:
         return EXIT_FAILED
 
 
-def save(args, results, assessment, photos) -> int:
-    """`analyze --save`: store the assessment; say where on stderr."""
+def save(args, analysis, view, photos) -> int:
+    """`analyze --save`: store the assessment (and its report view's thumbnail); say where on stderr."""
+    from posture.annotated import thumbnail_jpeg
     from posture.history.db import HistoryError, database_url, open_database
     from posture.history.store import ProfileError, save_assessment
     from posture.vision.image_io import PhotoBytes
@@ -68,7 +69,8 @@ def save(args, results, assessment, photos) -> int:
     try:
         sessions = open_database(args.db)
         stored = [PhotoBytes(Path(p).name, Path(p).read_bytes()) for p in photos if Path(p).is_file()]
-        number = save_assessment(sessions, args.profile, results, assessment, args.taken_at, "photos", stored)
+        number = save_assessment(sessions, args.profile, analysis, thumbnail_jpeg(view.photos), args.taken_at,
+                                 "photos", stored)
     except (HistoryError, ProfileError) as error:
         print(f"posture: not saved: {error}", file=sys.stderr)
         return EXIT_FAILED
@@ -97,7 +99,7 @@ def _list(sessions, args) -> int:
 def _show(sessions, args) -> int:
     from posture.history.store import find_profile, series
     from posture.history.trends import compare
-    from posture.report import measurement_name
+    from posture.registry import display_name
 
     with sessions() as session:
         profile = find_profile(session, args.profile)
@@ -105,10 +107,10 @@ def _show(sessions, args) -> int:
     print(f"{profile.name}: first vs latest assessment, per measurement (MDC95 = smallest real change)")
     for mid, (unit, points) in all_series.items():
         if len(points) < 2:
-            print(f"  {measurement_name(mid):45s} one assessment only ({points[0].value:+.1f} {unit})")
+            print(f"  {display_name(mid):45s} one assessment only ({points[0].value:+.1f} {unit})")
             continue
         change = compare(mid, unit, points, points[0], points[-1])
-        print(f"  {measurement_name(mid):45s} {change.first.value:+6.1f} -> {change.latest.value:+6.1f} {unit:8s} "
+        print(f"  {display_name(mid):45s} {change.first.value:+6.1f} -> {change.latest.value:+6.1f} {unit:8s} "
               f"change {change.delta:+.1f}, MDC95 {change.mdc.mdc95:.1f}: {change.verdict}")
     return EXIT_OK
 

@@ -34,7 +34,7 @@ class Profile(Base):
     store_photos: Mapped[bool] = mapped_column(Boolean, default=False)  # opt-in: photos are sensitive
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
-    assessments: Mapped[list[Assessment]] = relationship(
+    assessments: Mapped[list[AssessmentRow]] = relationship(
         back_populates="profile", cascade="all, delete-orphan", passive_deletes=True
     )
     pain_entries: Mapped[list[PainEntry]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
@@ -43,7 +43,7 @@ class Profile(Base):
     )
 
 
-class Assessment(Base):
+class AssessmentRow(Base):
     __tablename__ = "assessments"
     __table_args__ = (Index("ix_assessments_profile_taken", "profile_id", "taken_at"),)
 

@@ -12,15 +12,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from posture.history.models import Assessment, ExerciseSession, MeasurementRow, PainEntry, Profile
+from posture.history.models import AssessmentRow, ExerciseSession, MeasurementRow, PainEntry, Profile
 from posture.history.store import AssessmentSummary, assessment_summaries, series
 from posture.history.trends import Change, Point, compare
-
-# Shown first (the product's three main questions, then the rest of the frontal and side lines).
-KEY_MEASUREMENTS = (
-    "hip_tilt_deg", "shoulder_tilt_deg", "pelvic_tilt_deg", "craniovertebral_angle_deg", "head_tilt_deg",
-    "lateral_trunk_lean_deg", "sagittal_trunk_lean_deg", "shoulder_ahead_of_hip_pct",
-)
+from posture.presentation import Summary, summarize
+from posture.records import stored_assessment
+from posture.registry import KEY_MEASUREMENTS
 
 
 @dataclass(frozen=True)
@@ -63,17 +60,17 @@ def compared(session: Session, view: Progress, first_id: int, latest_id: int) ->
     return replace(view, changes=changes, first=first, latest=latest)
 
 
-def findings_and_corrections(session: Session, assessment_id: int) -> dict:
-    """The stored report's assessment part (findings, recommendations, safety)."""
-    report = session.scalar(select(Assessment.report_json).where(Assessment.id == assessment_id))
-    return json.loads(report)["assessment"]
+def findings_and_corrections(session: Session, assessment_id: int) -> Summary:
+    """What the stored assessment's report shows: findings, patterns, corrections, safety."""
+    report = session.scalar(select(AssessmentRow.report_json).where(AssessmentRow.id == assessment_id))
+    return summarize(*stored_assessment(json.loads(report)))
 
 
 def _values_of(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Point]]:
     rows = session.execute(
-        select(MeasurementRow.assessment_id, MeasurementRow.measurement, Assessment.taken_at, MeasurementRow.value,
+        select(MeasurementRow.assessment_id, MeasurementRow.measurement, AssessmentRow.taken_at, MeasurementRow.value,
                MeasurementRow.uncertainty)
-        .join(Assessment, Assessment.id == MeasurementRow.assessment_id)
+        .join(AssessmentRow, AssessmentRow.id == MeasurementRow.assessment_id)
         .where(MeasurementRow.assessment_id.in_(ids))
     )
     values: dict[int, dict[str, Point]] = {i: {} for i in ids}

@@ -13,17 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from PIL import Image
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from posture.analysis import Assessment as AnalysisAssessment
-from posture.analysis import PhotoResult
-from posture.annotated import annotated_image
+from posture.analysis import Analysis
 from posture.assessment.classifier import combine
 from posture.history.models import (
-    Assessment,
+    AssessmentRow,
     ExerciseSession,
     MeasurementRow,
     PainEntry,
@@ -31,11 +28,11 @@ from posture.history.models import (
     Profile,
 )
 from posture.history.trends import Point
-from posture.report import report_json
+from posture.presentation import summarize
+from posture.records import report_json, stored_assessment
 from posture.vision.image_io import PhotoBytes
 
 EXPORT_SCHEMA = "posture.history/1"
-THUMBNAIL_LONG_SIDE_PX = 360
 MAX_NAME_LENGTH = 200
 
 
@@ -86,27 +83,27 @@ def find_profile(session: Session, name: str) -> Profile:
 def save_assessment(
     sessions: sessionmaker[Session],
     profile_name: str,
-    results: Sequence[PhotoResult],
-    assessment: AnalysisAssessment,
+    analysis: Analysis,
+    thumbnail_jpeg: bytes | None = None,
     taken_on: date | None = None,
     source: str = "photos",
     photos: Sequence[PhotoBytes] = (),
 ) -> int:
-    """Store one assessment (report, combined measurements, a small annotated thumbnail, and the
-    photos only if the profile opted in) in one transaction; its id."""
-    combined = combine((r.path, r.measurements) for r in results if r.ok)
-    thumbnail = _thumbnail(results, assessment)
+    """Store one assessment (its report document, combined measurements, the caller's small
+    annotated thumbnail, and the photos only if the profile opted in) in one transaction; its id."""
+    assessment = analysis.assessment
+    combined = combine((r.path, r.measurements) for r in analysis.photos if r.ok)
     with sessions.begin() as session:
         profile = get_or_create_profile(session, profile_name)
         if assessment.pain is not None and assessment.pain.intensity_0_10 is not None:
             session.add(PainEntry(profile_id=profile.id, logged_on=taken_on or date.today(),
                                   regions=",".join(assessment.pain.regions),
                                   intensity_0_10=assessment.pain.intensity_0_10))
-        report = report_json(results, assessment)
-        row = Assessment(
+        present = [shown.finding.label for shown in summarize(*_parts(assessment)).findings]
+        row = AssessmentRow(
             profile_id=profile.id, taken_at=taken_on or date.today(), saved_at=datetime.now(), source=source,
-            report_json=json.dumps(report, ensure_ascii=False), findings_json=json.dumps(present_findings(report)),
-            thumbnail_jpeg=thumbnail,
+            report_json=json.dumps(report_json(analysis), ensure_ascii=False), findings_json=json.dumps(present),
+            thumbnail_jpeg=thumbnail_jpeg,
         )
         row.measurements = [
             MeasurementRow(measurement=mid, value=float(c.measurement.value),
@@ -139,8 +136,9 @@ def log_exercise(
 def list_profiles(session: Session) -> list[tuple[Profile, int, date | None]]:
     """Each profile with its number of assessments and the latest date."""
     counts = (
-        select(Assessment.profile_id, func.count(Assessment.id).label("n"), func.max(Assessment.taken_at).label("last"))
-        .group_by(Assessment.profile_id).subquery()
+        select(AssessmentRow.profile_id, func.count(AssessmentRow.id).label("n"),
+               func.max(AssessmentRow.taken_at).label("last"))
+        .group_by(AssessmentRow.profile_id).subquery()
     )
     rows = session.execute(
         select(Profile, counts.c.n, counts.c.last).outerjoin(counts, counts.c.profile_id == Profile.id)
@@ -151,25 +149,26 @@ def list_profiles(session: Session) -> list[tuple[Profile, int, date | None]]:
 
 def assessment_summaries(session: Session, profile: Profile) -> list[AssessmentSummary]:
     rows = session.execute(
-        select(Assessment.id, Assessment.taken_at, Assessment.source, Assessment.findings_json)
-        .where(Assessment.profile_id == profile.id).order_by(Assessment.taken_at, Assessment.id)
+        select(AssessmentRow.id, AssessmentRow.taken_at, AssessmentRow.source, AssessmentRow.findings_json)
+        .where(AssessmentRow.profile_id == profile.id).order_by(AssessmentRow.taken_at, AssessmentRow.id)
     )
     return [AssessmentSummary(i, taken, source, tuple(json.loads(findings))) for i, taken, source, findings in rows]
 
 
 def present_findings(report: dict) -> list[str]:
-    """Labels of the findings (not patterns) a posture.report/1 document says are present."""
-    return [f["label"] for f in report["assessment"]["findings"] if f["status"] == "present" and f["kind"] == "finding"]
+    """Labels of the findings a posture.report/1 document says are present (as the report shows them)."""
+    findings, corrections, safety = stored_assessment(report)
+    return [shown.finding.label for shown in summarize(findings, corrections, safety).findings]
 
 
 def series(session: Session, profile: Profile) -> dict[str, tuple[str, list[Point]]]:
     """Measurement id -> (unit, its points in date order) for one profile: one query."""
     rows = session.execute(
-        select(MeasurementRow.measurement, MeasurementRow.unit, Assessment.taken_at, MeasurementRow.value,
+        select(MeasurementRow.measurement, MeasurementRow.unit, AssessmentRow.taken_at, MeasurementRow.value,
                MeasurementRow.uncertainty)
-        .join(Assessment, Assessment.id == MeasurementRow.assessment_id)
-        .where(Assessment.profile_id == profile.id)
-        .order_by(MeasurementRow.measurement, Assessment.taken_at, Assessment.id)
+        .join(AssessmentRow, AssessmentRow.id == MeasurementRow.assessment_id)
+        .where(AssessmentRow.profile_id == profile.id)
+        .order_by(MeasurementRow.measurement, AssessmentRow.taken_at, AssessmentRow.id)
     )
     out: dict[str, tuple[str, list[Point]]] = {}
     for mid, unit, taken, value, uncertainty in rows:
@@ -182,12 +181,12 @@ def delete_profile(sessions: sessionmaker[Session], name: str) -> int:
     of assessments removed."""
     with sessions.begin() as session:
         profile = find_profile(session, name)
-        ids = select(Assessment.id).where(Assessment.profile_id == profile.id)
+        ids = select(AssessmentRow.id).where(AssessmentRow.profile_id == profile.id)
         count = session.scalar(select(func.count()).select_from(ids.subquery()))
         # Explicit, so it holds whatever the server's foreign-key settings.
         session.execute(delete(PhotoRow).where(PhotoRow.assessment_id.in_(ids)))
         session.execute(delete(MeasurementRow).where(MeasurementRow.assessment_id.in_(ids)))
-        session.execute(delete(Assessment).where(Assessment.profile_id == profile.id))
+        session.execute(delete(AssessmentRow).where(AssessmentRow.profile_id == profile.id))
         session.execute(delete(PainEntry).where(PainEntry.profile_id == profile.id))
         session.execute(delete(ExerciseSession).where(ExerciseSession.profile_id == profile.id))
         session.execute(delete(Profile).where(Profile.id == profile.id))
@@ -199,11 +198,11 @@ def export_csv(session: Session, profile: Profile) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["taken_at", "measurement", "value", "unit", "uncertainty", "assessment_id", "source"])
     rows = session.execute(
-        select(Assessment.taken_at, MeasurementRow.measurement, MeasurementRow.value, MeasurementRow.unit,
-               MeasurementRow.uncertainty, Assessment.id, Assessment.source)
-        .join(MeasurementRow, MeasurementRow.assessment_id == Assessment.id)
-        .where(Assessment.profile_id == profile.id)
-        .order_by(Assessment.taken_at, Assessment.id, MeasurementRow.measurement)
+        select(AssessmentRow.taken_at, MeasurementRow.measurement, MeasurementRow.value, MeasurementRow.unit,
+               MeasurementRow.uncertainty, AssessmentRow.id, AssessmentRow.source)
+        .join(MeasurementRow, MeasurementRow.assessment_id == AssessmentRow.id)
+        .where(AssessmentRow.profile_id == profile.id)
+        .order_by(AssessmentRow.taken_at, AssessmentRow.id, MeasurementRow.measurement)
     )
     for taken, mid, value, unit, uncertainty, aid, source in rows:
         writer.writerow([taken.isoformat(), mid, f"{value:.3f}", unit, f"{uncertainty:.3f}", aid, source])
@@ -212,7 +211,8 @@ def export_csv(session: Session, profile: Profile) -> str:
 
 def export_json(session: Session, profile: Profile) -> dict:
     assessments = session.scalars(
-        select(Assessment).where(Assessment.profile_id == profile.id).order_by(Assessment.taken_at, Assessment.id)
+        select(AssessmentRow).where(AssessmentRow.profile_id == profile.id)
+        .order_by(AssessmentRow.taken_at, AssessmentRow.id)
     )
     return {
         "schema": EXPORT_SCHEMA,
@@ -250,7 +250,7 @@ def import_json(sessions: sessionmaker[Session], document: dict) -> tuple[str, i
             session.add(profile)
             session.flush()
             for item in document["assessments"]:
-                row = Assessment(profile_id=profile.id, taken_at=date.fromisoformat(item["taken_at"]),
+                row = AssessmentRow(profile_id=profile.id, taken_at=date.fromisoformat(item["taken_at"]),
                                  saved_at=datetime.now(), source=str(item["source"]),
                                  report_json=json.dumps(item["report"], ensure_ascii=False),
                                  findings_json=json.dumps(present_findings(item["report"])))
@@ -271,13 +271,5 @@ def import_json(sessions: sessionmaker[Session], document: dict) -> tuple[str, i
         raise ProfileError(f"the export is incomplete or damaged ({error!r}); nothing was imported") from None
 
 
-def _thumbnail(results: Sequence[PhotoResult], assessment: AnalysisAssessment) -> bytes | None:
-    for result in results:
-        image = annotated_image(result, assessment)
-        if image is not None:
-            picture = Image.fromarray(image)
-            picture.thumbnail((THUMBNAIL_LONG_SIDE_PX, THUMBNAIL_LONG_SIDE_PX))
-            buffer = io.BytesIO()
-            picture.save(buffer, format="JPEG", quality=80)
-            return buffer.getvalue()
-    return None
+def _parts(assessment):
+    return assessment.findings, assessment.recommendations, assessment.safety

@@ -4,16 +4,18 @@ hand corrections of landmarks and ASIS/PSIS, downloads."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
-from posture.analysis import Assessment, Options, PhotoResult, analyze_person, move_landmark, remeasure
+from posture.analysis import Analysis, Options, PhotoEdits, analyze_located, locate
 from posture.annotated import annotated_image
 from posture.assessment.corrections import safety
 from posture.assessment.measurements import PelvisMarkers
 from posture.assessment.pain import PAIN_REGIONS, Pain, region_label
-from posture.report import report_json
+from posture.presentation import ReportView, report_view
+from posture.records import report_json
 from posture.report_html import report_html
 from posture.ui.history import save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
@@ -39,19 +41,20 @@ def page() -> None:
     height_cm, pain = _person_inputs()
     if st.button("Analyse", type="primary", disabled=not sources):
         with st.spinner("Finding the body and measuring (a few seconds per photo)..."):
-            results, _ = analyze_person(sources, shared_estimator(), Options(height_cm=height_cm))
-        st.session_state.assess = {"results": results, "markers": {}, "photos": sources}
+            located = tuple(locate(source, shared_estimator(), Options()) for source in sources)
+        # The session keeps the model's output and the person's inputs, never a derived result:
+        # every rerun derives the report afresh from them, so no rerun can see another's half-work.
+        st.session_state.assess = {"located": located, "edits": {}, "photos": sources}
     state = st.session_state.get("assess")
     if not state:
         st.caption("Photos stay on this computer: they are analysed here and never uploaded anywhere.")
         return
-    options = Options(height_cm=height_cm, pain=pain)
-    results: list[PhotoResult] = state["results"]
-    assessment = remeasure(results, options, state["markers"])
-    show_results(results, assessment, red_flag)
-    _corrections_by_hand(results, assessment, state)
-    save_box(results, assessment, state["photos"], "photos", "assess")
-    _downloads(results, assessment)
+    analysis = analyze_located(state["located"], Options(height_cm=height_cm, pain=pain), state["edits"])
+    view = report_view(analysis)
+    show_results(view, red_flag)
+    _corrections_by_hand(view, state)
+    save_box(analysis, view, state["photos"], "photos", "assess")
+    _downloads(analysis, view)
 
 
 def _photo_inputs() -> list[PhotoBytes]:
@@ -87,8 +90,8 @@ def _person_inputs() -> tuple[float | None, Pain | None]:
     return height_cm, pain
 
 
-def _corrections_by_hand(results: list[PhotoResult], assessment: Assessment, state: dict) -> None:
-    usable = [r for r in results if r.ok]
+def _corrections_by_hand(view: ReportView, state: dict) -> None:
+    usable = [section for section in view.photos if section.ok]
     if not usable:
         return
     st.divider()
@@ -96,42 +99,48 @@ def _corrections_by_hand(results: list[PhotoResult], assessment: Assessment, sta
     st.caption("If a dot sits visibly in the wrong place, choose it and click where it belongs; the "
                "measurements and findings update. On a side photo you can also place the two pelvic "
                "bony points (ASIS and PSIS) for an exact pelvic tilt.")
-    labels = [r.path for r in usable]
-    result = usable[labels.index(st.selectbox("Photo", labels, key="fix-photo"))]
+    labels = [section.title for section in usable]
+    section = usable[labels.index(st.selectbox("Photo", labels, key="fix-photo"))]
+    result = section.result
     choices = [lm.key for lm in CLICKABLE] + ([] if result.view.is_frontal else [ASIS, PSIS])
     point = st.selectbox("Point", choices, key=f"fix-point-{result.path}")
-    image = annotated_image(result, assessment)
-    click = streamlit_image_coordinates(image, width=CLICK_WIDTH_PX, key=f"fix-click-{result.path}", cursor="crosshair")
+    click = streamlit_image_coordinates(annotated_image(section), width=CLICK_WIDTH_PX, key=f"fix-click-{result.path}",
+                                        cursor="crosshair")
     if click and click.get("unix_time") != state.get("last_click"):
         state["last_click"] = click["unix_time"]
         scale = result.image_size[0] / click["width"]
         xy = (click["x"] * scale, click["y"] * scale)
+        edits = state["edits"].get(result.path, PhotoEdits())
         if point in (ASIS, PSIS):
-            _place_marker(state, result.path, point, xy)
+            edits = _place_marker(state, result.path, point, xy, edits)
         else:
-            move_landmark(result, Landmark[point.upper()], xy)
+            edits = edits.with_point(Landmark[point.upper()], xy)
+        state["edits"] = {**state["edits"], result.path: edits}
         st.rerun()
     pending = state.get("pending_marker", {}).get(result.path)
     if pending:
         st.info(f"{'ASIS' if 'asis' in pending else 'PSIS'} placed; now place the other one.")
-    if result.edited_landmarks or result.path in state["markers"]:
-        placed = ", ".join(result.edited_landmarks + (["ASIS", "PSIS"] if result.path in state["markers"] else []))
-        st.caption(f"Placed by hand on this photo: {placed}.")
+    edits = state["edits"].get(result.path)
+    if edits is not None:
+        placed = list(result.edited_landmarks) + (["ASIS", "PSIS"] if edits.markers else [])
+        if placed:
+            st.caption(f"Placed by hand on this photo: {', '.join(placed)}.")
 
 
-def _place_marker(state: dict, path: str, point: str, xy: tuple[float, float]) -> None:
+def _place_marker(state: dict, path: str, point: str, xy: tuple[float, float], edits: PhotoEdits) -> PhotoEdits:
     """ASIS and PSIS are used together; the first click waits for the second."""
-    pending = state.setdefault("pending_marker", {}).setdefault(path, {})
-    pending["asis" if point == ASIS else "psis"] = xy
+    pending = {**state.get("pending_marker", {}).get(path, {}), "asis" if point == ASIS else "psis": xy}
     if "asis" in pending and "psis" in pending:
-        state["markers"][path] = PelvisMarkers(pending["asis"], pending["psis"])
-        del state["pending_marker"][path]
+        state["pending_marker"] = {k: v for k, v in state.get("pending_marker", {}).items() if k != path}
+        return replace(edits, markers=PelvisMarkers(pending["asis"], pending["psis"]))
+    state["pending_marker"] = {**state.get("pending_marker", {}), path: pending}
+    return edits
 
 
-def _downloads(results, assessment) -> None:
+def _downloads(analysis: Analysis, view: ReportView) -> None:
     st.divider()
     left, right = st.columns(2)
-    left.download_button("Download the report (HTML, with images)", report_html(results, assessment),
+    left.download_button("Download the report (HTML, with images)", report_html(view),
                          file_name="posture-report.html", mime="text/html")
-    right.download_button("Download the data (JSON)", json.dumps(report_json(results, assessment), indent=1),
+    right.download_button("Download the data (JSON)", json.dumps(report_json(analysis), indent=1),
                           file_name="posture-report.json", mime="application/json")

@@ -8,9 +8,11 @@ from datetime import date
 
 import streamlit as st
 
-from posture.analysis import Assessment, PhotoResult
+from posture.analysis import Analysis
+from posture.annotated import thumbnail_jpeg
 from posture.history.db import HistoryError, default_location, open_database
 from posture.history.store import ProfileError, get_or_create_profile, list_profiles, save_assessment
+from posture.presentation import ReportView
 from posture.vision.image_io import PhotoBytes
 
 NEW_PROFILE = "+ New profile"
@@ -66,10 +68,9 @@ def new_profile_form(sessions, key: str) -> str | None:
         return None
 
 
-def save_box(results: Sequence[PhotoResult], assessment: Assessment, photos: Sequence[PhotoBytes],
-             source: str, key: str) -> None:
+def save_box(analysis: Analysis, view: ReportView, photos: Sequence[PhotoBytes], source: str, key: str) -> None:
     """Save this assessment to a profile's history (one transaction)."""
-    if not any(r.ok for r in results):
+    if not any(r.ok for r in analysis.photos):
         return
     sessions = history_sessions()
     if sessions is None:
@@ -81,7 +82,8 @@ def save_box(results: Sequence[PhotoResult], assessment: Assessment, photos: Seq
         taken_on = st.date_input("Taken on", value=date.today(), max_value=date.today(), key=f"{key}-date")
         if st.button("Save", key=f"{key}-save"):
             try:
-                number = save_assessment(sessions, choice, results, assessment, taken_on, source, photos)
+                number = save_assessment(sessions, choice, analysis, thumbnail_jpeg(view.photos), taken_on, source,
+                                         photos)
             except ProfileError as error:
                 st.error(str(error))
                 return

@@ -12,11 +12,12 @@ import streamlit as st
 from PIL import Image
 from streamlit_webrtc import VideoProcessorBase, WebRtcMode, webrtc_streamer
 
-from posture.analysis import Options, analyze_person
+from posture.analysis import LocatedPhoto, Options, analyze_located, locate
 from posture.assessment.corrections import safety
-from posture.capture import HoldStill, assess_frames
+from posture.hold_still import HoldStill, locate_frames
 from posture.live import LiveTracker
-from posture.report import measurement_name
+from posture.presentation import report_view
+from posture.registry import display_name
 from posture.ui.history import save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
 from posture.vision.drawing import draw_banner
@@ -82,10 +83,11 @@ def page() -> None:
     status = st.empty()
     capture = st.session_state.get("live_capture")
     if capture:
-        result, assessment = capture
+        analysis = analyze_located([capture], Options())
+        view = report_view(analysis)
         st.subheader("Hold-still capture")
-        show_results([result], assessment, red_flag)
-        save_box([result], assessment, _frame_as_photo(result), "live", "live")
+        show_results(view, red_flag)
+        save_box(analysis, view, _frame_as_photo(capture), "live", "live")
     _snapshots(red_flag)
     if live:  # last: it loops for as long as the video plays
         _follow(context, processor, status)
@@ -97,12 +99,12 @@ def _follow(context, processor: LiveProcessor, status) -> None:
         frames = processor.finished_capture()
         if frames is not None:
             with st.spinner(f"Combining {len(frames)} frames into one assessment..."):
-                st.session_state.live_capture = assess_frames(frames, shared_estimator(), Options())
+                st.session_state.live_capture = locate_frames(frames, shared_estimator(), Options())
             st.rerun()
         with processor.lock:
             values, hold = dict(processor.values), processor.hold
         fps = processor.tracker.fps
-        parts = [f"{measurement_name(mid)} **{value:+.1f} {unit}**" for mid, (value, unit) in values.items()]
+        parts = [f"{display_name(mid)} **{value:+.1f} {unit}**" for mid, (value, unit) in values.items()]
         rate = f"{fps:.0f} frames/s" if fps else "starting"
         status.markdown(" · ".join(parts or ["No person in view"]) + f"  \n{rate}, "
                         f"{processor.tracker.frames_processed} frames processed"
@@ -110,7 +112,7 @@ def _follow(context, processor: LiveProcessor, status) -> None:
         time.sleep(0.3)
 
 
-def _frame_as_photo(result) -> list[PhotoBytes]:
+def _frame_as_photo(result: LocatedPhoto) -> list[PhotoBytes]:
     """The capture's middle frame, kept only for profiles that opted in to storing photos."""
     if result.image is None:
         return []
@@ -124,9 +126,11 @@ def _snapshots(red_flag: bool) -> None:
         st.caption("Where the browser can't open a live connection (WebRTC), a snapshot from the camera is "
                    "analysed like an uploaded photo.")
         shot = st.camera_input("Snapshot", key="live-snapshot")
-        if shot is not None:
+        if shot is None:
+            return
+        located = st.session_state.get("live_snapshot")
+        if located is None or located[0] != shot.file_id:  # the model runs once per snapshot, not per rerun
             with st.spinner("Analysing the snapshot..."):
-                results, assessment = analyze_person(
-                    [PhotoBytes("snapshot", shot.getvalue())], shared_estimator(), Options()
-                )
-            show_results(results, assessment, red_flag)
+                located = (shot.file_id, locate(PhotoBytes("snapshot", shot.getvalue()), shared_estimator(), Options()))
+            st.session_state.live_snapshot = located
+        show_results(report_view(analyze_located([located[1]], Options())), red_flag)

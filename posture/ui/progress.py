@@ -10,11 +10,11 @@ import streamlit as st
 from posture.assessment.pain import PAIN_REGIONS, region_label
 from posture.data_files import load
 from posture.history.charts import trend_chart
-from posture.history.models import Assessment
-from posture.history.progress import KEY_MEASUREMENTS, compared, progress
+from posture.history.models import AssessmentRow
+from posture.history.progress import compared, progress
 from posture.history.report import progress_html
 from posture.history.store import ProfileError, delete_profile, find_profile, log_exercise, log_pain
-from posture.report import measurement_name
+from posture.registry import KEY_MEASUREMENTS, display_name
 from posture.ui.history import history_sessions, profile_select
 
 
@@ -56,7 +56,7 @@ def _side_by_side(session, view) -> None:
         return
     columns = st.columns(2)
     for column, summary in zip(columns, (view.first, view.latest), strict=True):
-        thumbnail = session.get(Assessment, summary.id).thumbnail_jpeg
+        thumbnail = session.get(AssessmentRow, summary.id).thumbnail_jpeg
         with column:
             st.markdown(f"**{summary.taken_on}**: " + ("; ".join(summary.findings) or "no findings"))
             if thumbnail:
@@ -70,7 +70,7 @@ def _changes(view) -> None:
     st.caption("A change counts only beyond the measurement's minimal detectable change (MDC95 = 1.96 × √2 × SEM, "
                "from its uncertainty and from same-day repeat captures); otherwise: no real change yet.")
     st.dataframe([
-        {"measurement": measurement_name(c.measurement), "first": round(c.first.value, 1),
+        {"measurement": display_name(c.measurement), "first": round(c.first.value, 1),
          "latest": round(c.latest.value, 1), "change": f"{c.delta:+.1f} {c.unit}", "MDC95": round(c.mdc.mdc95, 1),
          "verdict": c.verdict}
         for c in view.changes
@@ -80,7 +80,7 @@ def _changes(view) -> None:
 def _charts(view) -> None:
     available = [m for m in view.series if len(view.series[m][1]) > 1]
     default = [m for m in KEY_MEASUREMENTS if m in available][:4]
-    chosen = st.multiselect("Trends", available, default=default, format_func=measurement_name, key="progress-charts")
+    chosen = st.multiselect("Trends", available, default=default, format_func=display_name, key="progress-charts")
     for measurement in chosen:
         st.altair_chart(trend_chart(measurement, *view.series[measurement]), width="stretch")
 

@@ -12,18 +12,20 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from posture.registry import drawn_lines
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
 
 LEFT_RGB = (40, 120, 255)
 RIGHT_RGB = (255, 140, 0)
 MIDDLE_RGB = (220, 220, 220)
+CANT_TELL = "cant_tell"  # a measured value whose finding could not be decided: grey, never "normal" green
 SEVERITY_RGB = {
     "none": (60, 200, 90),
     "mild": (245, 210, 40),
     "moderate": (255, 130, 20),
     "marked": (230, 40, 40),
-    "cant_tell": (170, 170, 170),
+    CANT_TELL: (170, 170, 170),
 }
 
 BONES = (
@@ -38,18 +40,6 @@ BONES = (
     (L.LEFT_EAR, L.LEFT_EYE), (L.RIGHT_EAR, L.RIGHT_EYE), (L.LEFT_EYE, L.NOSE), (L.RIGHT_EYE, L.NOSE),
 )
 
-# Lines that carry a measurement: (measurement id, first point, second point, short label).
-MEASURED_LINES = (
-    ("head_tilt_deg", L.LEFT_EAR, L.RIGHT_EAR, "head"),
-    ("shoulder_tilt_deg", L.LEFT_SHOULDER, L.RIGHT_SHOULDER, "shoulders"),
-    ("hip_tilt_deg", L.LEFT_HIP, L.RIGHT_HIP, "hips"),
-)
-SIDE_LINES = (
-    ("craniovertebral_angle_deg", "ear", "shoulder", "CVA"),
-    ("sagittal_trunk_lean_deg", "shoulder", "hip", "trunk"),
-)
-
-
 @dataclass(frozen=True)
 class Annotation:
     """What to draw besides the skeleton, all already computed elsewhere."""
@@ -57,7 +47,7 @@ class Annotation:
     view: str  # a View value
     measurements: Mapping[str, tuple[float | None, str]]  # id -> (value, unit)
     severities: Mapping[str, str]  # measurement id -> severity of the finding it triggered
-    findings: Sequence[tuple[str, str]]  # (label, severity or "cant_tell") for the legend
+    findings: Sequence[tuple[str, str]]  # (label, severity or CANT_TELL) for the legend
     visibility_threshold: float = 0.5
     near_side: str = "left"  # side views: which body side the measurements read
     legend: bool = True  # False for the live preview, which has no findings to list
@@ -107,7 +97,8 @@ def draw_banner(image_rgb: np.ndarray, text: str) -> np.ndarray:
 
 
 def _frontal_lines(canvas, points, seen, note, unit, px) -> None:
-    for mid, a, b, label in MEASURED_LINES:
+    for mid, line in drawn_lines(frontal=True):
+        a, b, label = L[line.start.upper()], L[line.end.upper()], line.label
         value, _ = note.measurements.get(mid, (None, ""))
         if value is None or not (seen[a] and seen[b]):
             continue
@@ -129,7 +120,8 @@ def _side_lines(canvas, points, seen, note, unit, px) -> None:
         "hip": L[f"{note.near_side.upper()}_HIP"],
         "ankle": L[f"{note.near_side.upper()}_ANKLE"],
     }
-    for mid, a, b, label in SIDE_LINES:
+    for mid, line in drawn_lines(frontal=False):
+        a, b, label = line.start, line.end, line.label
         value, unit_name = note.measurements.get(mid, (None, ""))
         if value is None or not (seen[near[a]] and seen[near[b]]):
             continue
@@ -190,7 +182,7 @@ def _text(
 
 def _legend(canvas: np.ndarray, findings: Sequence[tuple[str, str]], unit: int) -> None:
     lines = [
-        f"can't tell: {label}" if severity == "cant_tell" else label if severity == "none" else f"{label}: {severity}"
+        f"can't tell: {label}" if severity == CANT_TELL else label if severity == "none" else f"{label}: {severity}"
         for label, severity in findings
     ] or ["no findings"]
     colours = [SEVERITY_RGB[severity] for _, severity in findings] or [SEVERITY_RGB["none"]]

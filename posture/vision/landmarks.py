@@ -116,16 +116,11 @@ class PoseLandmarks:
     def rotated(self, ccw_deg: float) -> PoseLandmarks:
         """The points as a camera rotated counter-clockwise (on screen) by `ccw_deg` would see
         them, about the photo's centre; visibility and image size are kept."""
-        angle = np.radians(ccw_deg)
-        centre = np.array(self.image_size, dtype=np.float64) / 2
-        # y grows down, so a counter-clockwise turn on screen is clockwise in (x, y) maths.
-        matrix = np.array([[np.cos(angle), np.sin(angle)], [-np.sin(angle), np.cos(angle)]])
-
-        def turn(points: np.ndarray) -> np.ndarray:
-            return (points - centre) @ matrix.T + centre
-
-        samples = None if self.samples_px is None else turn(self.samples_px)
-        return PoseLandmarks(turn(self.xy_px), self.visibility.copy(), self.image_size, samples, self.depth_px)
+        samples = None if self.samples_px is None else rotate_points(self.samples_px, ccw_deg, self.image_size)
+        return PoseLandmarks(
+            rotate_points(self.xy_px, ccw_deg, self.image_size), self.visibility.copy(), self.image_size, samples,
+            self.depth_px,
+        )
 
     def with_point_moved(self, landmark: Landmark, xy_px: tuple[float, float]) -> PoseLandmarks:
         """A person's correction of one point: placed exactly where they clicked, fully visible;
@@ -148,3 +143,13 @@ class PoseLandmarks:
             }
             for lm in Landmark
         }
+
+
+def rotate_points(points: np.ndarray, ccw_deg: float, image_size: tuple[int, int]) -> np.ndarray:
+    """Pixel points (..., 2) as a camera rotated counter-clockwise on screen by `ccw_deg` about the
+    photo's centre would see them."""
+    angle = np.radians(ccw_deg)
+    centre = np.array(image_size, dtype=np.float64) / 2
+    # y grows down, so a counter-clockwise turn on screen is clockwise in (x, y) maths.
+    matrix = np.array([[np.cos(angle), np.sin(angle)], [-np.sin(angle), np.cos(angle)]])
+    return (np.asarray(points, dtype=np.float64) - centre) @ matrix.T + centre

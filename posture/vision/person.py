@@ -24,13 +24,16 @@ class Person:
     warnings: tuple[PhotoWarning, ...]
 
 
-def find_person(photo: Photo, estimator: PoseEstimator, copies: tuple[Copy, ...] = DEFAULT_COPIES) -> Person:
+def find_person(
+    photo: Photo, estimator: PoseEstimator, copies: tuple[Copy, ...] = DEFAULT_COPIES, second_look: bool = True
+) -> Person:
     """The most prominent person (largest body box) in the photo, refined by test-time augmentation.
 
     BlazePose reports one person per call, not necessarily the biggest, so the first person is
     greyed out and the model asked once more; a second confident person means a warning, and the
     larger of the two is analysed (on the image where the other one is greyed out).
-    `copies=()` gives the bare model's answer.
+    `copies=()` gives the bare model's answer; `second_look=False` (the live preview, one call per
+    frame) takes the first person.
     """
     first = estimator.detect(photo.rgb)
     if first is None:
@@ -39,10 +42,10 @@ def find_person(photo: Photo, estimator: PoseEstimator, copies: tuple[Copy, ...]
             "No person was found. Retake the photo with the whole body in the frame and filling most "
             "of its height, standing, with good light and a plain background.",
         )
-    seen_by_model = _grey_out(photo.rgb, first)
-    second = estimator.detect(seen_by_model)
     chosen, image, warnings = first, photo.rgb, []
     people_mask = first.person_mask
+    seen_by_model = _grey_out(photo.rgb, first) if second_look else None
+    second = estimator.detect(seen_by_model) if second_look else None
     if second is not None and np.mean(second.visibility) >= SECOND_PERSON_MIN_VISIBILITY:
         if people_mask is not None and second.person_mask is not None:
             people_mask = np.maximum(people_mask, second.person_mask)

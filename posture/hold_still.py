@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from posture.analysis import Assessment, Options, PhotoResult, assess, locate_in, measure_located
+from posture.analysis import Analysis, LocatedPhoto, Options, analyze_located, locate_in
 from posture.assessment.views import orient_sides
 from posture.errors import ErrorCode, PhotoError, PhotoWarning, WarningCode
 from posture.vision.augment import DEFAULT_COPIES
@@ -56,28 +56,36 @@ MOVED_FRACTION_OF_STATURE = 0.03
 
 def assess_frames(
     frames: Sequence[np.ndarray], estimator: PoseEstimator, options: Options, name: str = "live capture"
-) -> tuple[PhotoResult, Assessment]:
-    """Frames of one person standing still (upright RGB) -> one PhotoResult and its assessment.
+) -> Analysis:
+    """Frames of one person standing still (upright RGB) -> one located photo, measured and
+    assessed like any photo.
 
     The middle frame decides the view, the capture checks and the camera roll; up to FRAMES_USED
     frames spread over the capture contribute landmarks.
     """
-    result = PhotoResult(path=name)
+    return analyze_located([locate_frames(frames, estimator, options, name)], options)
+
+
+def locate_frames(
+    frames: Sequence[np.ndarray], estimator: PoseEstimator, options: Options, name: str = "live capture"
+) -> LocatedPhoto:
     if not frames:
-        result.error = PhotoError(ErrorCode.NO_PERSON, "The capture recorded no frames; start the camera first.")
-        return result, assess([result], options.pain)
+        return LocatedPhoto(name, error=PhotoError(ErrorCode.NO_PERSON, "The capture recorded no frames; start the "
+                                                                        "camera first."))
     picks = np.unique(np.linspace(0, len(frames) - 1, min(FRAMES_USED, len(frames))).round().astype(int))
     middle = int(picks[len(picks) // 2])
     height, width = frames[middle].shape[:2]
-    locate_in(Photo(frames[middle], (width, height), "video frame"), result, estimator, options)
-    if result.ok:
-        _pool_frames(result, [frames[i] for i in picks if i != middle], estimator, options)
-    measure_located(result, options, options.markers if result.view and not result.view.is_frontal else None)
-    return result, assess([result], options.pain)
+    located = locate_in(Photo(frames[middle], (width, height), "video frame"), name, estimator, options)
+    if not located.ok:
+        return located
+    return _pooled(located, [frames[i] for i in picks if i != middle], estimator, options)
 
 
-def _pool_frames(result: PhotoResult, others: list[np.ndarray], estimator: PoseEstimator, options: Options) -> None:
-    base = result.landmarks
+def _pooled(
+    located: LocatedPhoto, others: list[np.ndarray], estimator: PoseEstimator, options: Options
+) -> LocatedPhoto:
+    """The middle frame's located photo with the landmarks of the frames where the person held still."""
+    base = located.landmarks
     stature = float(np.ptp(base.xy_px[:, 1]))
     xys, visibilities, samples = [base.xy_px], [base.visibility], [_samples(base)]
     moved = 0
@@ -88,23 +96,24 @@ def _pool_frames(result: PhotoResult, others: list[np.ndarray], estimator: PoseE
                                  DEFAULT_COPIES if options.augment else ())
         except PhotoError:
             continue
-        landmarks, _ = orient_sides(person.landmarks, result.view)
+        landmarks, _ = orient_sides(person.landmarks, located.view)
         if np.median(np.linalg.norm(landmarks.xy_px - base.xy_px, axis=1)) > MOVED_FRACTION_OF_STATURE * stature:
             moved += 1
             continue
         xys.append(landmarks.xy_px)
         visibilities.append(landmarks.visibility)
         samples.append(_samples(landmarks))
-    result.landmarks = PoseLandmarks(
-        np.mean(xys, axis=0), np.mean(visibilities, axis=0), base.image_size,
-        np.concatenate(samples), base.depth_px,
+    pooled = PoseLandmarks(
+        np.mean(xys, axis=0), np.mean(visibilities, axis=0), base.image_size, np.concatenate(samples), base.depth_px,
     )
+    warnings = located.warnings
     if moved:
-        result.warnings.append(PhotoWarning(
+        warnings = (*warnings, PhotoWarning(
             WarningCode.MOVED_DURING_CAPTURE,
             f"You moved during the capture; {moved} of {len(others) + 1} moments were left out. "
             "Stand still, arms relaxed, for the whole countdown.",
         ))
+    return replace(located, landmarks=pooled, warnings=warnings)
 
 
 def _samples(landmarks: PoseLandmarks) -> np.ndarray:

@@ -1,0 +1,200 @@
+"""What a report shows, in what order and with what words: composed once from an analysis here;
+the text report, the HTML report, the app and the progress report only format it.
+
+Why one place: four renderers that each chose their findings had come to disagree (a present
+upper- or lower-crossed pattern was in the HTML download but not on screen).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from posture.analysis import Analysis, PhotoResult
+from posture.assessment.classifier import Evidence, Finding, Status
+from posture.assessment.corrections import Recommendation, Safety
+from posture.data_files import constant
+from posture.registry import display_name
+from posture.vision.drawing import CANT_TELL, Annotation
+
+RETAKE_ADVICE = (
+    "None of this photo's measurements was certain enough to decide anything. Retake it in good light, "
+    "the phone upright at hip height 2-3 m away, the whole body from head to feet in the frame, standing "
+    "relaxed in fitted clothes with the hair off the neck and ears."
+)
+
+
+@dataclass(frozen=True)
+class ShownFinding:
+    """A present finding (or pattern) as every renderer states it."""
+
+    finding: Finding
+    measurement: str  # the display name of the measurement that decided it
+    evidence: str  # '-6.0 ± 1.4 deg (usual: above -2)'
+    correction: Recommendation | None
+
+    @property
+    def headline(self) -> str:
+        return f"{self.finding.severity.capitalize()}, confidence {self.finding.confidence:.0%}"
+
+
+@dataclass(frozen=True)
+class Unsure:
+    """A finding that could not be decided, and why."""
+
+    label: str
+    note: str
+
+
+@dataclass(frozen=True)
+class MeasurementLine:
+    id: str
+    name: str
+    value: float | None
+    uncertainty: float | None
+    unit: str
+    length_cm: float | None
+    sign_convention: str
+    reason: str | None  # why it is not measured
+
+    @property
+    def measured(self) -> bool:
+        return self.value is not None
+
+    @property
+    def value_text(self) -> str:
+        if not self.measured:
+            return "not measurable"
+        return f"{self.value:+.1f} ± {self.uncertainty:.1f} {self.unit}"
+
+
+@dataclass(frozen=True)
+class PhotoSection:
+    result: PhotoResult  # for its image and landmarks
+    title: str
+    error: str | None  # why it was not analysed
+    view_label: str  # 'front', 'side right', ...
+    view_source: str  # 'given' or 'detected, confidence 90%'
+    level: str  # 'leveled, camera roll +1.2 deg' or 'not leveled'
+    retake_advice: str | None  # when nothing in this photo could be decided
+    warnings: tuple[str, ...]
+    findings: tuple[ShownFinding, ...]  # present findings this photo's measurements decided
+    measurements: tuple[MeasurementLine, ...]
+    annotation: Annotation | None  # what its annotated image draws
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The findings part of a report: what the progress report shows of a stored assessment too."""
+
+    findings: tuple[ShownFinding, ...]  # present findings, most important first
+    patterns: tuple[ShownFinding, ...]  # present patterns (e.g. upper-crossed) formed by them
+    unsure: tuple[Unsure, ...]  # measured, but not certain enough to say
+    not_measured: tuple[Unsure, ...]  # no photo could measure it
+    corrections: tuple[Recommendation, ...]
+    safety: Safety
+
+
+@dataclass(frozen=True)
+class ReportView:
+    photos: tuple[PhotoSection, ...]
+    summary: Summary
+
+
+def report_view(analysis: Analysis) -> ReportView:
+    summary = summarize(analysis.assessment.findings, analysis.assessment.recommendations, analysis.assessment.safety)
+    return ReportView(tuple(_photo(r, analysis.assessment.findings, summary) for r in analysis.photos), summary)
+
+
+def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation], safety: Safety) -> Summary:
+    """The findings, patterns and what could not be told: one rule for every renderer."""
+    by_finding = {c.finding: c for c in corrections}
+    present = [f for f in findings if f.status is Status.PRESENT]
+    order = {c.finding: i for i, c in enumerate(corrections)}  # linked to the pain first, then most severe
+    shown = sorted((f for f in present if not f.is_pattern), key=lambda f: order.get(f.id, len(order)))
+    cant_tell = [f for f in findings if f.status is Status.CANT_TELL and not f.is_pattern]
+    return Summary(
+        findings=tuple(_shown(f, by_finding.get(f.id)) for f in shown),
+        patterns=tuple(_shown(f, None) for f in present if f.is_pattern),
+        unsure=tuple(Unsure(f.label, f.evidence[0].note or "") for f in cant_tell if f.evidence[0].value is not None),
+        not_measured=tuple(Unsure(f.label, f.evidence[0].note or "") for f in cant_tell if f.evidence[0].value is None),
+        corrections=tuple(corrections),
+        safety=safety,
+    )
+
+
+def evidence_text(evidence: Evidence) -> str:
+    """'-6.0 ± 1.4 deg (usual: above -2)': the value, its uncertainty and where the finding starts."""
+    if evidence.value is None:
+        return "not measured"
+    usual = "below" if evidence.direction == "above" else "above"
+    return (
+        f"{evidence.value:+.1f} ± {evidence.uncertainty:.1f} {evidence.unit} "
+        f"(usual: {usual} {evidence.thresholds['mild']:+g})"
+    )
+
+
+def _shown(finding: Finding, correction: Recommendation | None) -> ShownFinding:
+    evidence = finding.evidence[0]
+    return ShownFinding(finding, display_name(evidence.measurement), evidence_text(evidence), correction)
+
+
+def _photo(result: PhotoResult, findings: Sequence[Finding], summary: Summary) -> PhotoSection:
+    title = result.path
+    if not result.ok:
+        return PhotoSection(result, title, result.error.message, "", "", "", result.error.message, (), (), (), None)
+    mine = [f for f in findings if not f.is_pattern and result.path in f.evidence[0].photos]
+    decided = [f for f in mine if f.status is not Status.CANT_TELL]
+    shown_ids = {f.id for f in mine if f.status is Status.PRESENT}
+    return PhotoSection(
+        result=result,
+        title=title,
+        error=None,
+        view_label=result.view.value.replace("_", " "),
+        view_source="given" if result.view_given else f"detected, confidence {result.view_confidence:.0%}",
+        level=f"leveled, camera roll {result.camera_roll_deg:+.1f} deg" if result.leveled else "not leveled",
+        retake_advice=None if decided else RETAKE_ADVICE,
+        warnings=tuple(w.message for w in result.warnings),
+        findings=tuple(s for s in summary.findings if s.finding.id in shown_ids),
+        measurements=tuple(
+            MeasurementLine(mid, display_name(mid), m.value, m.uncertainty, m.unit, m.length_cm, m.sign_convention,
+                            m.reason)
+            for mid, m in result.measurements.items()
+        ),
+        annotation=_annotation(result, findings),
+    )
+
+
+def _annotation(result: PhotoResult, findings: Sequence[Finding]) -> Annotation | None:
+    """Present findings in their severity colour; a measured value whose finding is "can't tell"
+    in grey (never the green of a normal value), and both in the legend."""
+    if result.landmarks is None or result.image is None:
+        return None
+    severities: dict[str, str] = {}
+    legend: list[tuple[str, str]] = []
+    unsure: list[tuple[str, str]] = []
+    measured = {mid for mid, m in result.measurements.items() if m.measured}
+    for finding in findings:
+        used = [e.measurement for e in finding.evidence if e.measurement in measured]
+        if finding.is_pattern or not used:
+            continue
+        if finding.status is Status.PRESENT:
+            legend.append((finding.label, finding.severity))
+            severities.update(dict.fromkeys(used, finding.severity))
+        elif finding.status is Status.CANT_TELL and finding.severity != "none":
+            unsure.append((finding.label, CANT_TELL))
+            for mid in used:
+                severities.setdefault(mid, CANT_TELL)
+    return Annotation(
+        view=result.view.value,
+        measurements={mid: (m.value, m.unit) for mid, m in result.measurements.items()},
+        severities=severities,
+        findings=[*legend, *unsure],
+        visibility_threshold=constant("visibility_threshold"),
+        near_side=result.near_side,
+        camera_roll_deg=result.camera_roll_deg if result.leveled else 0.0,
+    )

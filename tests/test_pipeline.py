@@ -1,0 +1,160 @@
+"""One pipeline with immutable results, on the model's recorded answers (fast lane): located photos
+are never changed, everything after them is a pure function of them and the person's inputs, and
+every renderer shows the same findings."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from posture.analysis import Options, PhotoEdits, analyze_located, locate
+from posture.assessment.classifier import Status
+from posture.assessment.measurements import PelvisMarkers
+from posture.assessment.pain import Pain
+from posture.history.db import open_database
+from posture.history.progress import findings_and_corrections
+from posture.history.store import save_assessment
+from posture.presentation import report_view
+from posture.records import report_json
+from posture.report import report_text
+from posture.report_html import findings_html, report_html
+from posture.vision.landmarks import Landmark
+from tests.golden import GOLDEN, differences, run_case, sample_cases
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+HIP = [str(SAMPLES / "high_left_hip" / name) for name in ("front.jpg", "side_right.jpg")]
+TILT = [str(SAMPLES / "anterior_tilt" / name) for name in ("front.jpg", "side_right.jpg")]
+
+
+@pytest.mark.parametrize("name", sorted(sample_cases()))
+def test_replayed_samples_give_the_golden_reports(name, replay):
+    golden = json.loads((GOLDEN / f"{name}.json").read_text())
+    assert differences(golden, run_case(sample_cases()[name], replay)) == []
+
+
+def _inputs(rng: random.Random, side_path: str, front_path: str) -> tuple[Options, dict[str, PhotoEdits]]:
+    """Height, pain, ASIS/PSIS and a moved point, each given or not, in any combination."""
+    pain = rng.choice([None, Pain(("lower_back",), rng.randint(0, 10), None), Pain(("hip", "sciatica"), 8, 20.0)])
+    height = rng.choice([None, 160.0, 185.5])
+    edits = {}
+    if rng.random() < 0.5:
+        edits[side_path] = PhotoEdits(markers=PelvisMarkers((420.0 + rng.randint(-20, 20), 700.0), (300.0, 690.0)))
+    if rng.random() < 0.5:
+        edits[front_path] = PhotoEdits().with_point(Landmark.LEFT_HIP, (417.0, 600.0 + rng.randint(0, 20)))
+    return Options(height_cm=height, pain=pain), edits
+
+
+def test_any_order_of_pain_height_and_markers_gives_what_a_fresh_analysis_gives(replay):
+    """The app derives the report on every rerun from the located photos and the inputs; nothing
+    it derived before may leak into the next (the double-calibrated hip line of the old app)."""
+    located = [locate(path, replay, Options()) for path in HIP]
+    cases = [_inputs(random.Random(seed), located[1].path, located[0].path) for seed in range(10)]
+    fresh = [report_json(analyze_located([locate(path, replay, Options()) for path in HIP], *case)) for case in cases]
+    order = random.Random(3).choices(range(len(cases)), k=40)  # the person changes inputs back and forth
+    for pick in order:
+        assert report_json(analyze_located(located, *cases[pick])) == fresh[pick]
+
+
+def test_concurrent_derivations_do_not_disturb_each_other(replay):
+    """Streamlit starts a rerun before the last one ends: derivations run side by side."""
+    located = [locate(path, replay, Options()) for path in HIP]
+    cases = [_inputs(random.Random(seed), located[1].path, located[0].path) for seed in range(12)]
+    expected = [json.dumps(report_json(analyze_located(located, *case))) for case in cases]
+    seen: list[tuple[int, str]] = []
+
+    def work(offset: int) -> None:
+        for index in range(len(cases)):
+            pick = (index + offset) % len(cases)
+            seen.append((pick, json.dumps(report_json(analyze_located(located, *cases[pick])))))
+
+    threads = [threading.Thread(target=work, args=(offset,)) for offset in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 6 * len(cases)
+    assert all(report == expected[pick] for pick, report in seen)
+
+
+def test_located_photos_cannot_be_written_into(replay):
+    photo = locate(HIP[0], replay, Options())
+    with pytest.raises(ValueError):
+        photo.image[0, 0] = 0
+    with pytest.raises(ValueError):
+        photo.person_mask[0, 0] = 1.0
+    with pytest.raises(AttributeError):
+        photo.view = None
+    result = analyze_located([photo], Options()).photos[0]
+    with pytest.raises(TypeError):
+        result.measurements["hip_tilt_deg"] = None
+
+
+def test_pain_never_changes_a_finding_or_a_measurement(replay):
+    located = [locate(path, replay, Options()) for path in HIP]
+    calm = report_json(analyze_located(located, Options()))
+    hurting = report_json(analyze_located(located, Options(pain=Pain(("lower_back", "hip"), 9, 30.0))))
+    assert calm["photos"] == hurting["photos"]
+    assert calm["assessment"]["findings"] == hurting["assessment"]["findings"]
+
+
+def _with_a_pattern(replay):
+    """The anterior-tilt sample with ASIS and PSIS placed 24° apart: the lower-crossed pattern."""
+    located = [locate(path, replay, Options()) for path in TILT]
+    side = located[1]
+    hip = side.landmarks.point(Landmark.RIGHT_HIP)
+    psis = (hip[0] - side.view.facing_x * 60, hip[1] - 40)
+    asis = (psis[0] + side.view.facing_x * 120, psis[1] + 120 * math.tan(math.radians(24)))
+    return analyze_located(located, Options(), {side.path: PhotoEdits(markers=PelvisMarkers(asis, psis))})
+
+
+def test_every_renderer_shows_the_same_findings_and_patterns(replay, tmp_path):
+    analysis = _with_a_pattern(replay)
+    present = [f for f in analysis.assessment.findings if f.status is Status.PRESENT]
+    assert any(f.is_pattern for f in present), "the case must have a present pattern"
+    view = report_view(analysis)
+    text, html = report_text(view), report_html(view)
+    sessions = open_database(str(tmp_path / "history.sqlite"))
+    saved = save_assessment(sessions, "Ann", analysis)
+    with sessions() as session:
+        progress = findings_html(findings_and_corrections(session, saved))
+    for finding in present:
+        assert finding.label in text and finding.label in html and finding.label in progress
+    shown = [s.finding.id for s in (*view.summary.findings, *view.summary.patterns)]
+    assert sorted(shown) == sorted(f.id for f in present)
+
+
+def test_the_leveled_frame_turns_points_mask_and_markers_together():
+    """A side photo rolled by the camera and leveled reads what the upright photo reads: the
+    outline offsets too (they were measured on the unleveled mask)."""
+    import cv2
+
+    from posture.assessment.measurements import measure
+    from posture.assessment.views import View
+    from posture.vision.landmarks import rotate_points
+    from tests.conftest import side_landmarks
+
+    view = View.SIDE_RIGHT
+    pose = side_landmarks(view, shoulder_ahead_px=20.0)
+    mask = np.zeros((2000, 1000), np.float32)
+    cv2.ellipse(mask, (500, 1000), (90, 900), 0, 0, 360, 1.0, -1)
+    cv2.circle(mask, (440, 1000), 70, 1.0, -1)  # a buttock behind the hip
+    markers = PelvisMarkers((560.0, 1030.0), (440.0, 1000.0))
+    upright, upright_markers = measure(pose, view, mask), measure(pose, view, mask, markers=markers)
+    for roll in (-4.0, 3.0):
+        turn = cv2.getRotationMatrix2D((500, 1000), roll, 1.0)
+        rolled_mask = cv2.warpAffine(mask, turn, (1000, 2000), flags=cv2.INTER_LINEAR)
+        rolled_points = pose.rotated(roll)
+        turned = [tuple(rotate_points(np.array(point), roll, (1000, 2000))) for point in (markers.asis, markers.psis)]
+        rolled_markers = PelvisMarkers(*turned)
+        rolled = measure(rolled_points, view, rolled_mask, camera_roll_deg=roll)
+        for mid in ("buttock_behind_hip_pct", "lumbar_hollow_behind_hip_pct", "belly_ahead_of_hip_pct",
+                    "pelvic_tilt_deg", "shoulder_ahead_of_hip_pct"):
+            assert rolled[mid].value == pytest.approx(upright[mid].value, abs=0.05), (mid, roll)
+        exact = measure(rolled_points, view, rolled_mask, markers=rolled_markers, camera_roll_deg=roll)
+        assert exact["pelvic_tilt_deg"].value == pytest.approx(upright_markers["pelvic_tilt_deg"].value, abs=1e-6)
