@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-
 REPO = Path(__file__).resolve().parents[1]
 
 
