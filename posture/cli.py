@@ -127,21 +127,21 @@ def _parser() -> argparse.ArgumentParser:
     accuracy.add_argument("folder", type=Path, metavar="DIR")
     accuracy.add_argument("--json", action="store_true", help="print the figures as JSON")
     accuracy.set_defaults(run=_run_bench_accuracy)
-    calibrate = bench_kinds.add_parser(
-        "calibrate", help="fit the learned corrections on rendered ground truth",
-        description="Fit posture/data/calibration.json on TRAIN renders and score it on VALIDATION renders "
-        "it never saw (folders from python -m posture.synth.generate random with different seeds).",
+    train = commands.add_parser(
+        "train-calibration", help="fit the shipped calibration models on rendered ground truth",
+        description="Fit the models of posture/data/calibration.json on TRAIN renders and score them on VALIDATION "
+        "renders they never saw (folders from python -m posture.synth.generate random with different seeds).",
     )
-    calibrate.add_argument("train", type=Path, metavar="TRAIN_DIR")
-    calibrate.add_argument("validation", type=Path, metavar="VALIDATION_DIR")
-    calibrate.add_argument("--obliquity", type=Path, metavar="DIR",
-                           help="renders of 3° vs level pelvises (generate obliquity) to score telling them apart")
-    calibrate.add_argument("--confounders", type=Path, metavar="DIR",
-                           help="level pelvises with a leaning trunk or raised shoulder (generate confounders)")
-    calibrate.add_argument("--more-train", type=Path, action="append", default=[], metavar="DIR",
-                           help="another folder of training renders (another seed); repeatable")
-    calibrate.add_argument("--out", type=Path, help="where to write the models (default: print them)")
-    calibrate.set_defaults(run=_run_bench_calibrate)
+    train.add_argument("train", type=Path, metavar="TRAIN_DIR")
+    train.add_argument("validation", type=Path, metavar="VALIDATION_DIR")
+    train.add_argument("--obliquity", type=Path, metavar="DIR",
+                       help="renders of 3° vs level pelvises (generate obliquity) to score telling them apart")
+    train.add_argument("--confounders", type=Path, metavar="DIR",
+                       help="level pelvises with a leaning trunk or raised shoulder (generate confounders)")
+    train.add_argument("--more-train", type=Path, action="append", default=[], metavar="DIR",
+                       help="another folder of training renders (another seed); repeatable")
+    train.add_argument("--out", type=Path, help="where to write the models (default: print them)")
+    train.set_defaults(run=_run_train_calibration)
     return parser
 
 
@@ -237,8 +237,15 @@ def _run_bench_accuracy(args) -> int:
     return EXIT_OK
 
 
-def _run_bench_calibrate(args) -> int:
-    from posture.bench.calibrate import alternatives, confounders, discrimination, outline_checks, raw_records, train
+def _run_train_calibration(args) -> int:
+    from posture.bench.train_calibration import (
+        alternatives,
+        confounders,
+        discrimination,
+        outline_checks,
+        raw_records,
+        train,
+    )
     from posture.vision.pose_model import BlazePoseEstimator
 
     estimator = BlazePoseEstimator()
@@ -252,7 +259,7 @@ def _run_bench_calibrate(args) -> int:
     models = train(train_records, validation_records)
     document = {
         "_about": "Linear models that re-estimate measurements from raw ones (posture/assessment/calibration.py). "
-        "Written by `posture bench calibrate`; the figures are on the training renders and on validation renders "
+        "Written by `posture train-calibration`; the figures are on the training renders and on validation renders "
         "the models never saw.",
         "provenance": {
             "train": ", ".join(map(str, (args.train, *args.more_train))), "train_renders": len(train_records),

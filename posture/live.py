@@ -60,7 +60,7 @@ class LiveTracker:
         measured = {mid: m for mid, m in result.measurements.items() if mid in wanted and m.measured}
         values = self._smooth(measured, t_s)
         note = Annotation(result.view.value, values, {}, [], constant("visibility_threshold"),
-                          near_side=result.near_side, legend=False)
+                          near_side=result.near_side, show_legend=False)
         return LiveReading(result.view, values, annotate(rgb, result.landmarks, note))
 
     @property

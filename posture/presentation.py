@@ -11,11 +11,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from posture.analysis import Analysis, PhotoResult
-from posture.assessment.classifier import Evidence, Finding, Status
+from posture.assessment.classifier import Evidence, Finding, Severity, Status
 from posture.assessment.corrections import Recommendation, Safety
 from posture.data_files import constant
 from posture.registry import display_name
-from posture.vision.drawing import CANT_TELL, Annotation
+from posture.vision.drawing import NORMAL_RGB, RGB, Annotation
+
+SEVERITY_RGB: dict[Severity, RGB] = {
+    Severity.NONE: NORMAL_RGB,
+    Severity.MILD: (245, 210, 40),
+    Severity.MODERATE: (255, 130, 20),
+    Severity.MARKED: (230, 40, 40),
+}
+CANT_TELL_RGB: RGB = (170, 170, 170)  # measured, but its finding could not be decided: never "normal" green
 
 RETAKE_ADVICE = (
     "None of this photo's measurements was certain enough to decide anything. Retake it in good light, "
@@ -174,26 +182,26 @@ def _annotation(result: PhotoResult, findings: Sequence[Finding]) -> Annotation 
     in grey (never the green of a normal value), and both in the legend."""
     if result.landmarks is None or result.image is None:
         return None
-    severities: dict[str, str] = {}
-    legend: list[tuple[str, str]] = []
-    unsure: list[tuple[str, str]] = []
+    colours: dict[str, RGB] = {}
+    legend: list[tuple[str, RGB]] = []
+    unsure: list[tuple[str, RGB]] = []
     measured = {mid for mid, m in result.measurements.items() if m.measured}
     for finding in findings:
         used = [e.measurement for e in finding.evidence if e.measurement in measured]
         if finding.is_pattern or not used:
             continue
         if finding.status is Status.PRESENT:
-            legend.append((finding.label, finding.severity))
-            severities.update(dict.fromkeys(used, finding.severity))
-        elif finding.status is Status.CANT_TELL and finding.severity != "none":
-            unsure.append((finding.label, CANT_TELL))
+            legend.append((f"{finding.label}: {finding.severity}", SEVERITY_RGB[finding.severity]))
+            colours.update(dict.fromkeys(used, SEVERITY_RGB[finding.severity]))
+        elif finding.status is Status.CANT_TELL and finding.severity is not Severity.NONE:
+            unsure.append((f"can't tell: {finding.label}", CANT_TELL_RGB))
             for mid in used:
-                severities.setdefault(mid, CANT_TELL)
+                colours.setdefault(mid, CANT_TELL_RGB)
     return Annotation(
         view=result.view.value,
         measurements={mid: (m.value, m.unit) for mid, m in result.measurements.items()},
-        severities=severities,
-        findings=[*legend, *unsure],
+        line_colours=colours,
+        legend=[*legend, *unsure],
         visibility_threshold=constant("visibility_threshold"),
         near_side=result.near_side,
         camera_roll_deg=result.camera_roll_deg if result.leveled else 0.0,

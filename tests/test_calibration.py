@@ -3,7 +3,7 @@
 import pytest
 
 from posture.assessment import calibration
-from posture.assessment.measurements import Measurement
+from posture.assessment.measurements import Measurement, Source
 
 MODELS = {"models": {
     "hip_tilt_deg": [
@@ -53,13 +53,14 @@ def test_mirrored_inputs_give_the_mirrored_value():
 
 def test_a_model_only_re_estimates_the_method_it_was_trained_on(monkeypatch):
     pelvis = {"models": {"pelvic_tilt_deg": [{
-        "method_prefix": "marker-free", "features": ["pelvic_tilt_deg"], "weights": [2.0], "intercept": 1.0,
+        "raw_source": "outline", "features": ["pelvic_tilt_deg"], "weights": [2.0], "intercept": 1.0,
         "validation": {"residual_sd": 3.0},
     }]}}
     monkeypatch.setattr(calibration, "load", lambda name: pelvis)
-    exact = Measurement("pelvic_tilt_deg", "deg", "", 12.0, 0.4, ("asis", "psis"), "exact: clicked")
+    exact = Measurement("pelvic_tilt_deg", "deg", "", 12.0, 0.4, ("asis", "psis"), "exact: clicked",
+                        source=Source.MARKERS)
     assert calibration.calibrate({"pelvic_tilt_deg": exact})["pelvic_tilt_deg"] is exact
-    free = Measurement("pelvic_tilt_deg", "deg", "", 12.0, 8.0, (), "marker-free estimate")
+    free = Measurement("pelvic_tilt_deg", "deg", "", 12.0, 8.0, (), "marker-free estimate", source=Source.OUTLINE)
     assert calibration.calibrate({"pelvic_tilt_deg": free})["pelvic_tilt_deg"].value == pytest.approx(25.0)
 
 

@@ -1,7 +1,7 @@
 """Learned corrections: a measurement the pose landmarks see only in part (the hips follow about half
 of a true pelvic obliquity; the C7 proxy misses the true CVA by ~26°) is re-estimated by a linear
 model of several raw measurements, fitted on rendered people with known posture
-(`posture bench calibrate`, weights in posture/data/calibration.json).
+(`posture train-calibration`, weights in posture/data/calibration.json).
 
 Frontal tilts use models without intercept on left/right-antisymmetric inputs, so a mirrored
 photo still gives exactly the mirrored value. Each target has models from the richest set of
@@ -19,7 +19,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from posture.assessment.measurements import Measurement
+from posture.assessment.measurements import Measurement, Source
 from posture.data_files import load
 
 OUTLINES = ("pelvis_outline", "shoulder_outline", "neck_outline", "side_pelvis_outline")
@@ -72,7 +72,7 @@ def calibrate(
         raw = measurements.get(target)
         if raw is None or not raw.measured:
             continue
-        if not raw.method.startswith(model_method(candidates)):
+        if raw.source is not trained_on(candidates):
             continue  # e.g. an exact pelvic tilt from clicked ASIS/PSIS is never re-estimated
         estimate = _estimate(raw, candidates, measurements, outlines, trust)
         if estimate is not None:
@@ -122,9 +122,9 @@ def _blend(raw: Measurement, rich: Measurement, smaller: Measurement, weight: fl
     )
 
 
-def model_method(candidates: list[dict]) -> str:
-    """The raw method a target's models were trained on (all of them share it), as a prefix."""
-    return candidates[0].get("method_prefix", "")
+def trained_on(candidates: list[dict]) -> Source:
+    """What the raw values a target's models were trained on were read from (all share it)."""
+    return Source(candidates[0].get("raw_source", Source.LANDMARKS))
 
 
 def _apply(raw: Measurement, model: dict, inputs: list[Measurement], outlines: Mapping[str, np.ndarray]) -> Measurement:
@@ -139,7 +139,7 @@ def _apply(raw: Measurement, model: dict, inputs: list[Measurement], outlines: M
     names = tuple(dict.fromkeys(name for m in inputs for name in m.landmarks))
     return replace(
         raw, value=value, uncertainty=uncertainty, landmarks=names, raw_value=raw.value,
-        method=f"calibrated on synthetic ground truth from {', '.join(model['features'])}",
+        method=f"calibrated on synthetic ground truth from {', '.join(model['features'])}", source=Source.CALIBRATED,
         length_cm=_rescaled_length(raw, value),
     )
 

@@ -12,7 +12,17 @@ from enum import StrEnum
 from posture.assessment.measurements import Measurement
 from posture.data_files import load
 
-SEVERITIES = ("none", "mild", "moderate", "marked")
+
+class Severity(StrEnum):
+    """In rising order (SEVERITIES); a finding that is absent or undecided has NONE."""
+
+    NONE = "none"
+    MILD = "mild"
+    MODERATE = "moderate"
+    MARKED = "marked"
+
+
+SEVERITIES = tuple(Severity)
 
 
 class Status(StrEnum):
@@ -58,7 +68,7 @@ class Finding:
     family: str
     side: str | None
     status: Status
-    severity: str
+    severity: Severity
     confidence: float
     evidence: tuple[Evidence, ...]
     source: str
@@ -81,7 +91,7 @@ class Finding:
     @classmethod
     def from_json(cls, data: dict) -> Finding:
         return cls(
-            data["id"], data["label"], data["family"], data["side"], Status(data["status"]), data["severity"],
+            data["id"], data["label"], data["family"], data["side"], Status(data["status"]), Severity(data["severity"]),
             data["confidence"], tuple(Evidence.from_json(e) for e in data["evidence"]), data["source"],
             data["kind"] == "pattern",
         )
@@ -114,7 +124,7 @@ def combine(per_photo: Iterable[tuple[str, Mapping[str, Measurement]]]) -> dict[
         first = items[0][1]
         merged = Measurement(
             first.id, first.unit, first.sign_convention, value, uncertainty, first.landmarks,
-            first.method, _mean_or_none([m.length_cm for _, m in items]),
+            first.method, _mean_or_none([m.length_cm for _, m in items]), source=first.source,
         )
         combined[mid] = CombinedMeasurement(merged, tuple(path for path, _ in items))
     return combined
@@ -146,7 +156,7 @@ def _classify_one(
     m = combined.measurement if combined else None
     photos = combined.photos if combined else ()
 
-    def finding(status: Status, severity: str, confidence: float, note: str | None) -> Finding:
+    def finding(status: Status, severity: Severity, confidence: float, note: str | None) -> Finding:
         evidence = Evidence(
             rule["measurement"],
             m.value if m else None,
@@ -164,15 +174,15 @@ def _classify_one(
 
     if m is None or not m.measured:
         reason = m.reason if m else "no photo of a view that shows it"
-        return finding(Status.CANT_TELL, "none", 0.0, f"not measured: {reason}")
+        return finding(Status.CANT_TELL, Severity.NONE, 0.0, f"not measured: {reason}")
 
     sign = 1.0 if rule["direction"] == "above" else -1.0
     beyond = [name for name, level in levels.items() if sign * (m.value - level) >= 0]
-    severity = beyond[-1] if beyond else "none"
+    severity = Severity(beyond[-1]) if beyond else Severity.NONE
     # Probability that the true value is beyond the mild threshold, under Gaussian error.
     z = sign * (m.value - levels["mild"]) / max(m.uncertainty or 0.0, 1e-6)
     p_beyond = 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
-    confidence = p_beyond if severity != "none" else 1.0 - p_beyond
+    confidence = p_beyond if severity is not Severity.NONE else 1.0 - p_beyond
     cap_rule = caps.get(rule["measurement"])
     note = None
     if cap_rule and not m.method.startswith(cap_rule.get("except_method_prefix", "\0")):
@@ -182,7 +192,7 @@ def _classify_one(
     if confidence < decide_at:
         borderline = "too close to the threshold for its uncertainty"
         return finding(Status.CANT_TELL, severity, confidence, note or borderline)
-    status = Status.PRESENT if severity != "none" else Status.ABSENT
+    status = Status.PRESENT if severity is not Severity.NONE else Status.ABSENT
     return finding(status, severity, confidence, note)
 
 
@@ -201,5 +211,5 @@ def _pattern(rule: dict, by_id: Mapping[str, Finding]) -> Finding:
     evidence = tuple(e for p in parts for e in p.evidence)
     return Finding(
         rule["id"], rule["label"], rule["id"], None, status, severity if status is Status.PRESENT
-        else "none", confidence, evidence, rule["source"], is_pattern=True,
+        else Severity.NONE, confidence, evidence, rule["source"], is_pattern=True,
     )

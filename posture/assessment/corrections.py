@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from posture.assessment.classifier import SEVERITIES, Finding, Status
+from posture.assessment.classifier import SEVERITIES, Finding, Severity, Status
 from posture.assessment.pain import Pain, pain_advice, regions_linked_to
 from posture.data_files import load
 
@@ -40,7 +40,7 @@ class Exercise:
 class Recommendation:
     finding: str
     label: str
-    severity: str
+    severity: Severity
     confidence: float
     meaning: str
     stretch: tuple[Exercise, ...]
@@ -66,7 +66,7 @@ class Recommendation:
     @classmethod
     def from_json(cls, data: dict) -> Recommendation:
         return cls(
-            data["finding"], data["label"], data["severity"], data["confidence"], data["meaning"],
+            data["finding"], data["label"], Severity(data["severity"]), data["confidence"], data["meaning"],
             tuple(map(Exercise.from_json, data["stretch"])), tuple(map(Exercise.from_json, data["strengthen"])),
             tuple(data["avoid"]), data["source"], tuple(data.get("pain_regions", ())),
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 
@@ -31,6 +32,16 @@ DEG = registry.Unit.DEG
 PCT_HEIGHT = registry.Unit.PCT_HEIGHT
 
 
+class Source(StrEnum):
+    """What a value was read from: code that treats values differently switches on this, never on
+    the method's wording."""
+
+    LANDMARKS = "landmarks"  # the pose model's points
+    OUTLINE = "outline"  # the body mask's outline
+    MARKERS = "markers"  # points a person placed on palpated landmarks (exact)
+    CALIBRATED = "calibrated"  # re-estimated by a model learned on renders
+
+
 @dataclass(frozen=True)
 class Measurement:
     id: str
@@ -43,6 +54,7 @@ class Measurement:
     length_cm: float | None = None  # the same quantity as a length, when the height is known
     reason: str | None = None  # why there is no value
     raw_value: float | None = None  # before calibration (see calibration.py), if calibrated
+    source: Source = Source.LANDMARKS
 
     @property
     def measured(self) -> bool:
@@ -474,7 +486,7 @@ def _silhouette_offsets(
         mid: Measurement(
             mid, PCT_HEIGHT, registry.info(mid).sign_convention,
             frame.pct(getattr(profile, field)) if profile else None,
-            sigma if profile else None, (*names, "segmentation_mask"), method, reason=why_not,
+            sigma if profile else None, (*names, "segmentation_mask"), method, reason=why_not, source=Source.OUTLINE,
         )
         for mid, field in SILHOUETTE_OFFSETS
     }
@@ -501,13 +513,14 @@ def pelvic_tilt(
         uncertainty = math.degrees(math.sqrt(2) * sigma / run)
         return Measurement(
             "pelvic_tilt_deg", DEG, convention, value, uncertainty, ("asis", "psis"),
-            "exact: user-placed ASIS-PSIS line vs horizontal",
+            "exact: user-placed ASIS-PSIS line vs horizontal", source=Source.MARKERS,
         )
     method = "marker-free estimate: back-contour inclination, lumbar hollow to buttock (uncalibrated)"
     names = (*_names(SILHOUETTE_LANDMARKS, swapped), "segmentation_mask")
     if profile is None:
-        return Measurement("pelvic_tilt_deg", DEG, convention, None, None, names, method, reason=why_not)
+        return Measurement("pelvic_tilt_deg", DEG, convention, None, None, names, method, reason=why_not,
+                           source=Source.OUTLINE)
     return Measurement(
         "pelvic_tilt_deg", DEG, convention, profile.inclination_deg - constant("pelvic_silhouette_offset_deg"),
-        constant("pelvic_silhouette_uncertainty_deg"), names, method,
+        constant("pelvic_silhouette_uncertainty_deg"), names, method, source=Source.OUTLINE,
     )

@@ -3,7 +3,7 @@ around the pelvis, and the mask sampled on grids around the hips, shoulders and 
 
 Why: BlazePose's points follow a pelvic obliquity only in part, do not move with a sagittal pelvic
 tilt, and have no C7; the outline of the body does move with all three. Pure geometry on the mask,
-in the photo's pixels; the calibration (posture bench calibrate) learns how to read the grids.
+in the photo's pixels; the calibration (posture train-calibration) learns how to read the grids.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def mirror_difference(
 
     Why: a pelvic obliquity or a raised shoulder moves one side's outline up and the other's down,
     while BlazePose's points follow only in part; a learned weighting of these differences
-    (posture bench calibrate) reads the tilt. Left minus right is antisymmetric, so a mirrored photo
+    (posture train-calibration) reads the tilt. Left minus right is antisymmetric, so a mirrored photo
     gives exactly the negated values, and a symmetric body gives zeros wherever it stands.
     """
     scale = mask.shape[1] / image_size[0]
@@ -156,7 +156,7 @@ def side_profile(
     the way the person faces (a photo of either side gives the same values).
 
     Why: the neck and pelvis outlines change with a forward head and a sagittal pelvic tilt, which
-    the landmarks follow only in part; a learned weighting of them (posture bench calibrate)
+    the landmarks follow only in part; a learned weighting of them (posture train-calibration)
     reads the angles.
     """
     scale = mask.shape[1] / image_size[0]

@@ -7,15 +7,16 @@ import threading
 import streamlit as st
 
 from posture.annotated import annotated_image
+from posture.assessment.classifier import Severity
 from posture.assessment.corrections import Safety
 from posture.assessment.pain import region_label
 from posture.presentation import PhotoSection, ReportView, ShownFinding, Summary
 from posture.vision.pose_model import BlazePoseEstimator
 
 SEVERITY_ICON = {
-    "mild": ":orange[:material/error:]",
-    "moderate": ":orange[:material/warning:]",
-    "marked": ":red[:material/warning:]",
+    Severity.MILD: ":orange[:material/error:]",
+    Severity.MODERATE: ":orange[:material/warning:]",
+    Severity.MARKED: ":red[:material/warning:]",
 }
 
 

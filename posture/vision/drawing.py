@@ -19,14 +19,8 @@ from posture.vision.landmarks import PoseLandmarks
 LEFT_RGB = (40, 120, 255)
 RIGHT_RGB = (255, 140, 0)
 MIDDLE_RGB = (220, 220, 220)
-CANT_TELL = "cant_tell"  # a measured value whose finding could not be decided: grey, never "normal" green
-SEVERITY_RGB = {
-    "none": (60, 200, 90),
-    "mild": (245, 210, 40),
-    "moderate": (255, 130, 20),
-    "marked": (230, 40, 40),
-    CANT_TELL: (170, 170, 170),
-}
+NORMAL_RGB = (60, 200, 90)  # a measured line with no finding
+RGB = tuple[int, int, int]
 
 BONES = (
     (L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP),
@@ -42,15 +36,15 @@ BONES = (
 
 @dataclass(frozen=True)
 class Annotation:
-    """What to draw besides the skeleton, all already computed elsewhere."""
+    """What to draw besides the skeleton, all decided elsewhere (posture.presentation)."""
 
     view: str  # a View value
     measurements: Mapping[str, tuple[float | None, str]]  # id -> (value, unit)
-    severities: Mapping[str, str]  # measurement id -> severity of the finding it triggered
-    findings: Sequence[tuple[str, str]]  # (label, severity or CANT_TELL) for the legend
+    line_colours: Mapping[str, RGB]  # measurement id -> colour of its line (NORMAL_RGB otherwise)
+    legend: Sequence[tuple[str, RGB]]  # lines of text for the legend; empty: "no findings"
     visibility_threshold: float = 0.5
     near_side: str = "left"  # side views: which body side the measurements read
-    legend: bool = True  # False for the live preview, which has no findings to list
+    show_legend: bool = True  # False for the live preview, which has no findings to list
     camera_roll_deg: float = 0.0  # undone in the measurements; a level line shows turned by it
 
 
@@ -77,8 +71,8 @@ def annotate(image_rgb: np.ndarray, landmarks: PoseLandmarks, note: Annotation) 
         _frontal_lines(canvas, points, seen, note, unit, px)
     else:
         _side_lines(canvas, points, seen, note, unit, px)
-    if note.legend:
-        _legend(canvas, note.findings, unit)
+    if note.show_legend:
+        _legend(canvas, note.legend, unit)
     return canvas
 
 
@@ -102,7 +96,7 @@ def _frontal_lines(canvas, points, seen, note, unit, px) -> None:
         value, _ = note.measurements.get(mid, (None, ""))
         if value is None or not (seen[a] and seen[b]):
             continue
-        colour = SEVERITY_RGB[note.severities.get(mid, "none")]
+        colour = note.line_colours.get(mid, NORMAL_RGB)
         start, end = _at_angle(points[a], points[b], value + _screen_sign(points[a], points[b]) * note.camera_roll_deg)
         cv2.line(canvas, start, end, colour, 2 * unit, cv2.LINE_AA)
         right, left = max(start, end), min(start, end)
@@ -125,7 +119,7 @@ def _side_lines(canvas, points, seen, note, unit, px) -> None:
         value, unit_name = note.measurements.get(mid, (None, ""))
         if value is None or not (seen[near[a]] and seen[near[b]]):
             continue
-        colour = SEVERITY_RGB[note.severities.get(mid, "none")]
+        colour = note.line_colours.get(mid, NORMAL_RGB)
         cv2.line(canvas, px(near[a]), px(near[b]), colour, 2 * unit, cv2.LINE_AA)
         where = px(near[a])
         _text(canvas, f"{label} {value:.1f}{' deg' if unit_name == 'deg' else ''}",
@@ -180,17 +174,13 @@ def _text(
     cv2.putText(canvas, text, (x, y), font, scale, colour, unit, cv2.LINE_AA)
 
 
-def _legend(canvas: np.ndarray, findings: Sequence[tuple[str, str]], unit: int) -> None:
-    lines = [
-        f"can't tell: {label}" if severity == CANT_TELL else label if severity == "none" else f"{label}: {severity}"
-        for label, severity in findings
-    ] or ["no findings"]
-    colours = [SEVERITY_RGB[severity] for _, severity in findings] or [SEVERITY_RGB["none"]]
+def _legend(canvas: np.ndarray, legend: Sequence[tuple[str, RGB]], unit: int) -> None:
+    lines = list(legend) or [("no findings", NORMAL_RGB)]
     row = int(22 * 0.45 * unit) + 4 * unit
     overlay = canvas.copy()
     cv2.rectangle(overlay, (0, 0), (canvas.shape[1] - 1, row * len(lines) + 4 * unit), (0, 0, 0), -1)
     cv2.addWeighted(overlay, 0.5, canvas, 0.5, 0, dst=canvas)
-    for index, (text, colour) in enumerate(zip(lines, colours, strict=True)):
+    for index, (text, colour) in enumerate(lines):
         _text(canvas, text, (3 * unit, row * (index + 1)), colour, unit)
 
 

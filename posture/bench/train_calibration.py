@@ -1,6 +1,6 @@
 """Fit the learned corrections (posture/data/calibration.json) on rendered ground truth.
 
-    posture bench calibrate TRAIN_DIR VALIDATION_DIR [--more-train DIR] [--obliquity DIR]
+    posture train-calibration TRAIN_DIR VALIDATION_DIR [--more-train DIR] [--obliquity DIR]
         [--confounders DIR] [--out posture/data/calibration.json]
 
 Both folders come from `python -m posture.synth.generate random` with different seeds, so the
@@ -25,7 +25,7 @@ from posture.assessment.silhouette import NECK_GRID, PELVIS_GRID, SHOULDER_GRID,
 from posture.bench.accuracy import measurement_stats, truth_and_images
 from posture.vision.pose_model import PoseEstimator
 
-CACHE = "raw_measurements.v4.json"  # v4: the body outlines on grids (front/back and side), smoothed mask
+CACHE = "raw_measurements.v5.json"  # v5: what each raw value was read from (source), outlines on grids
 RIDGE = 1e-3  # per sample; only keeps the solve stable
 OUTLINE_SIZES = {"pelvis_outline": PELVIS_GRID.size, "shoulder_outline": SHOULDER_GRID.size,
                  "neck_outline": NECK_GRID.size, "side_pelvis_outline": SIDE_PELVIS_GRID.size}
@@ -62,7 +62,7 @@ TARGETS = {
         ["craniovertebral_angle_deg", "ear_shoulder_angle_deg", "head_pitch_deg", "sagittal_trunk_lean_deg"],
         ["craniovertebral_angle_deg"],
     ]},
-    "pelvic_tilt_deg": {"frontal": False, "intercept": True, "method_prefix": "marker-free", "feature_sets": [
+    "pelvic_tilt_deg": {"frontal": False, "intercept": True, "raw_source": "outline", "feature_sets": [
         ["pelvic_tilt_deg", "buttock_behind_hip_pct", "lumbar_hollow_behind_hip_pct", "belly_ahead_of_hip_pct",
          "sagittal_trunk_lean_deg", "plumb_hip_pct", "knee_hyperextension_deg", "side_pelvis_outline"],
         ["pelvic_tilt_deg", "buttock_behind_hip_pct", "lumbar_hollow_behind_hip_pct", "belly_ahead_of_hip_pct",
@@ -90,7 +90,7 @@ def raw_records(folder: Path, estimator: PoseEstimator, progress: Callable[[str]
             "true_view": truth["spec"]["camera"]["view"],
             "truth": truth["measurements"],
             "raw": {mid: m.value for mid, m in result.measurements.items() if m.value is not None},
-            "method": {mid: m.method for mid, m in result.measurements.items()},
+            "source": {mid: m.source.value for mid, m in result.measurements.items()},
             "outlines": {name: [round(v, 4) for v in values.tolist()] for name, values in result.outlines.items()},
         })
     cache.write_text(json.dumps(records))
@@ -107,7 +107,7 @@ def _rows(records: list[dict], target: str, features: list[str], frontal: bool):
             continue
         if not all(f in record["outlines"] for f in features if f in OUTLINES):
             continue
-        if not record["method"][target].startswith(TARGETS[target].get("method_prefix", "")):
+        if record["source"][target] != TARGETS[target].get("raw_source", "landmarks"):
             continue
         X.append([value for f in features for value in record["outlines"].get(f, [record["raw"].get(f)])])
         y.append(record["truth"][target])
@@ -154,7 +154,7 @@ def train(train_records: list[dict], validation_records: list[dict]) -> dict:
                 continue
             weights, intercept = fit(X, y, spec["intercept"], _penalties(features))
             models.setdefault(target, []).append({
-                "method_prefix": spec.get("method_prefix", ""),
+                "raw_source": spec.get("raw_source", "landmarks"),
                 "features": features,
                 "weights": _grouped(features, weights),
                 "intercept": round(intercept, 4),
