@@ -42,22 +42,23 @@ class Progress:
 def progress(session: Session, profile: Profile) -> Progress:
     """Everything about one profile's history, comparing its first and latest assessments."""
     summaries = assessment_summaries(session, profile)
-    view = Progress(profile, summaries, series(session, profile), [], None, None, _weeks(session, profile, summaries))
-    return compared(session, view, summaries[0].id, summaries[-1].id) if summaries else view
+    weeks = _weeks(session, profile, summaries)
+    history = Progress(profile, summaries, series(session, profile), [], None, None, weeks)
+    return compared(session, history, summaries[0].id, summaries[-1].id) if summaries else history
 
 
-def compared(session: Session, view: Progress, first_id: int, latest_id: int) -> Progress:
+def compared(session: Session, history: Progress, first_id: int, latest_id: int) -> Progress:
     """The same history comparing two other assessments."""
-    by_id = {s.id: s for s in view.assessments}
+    by_id = {s.id: s for s in history.assessments}
     first, latest = by_id[first_id], by_id[latest_id]
     changes = []
     if first.id != latest.id:
         values = _values_of(session, (first.id, latest.id))
-        for mid in sorted(view.series, key=_key_order):
-            unit, points = view.series[mid]
+        for mid in sorted(history.series, key=_key_order):
+            unit, points = history.series[mid]
             if mid in values[first.id] and mid in values[latest.id]:
                 changes.append(compare(mid, unit, points, values[first.id][mid], values[latest.id][mid]))
-    return replace(view, changes=changes, first=first, latest=latest)
+    return replace(history, changes=changes, first=first, latest=latest)
 
 
 def findings_and_corrections(session: Session, assessment_id: int) -> Summary:

@@ -28,8 +28,8 @@ def page() -> None:
         return
     with sessions() as session:
         profile = find_profile(session, choice)
-        view = progress(session, profile)
-        labels = {s.id: f"{s.taken_on} (#{s.id}, {s.source})" for s in view.assessments}
+        history = progress(session, profile)
+        labels = {s.id: f"{s.taken_on} (#{s.id}, {s.source})" for s in history.assessments}
         if not labels:
             st.info("No assessment saved yet: analyse photos on the Assess page and save them to this profile.")
             _logs(sessions, choice)
@@ -39,23 +39,23 @@ def page() -> None:
         left, right = st.columns(2)
         first_id = left.selectbox("Compare", ids, index=0, format_func=labels.get, key="progress-first")
         latest_id = right.selectbox("with", ids, index=len(ids) - 1, format_func=labels.get, key="progress-latest")
-        if (first_id, latest_id) != (view.first.id, view.latest.id):
-            view = compared(session, view, first_id, latest_id)
-        _side_by_side(session, view)
-        _changes(view)
-        _charts(view)
-        _weekly(view)
-        st.download_button("Download the progress report (HTML)", progress_html(session, view),
+        if (first_id, latest_id) != (history.first.id, history.latest.id):
+            history = compared(session, history, first_id, latest_id)
+        _side_by_side(session, history)
+        _changes(history)
+        _charts(history)
+        _weekly(history)
+        st.download_button("Download the progress report (HTML)", progress_html(session, history),
                            file_name="posture-progress.html", mime="text/html")
     _logs(sessions, choice)
     _delete(sessions, choice)
 
 
-def _side_by_side(session, view) -> None:
-    if view.first is None or view.first.id == view.latest.id:
+def _side_by_side(session, history) -> None:
+    if history.first is None or history.first.id == history.latest.id:
         return
     columns = st.columns(2)
-    for column, summary in zip(columns, (view.first, view.latest), strict=True):
+    for column, summary in zip(columns, (history.first, history.latest), strict=True):
         thumbnail = session.get(AssessmentRow, summary.id).thumbnail_jpeg
         with column:
             st.markdown(f"**{summary.taken_on}**: " + ("; ".join(summary.findings) or "no findings"))
@@ -63,35 +63,35 @@ def _side_by_side(session, view) -> None:
                 st.image(thumbnail, width=300)
 
 
-def _changes(view) -> None:
-    if not view.changes:
+def _changes(history) -> None:
+    if not history.changes:
         return
-    st.subheader(f"What changed, {view.first.taken_on} → {view.latest.taken_on}")
+    st.subheader(f"What changed, {history.first.taken_on} → {history.latest.taken_on}")
     st.caption("A change counts only beyond the measurement's minimal detectable change (MDC95 = 1.96 × √2 × SEM, "
                "from its uncertainty and from same-day repeat captures); otherwise: no real change yet.")
     st.dataframe([
         {"measurement": display_name(c.measurement), "first": round(c.first.value, 1),
          "latest": round(c.latest.value, 1), "change": f"{c.delta:+.1f} {c.unit}", "MDC95": round(c.mdc.mdc95, 1),
          "verdict": c.verdict}
-        for c in view.changes
+        for c in history.changes
     ], hide_index=True, width="stretch")
 
 
-def _charts(view) -> None:
-    available = [m for m in view.series if len(view.series[m][1]) > 1]
+def _charts(history) -> None:
+    available = [m for m in history.series if len(history.series[m][1]) > 1]
     default = [m for m in KEY_MEASUREMENTS if m in available][:4]
     chosen = st.multiselect("Trends", available, default=default, format_func=display_name, key="progress-charts")
     for measurement in chosen:
-        st.altair_chart(trend_chart(measurement, *view.series[measurement]), width="stretch")
+        st.altair_chart(trend_chart(measurement, *history.series[measurement]), width="stretch")
 
 
-def _weekly(view) -> None:
+def _weekly(history) -> None:
     with st.expander("Week by week: assessments, pain and exercise"):
         st.dataframe([
             {"week of": w.starts_on, "assessments": w.assessments,
              "pain (0-10)": None if w.mean_pain_0_10 is None else round(w.mean_pain_0_10, 1),
              "exercise sessions": w.exercise_sessions}
-            for w in view.weeks
+            for w in history.weeks
         ], hide_index=True, width="stretch")
 
 
