@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from posture.analysis import Analysis, PhotoResult
-from posture.assessment.classifier import Evidence, Finding, Severity, Status
+from posture.assessment.classifier import Evidence, Finding, Severity, Status, present
 from posture.assessment.corrections import Recommendation, Safety
 from posture.data_files import constant
 from posture.registry import display_name
@@ -121,13 +121,13 @@ def report_view(analysis: Analysis) -> ReportView:
 def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation], safety: Safety) -> Summary:
     """The findings, patterns and what could not be told: one rule for every renderer."""
     by_finding = {c.finding: c for c in corrections}
-    present = [f for f in findings if f.status is Status.PRESENT]
+    found = present(findings)
     order = {c.finding: i for i, c in enumerate(corrections)}  # linked to the pain first, then most severe
-    shown = sorted((f for f in present if not f.is_pattern), key=lambda f: order.get(f.id, len(order)))
+    shown = sorted((f for f in found if not f.is_pattern), key=lambda f: order.get(f.id, len(order)))
     cant_tell = [f for f in findings if f.status is Status.CANT_TELL and not f.is_pattern]
     return Summary(
         findings=tuple(_shown(f, by_finding.get(f.id)) for f in shown),
-        patterns=tuple(_shown(f, None) for f in present if f.is_pattern),
+        patterns=tuple(_shown(f, None) for f in found if f.is_pattern),
         unsure=tuple(Unsure(f.label, f.evidence[0].note or "") for f in cant_tell if f.evidence[0].value is not None),
         not_measured=tuple(Unsure(f.label, f.evidence[0].note or "") for f in cant_tell if f.evidence[0].value is None),
         corrections=tuple(corrections),

@@ -213,3 +213,9 @@ def _pattern(rule: dict, by_id: Mapping[str, Finding]) -> Finding:
         rule["id"], rule["label"], rule["id"], None, status, severity if status is Status.PRESENT
         else Severity.NONE, confidence, evidence, rule["source"], is_pattern=True,
     )
+
+
+def present(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """The findings that are present: single findings first, then the patterns they form."""
+    found = [f for f in findings if f.status is Status.PRESENT]
+    return tuple(f for f in found if not f.is_pattern) + tuple(f for f in found if f.is_pattern)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from posture.analysis import Analysis
-from posture.assessment.classifier import combine
+from posture.assessment.classifier import combine, present
 from posture.history.models import (
     AssessmentRow,
     ExerciseSession,
@@ -28,7 +28,6 @@ from posture.history.models import (
     Profile,
 )
 from posture.history.trends import Point
-from posture.presentation import summarize
 from posture.records import report_json, stored_assessment
 from posture.vision.image_io import PhotoBytes
 
@@ -99,10 +98,10 @@ def save_assessment(
             session.add(PainEntry(profile_id=profile.id, logged_on=taken_on or date.today(),
                                   regions=",".join(assessment.pain.regions),
                                   intensity_0_10=assessment.pain.intensity_0_10))
-        present = [shown.finding.label for shown in summarize(*_parts(assessment)).findings]
+        labels = [f.label for f in present(assessment.findings)]
         row = AssessmentRow(
             profile_id=profile.id, taken_at=taken_on or date.today(), saved_at=datetime.now(), source=source,
-            report_json=json.dumps(report_json(analysis), ensure_ascii=False), findings_json=json.dumps(present),
+            report_json=json.dumps(report_json(analysis), ensure_ascii=False), findings_json=json.dumps(labels),
             thumbnail_jpeg=thumbnail_jpeg,
         )
         row.measurements = [
@@ -156,9 +155,9 @@ def assessment_summaries(session: Session, profile: Profile) -> list[AssessmentS
 
 
 def present_findings(report: dict) -> list[str]:
-    """Labels of the findings a posture.report/1 document says are present (as the report shows them)."""
-    findings, corrections, safety = stored_assessment(report)
-    return [shown.finding.label for shown in summarize(findings, corrections, safety).findings]
+    """Labels of the findings (and patterns) a posture.report/1 document says are present."""
+    findings, _, _ = stored_assessment(report)
+    return [f.label for f in present(findings)]
 
 
 def series(session: Session, profile: Profile) -> dict[str, tuple[str, list[Point]]]:
@@ -270,6 +269,3 @@ def import_json(sessions: sessionmaker[Session], document: dict) -> tuple[str, i
             raise
         raise ProfileError(f"the export is incomplete or damaged ({error!r}); nothing was imported") from None
 
-
-def _parts(assessment):
-    return assessment.findings, assessment.recommendations, assessment.safety
