@@ -154,3 +154,20 @@ def test_html_report_embeds_images_and_escapes_names(estimator):
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert page.count("data:image/jpeg;base64,") == 1
     assert "not a diagnosis" in page and "numbness" in page
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("person", ["high_left_hip", "forward_head"])
+def test_the_live_preview_reads_what_the_capture_reads(person, estimator):
+    """One pipeline: the preview (one model call a frame, no leveling) uses the capture's
+    measurements and calibration, so a still person's preview is within the capture's uncertainty
+    (the old preview, calibrated without the body outline, read +3-4° where the capture said +8.6°)."""
+    frame = load_photo(SAMPLES / person / "front.jpg").rgb
+    tracker = LiveTracker()
+    preview = [tracker.process(frame, t / 30) for t in range(10)][-1].values
+    tracker.close()
+    (capture,) = assess_frames([frame] * 10, estimator, Options()).photos
+    assert set(preview) == {"shoulder_tilt_deg", "hip_tilt_deg", "head_tilt_deg"}
+    for mid, (value, _) in preview.items():
+        measured = capture.measurements[mid]
+        assert abs(value - measured.value) <= 1.5 * measured.uncertainty, (mid, value, measured.value)
