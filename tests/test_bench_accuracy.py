@@ -50,7 +50,7 @@ def scored(estimator):
 
 
 def test_the_analyzer_on_renders_with_known_posture(scored):
-    """Pins what the benchmark measured when this set was committed (README, 'Accuracy')."""
+    """Pins what the benchmark measured when this set was committed (docs/validation.md, fixed set)."""
     assert scored["failures"] == []
     assert scored["view_accuracy"]["product"] == 1.0
     product, bare = scored["measurements"]["product"], scored["measurements"]["bare"]

@@ -185,7 +185,7 @@ def _classify_one(
     confidence = p_beyond if severity is not Severity.NONE else 1.0 - p_beyond
     cap_rule = caps.get(rule["measurement"])
     note = None
-    if cap_rule and not m.method.startswith(cap_rule.get("except_method_prefix", "\0")):
+    if cap_rule and m.source.value != cap_rule.get("except_source"):
         cap = float(cap_rule["value"])
         if confidence > cap:
             confidence, note = cap, "not validated for people yet: the value is shown for information only"

@@ -46,7 +46,7 @@ TARGETS = {
     # Frontal tilts: only inputs that keep the precision on real photos. Adding the trunk lean and the
     # shoulder line lowers the hip error on renders (held-out MAE 1.35 -> 1.17 deg) but the
     # compensation pattern they encode is the rig's, and they doubled the spread on real photos
-    # (README, 'Pelvis'); the richer model is still fitted and recorded under "alternatives".
+    # (docs/calibration.md); the richer model is still fitted and recorded under "alternatives".
     "hip_tilt_deg": {"frontal": True, "intercept": False, "feature_sets": [
         # The hip points plus the outline around the pelvis (waist to mid-thigh).
         ["hip_tilt_deg", "pelvis_outline"],

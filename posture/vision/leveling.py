@@ -7,7 +7,7 @@ mean lean of the edges that agree with the most supported lean.
 Measured on the real photos of ../shared (python -m benchmarks.consistency): a model that also fits the
 convergence of verticals under camera pitch (lean growing with the distance from the centre)
 tracked a known 4 deg rotation 6x worse than this one, so pitch is not modelled; a strongly
-pitched phone with edges on one side only biases the estimate (see README, limits).
+pitched phone with edges on one side only biases the estimate (see docs/limits.md).
 
 Conservative by design: an uncertain estimate is reported but not used, and the user is told how
 to retake the photo.
