@@ -1,10 +1,12 @@
 """Findings, confidence, "can't tell", patterns, and corrections built only from findings."""
 
+from dataclasses import replace
+
 import pytest
 
 from posture.assessment.classifier import CombinedMeasurement, Status, classify, combine
 from posture.assessment.corrections import recommend, safety
-from posture.assessment.measurements import Measurement
+from posture.assessment.measurements import Measurement, Source
 from posture.data_files import load
 
 
@@ -73,13 +75,14 @@ def test_cva_below_cut_off_is_at_most_cant_tell_and_patterns_follow_their_parts(
 
 
 def test_unvalidated_measurements_are_capped_below_a_decision_but_exact_markers_are_not():
-    def anterior(method):
-        combined = {"pelvic_tilt_deg": CombinedMeasurement(measured("pelvic_tilt_deg", 40.0, 1.0, method), ("p",))}
-        return {x.id: x for x in classify(combined)}["anterior_pelvic_tilt"]
+    def anterior(source):
+        tilt = replace(measured("pelvic_tilt_deg", 40.0, 1.0), source=source)
+        found = classify({"pelvic_tilt_deg": CombinedMeasurement(tilt, ("p",))})
+        return {x.id: x for x in found}["anterior_pelvic_tilt"]
 
-    free = anterior("marker-free estimate")
+    free = anterior(Source.CALIBRATED)
     assert free.status is Status.CANT_TELL and free.severity == "marked"
-    assert anterior("exact: user-placed ASIS-PSIS line vs horizontal").status is Status.PRESENT
+    assert anterior(Source.MARKERS).status is Status.PRESENT
 
 
 def test_photos_are_combined_by_inverse_variance():
