@@ -97,3 +97,54 @@ def launch(playwright, webcam_clip: Path | None = None):
         args += ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                  f"--use-file-for-fake-video-capture={webcam_clip}", "--allow-loopback-in-peer-connection"]
     return playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+
+
+# Busy while a script run is under way or asked for: the app's script state (Streamlit sets
+# data-test-script-state on stApp), the "Running..." status widget, and elements still greyed out
+# (data-stale) from an earlier run.
+_BUSY_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return !app || app.getAttribute('data-test-script-state') !== 'notRunning'
+        || document.querySelector('[data-testid="stStatusWidgetRunningIcon"]') !== null
+        || document.querySelector('[data-stale="true"]') !== null;
+}"""
+
+
+def wait_until_idle(page, quiet_s: float = 1.0, timeout_s: float = 60.0) -> float:
+    """Wait until Streamlit has been idle for `quiet_s` without a break: no run going, none asked
+    for, nothing stale on the page. A key press or click reaches the server a moment after it
+    was sent, so an idle instant right after it proves nothing; a quiet stretch does. Returns the
+    seconds waited (the quiet stretch included)."""
+    started = time.monotonic()
+    quiet_since = None
+    while True:
+        now = time.monotonic()
+        if page.evaluate(_BUSY_JS):
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = now
+        elif now - quiet_since >= quiet_s:
+            return now - started
+        if now - started > timeout_s:
+            raise TimeoutError(f"the app was still busy after {timeout_s:.0f} s")
+        time.sleep(0.05)
+
+
+def watch_texts(page, pattern: str) -> None:
+    """From now on, remember every distinct match of the JavaScript regex `pattern` in the page's
+    text, also ones shown only for a moment by a run that a newer one replaced; `seen_texts` reads
+    them."""
+    page.evaluate("""pattern => {
+        window.__seenTexts = new Set();
+        const look = () => {
+            for (const m of document.body.textContent.matchAll(new RegExp(pattern, 'g'))) window.__seenTexts.add(m[0]);
+        };
+        look();
+        window.__textWatcher?.disconnect();
+        window.__textWatcher = new MutationObserver(look);
+        window.__textWatcher.observe(document.body, {childList: true, subtree: true, characterData: true});
+    }""", pattern)
+
+
+def seen_texts(page) -> list[str]:
+    return page.evaluate("() => Array.from(window.__seenTexts).sort()")
