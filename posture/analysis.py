@@ -15,6 +15,14 @@ from posture.assessment.calibration import OUTLINE_READS, calibrate, outline_tru
 from posture.assessment.capture_checks import check_capture
 from posture.assessment.classifier import Finding, classify, combine
 from posture.assessment.corrections import Recommendation, Safety, recommend, safety
+from posture.assessment.doubts import (
+    camera_roll_sd_deg,
+    doubts,
+    one_leg_doubts,
+    shared_tilt,
+    with_camera_roll,
+    with_doubts,
+)
 from posture.assessment.leveled import LevelFrame, level_frame
 from posture.assessment.measurements import Measurement, PelvisMarkers, measure_leveled, near_side_is_right
 from posture.assessment.pain import Pain
@@ -27,6 +35,7 @@ from posture.assessment.silhouette import (
     side_profile,
     smoothed,
 )
+from posture.assessment.standing import not_standing_warning, standing_problems
 from posture.assessment.views import View, detect_view, orient_sides
 from posture.data_files import constant
 from posture.errors import PhotoError, PhotoWarning, WarningCode
@@ -211,10 +220,22 @@ def measure_photo(located: LocatedPhoto, options: Options, edits: PhotoEdits | N
     warnings = list(located.warnings)
     if edited:
         warnings.append(PhotoWarning(WarningCode.LANDMARKS_EDITED, f"Placed by hand: {', '.join(edited)}."))
+    unread = []  # outlines so unlike the renders' that the calibration could not use them at all
     if options.calibrate:
         trust = outline_trust(outlines)
         measurements = calibrate(measurements, outlines, trust)
-        warnings += [_unusual_outline_warning(name) for name in outlines if trust[name] < 0.5]
+        unread = [name for name in outlines if trust[name] == 0.0]
+        warnings += [_unusual_outline_warning(name, trust[name]) for name in outlines if trust[name] < 0.5]
+    problems = standing_problems(landmarks, located.view, warnings, measurements)
+    roll_sd = camera_roll_sd_deg(located.leveled)
+    if problems:
+        warnings.append(not_standing_warning(problems))
+        measurements = with_doubts(measurements, dict.fromkeys(measurements, "not a standing posture photo (see its "
+                                                                            "warning)"))
+    else:
+        measurements = _doubted(measurements, doubts(warnings, unread, landmarks, located.view, measurements),
+                                located.view, roll_sd)
+    measurements = with_camera_roll(measurements, roll_sd)
     if markers is not None and (markers.asis[0] - markers.psis[0]) * located.view.facing_x <= 0:
         warnings.append(PhotoWarning(
             WarningCode.MARKERS_SUSPECT,
@@ -228,13 +249,27 @@ def measure_photo(located: LocatedPhoto, options: Options, edits: PhotoEdits | N
     )
 
 
-def _unusual_outline_warning(name: str) -> PhotoWarning:
+def _doubted(measurements: dict[str, Measurement], found: dict[str, str], view: View, roll_sd: float) -> dict:
+    """The doubts of the warnings, then one rotation shared by the frontal tilts (reported once),
+    else the weight on one leg."""
+    measurements = with_doubts(measurements, found)
+    if not view.is_frontal:
+        return measurements
+    tilt, explained = shared_tilt(measurements)
+    if tilt.measured:
+        return {**with_doubts(measurements, explained), tilt.id: tilt}
+    return {**with_doubts(measurements, one_leg_doubts(measurements, roll_sd)), tilt.id: tilt}
+
+
+def _unusual_outline_warning(name: str, trust: float) -> PhotoWarning:
     place, reading = OUTLINE_READS[name]
+    consequence = (f"no finding on {reading} is made from this photo" if trust == 0.0 else
+                   f"{reading} is read mostly from the body points, less surely")
     return PhotoWarning(WarningCode.UNUSUAL_OUTLINE, (
         f"The body outline {place} does not look like those the measurements were trained on (loose "
         f"or long clothes, a bag or strap, a hand on the hip or in a pocket, hair over the neck?), so "
-        f"{reading} is read mostly or only from the body points, less surely. For the best reading: "
-        "fitted clothes, arms hanging loosely, nothing in the hands, long hair tied up."
+        f"{consequence}. For the best reading: fitted clothes, arms hanging loosely, nothing in the hands, "
+        "long hair tied up."
     ))
 
 

@@ -48,6 +48,7 @@ class WarningCode(StrEnum):
     MOVED_DURING_CAPTURE = "moved_during_capture"
     LANDMARKS_EDITED = "landmarks_edited"
     UNUSUAL_OUTLINE = "unusual_outline"
+    NOT_STANDING_POSTURE = "not_standing_posture"
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,14 @@ class ShownFinding:
     correction: Recommendation | None
 
     @property
+    def sureness(self) -> str:
+        """What the confidence is: how sure the value is outside the usual range at all (not how
+        sure the severity is)."""
+        return f"{self.finding.confidence:.0%} sure it is outside the usual range"
+
+    @property
     def headline(self) -> str:
-        return f"{self.finding.severity.capitalize()}, confidence {self.finding.confidence:.0%}"
+        return f"{self.finding.severity.capitalize()}, {self.sureness}"
 
 
 @dataclass(frozen=True)
@@ -193,8 +199,9 @@ def _annotation(result: PhotoResult, findings: Sequence[Finding]) -> Annotation 
         if finding.status is Status.PRESENT:
             legend.append((f"{finding.label}: {finding.severity}", SEVERITY_RGB[finding.severity]))
             colours.update(dict.fromkeys(used, SEVERITY_RGB[finding.severity]))
-        elif finding.status is Status.CANT_TELL and finding.severity is not Severity.NONE:
-            unsure.append((f"can't tell: {finding.label}", CANT_TELL_RGB))
+        elif finding.status is Status.CANT_TELL:
+            if finding.severity is not Severity.NONE or result.measurements[used[0]].doubt:
+                unsure.append((f"can't tell: {finding.label}", CANT_TELL_RGB))
             for mid in used:
                 colours.setdefault(mid, CANT_TELL_RGB)
     return Annotation(

@@ -79,6 +79,8 @@ MEASUREMENTS: tuple[MeasurementInfo, ...] = (
                     Views.SIDE, Line("shoulder", "hip", "trunk"), live=True, key=True),
     MeasurementInfo("shoulder_ahead_of_hip_pct", "Shoulder ahead of the hip", Unit.PCT_HEIGHT,
                     "+ = shoulder in front of the hip (rounded/forward)", Views.SIDE, key=True),
+    MeasurementInfo("body_tilt_deg", "Whole body (or camera) tilt", Unit.DEG,
+                    "+ = the whole body, or the camera, tilted with the subject's LEFT side higher", Views.FRONTAL),
     _tilt("knee", "Knee line tilt"),
     _tilt("ankle", "Ankle line tilt"),
     MeasurementInfo("weight_shift_pct", "Weight shift", Unit.PCT_HEIGHT,

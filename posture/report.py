@@ -35,7 +35,7 @@ def _photo_text(section: PhotoSection) -> list[str]:
 
 def _finding_line(shown: ShownFinding) -> str:
     f = shown.finding
-    return f"  - {f.label}: {f.severity} (confidence {f.confidence:.0%}; {shown.measurement} {shown.evidence})"
+    return f"  - {f.label}: {f.severity} ({shown.sureness}; {shown.measurement} {shown.evidence})"
 
 
 def _findings_text(summary: Summary) -> list[str]:

@@ -81,7 +81,7 @@ def _photo(section: PhotoSection) -> str:
 
 def _finding_item(shown: ShownFinding) -> str:
     f = shown.finding
-    return (f"<li><strong>{escape(f.label)}</strong>: {escape(f.severity)}, confidence {f.confidence:.0%}; "
+    return (f"<li><strong>{escape(f.label)}</strong>: {escape(f.severity)}, {escape(shown.sureness)}; "
             f"{escape(shown.measurement)} {escape(shown.evidence)}</li>")
 
 

@@ -43,7 +43,7 @@ def shared_cases() -> dict[str, dict]:
     return {
         f"shared-{folder}-{photo.stem}": {"photos": [str(photo)], "single": True}
         for folder in ("front", "not_posture")
-        for photo in sorted((SHARED / folder).glob("*.jpg"))
+        for photo in sorted((SHARED / folder).glob("*.*")) if photo.suffix.lower() in (".jpg", ".jpeg", ".png")
     }
 
 

@@ -71,7 +71,7 @@ def test_the_analyzer_on_renders_with_known_posture(scored):
 def test_findings_on_renders_are_never_on_the_wrong_side(scored):
     findings = scored["findings"]["product"]
     for fid in ("high_right_shoulder", "high_left_shoulder", "trunk_lean_right", "knee_valgus_left"):
-        assert findings[fid]["precision"] == 1.0, fid
+        assert findings[fid]["precision"] in (1.0, None), fid  # None: never claimed
     # The 6 deg obliquity (front, back, rolled camera) is found on the right side in all three. The
     # one other hip finding is the 3 deg right-high render (true -2.997, a hair inside the 3 deg
     # threshold; read -4.0 +- 1.0): right side, mild.

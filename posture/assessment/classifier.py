@@ -107,7 +107,8 @@ class CombinedMeasurement:
 
 def combine(per_photo: Iterable[tuple[str, Mapping[str, Measurement]]]) -> dict[str, CombinedMeasurement]:
     """Merge the same measurement from several photos; unmeasured entries only where no photo
-    measured it (keeping the first reason)."""
+    measured it (keeping the first reason), doubted ones only where no photo measured it without
+    doubt (keeping the first doubt)."""
     measured: dict[str, list[tuple[str, Measurement]]] = {}
     missing: dict[str, tuple[str, Measurement]] = {}
     for path, measurements in per_photo:
@@ -118,13 +119,14 @@ def combine(per_photo: Iterable[tuple[str, Mapping[str, Measurement]]]) -> dict[
                 missing.setdefault(mid, (path, m))
     combined = {mid: CombinedMeasurement(m, (path,)) for mid, (path, m) in missing.items()}
     for mid, items in measured.items():
+        items = [item for item in items if not item[1].doubt] or items
         weights = [1.0 / max(m.uncertainty or 1e-6, 1e-6) ** 2 for _, m in items]
         value = sum(w * m.value for w, (_, m) in zip(weights, items, strict=True)) / sum(weights)
         uncertainty = math.sqrt(1.0 / sum(weights))
         first = items[0][1]
         merged = Measurement(
             first.id, first.unit, first.sign_convention, value, uncertainty, first.landmarks,
-            first.method, _mean_or_none([m.length_cm for _, m in items]), source=first.source,
+            first.method, _mean_or_none([m.length_cm for _, m in items]), source=first.source, doubt=first.doubt,
         )
         combined[mid] = CombinedMeasurement(merged, tuple(path for path, _ in items))
     return combined
@@ -175,6 +177,8 @@ def _classify_one(
     if m is None or not m.measured:
         reason = m.reason if m else "no photo of a view that shows it"
         return finding(Status.CANT_TELL, Severity.NONE, 0.0, f"not measured: {reason}")
+    if m.doubt:
+        return finding(Status.CANT_TELL, Severity.NONE, 0.0, m.doubt)
 
     sign = 1.0 if rule["direction"] == "above" else -1.0
     beyond = [name for name, level in levels.items() if sign * (m.value - level) >= 0]

@@ -26,7 +26,7 @@ from posture.assessment.silhouette import SilhouetteProfile, silhouette_profile
 from posture.assessment.views import View
 from posture.data_files import constant
 from posture.vision.landmarks import Landmark as L
-from posture.vision.landmarks import PoseLandmarks
+from posture.vision.landmarks import PoseLandmarks, rotate_points
 
 DEG = registry.Unit.DEG
 PCT_HEIGHT = registry.Unit.PCT_HEIGHT
@@ -55,6 +55,10 @@ class Measurement:
     reason: str | None = None  # why there is no value
     raw_value: float | None = None  # before calibration (see calibration.py), if calibrated
     source: Source = Source.LANDMARKS
+    # How far the value moves per degree of camera roll left in the photo (its unit per degree):
+    # a roll nobody corrected is an error every angle and offset against the vertical shares.
+    roll_slope: float = 0.0
+    doubt: str | None = None  # why no finding may rest on this value (a bag on the shoulder, ...)
 
     @property
     def measured(self) -> bool:
@@ -76,6 +80,8 @@ class Measurement:
             data["reason"] = self.reason
         if self.raw_value is not None:
             data["raw_value"] = _round(self.raw_value, 2)
+        if self.doubt:
+            data["doubt"] = self.doubt
         return data
 
 
@@ -374,6 +380,8 @@ def _evaluate(
         + (_standard_error(spec, level.samples_px, frame) if augmented else 0.0) ** 2
         + spec.systematic_uncertainty() ** 2
     )
+    turned = [spec.formula(rotate_points(points, degrees, level.image_size), frame) for degrees in (0.5, -0.5)]
+    roll_slope = turned[0] - turned[1]  # per degree
     length_cm = None
     if cm_per_px is not None and spec.as_length == "rise":
         first, second = spec.landmarks[:2]
@@ -381,7 +389,8 @@ def _evaluate(
     elif cm_per_px is not None and spec.as_length == "pct":
         length_cm = value / 100.0 * frame.stature_px * cm_per_px
     return Measurement(
-        spec.id, spec.unit, spec.sign_convention, value, uncertainty, names, spec.method, length_cm
+        spec.id, spec.unit, spec.sign_convention, value, uncertainty, names, spec.method, length_cm,
+        roll_slope=roll_slope,
     )
 
 
@@ -513,7 +522,7 @@ def pelvic_tilt(
         uncertainty = math.degrees(math.sqrt(2) * sigma / run)
         return Measurement(
             "pelvic_tilt_deg", DEG, convention, value, uncertainty, ("asis", "psis"),
-            "exact: user-placed ASIS-PSIS line vs horizontal", source=Source.MARKERS,
+            "exact: user-placed ASIS-PSIS line vs horizontal", source=Source.MARKERS, roll_slope=-frame.toward_x,
         )
     method = "marker-free estimate: back-contour inclination, lumbar hollow to buttock (uncalibrated)"
     names = (*_names(SILHOUETTE_LANDMARKS, swapped), "segmentation_mask")
@@ -523,4 +532,5 @@ def pelvic_tilt(
     return Measurement(
         "pelvic_tilt_deg", DEG, convention, profile.inclination_deg - constant("pelvic_silhouette_offset_deg"),
         constant("pelvic_silhouette_uncertainty_deg"), names, method, source=Source.OUTLINE,
+        roll_slope=-frame.toward_x,
     )

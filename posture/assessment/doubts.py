@@ -1,0 +1,174 @@
+"""Warnings that bear on a measurement change what it may say: a value read through a bag strap, a
+turned body or an unknown camera roll is not a finding.
+
+Two kinds: an error the photo shares across its measurements (the camera roll nobody could
+correct) widens each value's uncertainty by how far that value moves with the roll; a condition that
+makes a value meaningless for posture (arms crossed, body turned, feet not as the protocol asks, an
+unusual outline around the part measured) makes its finding "can't tell", with the retake that
+would fix it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from posture import registry
+from posture.assessment.measurements import DEG, Measurement, Source
+from posture.assessment.views import View
+from posture.data_files import constant, load
+from posture.errors import PhotoWarning, WarningCode
+from posture.registry import MEASUREMENTS, Views
+from posture.vision.landmarks import Landmark as L
+from posture.vision.landmarks import PoseLandmarks
+
+FRONTAL_LEFT_RIGHT = tuple(m.id for m in MEASUREMENTS if m.views is Views.FRONTAL)
+KNEES = ("left_knee_valgus_deg", "right_knee_valgus_deg")
+# What a rolled camera, or a body standing tilted as a whole, turns together (the ankle line is left
+# out: on a level floor it stays level when the body tilts); the shoulder line, the hip line and the
+# trunk must each be clearly tilted the same way before the tilt counts as shared.
+SHARED_TILT = ("shoulder_tilt_deg", "hip_tilt_deg", "head_tilt_deg", "lateral_trunk_lean_deg", "knee_tilt_deg")
+TILTED_TOGETHER = ("shoulder_tilt_deg", "hip_tilt_deg", "lateral_trunk_lean_deg")
+BY_WARNING: dict[WarningCode, tuple[tuple[str, ...], str]] = {
+    WarningCode.ARMS_CROSSED: (
+        ("shoulder_tilt_deg",),
+        "the arms are crossed or held in front, which pulls the shoulders: let them hang by the sides",
+    ),
+    WarningCode.TURNED_FROM_CAMERA: (
+        FRONTAL_LEFT_RIGHT,
+        "the body is turned from the camera, and front and back measurements hold only for a body facing it "
+        "(a turn reads as a sideways lean, moves the hip and shoulder points and changes the knee angles): "
+        "stand square to the camera",
+    ),
+    WarningCode.VIEW_UNCERTAIN: (
+        FRONTAL_LEFT_RIGHT,
+        "front and back could not be told apart, so left and right may be swapped: face the camera "
+        "squarely with the face visible (or give the view)",
+    ),
+}
+# The outline each calibrated measurement reads, and what usually makes it unusual.
+BY_OUTLINE = {
+    "shoulder_outline": ("shoulder_tilt_deg", "the outline around the shoulders is unusual (a bag or strap, "
+                         "a collar, hair on the shoulders?): retake in fitted clothes, nothing on the shoulders"),
+    "pelvis_outline": ("hip_tilt_deg", "the outline around the hips is unusual (a coat, a bag, a hand in a "
+                       "pocket or on the hip?): retake in fitted clothes, arms hanging free"),
+    "neck_outline": ("craniovertebral_angle_deg", "the outline around the neck is unusual (hair, a collar?): "
+                     "retake with the hair tied up and the neck free"),
+    "side_pelvis_outline": ("pelvic_tilt_deg", "the outline around the pelvis is unusual (loose clothes, a hand "
+                            "on the hip?): retake in fitted clothes, arms clear of the pelvis"),
+}
+
+
+def camera_roll_sd_deg(leveled: bool) -> float:
+    """How far the photo may still be rolled: the estimate's error when leveled, the spread of
+    camera rolls on real photos when not."""
+    return constant("camera_roll_sd_leveled_deg" if leveled else "camera_roll_sd_unleveled_deg")
+
+
+def with_camera_roll(measurements: Mapping[str, Measurement], roll_sd_deg: float) -> dict[str, Measurement]:
+    """Each value's uncertainty with the camera roll it shares with the others."""
+    return {
+        mid: replace(m, uncertainty=math.hypot(m.uncertainty, m.roll_slope * roll_sd_deg))
+        if m.measured and m.roll_slope else m
+        for mid, m in measurements.items()
+    }
+
+
+def shared_tilt(measurements: Mapping[str, Measurement]) -> tuple[Measurement, dict[str, str]]:
+    """When the shoulder, hip and knee lines, the head and the trunk all tilt as one rotation (a
+    rolled camera, or a whole body standing tilted), that rotation as one measurement, and the
+    values it explains, so one tilt is not four findings. Read on the landmark values before any
+    calibration (the points turn exactly with a rotation; the learned hip model barely does), in
+    the leveled frame, before the camera roll's shared error is added. Not shared: the tilt is
+    not measurable, with the reason."""
+    used = [m for mid in SHARED_TILT if (m := measurements.get(mid)) is not None
+            and m.measured and m.roll_slope and not m.doubt]
+    if not set(TILTED_TOGETHER) <= {m.id for m in used}:
+        return _not_shared("the shoulder line, the hip line and the trunk were not all measured"), {}
+    values = [m.value if m.raw_value is None else m.raw_value for m in used]
+    weights = [1.0 / m.uncertainty ** 2 for m in used]
+    turn = sum(w * v * m.roll_slope for w, v, m in zip(weights, values, used, strict=True)) / sum(
+        w * m.roll_slope ** 2 for w, m in zip(weights, used, strict=True))
+    sd = 1.0 / math.sqrt(sum(w * m.roll_slope ** 2 for w, m in zip(weights, used, strict=True)))
+    if any(abs(v - m.roll_slope * turn) > 2 * m.uncertainty for v, m in zip(values, used, strict=True)) or any(
+            v * m.roll_slope * turn < 0 or abs(v) < 2 * m.uncertainty
+            for v, m in zip(values, used, strict=True) if m.id in TILTED_TOGETHER):
+        # Not one rotation, or a level shoulder line, hip line or trunk: parts tilt, not everything.
+        return _not_shared("the shoulder line, the hip line and the trunk do not tilt together"), {}
+    left_up = measurements["shoulder_tilt_deg"].roll_slope  # in the shoulder line's sign: + = left higher
+    tilt = Measurement(
+        "body_tilt_deg", DEG, registry.info("body_tilt_deg").sign_convention, turn * left_up, sd,
+        tuple(dict.fromkeys(name for m in used for name in m.landmarks)),
+        f"one rotation shared by {', '.join(m.id for m in used)}", roll_slope=1.0,
+    )
+    why = (f"it moves with the whole body or the camera (tilted {turn * left_up:+.1f}°), which is reported "
+           "once; a level camera (a door frame or wall corner in view) tells the two apart")
+    return tilt, {m.id: why for m in used}
+
+
+def _not_shared(reason: str) -> Measurement:
+    info = registry.info("body_tilt_deg")
+    return Measurement(info.id, info.unit, info.sign_convention, None, None, (), "one rotation shared by the "
+                       "frontal tilts", reason=reason)
+
+
+def doubts(
+    warnings: Sequence[PhotoWarning], unread_outlines: Sequence[str], landmarks: PoseLandmarks, view: View,
+    measurements: Mapping[str, Measurement],
+) -> dict[str, str]:
+    """Measurement id -> why no finding may rest on it in this photo (the first reason found). An
+    outline the calibration could not use at all only doubts a value read through it (not a pelvic
+    tilt from placed markers)."""
+    found: dict[str, str] = {}
+    for warning in warnings:
+        ids, why = BY_WARNING.get(warning.code, ((), ""))
+        for mid in ids:
+            found.setdefault(mid, why)
+    for outline in unread_outlines:
+        mid, why = BY_OUTLINE[outline]
+        if mid in measurements and measurements[mid].source is Source.CALIBRATED:
+            found.setdefault(mid, why)
+    if view.is_frontal and not _feet_as_asked(landmarks, view):
+        for mid in KNEES:
+            found.setdefault(mid, "the feet are not hip-width apart with the toes forward, and foot position "
+                                  "alone moves the knee angle by 7-16°: stand that way for the knees")
+    return found
+
+
+def one_leg_doubts(measurements: Mapping[str, Measurement], roll_sd_deg: float) -> dict[str, str]:
+    """The weight on one leg (the pelvis beyond the limit from over the middle of the feet, by more
+    than its own error with the camera roll, which shifts it too) leaves the hip line and the
+    trunk lean unread: they show the stance, not the posture."""
+    shift = measurements.get("weight_shift_pct")
+    limit = load("thresholds.json")["stance"]["max_weight_shift_pct"]["value"]
+    if shift is None or not shift.measured or shift.doubt or abs(shift.value) - math.hypot(
+            shift.uncertainty, shift.roll_slope * roll_sd_deg) <= limit:
+        return {}
+    return dict.fromkeys(("hip_tilt_deg", "lateral_trunk_lean_deg"), "the weight rests on one leg, which drops "
+                         "the other hip and leans the trunk: stand with the weight on both feet")
+
+
+def with_doubts(measurements: Mapping[str, Measurement], found: Mapping[str, str]) -> dict[str, Measurement]:
+    """The measurements with these doubts added (a doubt already there stays)."""
+    return {mid: replace(m, doubt=found[mid]) if mid in found and m.measured and not m.doubt else m
+            for mid, m in measurements.items()}
+
+
+def _feet_as_asked(landmarks: PoseLandmarks, view: View) -> bool:
+    """Feet hip-width apart with the toes forward (the capture protocol), seen from the front or back."""
+    threshold = constant("visibility_threshold")
+    stance = load("thresholds.json")["stance"]
+    feet = (L.LEFT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX, L.LEFT_ANKLE, L.RIGHT_ANKLE)
+    if not all(landmarks.is_visible(lm, threshold) for lm in feet):
+        return False
+    pts = landmarks.xy_px
+    toward_camera = 1 if view is View.FRONT else -1  # toes point down the image from the front
+    for heel, toe in ((L.LEFT_HEEL, L.LEFT_FOOT_INDEX), (L.RIGHT_HEEL, L.RIGHT_FOOT_INDEX)):
+        dx, dy = pts[toe] - pts[heel]
+        if math.degrees(math.atan2(abs(dx), dy * toward_camera)) > stance["max_toe_turn_deg"]["value"]:
+            return False
+    hips = abs(pts[L.LEFT_HIP, 0] - pts[L.RIGHT_HIP, 0])
+    ankles = abs(pts[L.LEFT_ANKLE, 0] - pts[L.RIGHT_ANKLE, 0])
+    apart = stance["feet_apart_of_hip_width"]
+    return hips > 0 and apart["min"] <= ankles / hips <= apart["max"]
