@@ -5,7 +5,8 @@ For each real front photo (default ../shared/photos/front) and six harmless vari
 size; the camera rolled +-2 deg, background included; 10% cropped off one side; JPEG quality 70;
 brighter with more contrast), prints:
 - how many findings stated at >= 0.9 stay present in the variants (goal >= 95%);
-- how many findings flip from absent at >= 0.9 to present at >= 0.9 (goal none);
+- how many findings flip from absent at >= 0.9 to present at any confidence (stricter than the goal:
+  none from absent at >= 0.9 to present at >= 0.9);
 - how many measurement moves lie within 2 sqrt(u1^2 + u2^2) (goal >= 95%);
 - the findings per photo, with their confidence.
 Then for the non-posture photos (../shared/photos/not_posture): the findings they get (goal none).
@@ -78,8 +79,9 @@ def main() -> None:
     estimator = BlazePoseEstimator()
     counts = dict.fromkeys(("sure", "kept", "flipped", "moves", "within"), 0)
     findings = 0
+    photos = sorted(p for p in front.iterdir() if p.suffix.lower() in PHOTOS)
     with tempfile.TemporaryDirectory() as tmp:
-        for photo in sorted(p for p in front.iterdir() if p.suffix.lower() in PHOTOS):
+        for photo in photos:
             base = analyze_single(str(photo), estimator, Options())
             findings += len(sure_findings(base, Status.PRESENT))
             print(f"{photo.name}: {present(base)}")
@@ -87,11 +89,11 @@ def main() -> None:
                 path = Path(tmp) / f"{name}.jpg"
                 picture.save(path, quality=70 if name == "jpeg 70" else 95)
                 compare(base, analyze_single(str(path), estimator, Options()), counts, name)
-    print(f"\nfindings at >= {SURE}: {findings} on {len(list(front.glob('*')))} photos")
+    print(f"\nfindings at >= {SURE}: {findings} on {len(photos)} photos")
     if counts["sure"]:
         print(f"findings at >= {SURE} still present in a variant: {counts['kept']}/{counts['sure']} "
               f"({counts['kept'] / counts['sure']:.0%}; goal >= 95%)")
-    print(f"absent at >= {SURE} turned present at >= {SURE}: {counts['flipped']} (goal 0)")
+    print(f"absent at >= {SURE} turned present (at any confidence): {counts['flipped']} (goal 0)")
     print(f"measurement moves within 2 sqrt(u1^2 + u2^2): {counts['within']}/{counts['moves']} "
           f"({counts['within'] / max(counts['moves'], 1):.0%}; goal >= 95%)")
     silent = 0

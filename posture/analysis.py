@@ -157,12 +157,14 @@ def locate_in(
     photo: Photo, name: str, estimator: PoseEstimator, options: Options, second_look: bool = True
 ) -> LocatedPhoto:
     """`locate` for a photo already in memory (a video frame). `second_look=False` (the live
-    preview) skips looking for a second person and the camera roll: one model call."""
+    preview) skips looking for a second person, the face check and the camera roll: one pose model
+    call a frame (front and back are then told by BlazePose's face points alone)."""
     try:
         person = find_person(photo, estimator, DEFAULT_COPIES if options.augment else (), second_look)
     except PhotoError as error:
         return LocatedPhoto(path=name, image_size=photo.original_size, image=_frozen(photo.rgb), error=error)
-    detected = detect_view(person.landmarks, face_toward_camera(photo.rgb, person.landmarks))
+    face = face_toward_camera(photo.rgb, person.landmarks) if second_look else None
+    detected = detect_view(person.landmarks, face)
     view = options.view or detected.view
     landmarks, relabel_warnings = orient_sides(person.landmarks, view)
     warnings = [*person.warnings, *relabel_warnings,
@@ -174,9 +176,15 @@ def locate_in(
     return LocatedPhoto(
         path=name, image_size=photo.original_size, image=_frozen(photo.rgb), view=view,
         view_confidence=1.0 if options.view else detected.confidence, view_given=options.view is not None,
-        landmarks=landmarks, person_mask=_frozen(person.person_mask), camera_roll_deg=roll,
+        landmarks=frozen_landmarks(landmarks), person_mask=_frozen(person.person_mask), camera_roll_deg=roll,
         warnings=tuple(warnings),
     )
+
+
+def frozen_landmarks(landmarks: PoseLandmarks) -> PoseLandmarks:
+    """The landmarks with read-only arrays (a stage result; every change makes a new object)."""
+    return PoseLandmarks(*(_frozen(getattr(landmarks, name)) for name in (
+        "xy_px", "visibility")), landmarks.image_size, _frozen(landmarks.samples_px), _frozen(landmarks.depth_px))
 
 
 def _frozen(array: np.ndarray | None) -> np.ndarray | None:
@@ -217,48 +225,53 @@ def measure_photo(located: LocatedPhoto, options: Options, edits: PhotoEdits | N
     leveled = level_frame(landmarks, located.person_mask, located.camera_roll_deg or 0.0)
     measurements = measure_leveled(leveled, located.view, options.height_cm, markers)
     outlines = _outlines(leveled, located.view)
-    warnings = list(located.warnings)
-    if edited:
-        warnings.append(PhotoWarning(WarningCode.LANDMARKS_EDITED, f"Placed by hand: {', '.join(edited)}."))
+    warnings = [*located.warnings, *_edit_warnings(edited, markers, located.view)]
     unread = []  # outlines so unlike the renders' that the calibration could not use them at all
     if options.calibrate:
         trust = outline_trust(outlines)
         measurements = calibrate(measurements, outlines, trust)
         unread = [name for name in outlines if trust[name] == 0.0]
         warnings += [_unusual_outline_warning(name, trust[name]) for name in outlines if trust[name] < 0.5]
-    problems = standing_problems(landmarks, located.view, warnings, measurements)
-    roll_sd = camera_roll_sd_deg(located.leveled)
-    if problems:
-        warnings.append(not_standing_warning(problems))
-        measurements = with_doubts(measurements, dict.fromkeys(measurements, "not a standing posture photo (see its "
-                                                                            "warning)"))
-    else:
-        measurements = _doubted(measurements, doubts(warnings, unread, landmarks, located.view, measurements),
-                                located.view, roll_sd)
-    measurements = with_camera_roll(measurements, roll_sd)
-    if markers is not None and (markers.asis[0] - markers.psis[0]) * located.view.facing_x <= 0:
-        warnings.append(PhotoWarning(
-            WarningCode.MARKERS_SUSPECT,
-            f"The ASIS should be in front of the PSIS, but this person faces the image's "
-            f"{'right' if located.view.facing_x > 0 else 'left'} and the ASIS was placed behind. "
-            "Were the two points swapped?",
-        ))
+    measurements = _judged(measurements, warnings, unread, landmarks, located)
     near = "right" if not located.view.is_frontal and near_side_is_right(landmarks) else "left"
     return PhotoResult(
         located, landmarks, MappingProxyType(measurements), tuple(warnings), edited, MappingProxyType(outlines), near,
     )
 
 
-def _doubted(measurements: dict[str, Measurement], found: dict[str, str], view: View, roll_sd: float) -> dict:
-    """The doubts of the warnings, then one rotation shared by the frontal tilts (reported once),
-    else the weight on one leg."""
-    measurements = with_doubts(measurements, found)
-    if not view.is_frontal:
-        return measurements
-    tilt, explained = shared_tilt(measurements)
-    if tilt.measured:
-        return {**with_doubts(measurements, explained), tilt.id: tilt}
-    return {**with_doubts(measurements, one_leg_doubts(measurements, roll_sd)), tilt.id: tilt}
+def _edit_warnings(edited: tuple[str, ...], markers: PelvisMarkers | None, view: View) -> list[PhotoWarning]:
+    warnings = []
+    if edited:
+        warnings.append(PhotoWarning(WarningCode.LANDMARKS_EDITED, f"Placed by hand: {', '.join(edited)}."))
+    if markers is not None and (markers.asis[0] - markers.psis[0]) * view.facing_x <= 0:
+        warnings.append(PhotoWarning(
+            WarningCode.MARKERS_SUSPECT,
+            f"The ASIS should be in front of the PSIS, but this person faces the image's "
+            f"{'right' if view.facing_x > 0 else 'left'} and the ASIS was placed behind. "
+            "Were the two points swapped?",
+        ))
+    return warnings
+
+
+def _judged(
+    measurements: dict[str, Measurement], warnings: list[PhotoWarning], unread: list[str],
+    landmarks: PoseLandmarks, located: LocatedPhoto,
+) -> dict[str, Measurement]:
+    """What each value may say: nothing on a photo that is no standing posture photo (its warning
+    is added to `warnings`); else the doubts of the warnings, one rotation shared by the frontal
+    tilts (reported once) or the weight on one leg; then the camera roll in every uncertainty."""
+    roll_sd = camera_roll_sd_deg(located.leveled)
+    problems = standing_problems(landmarks, located.view, warnings, measurements)
+    if problems:
+        warnings.append(not_standing_warning(problems))
+        doubt = "not a standing posture photo (see its warning)"
+        return with_camera_roll(with_doubts(measurements, dict.fromkeys(measurements, doubt)), roll_sd)
+    measurements = with_doubts(measurements, doubts(warnings, unread, landmarks, located.view, measurements))
+    if located.view.is_frontal:
+        tilt, explained = shared_tilt(measurements, located.leveled)
+        found = explained if tilt.measured else one_leg_doubts(measurements, roll_sd)
+        measurements = {**with_doubts(measurements, found), tilt.id: tilt}
+    return with_camera_roll(measurements, roll_sd)
 
 
 def _unusual_outline_warning(name: str, trust: float) -> PhotoWarning:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from posture.analysis import Analysis, LocatedPhoto, Options, analyze_located, locate_in
+from posture.analysis import Analysis, LocatedPhoto, Options, analyze_located, frozen_landmarks, locate_in
 from posture.assessment.views import orient_sides
 from posture.errors import ErrorCode, PhotoError, PhotoWarning, WarningCode
 from posture.vision.augment import DEFAULT_COPIES
@@ -113,7 +113,7 @@ def _pooled(
             f"You moved during the capture; {moved} of {len(others) + 1} moments were left out. "
             "Stand still, arms relaxed, for the whole countdown.",
         ))
-    return replace(located, landmarks=pooled, warnings=warnings)
+    return replace(located, landmarks=frozen_landmarks(pooled), warnings=warnings)
 
 
 def _samples(landmarks: PoseLandmarks) -> np.ndarray:

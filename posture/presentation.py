@@ -14,7 +14,7 @@ from posture.analysis import Analysis, PhotoResult
 from posture.assessment.classifier import Evidence, Finding, Severity, Status, present
 from posture.assessment.corrections import Recommendation, Safety
 from posture.data_files import constant
-from posture.registry import display_name
+from posture.registry import BY_ID, display_name
 from posture.vision.drawing import NORMAL_RGB, RGB, Annotation
 
 SEVERITY_RGB: dict[Severity, RGB] = {
@@ -70,6 +70,7 @@ class MeasurementLine:
     length_cm: float | None
     sign_convention: str
     reason: str | None  # why it is not measured
+    doubt: str | None  # why no finding rests on it
 
     @property
     def measured(self) -> bool:
@@ -130,7 +131,8 @@ def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation]
     found = present(findings)
     order = {c.finding: i for i, c in enumerate(corrections)}  # linked to the pain first, then most severe
     shown = sorted((f for f in found if not f.is_pattern), key=lambda f: order.get(f.id, len(order)))
-    cant_tell = [f for f in findings if f.status is Status.CANT_TELL and not f.is_pattern]
+    cant_tell = [f for f in findings if f.status is Status.CANT_TELL and not f.is_pattern
+                 and not (f.evidence[0].value is None and _only_when_found(f.evidence[0].measurement))]
     return Summary(
         findings=tuple(_shown(f, by_finding.get(f.id)) for f in shown),
         patterns=tuple(_shown(f, None) for f in found if f.is_pattern),
@@ -139,6 +141,10 @@ def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation]
         corrections=tuple(corrections),
         safety=safety,
     )
+
+
+def _only_when_found(measurement_id: str) -> bool:
+    return measurement_id in BY_ID and BY_ID[measurement_id].only_when_found
 
 
 def evidence_text(evidence: Evidence) -> str:
@@ -176,7 +182,7 @@ def _photo(result: PhotoResult, findings: Sequence[Finding], summary: Summary) -
         findings=tuple(s for s in summary.findings if s.finding.id in shown_ids),
         measurements=tuple(
             MeasurementLine(mid, display_name(mid), m.value, m.uncertainty, m.unit, m.length_cm, m.sign_convention,
-                            m.reason)
+                            m.reason, m.doubt)
             for mid, m in result.measurements.items()
         ),
         annotation=_annotation(result, findings),
@@ -196,7 +202,7 @@ def _annotation(result: PhotoResult, findings: Sequence[Finding]) -> Annotation 
         used = [e.measurement for e in finding.evidence if e.measurement in measured]
         if finding.is_pattern or not used:
             continue
-        if finding.status is Status.PRESENT:
+        if finding.status is Status.PRESENT and result.path in finding.evidence[0].photos:
             legend.append((f"{finding.label}: {finding.severity}", SEVERITY_RGB[finding.severity]))
             colours.update(dict.fromkeys(used, SEVERITY_RGB[finding.severity]))
         elif finding.status is Status.CANT_TELL:

@@ -46,6 +46,7 @@ class MeasurementInfo:
     live: bool = False  # shown on the live preview
     key: bool = False  # featured first in the history (in this table's order)
     calibrated: bool = False  # re-estimated by a model learned on renders (posture/data/calibration.json)
+    only_when_found: bool = False  # reports name it only when it was measured (a shared tilt that is there)
 
 
 def _tilt(part: str, name: str, line: Line | None = None, live: bool = False, key: bool = False,
@@ -80,7 +81,8 @@ MEASUREMENTS: tuple[MeasurementInfo, ...] = (
     MeasurementInfo("shoulder_ahead_of_hip_pct", "Shoulder ahead of the hip", Unit.PCT_HEIGHT,
                     "+ = shoulder in front of the hip (rounded/forward)", Views.SIDE, key=True),
     MeasurementInfo("body_tilt_deg", "Whole body (or camera) tilt", Unit.DEG,
-                    "+ = the whole body, or the camera, tilted with the subject's LEFT side higher", Views.FRONTAL),
+                    "+ = the whole body, or the camera, tilted with the subject's LEFT side higher", Views.FRONTAL,
+                    only_when_found=True),
     _tilt("knee", "Knee line tilt"),
     _tilt("ankle", "Ankle line tilt"),
     MeasurementInfo("weight_shift_pct", "Weight shift", Unit.PCT_HEIGHT,

@@ -26,7 +26,9 @@ def _photo_text(section: PhotoSection) -> list[str]:
     for m in section.measurements:
         if m.measured:
             cm = f"  ({m.length_cm:+.1f} cm)" if m.length_cm is not None else ""
-            lines.append(f"  {m.id:28s} {m.value:+7.1f} {m.unit:9s} ± {m.uncertainty:.1f}{cm}   [{m.sign_convention}]")
+            doubt = f"   (no finding: {m.doubt})" if m.doubt else ""
+            lines.append(f"  {m.id:28s} {m.value:+7.1f} {m.unit:9s} ± {m.uncertainty:.1f}{cm}   [{m.sign_convention}]"
+                         f"{doubt}")
         else:
             lines.append(f"  {m.id:28s} not measurable: {m.reason}")
     lines += [f"  ! {warning}" for warning in section.warnings]

@@ -17,7 +17,7 @@ from PIL import Image
 from posture.annotated import annotated_image
 from posture.assessment.corrections import Safety
 from posture.assessment.pain import region_label
-from posture.presentation import PhotoSection, ReportView, ShownFinding, Summary
+from posture.presentation import MeasurementLine, PhotoSection, ReportView, ShownFinding, Summary
 
 REPORT_IMAGE_LONG_SIDE_PX = 1000
 STYLE = """
@@ -68,7 +68,7 @@ def _photo(section: PhotoSection) -> str:
     img = f"<img alt='annotated {name}' src='{image_data_uri(image)}'>" if image is not None else ""
     rows = "".join(
         f"<tr class='{'measured' if m.measured else 'unsure'}'><td>{escape(m.name)}</td>"
-        f"<td>{escape(m.value_text)}</td><td>{escape(m.sign_convention if m.measured else m.reason or '')}</td></tr>"
+        f"<td>{escape(m.value_text)}</td><td>{escape(_meaning(m))}</td></tr>"
         for m in section.measurements
     )
     warnings = "".join(f"<li>{escape(w)}</li>" for w in section.warnings)
@@ -77,6 +77,12 @@ def _photo(section: PhotoSection) -> str:
         f"<table><tr><th>Measurement</th><th>Value</th><th>Sign</th></tr>{rows}</table>"
         f"{'<ul>' + warnings + '</ul>' if warnings else ''}</div></div>"
     )
+
+
+def _meaning(m: MeasurementLine) -> str:
+    if not m.measured:
+        return m.reason or ""
+    return f"{m.sign_convention}; no finding: {m.doubt}" if m.doubt else m.sign_convention
 
 
 def _finding_item(shown: ShownFinding) -> str:

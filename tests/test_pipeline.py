@@ -88,6 +88,9 @@ def test_located_photos_cannot_be_written_into(replay):
         photo.image[0, 0] = 0
     with pytest.raises(ValueError):
         photo.person_mask[0, 0] = 1.0
+    for array in (photo.landmarks.xy_px, photo.landmarks.visibility, photo.landmarks.samples_px):
+        with pytest.raises(ValueError):
+            array[0] = 0
     with pytest.raises(AttributeError):
         photo.view = None
     result = analyze_located([photo], Options()).photos[0]
@@ -123,8 +126,14 @@ def test_every_renderer_shows_the_same_findings_and_patterns(replay, tmp_path):
     saved = save_assessment(sessions, "Ann", analysis)
     with sessions() as session:
         progress = findings_html(findings_and_corrections(session, saved))
+    findings_part = {
+        "text": text.split("WHAT THE PHOTOS SUGGEST")[1].split("CORRECTIONS")[0],
+        "html": html.split("<h2>What the photos suggest</h2>")[1].split("<h2>Corrections</h2>")[0],
+        "progress": progress.split("<h2>Corrections</h2>")[0],
+    }
     for finding in present:
-        assert finding.label in text and finding.label in html and finding.label in progress
+        for renderer, part in findings_part.items():
+            assert finding.label in part, (renderer, finding.label)
     shown = [s.finding.id for s in (*view.summary.findings, *view.summary.patterns)]
     assert sorted(shown) == sorted(f.id for f in present)
 

@@ -47,11 +47,13 @@ def test_an_unleveled_photo_carries_the_camera_roll_in_every_tilt_and_offset():
     assert findings(located(pose))["high_left_shoulder"].status is Status.CANT_TELL  # 3 +- 2.5: can't tell
 
 
-def test_a_rolled_camera_is_one_tilt_reported_once_not_four_findings():
-    rolled = frontal_landmarks().rotated(7.0)  # a level person, the camera rolled 7 deg (one model call)
+@pytest.mark.parametrize("roll", [4.0, 5.0, 7.0])
+def test_a_rolled_camera_is_one_tilt_reported_once_not_four_findings(roll):
+    rolled = frontal_landmarks().rotated(roll)  # a level person, the camera rolled (one model call)
     found = findings(located(rolled))
     assert found["body_tilt_left"].status is Status.PRESENT
-    assert found["body_tilt_left"].evidence[0].value == pytest.approx(7.0, abs=0.3)
+    assert found["body_tilt_left"].evidence[0].value == pytest.approx(roll, abs=0.3)
+    assert [f for f in found.values() if f.status is Status.PRESENT] == [found["body_tilt_left"]]
     for fid in ("high_left_shoulder", "high_left_hip", "trunk_lean_right", "head_tilt_right"):
         assert found[fid].status is Status.CANT_TELL and "whole body or the camera" in found[fid].evidence[0].note
     # One part tilted is a finding of that part, not a shared tilt.

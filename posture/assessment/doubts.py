@@ -23,11 +23,11 @@ from posture.registry import MEASUREMENTS, Views
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
 
-FRONTAL_LEFT_RIGHT = tuple(m.id for m in MEASUREMENTS if m.views is Views.FRONTAL)
+FRONTAL = tuple(m.id for m in MEASUREMENTS if m.views is Views.FRONTAL)
 KNEES = ("left_knee_valgus_deg", "right_knee_valgus_deg")
 # What a rolled camera, or a body standing tilted as a whole, turns together (the ankle line is left
 # out: on a level floor it stays level when the body tilts); the shoulder line, the hip line and the
-# trunk must each be clearly tilted the same way before the tilt counts as shared.
+# trunk must each tilt the same way before the tilt counts as shared.
 SHARED_TILT = ("shoulder_tilt_deg", "hip_tilt_deg", "head_tilt_deg", "lateral_trunk_lean_deg", "knee_tilt_deg")
 TILTED_TOGETHER = ("shoulder_tilt_deg", "hip_tilt_deg", "lateral_trunk_lean_deg")
 BY_WARNING: dict[WarningCode, tuple[tuple[str, ...], str]] = {
@@ -36,15 +36,19 @@ BY_WARNING: dict[WarningCode, tuple[tuple[str, ...], str]] = {
         "the arms are crossed or held in front, which pulls the shoulders: let them hang by the sides",
     ),
     WarningCode.TURNED_FROM_CAMERA: (
-        FRONTAL_LEFT_RIGHT,
+        FRONTAL,
         "the body is turned from the camera, and front and back measurements hold only for a body facing it "
         "(a turn reads as a sideways lean, moves the hip and shoulder points and changes the knee angles): "
         "stand square to the camera",
     ),
     WarningCode.VIEW_UNCERTAIN: (
-        FRONTAL_LEFT_RIGHT,
-        "front and back could not be told apart, so left and right may be swapped: face the camera "
-        "squarely with the face visible (or give the view)",
+        tuple(m.id for m in MEASUREMENTS),
+        "the view could not be told reliably, so left and right (or front and back) may be swapped: face the "
+        "camera squarely with the face visible, or turn a full 90° for a profile (or give the view)",
+    ),
+    WarningCode.MARKERS_SUSPECT: (
+        ("pelvic_tilt_deg",),
+        "the ASIS and PSIS look swapped, which turns the tilt around: place them again",
     ),
 }
 # The outline each calibrated measurement reads, and what usually makes it unusual.
@@ -75,32 +79,39 @@ def with_camera_roll(measurements: Mapping[str, Measurement], roll_sd_deg: float
     }
 
 
-def shared_tilt(measurements: Mapping[str, Measurement]) -> tuple[Measurement, dict[str, str]]:
-    """When the shoulder, hip and knee lines, the head and the trunk all tilt as one rotation (a
-    rolled camera, or a whole body standing tilted), that rotation as one measurement, and the
-    values it explains, so one tilt is not four findings. Read on the landmark values before any
-    calibration (the points turn exactly with a rotation; the learned hip model barely does), in
-    the leveled frame, before the camera roll's shared error is added. Not shared: the tilt is
-    not measurable, with the reason."""
+def shared_tilt(measurements: Mapping[str, Measurement], leveled: bool) -> tuple[Measurement, dict[str, str]]:
+    """When the shoulder line, the hip line and the trunk (and the head and knee lines, when
+    measured) tilt as one rotation (a rolled camera, or a whole body standing tilted), that rotation
+    as one measurement, and the values it explains, so one tilt is not four findings.
+
+    The rotation is fitted to the landmark values (`raw_value` where a value was calibrated: the
+    points turn exactly with a rotation, the learned hip model only in part), in the leveled frame,
+    before the camera roll's error is added. It counts when it is clear (beyond twice its own
+    error), every value agrees with it within twice its error, and the shoulder line and the trunk
+    are each clearly tilted its way (the hip line at least its way): a level shoulder line over a
+    tilted pelvis is a finding of the pelvis, not a shared tilt. Unleveled, the value is the body's
+    and the camera's tilt together, which the photo measures without the roll's error; leveled,
+    the roll left after leveling is its error. Not shared: not measurable, with the reason.
+    """
     used = [m for mid in SHARED_TILT if (m := measurements.get(mid)) is not None
             and m.measured and m.roll_slope and not m.doubt]
     if not set(TILTED_TOGETHER) <= {m.id for m in used}:
-        return _not_shared("the shoulder line, the hip line and the trunk were not all measured"), {}
+        return _not_shared("the shoulder line, the hip line and the trunk were not all measured without doubt"), {}
     values = [m.value if m.raw_value is None else m.raw_value for m in used]
     weights = [1.0 / m.uncertainty ** 2 for m in used]
     turn = sum(w * v * m.roll_slope for w, v, m in zip(weights, values, used, strict=True)) / sum(
         w * m.roll_slope ** 2 for w, m in zip(weights, used, strict=True))
     sd = 1.0 / math.sqrt(sum(w * m.roll_slope ** 2 for w, m in zip(weights, used, strict=True)))
-    if any(abs(v - m.roll_slope * turn) > 2 * m.uncertainty for v, m in zip(values, used, strict=True)) or any(
-            v * m.roll_slope * turn < 0 or abs(v) < 2 * m.uncertainty
-            for v, m in zip(values, used, strict=True) if m.id in TILTED_TOGETHER):
-        # Not one rotation, or a level shoulder line, hip line or trunk: parts tilt, not everything.
+    agree = all(abs(v - m.roll_slope * turn) <= 2 * m.uncertainty for v, m in zip(values, used, strict=True))
+    its_way = all(v * m.roll_slope * turn > 0 and (m.id == "hip_tilt_deg" or abs(v) >= 2 * m.uncertainty)
+                  for v, m in zip(values, used, strict=True) if m.id in TILTED_TOGETHER)
+    if abs(turn) < 2 * sd or not agree or not its_way:
         return _not_shared("the shoulder line, the hip line and the trunk do not tilt together"), {}
     left_up = measurements["shoulder_tilt_deg"].roll_slope  # in the shoulder line's sign: + = left higher
     tilt = Measurement(
         "body_tilt_deg", DEG, registry.info("body_tilt_deg").sign_convention, turn * left_up, sd,
         tuple(dict.fromkeys(name for m in used for name in m.landmarks)),
-        f"one rotation shared by {', '.join(m.id for m in used)}", roll_slope=1.0,
+        f"one rotation shared by {', '.join(m.id for m in used)}", roll_slope=1.0 if leveled else 0.0,
     )
     why = (f"it moves with the whole body or the camera (tilted {turn * left_up:+.1f}°), which is reported "
            "once; a level camera (a door frame or wall corner in view) tells the two apart")
@@ -118,8 +129,8 @@ def doubts(
     measurements: Mapping[str, Measurement],
 ) -> dict[str, str]:
     """Measurement id -> why no finding may rest on it in this photo (the first reason found). An
-    outline the calibration could not use at all only doubts a value read through it (not a pelvic
-    tilt from placed markers)."""
+    outline the calibration could not use at all doubts the calibrated value it was meant to
+    inform (not a pelvic tilt from placed markers)."""
     found: dict[str, str] = {}
     for warning in warnings:
         ids, why = BY_WARNING.get(warning.code, ((), ""))

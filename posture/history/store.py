@@ -107,7 +107,8 @@ def save_assessment(
         row.measurements = [
             MeasurementRow(measurement=mid, value=float(c.measurement.value),
                            uncertainty=float(c.measurement.uncertainty), unit=c.measurement.unit)
-            for mid, c in combined.items() if c.measurement.measured
+            # A value no finding may rest on (arms crossed, not standing, ...) is no point of a trend either.
+            for mid, c in combined.items() if c.measurement.measured and not c.measurement.doubt
         ]
         if profile.store_photos:
             row.photos = [PhotoRow(name=p.name, data=p.data) for p in photos]

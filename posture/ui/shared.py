@@ -81,7 +81,7 @@ def show_photo(section: PhotoSection, red_flag: bool) -> None:
             st.warning(f"Retake advice: {section.retake_advice}", icon=":material/photo_camera:")
         for warning in section.warnings:
             st.warning(warning)
-        if not section.findings:
+        if not section.findings and not section.retake_advice:
             st.success("No postural finding beyond the usual range in this photo.")
         for shown in section.findings:
             _finding(shown, red_flag)
@@ -113,7 +113,8 @@ def _measurement_rows(section: PhotoSection) -> list[dict]:
         {
             "measurement": m.name,
             "value": m.value_text,
-            "meaning of +/-": m.sign_convention if m.measured else (m.reason or ""),
+            "meaning of +/-": (m.reason or "") if not m.measured else
+            f"{m.sign_convention}; no finding: {m.doubt}" if m.doubt else m.sign_convention,
         }
         for m in section.measurements
     ]

@@ -8,6 +8,8 @@ short-range model) on a crop around the head can: the back of a head has no face
 
 from __future__ import annotations
 
+import threading
+
 import cv2
 import numpy as np
 
@@ -22,6 +24,7 @@ MIN_SCORE = 0.75
 
 
 _detector = None
+_detector_lock = threading.Lock()  # MediaPipe graphs are not thread-safe; app sessions share this one
 
 
 def face_toward_camera(rgb: np.ndarray, landmarks: PoseLandmarks) -> bool | None:
@@ -30,7 +33,7 @@ def face_toward_camera(rgb: np.ndarray, landmarks: PoseLandmarks) -> bool | None
     crop = _head_crop(rgb, landmarks)
     if crop is None:
         return None
-    with native_stderr_silenced():
+    with _detector_lock, native_stderr_silenced():
         if _detector is None:  # built once per process, on first use
             from mediapipe.python.solutions import face_detection
 
