@@ -176,7 +176,9 @@ def test_live_session_from_a_clip_tracks_and_captures_an_assessment(playwright, 
         text = status.inner_text()
         fps = float(re.search(r"(\d+) frames/s", text).group(1))
         print(f"live: {text}")
-        assert fps >= 15, text
+        # A usable preview. It reads the body outline like a photo (so its values agree with the
+        # capture): 40 ms a frame on 2 cores, ~13 frames/s with Chromium and the server beside it.
+        assert fps >= 10, text
         assert "Shoulder line tilt" in text and "Hip line tilt" in text
         page.get_by_role("button", name="Hold still: capture an assessment").click()
         page.get_by_role("heading", name="Hold-still capture").wait_for(timeout=90_000)
