@@ -112,6 +112,15 @@ class Summary:
     not_measured: tuple[Unsure, ...]  # no photo could measure it
     corrections: tuple[Recommendation, ...]
     safety: Safety
+    decided: bool  # some finding was decided, present or absent (else the photos could tell nothing)
+
+    @property
+    def no_finding(self) -> str:
+        """What to say when nothing is present: that nothing is beyond the thresholds only when
+        something could be decided."""
+        if self.decided:
+            return "No postural finding beyond the thresholds."
+        return "No finding could be made from these photos: see each photo's warnings for how to retake them."
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,7 @@ def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation]
         not_measured=tuple(Unsure(f.label, f.evidence[0].note or "") for f in cant_tell if f.evidence[0].value is None),
         corrections=tuple(corrections),
         safety=safety,
+        decided=any(f.status is not Status.CANT_TELL for f in findings),
     )
 
 

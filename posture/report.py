@@ -43,7 +43,7 @@ def _finding_line(shown: ShownFinding) -> str:
 def _findings_text(summary: Summary) -> list[str]:
     lines = ["WHAT THE PHOTOS SUGGEST"]
     if not summary.findings:
-        lines.append("  No postural finding beyond the thresholds.")
+        lines.append(f"  {summary.no_finding}")
     lines += [_finding_line(shown) for shown in summary.findings]
     if summary.patterns:
         lines.append("  Together they form:")

@@ -93,7 +93,7 @@ def _finding_item(shown: ShownFinding) -> str:
 
 def findings_html(summary: Summary) -> str:
     """The findings, the patterns they form and what could not be told (also the progress report's)."""
-    items = "".join(map(_finding_item, summary.findings)) or "<li>No postural finding beyond the thresholds.</li>"
+    items = "".join(map(_finding_item, summary.findings)) or f"<li>{escape(summary.no_finding)}</li>"
     patterns = "".join(map(_finding_item, summary.patterns))
     cant = "".join(f"<li>{escape(u.label)}: {escape(u.note)}</li>" for u in summary.unsure)
     return (
