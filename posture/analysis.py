@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from posture.assessment.calibration import OUTLINE_READS, calibrate, outline_trust
+from posture.assessment.calibration import OUTLINE_USES, calibrate, outline_trust
 from posture.assessment.capture_checks import check_capture
 from posture.assessment.classifier import Finding, classify, combine
 from posture.assessment.corrections import Recommendation, Safety, recommend, safety
@@ -183,8 +183,8 @@ def locate_in(
 
 def frozen_landmarks(landmarks: PoseLandmarks) -> PoseLandmarks:
     """The landmarks with read-only arrays (a stage result; every change makes a new object)."""
-    return PoseLandmarks(*(_frozen(getattr(landmarks, name)) for name in (
-        "xy_px", "visibility")), landmarks.image_size, _frozen(landmarks.samples_px), _frozen(landmarks.depth_px))
+    return PoseLandmarks(_frozen(landmarks.xy_px), _frozen(landmarks.visibility), landmarks.image_size,
+                         _frozen(landmarks.samples_px), _frozen(landmarks.depth_px))
 
 
 def _frozen(array: np.ndarray | None) -> np.ndarray | None:
@@ -275,7 +275,7 @@ def _judged(
 
 
 def _unusual_outline_warning(name: str, trust: float) -> PhotoWarning:
-    place, reading = OUTLINE_READS[name]
+    place, reading = OUTLINE_USES[name].place, OUTLINE_USES[name].reading
     consequence = (f"no finding on {reading} is made from this photo" if trust == 0.0 else
                    f"{reading} is read mostly from the body points, less surely")
     return PhotoWarning(WarningCode.UNUSUAL_OUTLINE, (

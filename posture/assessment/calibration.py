@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,12 +23,32 @@ from posture.assessment.measurements import Measurement, Source
 from posture.data_files import load
 
 OUTLINES = ("pelvis_outline", "shoulder_outline", "neck_outline", "side_pelvis_outline")
-# Where each outline is and what it helps to read, for the message when it is unusual.
-OUTLINE_READS = {
-    "pelvis_outline": ("around the hips", "the hip height difference"),
-    "shoulder_outline": ("around the shoulders", "the shoulder height difference"),
-    "neck_outline": ("around the neck", "the head posture (CVA)"),
-    "side_pelvis_outline": ("around the pelvis", "the pelvic tilt"),
+@dataclass(frozen=True)
+class OutlineUse:
+    """Where an outline is, the measurement it helps to read, and what to say when it is unusual."""
+
+    place: str
+    reading: str
+    measurement: str
+    unusual: str  # why no finding rests on the measurement when the outline can't be used, and the retake
+
+
+OUTLINE_USES = {
+    "pelvis_outline": OutlineUse(
+        "around the hips", "the hip height difference", "hip_tilt_deg",
+        "the outline around the hips is unusual (a coat, a bag, a hand in a pocket or on the hip?): retake in "
+        "fitted clothes, arms hanging free"),
+    "shoulder_outline": OutlineUse(
+        "around the shoulders", "the shoulder height difference", "shoulder_tilt_deg",
+        "the outline around the shoulders is unusual (a bag or strap, a collar, hair on the shoulders?): retake "
+        "in fitted clothes, nothing on the shoulders"),
+    "neck_outline": OutlineUse(
+        "around the neck", "the head posture (CVA)", "craniovertebral_angle_deg",
+        "the outline around the neck is unusual (hair, a collar?): retake with the hair tied up and the neck free"),
+    "side_pelvis_outline": OutlineUse(
+        "around the pelvis", "the pelvic tilt", "pelvic_tilt_deg",
+        "the outline around the pelvis is unusual (loose clothes, a hand on the hip?): retake in fitted clothes, "
+        "arms clear of the pelvis"),
 }
 
 

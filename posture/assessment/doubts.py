@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from posture import registry
+from posture.assessment.calibration import OUTLINE_USES
 from posture.assessment.measurements import DEG, Measurement, Source
 from posture.assessment.views import View
 from posture.data_files import constant, load
@@ -50,17 +51,6 @@ BY_WARNING: dict[WarningCode, tuple[tuple[str, ...], str]] = {
         ("pelvic_tilt_deg",),
         "the ASIS and PSIS look swapped, which turns the tilt around: place them again",
     ),
-}
-# The outline each calibrated measurement reads, and what usually makes it unusual.
-BY_OUTLINE = {
-    "shoulder_outline": ("shoulder_tilt_deg", "the outline around the shoulders is unusual (a bag or strap, "
-                         "a collar, hair on the shoulders?): retake in fitted clothes, nothing on the shoulders"),
-    "pelvis_outline": ("hip_tilt_deg", "the outline around the hips is unusual (a coat, a bag, a hand in a "
-                       "pocket or on the hip?): retake in fitted clothes, arms hanging free"),
-    "neck_outline": ("craniovertebral_angle_deg", "the outline around the neck is unusual (hair, a collar?): "
-                     "retake with the hair tied up and the neck free"),
-    "side_pelvis_outline": ("pelvic_tilt_deg", "the outline around the pelvis is unusual (loose clothes, a hand "
-                            "on the hip?): retake in fitted clothes, arms clear of the pelvis"),
 }
 
 
@@ -137,9 +127,9 @@ def doubts(
         for mid in ids:
             found.setdefault(mid, why)
     for outline in unread_outlines:
-        mid, why = BY_OUTLINE[outline]
-        if mid in measurements and measurements[mid].source is Source.CALIBRATED:
-            found.setdefault(mid, why)
+        use = OUTLINE_USES[outline]
+        if use.measurement in measurements and measurements[use.measurement].source is Source.CALIBRATED:
+            found.setdefault(use.measurement, use.unusual)
     if view.is_frontal and not _feet_as_asked(landmarks, view):
         for mid in KNEES:
             found.setdefault(mid, "the feet are not hip-width apart with the toes forward, and foot position "
