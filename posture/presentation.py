@@ -216,7 +216,9 @@ def _annotation(result: PhotoResult, findings: Sequence[Finding]) -> Annotation 
             legend.append((f"{finding.label}: {finding.severity}", SEVERITY_RGB[finding.severity]))
             colours.update(dict.fromkeys(used, SEVERITY_RGB[finding.severity]))
         elif finding.status is Status.CANT_TELL:
-            if finding.severity is not Severity.NONE or result.measurements[used[0]].doubt:
+            # In the legend only a value that is past a threshold but unsure: the doubted ones are
+            # in the text, and a legend of every doubt would cover the person.
+            if finding.severity is not Severity.NONE:
                 unsure.append((f"can't tell: {finding.label}", CANT_TELL_RGB))
             for mid in used:
                 colours.setdefault(mid, CANT_TELL_RGB)
