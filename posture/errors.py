@@ -37,7 +37,7 @@ class WarningCode(StrEnum):
     SEVERAL_PEOPLE = "several_people"
     BODY_CUT_OFF = "body_cut_off"
     SITTING = "sitting"
-    ARMS_CROSSED = "arms_crossed"
+    ARMS_NOT_HANGING = "arms_not_hanging"
     VIEW_MISMATCH = "view_mismatch"
     VIEW_UNCERTAIN = "view_uncertain"
     SIDES_RELABELLED = "sides_relabelled"

@@ -51,7 +51,33 @@ def test_crossed_arms_are_flagged():
     pose = frontal_landmarks()
     chest_y = pose.xy_px[L.LEFT_ELBOW, 1]
     crossed = with_points(pose, left_wrist=(480.0, chest_y), right_wrist=(520.0, chest_y))
-    assert "arms_crossed" in codes(crossed)
+    assert "arms_not_hanging" in codes(crossed)
+
+
+def _arm_at(pose: PoseLandmarks, side: str, from_vertical_deg: float, elbow_bend_deg: float) -> PoseLandmarks:
+    """The arm of `side` at a known angle from vertical (outward) and a known bend at the elbow."""
+    shoulder = pose.xy_px[L[f"{side.upper()}_SHOULDER"]]
+    outward = 1.0 if shoulder[0] > pose.xy_px[L.NOSE, 0] else -1.0
+    length = 150.0
+    upper = math.radians(from_vertical_deg)
+    elbow = shoulder + length * np.array([outward * math.sin(upper), math.cos(upper)])
+    fore = upper - math.radians(elbow_bend_deg)  # the forearm swings in toward the body
+    wrist = elbow + length * np.array([outward * math.sin(fore), math.cos(fore)])
+    return with_points(pose, **{f"{side}_elbow": tuple(elbow), f"{side}_wrist": tuple(wrist)})
+
+
+@pytest.mark.parametrize(("side", "from_vertical", "bend", "warned"), [
+    ("left", 8.0, 12.0, False),  # hanging, with the elbow's carrying angle
+    ("right", 20.0, 25.0, False),
+    ("left", 10.0, 90.0, True),  # a hand on the hip
+    ("right", 5.0, 150.0, True),  # a hand at the face or on a shoulder strap
+    ("right", 40.0, 10.0, True),  # an arm held out
+])
+def test_an_arm_that_does_not_hang_by_the_side_is_flagged(side, from_vertical, bend, warned):
+    pose = _arm_at(frontal_landmarks(), side, from_vertical, bend)
+    assert ("arms_not_hanging" in codes(pose)) is warned
+    mirrored = PoseLandmarks(pose.xy_px * [-1, 1] + [pose.image_size[0], 0], pose.visibility, pose.image_size)
+    assert ("arms_not_hanging" in codes(mirrored.with_sides_swapped())) is warned
 
 
 def test_a_cut_off_body_and_a_wrong_view_are_flagged():

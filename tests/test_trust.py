@@ -85,10 +85,10 @@ def test_a_photo_that_is_no_standing_posture_photo_gives_no_finding_and_says_why
 
 def test_a_warning_that_bears_on_a_measurement_makes_its_finding_cant_tell_with_the_retake():
     pose = frontal_landmarks(shoulder_tilt_deg=8.0, hip_tilt_deg=8.0)
-    crossed = PhotoWarning(WarningCode.ARMS_CROSSED, "arms crossed")
+    crossed = PhotoWarning(WarningCode.ARMS_NOT_HANGING, "arms crossed")
     found = findings(located(pose, roll=0.0, warnings=[crossed]))
     assert found["high_left_shoulder"].status is Status.CANT_TELL
-    assert "let them hang by the sides" in found["high_left_shoulder"].evidence[0].note
+    assert "let both arms hang relaxed by the sides" in found["high_left_shoulder"].evidence[0].note
     assert found["high_left_hip"].status is Status.PRESENT  # the arms do not bear on the hips
 
 

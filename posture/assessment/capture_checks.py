@@ -1,4 +1,5 @@
-"""Checks on how the photo was taken: they warn, they never change a measurement."""
+"""Checks on how the photo was taken. Each is a warning with the retake; the ones that bear on a
+measurement make its finding "can't tell" (posture/assessment/doubts.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import math
 
 from posture.assessment import geometry as geo
 from posture.assessment.views import View, ViewEstimate
-from posture.data_files import constant
+from posture.data_files import constant, load
 from posture.errors import PhotoWarning, WarningCode
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
@@ -44,11 +45,11 @@ def check_capture(
             f"The body seems turned about {abs(yaw):.0f} degrees from the camera. Turning shows up as "
             "false lateral lean and asymmetry: stand square to the camera, feet and shoulders facing it.",
         ))
-    if view.is_frontal and _arms_across_body(landmarks, threshold):
+    if view.is_frontal and (arm := _arm_not_hanging(landmarks, threshold)):
         warnings.append(PhotoWarning(
-            WarningCode.ARMS_CROSSED,
-            "The arms seem crossed or held in front of the body; let them hang relaxed by the "
-            "sides so shoulders and hips are not pulled or hidden.",
+            WarningCode.ARMS_NOT_HANGING,
+            f"The {arm} (arms crossed, a hand on the hip or at the face, a strap or a bag held?). Let both "
+            "arms hang relaxed by the sides, hands empty: a held or raised arm lifts or pulls its shoulder.",
         ))
     if given is not None and given is not detected.view:
         warnings.append(PhotoWarning(
@@ -94,13 +95,20 @@ def _looks_seated(landmarks: PoseLandmarks, view: View, threshold: float) -> boo
     return False
 
 
-def _arms_across_body(landmarks: PoseLandmarks, threshold: float) -> bool:
-    """Both wrists inside the shoulder span and above the hips."""
+def _arm_not_hanging(landmarks: PoseLandmarks, threshold: float) -> str | None:
+    """Which arm does not hang by the side, and how, from the elbow's bend and the upper arm's
+    angle from vertical (limits in thresholds.json "stance"); None when both hang."""
     pts = landmarks.xy_px
-    if not all(landmarks.is_visible(lm, threshold) for lm in (L.LEFT_WRIST, L.RIGHT_WRIST)):
-        return False
-    lo, hi = sorted((pts[L.LEFT_SHOULDER, 0], pts[L.RIGHT_SHOULDER, 0]))
-    hip_y = (pts[L.LEFT_HIP, 1] + pts[L.RIGHT_HIP, 1]) / 2
-    return all(
-        lo < pts[w, 0] < hi and pts[w, 1] < hip_y for w in (L.LEFT_WRIST, L.RIGHT_WRIST)
-    )
+    stance = load("thresholds.json")["stance"]
+    for side, (shoulder, elbow, wrist) in (("left", (L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST)),
+                                           ("right", (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST))):
+        if not all(landmarks.is_visible(lm, threshold) for lm in (shoulder, elbow, wrist)):
+            continue
+        upper, fore = pts[elbow] - pts[shoulder], pts[wrist] - pts[elbow]
+        from_vertical = math.degrees(math.atan2(abs(upper[0]), upper[1]))
+        bend = math.degrees(math.atan2(abs(upper[0] * fore[1] - upper[1] * fore[0]), float(upper @ fore)))
+        if from_vertical > stance["max_upper_arm_from_vertical_deg"]["value"]:
+            return f"subject's {side} arm is held away from the body ({from_vertical:.0f}° from hanging)"
+        if bend > stance["max_elbow_bend_deg"]["value"]:
+            return f"subject's {side} elbow is bent {bend:.0f}°"
+    return None

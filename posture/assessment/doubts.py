@@ -32,9 +32,10 @@ KNEES = ("left_knee_valgus_deg", "right_knee_valgus_deg")
 SHARED_TILT = ("shoulder_tilt_deg", "hip_tilt_deg", "head_tilt_deg", "lateral_trunk_lean_deg", "knee_tilt_deg")
 TILTED_TOGETHER = ("shoulder_tilt_deg", "hip_tilt_deg", "lateral_trunk_lean_deg")
 BY_WARNING: dict[WarningCode, tuple[tuple[str, ...], str]] = {
-    WarningCode.ARMS_CROSSED: (
+    WarningCode.ARMS_NOT_HANGING: (
         ("shoulder_tilt_deg",),
-        "the arms are crossed or held in front, which pulls the shoulders: let them hang by the sides",
+        "an arm does not hang by the side (arms crossed, a hand on the hip or at the face, a strap or a bag held), "
+        "which lifts or pulls that shoulder: let both arms hang relaxed by the sides, hands empty",
     ),
     WarningCode.TURNED_FROM_CAMERA: (
         FRONTAL,

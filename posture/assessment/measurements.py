@@ -129,6 +129,11 @@ def _mid(p: np.ndarray, a: L, b: L) -> np.ndarray:
     return geo.midpoint(p[a], p[b])
 
 
+def _joint_angle_sd() -> float:
+    """A joint angle from the model's joint centres carries the markerless error on real people."""
+    return constant("markerless_joint_angle_sd_deg")
+
+
 FRONTAL_SPECS: tuple[Spec, ...] = (
     Spec(
         "shoulder_tilt_deg",
@@ -182,12 +187,14 @@ FRONTAL_SPECS: tuple[Spec, ...] = (
         (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
         lambda p, f: geo.bend_deg(p[L.LEFT_HIP], p[L.LEFT_KNEE], p[L.LEFT_ANKLE], -f.toward_x),
         "frontal-plane bend of hip-knee-ankle at the knee",
+        systematic_uncertainty=_joint_angle_sd,
     ),
     Spec(
         "right_knee_valgus_deg",
         (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
         lambda p, f: geo.bend_deg(p[L.RIGHT_HIP], p[L.RIGHT_KNEE], p[L.RIGHT_ANKLE], f.toward_x),
         "frontal-plane bend of hip-knee-ankle at the knee",
+        systematic_uncertainty=_joint_angle_sd,
     ),
 )
 
@@ -264,6 +271,7 @@ SIDE_SPECS: tuple[Spec, ...] = (
         (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
         lambda p, f: geo.bend_deg(p[L.LEFT_HIP], p[L.LEFT_KNEE], p[L.LEFT_ANKLE], -f.toward_x),
         "sagittal bend of hip-knee-ankle at the knee",
+        systematic_uncertainty=_joint_angle_sd,
     ),
 )
 
