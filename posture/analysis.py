@@ -23,6 +23,7 @@ from posture.assessment.doubts import (
     with_camera_roll,
     with_doubts,
 )
+from posture.assessment.hands import held_object
 from posture.assessment.leveled import LevelFrame, level_frame
 from posture.assessment.measurements import Measurement, PelvisMarkers, measure_leveled, near_side_is_right
 from posture.assessment.pain import Pain
@@ -168,7 +169,8 @@ def locate_in(
     view = options.view or detected.view
     landmarks, relabel_warnings = orient_sides(person.landmarks, view)
     warnings = [*person.warnings, *relabel_warnings,
-                *check_capture(landmarks, view, detected, options.view, constant("visibility_threshold"))]
+                *check_capture(landmarks, view, detected, options.view, constant("visibility_threshold")),
+                *filter(None, [held_object(landmarks, person.person_mask, view)])]
     roll = None
     if options.level and second_look:
         roll, not_leveled = _camera_roll(photo.rgb, person.people_mask)

@@ -38,6 +38,7 @@ class WarningCode(StrEnum):
     BODY_CUT_OFF = "body_cut_off"
     SITTING = "sitting"
     ARMS_NOT_HANGING = "arms_not_hanging"
+    OBJECT_IN_HAND = "object_in_hand"
     VIEW_MISMATCH = "view_mismatch"
     VIEW_UNCERTAIN = "view_uncertain"
     SIDES_RELABELLED = "sides_relabelled"

@@ -37,6 +37,11 @@ BY_WARNING: dict[WarningCode, tuple[tuple[str, ...], str]] = {
         "an arm does not hang by the side (arms crossed, a hand on the hip or at the face, a strap or a bag held), "
         "which lifts or pulls that shoulder: let both arms hang relaxed by the sides, hands empty",
     ),
+    WarningCode.OBJECT_IN_HAND: (
+        ("shoulder_tilt_deg", "lateral_trunk_lean_deg"),
+        "something is held in a hand, and a load in one hand drops that shoulder and leans the trunk away: put "
+        "everything down and let the arms hang empty",
+    ),
     WarningCode.TURNED_FROM_CAMERA: (
         FRONTAL,
         "the body is turned from the camera, and front and back measurements hold only for a body facing it "
