@@ -70,6 +70,7 @@ def _recommendations_text(summary: Summary) -> list[str]:
                 lines.append(f"        {ex.instructions}")
         for caution in rec.avoid:
             lines.append(f"    Caution: {caution}")
+        lines += [f"    Not listed: {note}" for note in rec.left_out]
     return [*lines, ""]
 
 

@@ -118,5 +118,6 @@ def corrections_html(summary: Summary) -> str:
                     f"{escape(ex.dosage)}. {escape(ex.instructions)}</li>"
                 )
         parts += [f"<li>Caution: {escape(c)}</li>" for c in rec.avoid]
+        parts += [f"<li>Not listed: {escape(note)}</li>" for note in rec.left_out]
         parts.append("</ul>")
     return "".join(parts)

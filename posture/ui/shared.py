@@ -106,6 +106,8 @@ def _finding(shown: ShownFinding, red_flag: bool) -> None:
             st.markdown(f"- **{kind} {ex.muscle} ({ex.side})**: {ex.name}, *{ex.dosage}*  \n  {ex.instructions}")
     for caution in recommendation.avoid:
         st.markdown(f"- :material/warning: Caution: {caution}")
+    for note in recommendation.left_out:
+        st.markdown(f"- :material/block: Not listed: {note}")
 
 
 def _measurement_rows(section: PhotoSection) -> list[dict]:
