@@ -45,6 +45,7 @@ from posture.vision.face import face_toward_camera
 from posture.vision.image_io import Photo, PhotoBytes, load_photo
 from posture.vision.landmarks import Landmark, PoseLandmarks
 from posture.vision.leveling import estimate_camera_roll
+from posture.vision.markers import Marker, MarkerColour, MarkerSet, find_markers
 from posture.vision.person import find_person
 from posture.vision.pose_model import PoseEstimator
 
@@ -55,6 +56,8 @@ class Options:
     height_cm: float | None = None
     level: bool = True
     markers: PelvisMarkers | None = None  # for the one side photo of a person (`--asis/--psis`)
+    find_markers: bool = True  # look for coloured markers on the bony landmarks (docs/markers.md)
+    marker_colour: MarkerColour | None = None  # None: any colour but white
     augment: bool = True  # False: the bare model's single answer (benchmarks compare the two)
     calibrate: bool = True  # False: raw landmark measurements (to train the calibration on)
     pain: Pain | None = None  # orders the corrections; never changes a finding
@@ -86,6 +89,7 @@ class LocatedPhoto:
     landmarks: PoseLandmarks | None = None  # upright-photo pixels, sides as the subject's
     person_mask: np.ndarray | None = None  # working-copy pixels (read-only)
     camera_roll_deg: float | None = None  # None: not estimated confidently (or not asked)
+    markers: Mapping[str, Marker] = field(default_factory=lambda: MappingProxyType({}))  # found on the photo
     warnings: tuple[PhotoWarning, ...] = ()
     error: PhotoError | None = None
 
@@ -121,6 +125,7 @@ class PhotoResult:
     image_size = property(lambda self: self.located.image_size)
     image = property(lambda self: self.located.image)
     camera_roll_deg = property(lambda self: self.located.camera_roll_deg)
+    markers = property(lambda self: self.located.markers)
     leveled = property(lambda self: self.located.leveled)
     error = property(lambda self: self.located.error)
     ok = property(lambda self: self.located.ok)
@@ -175,11 +180,15 @@ def locate_in(
     if options.level and second_look:
         roll, not_leveled = _camera_roll(photo.rgb, person.people_mask)
         warnings += not_leveled
+    markers = MarkerSet(None, {})
+    if options.find_markers and second_look:
+        markers = find_markers(photo.rgb, landmarks, person.person_mask, view, options.marker_colour)
+        warnings += markers.warnings
     return LocatedPhoto(
         path=name, image_size=photo.original_size, image=_frozen(photo.rgb), view=view,
         view_confidence=1.0 if options.view else detected.confidence, view_given=options.view is not None,
         landmarks=frozen_landmarks(landmarks), person_mask=_frozen(person.person_mask), camera_roll_deg=roll,
-        warnings=tuple(warnings),
+        markers=MappingProxyType(dict(markers.markers)), warnings=tuple(warnings),
     )
 
 
@@ -224,8 +233,11 @@ def measure_photo(located: LocatedPhoto, options: Options, edits: PhotoEdits | N
         landmarks = landmarks.with_point_moved(landmark, xy)
     edited = tuple(sorted({landmark.key for landmark, _ in edits.moved}))
     markers = edits.markers if not located.view.is_frontal else None
+    near = "right" if not located.view.is_frontal and near_side_is_right(landmarks) else "left"
+    points = {name: marker.xy_px for name, marker in located.markers.items()}
+    points.update(markers.named(near) if markers is not None else {})  # placed by hand: they win
     leveled = level_frame(landmarks, located.person_mask, located.camera_roll_deg or 0.0)
-    measurements = measure_leveled(leveled, located.view, options.height_cm, markers)
+    measurements = measure_leveled(leveled, located.view, options.height_cm, points)
     outlines = _outlines(leveled, located.view)
     warnings = [*located.warnings, *_edit_warnings(edited, markers, located.view)]
     unread = []  # outlines so unlike the renders' that the calibration could not use them at all
@@ -235,7 +247,6 @@ def measure_photo(located: LocatedPhoto, options: Options, edits: PhotoEdits | N
         unread = [name for name in outlines if trust[name] == 0.0]
         warnings += [_unusual_outline_warning(name, trust[name]) for name in outlines if trust[name] < 0.5]
     measurements = _judged(measurements, warnings, unread, landmarks, located)
-    near = "right" if not located.view.is_frontal and near_side_is_right(landmarks) else "left"
     return PhotoResult(
         located, landmarks, MappingProxyType(measurements), tuple(warnings), edited, MappingProxyType(outlines), near,
     )

@@ -20,6 +20,7 @@ from posture.history import cli as history_cli
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".heic", ".heif"}
 VIEWS = ("front", "back", "side_left", "side_right")
+MARKER_COLOURS = ("red", "orange", "yellow", "green", "blue", "magenta", "white")  # = vision.markers.MarkerColour
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--asis", type=_point, metavar="X,Y",
                          help="ASIS in side-photo pixels (with --psis: exact pelvic tilt)")
         sub.add_argument("--psis", type=_point, metavar="X,Y", help="PSIS in side-photo pixels")
+        sub.add_argument("--no-markers", action="store_true",
+                         help="don't look for coloured markers on the bony landmarks (docs/markers.md)")
+        sub.add_argument("--marker-color", choices=MARKER_COLOURS, metavar="COLOUR",
+                         help=f"the markers' colour ({', '.join(MARKER_COLOURS)}); default: found automatically, "
+                              "white only when named")
 
     analyze = commands.add_parser(
         "analyze", help="photos of one person taken together -> one combined report",
@@ -149,6 +155,7 @@ def _options(args):
     from posture.analysis import Options
     from posture.assessment.measurements import PelvisMarkers
     from posture.assessment.views import View
+    from posture.vision.markers import MarkerColour
 
     markers = PelvisMarkers(args.asis, args.psis) if args.asis is not None else None
     return Options(
@@ -156,6 +163,8 @@ def _options(args):
         height_cm=args.height_cm,
         level=not args.no_level,
         markers=markers,
+        find_markers=not args.no_markers,
+        marker_colour=MarkerColour(args.marker_color) if args.marker_color else None,
         pain=getattr(args, "pain", None),
     )
 

@@ -39,6 +39,8 @@ class WarningCode(StrEnum):
     SITTING = "sitting"
     ARMS_NOT_HANGING = "arms_not_hanging"
     OBJECT_IN_HAND = "object_in_hand"
+    MARKER_NOT_FOUND = "marker_not_found"
+    MARKER_AMBIGUOUS = "marker_ambiguous"
     VIEW_MISMATCH = "view_mismatch"
     VIEW_UNCERTAIN = "view_uncertain"
     SIDES_RELABELLED = "sides_relabelled"

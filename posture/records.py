@@ -23,6 +23,7 @@ def photo_json(result: PhotoResult) -> dict:
         "image_size": list(result.image_size) if result.image_size else None,
         "camera_roll_deg": result.camera_roll_deg,
         "leveled": result.leveled,
+        "markers": {name: marker.to_json() for name, marker in result.markers.items()},
         "landmarks": result.landmarks.to_json() if result.landmarks is not None else {},
         "measurements": {mid: m.to_json() for mid, m in result.measurements.items()},
         "warnings": [w.to_json() for w in result.warnings],
