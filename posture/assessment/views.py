@@ -8,11 +8,13 @@ image's right edge and shows their right side: hence `side_right` faces +x.
 **View confidence** is the probability that the view is right if its cues erred independently.
 Each cue (a reading and how widely it spreads on photos where the answer is known, measured in
 posture/data/measurement_model.json) says how likely its side is; no single cue is taken as more
-than `view_cue_max_probability` sure. Cues of different models add up (log-odds): the face
-detector, and BlazePose. BlazePose's own facing cues (its nose depth, the direction of the feet)
-are one model's belief, so they are averaged into one vote, not added. The confidence is the
-product of two parts: frontal or profile (the body's width, its turn from BlazePose's depth) and
-then which way (a face and BlazePose's facing for front/back, the nose and toes for a profile).
+than `view_cue_max_probability` sure. Independent cues add up (log-odds): the face detector and
+BlazePose are two models; the body's width (where BlazePose puts the joints in the image) and its
+turn read from BlazePose's depth are taken as two cues. BlazePose's facing cues (its nose ahead
+of the ears in depth, the toes below the heels) are one model's belief about one thing, so they are
+averaged into one vote. The confidence is the product of two parts: frontal or profile (width,
+depth) and then which way (the face and BlazePose's facing for front/back, the nose and toes for a
+profile).
 Clear cases, where every cue agrees, are near 1; a body turned near 45 degrees, a face not found
 on what BlazePose thinks is a front, or a hidden head give less, and below 0.6 `view_uncertain`.
 """
@@ -89,15 +91,15 @@ def detect_view(landmarks: PoseLandmarks, face_score: float | None = None) -> Vi
     `face_score`: the face detector's best score around the head (0: no face), None if not asked."""
     torso = _torso_px(landmarks.xy_px)
     sector = _frontal_cues(landmarks, torso)
-    frontal = combined(sector)
+    frontal = _combined(sector)
     if frontal >= 0.5:
         way = _front_cues(landmarks, torso, face_score)
-        front = combined(way)
+        front = _combined(way)
         view, confidence = (View.FRONT if front >= 0.5 else View.BACK), frontal * max(front, 1.0 - front)
     else:
         facing = _facing_x_votes(landmarks.xy_px, torso)
-        way = [cue(facing / constant("facing_sd_torso"), f"nose and toes {facing:+.2f} torso toward +x")]
-        right = combined(way)
+        way = [_cue(facing / constant("facing_sd_torso"), f"nose and toes {facing:+.2f} torso toward +x")]
+        right = _combined(way)
         view = View.SIDE_RIGHT if right >= 0.5 else View.SIDE_LEFT
         confidence = (1.0 - frontal) * max(right, 1.0 - right)
     return ViewEstimate(view, confidence, "; ".join(c.reading for c in (*sector, *way)))
@@ -120,17 +122,17 @@ def body_yaw(landmarks: PoseLandmarks) -> BodyYaw | None:
     return BodyYaw(deg, 1.0 / math.sqrt(sum(weights)), ", ".join(text for _, _, text in found))
 
 
-def combined(cues: Sequence[Cue]) -> float:
+def _combined(cues: Sequence[Cue]) -> float:
     """Independent cues together: their log-odds add."""
     return _probability(sum(_logit(c.probability) for c in cues))
 
 
-def pooled(cues: Sequence[Cue], reading: str) -> Cue:
+def _pooled(cues: Sequence[Cue], reading: str) -> Cue:
     """Cues of one model, which share its errors, as one vote: their log-odds averaged."""
     return Cue(_probability(sum(_logit(c.probability) for c in cues) / len(cues)), reading)
 
 
-def cue(margin_sd: float, reading: str) -> Cue:
+def _cue(margin_sd: float, reading: str) -> Cue:
     """A reading `margin_sd` of its own spread on the first alternative's side, capped."""
     cap = constant("view_cue_max_probability")
     return Cue(min(max(0.5 * (1.0 + math.erf(margin_sd / math.sqrt(2.0))), 1.0 - cap), cap), reading)
@@ -142,12 +144,12 @@ def _frontal_cues(landmarks: PoseLandmarks, torso: float) -> list[Cue]:
     pts = landmarks.xy_px
     width = sum(abs(pts[left, 0] - pts[right, 0]) for left, right, _ in PAIRS) / (2 * torso)
     square = constant("frontal_width_ratio")
-    cues = [cue((width - square * math.cos(math.radians(PROFILE_DEG))) / constant("frontal_width_ratio_sd"),
+    cues = [_cue((width - square * math.cos(math.radians(PROFILE_DEG))) / constant("frontal_width_ratio_sd"),
                 f"body width/torso {width:.2f}")]
     depth = _depth_yaw(landmarks)
     if depth is not None:
         yaw, sd, _ = depth
-        cues.append(cue((PROFILE_DEG - abs(yaw)) / sd, f"turned {abs(yaw):.0f}±{sd:.0f}° by depth"))
+        cues.append(_cue((PROFILE_DEG - abs(yaw)) / sd, f"turned {abs(yaw):.0f}±{sd:.0f}° by depth"))
     return cues
 
 
@@ -156,21 +158,21 @@ def _front_cues(landmarks: PoseLandmarks, torso: float, face_score: float | None
     depth, or without depth its face points' visibility; the toes below the heels) as one vote."""
     cues = []
     if face_score is not None:
-        cues.append(cue((face_score - constant("face_score_mid")) / constant("face_score_sd"),
+        cues.append(_cue((face_score - constant("face_score_mid")) / constant("face_score_sd"),
                         f"face detector {face_score:.2f}"))
     pose = []
     if landmarks.depth_px is not None:
         depth = landmarks.depth_px
         ahead = ((depth[L.LEFT_EAR] + depth[L.RIGHT_EAR]) / 2 - depth[L.NOSE]) / torso
-        pose.append(cue(ahead / constant("nose_depth_sd_torso"), f"nose {ahead:+.2f} torso ahead of the ears"))
+        pose.append(_cue(ahead / constant("nose_depth_sd_torso"), f"nose {ahead:+.2f} torso ahead of the ears"))
     else:
         seen = float(np.mean(landmarks.visibility[list(FACE_POINTS)]))
-        pose.append(cue((seen - 0.5) / constant("face_visibility_sd"), f"face visibility {seen:.2f}"))
+        pose.append(_cue((seen - 0.5) / constant("face_visibility_sd"), f"face visibility {seen:.2f}"))
     if _feet_seen(landmarks):
         pts = landmarks.xy_px
         drop = float(np.mean([pts[toe, 1] - pts[heel, 1] for heel, toe in FEET])) / torso
-        pose.append(cue(drop / constant("toes_drop_sd_torso"), f"toes {drop:+.2f} torso below the heels"))
-    cues.append(pooled(pose, "BlazePose: " + ", ".join(c.reading for c in pose)))
+        pose.append(_cue(drop / constant("toes_drop_sd_torso"), f"toes {drop:+.2f} torso below the heels"))
+    cues.append(_pooled(pose, "BlazePose: " + ", ".join(c.reading for c in pose)))
     return cues
 
 
