@@ -41,7 +41,7 @@ from posture.assessment.views import View, detect_view, orient_sides
 from posture.data_files import constant
 from posture.errors import PhotoError, PhotoWarning, WarningCode
 from posture.vision.augment import DEFAULT_COPIES
-from posture.vision.face import face_toward_camera
+from posture.vision.face import face_score
 from posture.vision.image_io import Photo, PhotoBytes, load_photo
 from posture.vision.landmarks import Landmark, PoseLandmarks
 from posture.vision.leveling import estimate_camera_roll
@@ -169,7 +169,7 @@ def locate_in(
         person = find_person(photo, estimator, DEFAULT_COPIES if options.augment else (), second_look)
     except PhotoError as error:
         return LocatedPhoto(path=name, image_size=photo.original_size, image=_frozen(photo.rgb), error=error)
-    face = face_toward_camera(photo.rgb, person.landmarks) if second_look else None
+    face = face_score(photo.rgb, person.landmarks) if second_look else None
     detected = detect_view(person.landmarks, face)
     view = options.view or detected.view
     landmarks, relabel_warnings = orient_sides(person.landmarks, view)

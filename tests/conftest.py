@@ -111,6 +111,41 @@ def frontal_landmarks(
     return PoseLandmarks(xy, vis, IMAGE_SIZE)
 
 
+CAMERA_PITCH_DEG = 20.0  # the camera looks down on the feet, as at hip height 2.5-3 m away
+FORWARD = {"NOSE": 0.06, "MOUTH_LEFT": 0.05, "MOUTH_RIGHT": 0.05, "EYE": 0.045, "EYE_INNER": 0.05,
+           "EYE_OUTER": 0.04, "HEEL": -0.03}  # ahead of the body's plane, fractions of stature
+
+
+def turned_landmarks(yaw_deg: float, view: View = View.FRONT) -> PoseLandmarks:
+    """A person standing square as in `frontal_landmarks`, turned `yaw_deg` about the vertical
+    (+ = the subject's left side further from the camera), seen by a camera pitched down and
+    reported as BlazePose does: depth in its own scale (blazepose_depth_scale_* times the x scale).
+    The feet point forward and are as long as the view module's foot model (foot_length_of_torso)."""
+    from posture.data_files import constant
+
+    square = frontal_landmarks(view)
+    facing = 1 if view is View.FRONT else -1  # toward the camera (-depth) for a front view
+    pitch = math.radians(CAMERA_PITCH_DEG)
+    torso_px = (FRONTAL_LAYOUT["SHOULDER"][0] - FRONTAL_LAYOUT["HIP"][0]) * STATURE_PX * math.cos(pitch)
+    foot = constant("foot_length_of_torso") * torso_px
+    yaw = math.radians(yaw_deg)
+    xy, depth = np.zeros((33, 2)), np.zeros(33)
+    for lm in L:
+        name = lm.name.replace("LEFT_", "").replace("RIGHT_", "")
+        lateral = square.xy_px[lm, 0] - CENTRE_X
+        height = FLOOR_Y - square.xy_px[lm, 1]
+        ahead = foot if name == "FOOT_INDEX" else FORWARD.get(name, 0.0) * STATURE_PX
+        if name == "HEEL":
+            ahead = 0.0
+        z = -facing * ahead  # toward the camera is smaller
+        turned_x = lateral * math.cos(yaw) - z * math.sin(yaw) * view.subject_left_x
+        turned_z = lateral * view.subject_left_x * math.sin(yaw) + z * math.cos(yaw)
+        xy[lm] = (CENTRE_X + turned_x, FLOOR_Y - height * math.cos(pitch) - turned_z * math.sin(pitch))
+        scale = constant("blazepose_depth_scale_hips" if name == "HIP" else "blazepose_depth_scale_shoulders")
+        depth[lm] = turned_z * scale
+    return PoseLandmarks(xy, square.visibility, square.image_size, depth_px=depth)
+
+
 def side_landmarks(
     view: View = View.SIDE_RIGHT,
     ear_ahead_px: float = 0.0,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from posture.assessment import geometry as geo
-from posture.assessment.views import View, ViewEstimate
+from posture.assessment.views import View, ViewEstimate, body_yaw
 from posture.data_files import constant, load
 from posture.errors import PhotoWarning, WarningCode
 from posture.vision.landmarks import Landmark as L
@@ -38,12 +38,13 @@ def check_capture(
             "The person seems to be sitting or crouching. Posture is assessed standing: stand "
             "upright, feet hip-width apart, arms relaxed by the sides.",
         ))
-    yaw = body_yaw_deg(landmarks) if view.is_frontal else None
-    if yaw is not None and abs(yaw) >= constant("yaw_warning_deg"):
+    yaw = body_yaw(landmarks) if view.is_frontal else None
+    if yaw is not None and abs(yaw.deg) >= constant("yaw_warning_deg"):
         warnings.append(PhotoWarning(
             WarningCode.TURNED_FROM_CAMERA,
-            f"The body seems turned about {abs(yaw):.0f} degrees from the camera. Turning shows up as "
-            "false lateral lean and asymmetry: stand square to the camera, feet and shoulders facing it.",
+            f"The body seems turned about {abs(yaw.deg):.0f} ± {yaw.sd_deg:.0f} degrees from the camera "
+            f"({yaw.cues}). Turning shows up as false lateral lean and asymmetry: stand square to the "
+            "camera, feet and shoulders facing it.",
         ))
     if view.is_frontal and (arm := _arm_not_hanging(landmarks, threshold)):
         warnings.append(PhotoWarning(
@@ -64,21 +65,6 @@ def check_capture(
             f"{detected.view.value}. Pass --view if that is wrong, and stand square to the camera.",
         ))
     return warnings
-
-
-def body_yaw_deg(landmarks: PoseLandmarks) -> float | None:
-    """How far a frontal body is turned from the camera: + = the subject's left side further away.
-
-    From BlazePose's depth of the shoulders and hips (coarse; for warnings only).
-    """
-    if landmarks.depth_px is None:
-        return None
-    pts, depth = landmarks.xy_px, landmarks.depth_px
-    angles = [
-        math.degrees(math.atan2(depth[left] - depth[right], abs(pts[left, 0] - pts[right, 0])))
-        for left, right in ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP))
-    ]
-    return sum(angles) / len(angles)
 
 
 def _looks_seated(landmarks: PoseLandmarks, view: View, threshold: float) -> bool:
