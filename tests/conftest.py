@@ -12,10 +12,12 @@ import math
 import os
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
 from posture.assessment.views import View
+from posture.vision.drawing import BONES
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
 
@@ -109,6 +111,18 @@ def frontal_landmarks(
         for lm in (L.NOSE, L.LEFT_EYE, L.RIGHT_EYE, L.MOUTH_LEFT, L.MOUTH_RIGHT):
             vis[lm] = 0.1
     return PoseLandmarks(xy, vis, IMAGE_SIZE)
+
+
+def body_mask(pose: PoseLandmarks, thickness: int = 60) -> np.ndarray:
+    """A person mask of the made-up skeleton: its bones drawn thick (the head only from the eyes
+    down: the legend must keep clear of the crown by the points alone)."""
+    mask = np.zeros(pose.image_size[::-1], np.uint8)
+    for a, b in BONES:
+        cv2.line(mask, tuple(int(v) for v in pose.xy_px[a]), tuple(int(v) for v in pose.xy_px[b]), 1, thickness)
+    torso = [pose.xy_px[lm] for lm in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.RIGHT_HIP, L.LEFT_HIP)]
+    cv2.fillPoly(mask, [np.array(torso, np.int32)], 1)
+    return mask.astype(np.float32)
+
 
 
 def side_landmarks(

@@ -9,10 +9,10 @@ from posture.assessment.classifier import Severity, Status
 from posture.assessment.measurements import measure
 from posture.assessment.views import View
 from posture.presentation import SEVERITY_RGB, report_view
-from posture.vision.drawing import BONES, CANT_TELL_RGB, LEFT_RGB, Annotation, annotate, legend_layout, person_box
+from posture.vision.drawing import CANT_TELL_RGB, LEFT_RGB, Annotation, annotate, legend_layout, person_box
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
-from tests.conftest import FLOOR_Y, STATURE_PX, frontal_landmarks
+from tests.conftest import FLOOR_Y, REPO, STATURE_PX, body_mask, frontal_landmarks
 
 
 def note_for(pose, severities=None, legend=()):
@@ -76,17 +76,6 @@ def test_the_subjects_left_side_is_blue_and_hidden_points_are_not_drawn():
     assert colour_near(drawn, elbow[0], elbow[1], LEFT_RGB)
     right_knee = pose.xy_px[L.RIGHT_KNEE]
     assert np.all(drawn[int(right_knee[1]), int(right_knee[0])] == 60)
-
-
-def body_mask(pose: PoseLandmarks, thickness: int = 60) -> np.ndarray:
-    """A person mask of the made-up skeleton: its bones drawn thick (the head only from the eyes
-    down: the legend must keep clear of the crown by the points alone)."""
-    mask = np.zeros(pose.image_size[::-1], np.uint8)
-    for a, b in BONES:
-        cv2.line(mask, tuple(int(v) for v in pose.xy_px[a]), tuple(int(v) for v in pose.xy_px[b]), 1, thickness)
-    torso = [pose.xy_px[lm] for lm in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.RIGHT_HIP, L.LEFT_HIP)]
-    cv2.fillPoly(mask, [np.array(torso, np.int32)], 1)
-    return mask.astype(np.float32)
 
 
 def overlaps(a, b) -> bool:
@@ -171,3 +160,25 @@ def test_the_legend_never_covers_the_person_and_is_readable_at_phone_width(size,
     if strip:
         without = annotate(image, pose, replace(note, show_legend=False))
         assert np.array_equal(drawn[:size[1]], without)  # the photo keeps its pixels where they were
+
+
+@pytest.mark.model
+def test_on_real_photos_the_legend_covers_neither_the_person_mask_nor_the_skeleton(shared_front_photos, estimator):
+    """The 12 street photos and the renders: the legend's box is clear of every pixel of the
+    person mask and of every seen point (the head included)."""
+    from posture.analysis import analyze_single
+
+    for photo in [*shared_front_photos, *sorted((REPO / "samples").glob("*/*.jpg"))]:
+        section = report_view(analyze_single(str(photo), estimator, Options())).photos[0]
+        image, landmarks, note = section.result.image, section.result.landmarks, section.annotation
+        height, width = image.shape[:2]
+        points = landmarks.xy_px * (width / landmarks.image_size[0])
+        seen = {lm: bool(landmarks.visibility[lm] >= note.visibility_threshold) for lm in L}
+        layout = legend_layout((width, height), person_box((width, height), points, seen, note.person_mask),
+                               note.legend, max(1, round(max(width, height) / 700)))
+        x0, y0, x1, y1 = layout.box
+        mask = cv2.resize(note.person_mask, (width, height)) >= 0.5
+        assert not mask[y0:min(y1, height), x0:x1].any(), photo.name
+        inside = [(x0 <= points[lm, 0] < x1 and y0 <= points[lm, 1] < y1) for lm in L if seen[lm]]
+        assert not any(inside), photo.name
+        assert annotate(image, landmarks, note).shape[0] == height + layout.strip_px

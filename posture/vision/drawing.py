@@ -121,7 +121,8 @@ def _draw(pen: _Pen, mid: str, drawing: Drawing, value: float, unit_name: str, c
     if not all(pen.seen[lm] for lm in needed):
         return
     signed = info(mid).sign_convention.startswith("+")  # an angle above the horizontal has no sign
-    text = f"{drawing.label} {value:{'+' if signed else ''}.1f}{' deg' if unit_name == 'deg' else ''}"
+    frontal = pen.note.view in ("front", "back")  # every frontal value is an angle: no unit, shorter labels
+    text = f"{drawing.label} {value:{'+' if signed else ''}.1f}{' deg' if unit_name == 'deg' and not frontal else ''}"
     if isinstance(drawing, Line):
         _line(pen, needed, value, text, colour)
     elif isinstance(drawing, Lean):
@@ -225,15 +226,19 @@ def _text(
 ) -> None:
     """Outlined text with its baseline at `origin`, shrunk to fit the image's width.
 
-    If it doesn't fit to the right of `origin` (or `prefer_left`), it is placed to end at
-    `left_of` instead.
+    If it doesn't fit to the right of `origin`, it is placed to end at `left_of` instead;
+    `prefer_left` places it there first (shrunk to fit there rather than moved to the right).
     """
     font = cv2.FONT_HERSHEY_SIMPLEX
     width = canvas.shape[1]
     scale = 0.45 * unit
     (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
     x = origin[0]
-    if (x + text_w > width or prefer_left) and left_of is not None and left_of - text_w >= 0:
+    if prefer_left and left_of is not None and left_of > 0:
+        scale *= min(1.0, max(0.3, (left_of - 2) / text_w))
+        (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
+        x = left_of - text_w
+    elif x + text_w > width and left_of is not None and left_of - text_w >= 0:
         x = left_of - text_w
     if x + text_w > width:
         scale *= max(0.3, (width - x - 2) / text_w)
