@@ -24,6 +24,7 @@ SEVERITY_RGB: dict[Severity, RGB] = {
     Severity.MARKED: (230, 40, 40),
 }
 
+UNDECIDED_LEGEND = "nothing could be decided: see how to retake"
 RETAKE_ADVICE = (
     "None of this photo's measurements was certain enough to decide anything. Retake it in good light, "
     "the phone upright at hip height 2-3 m away, the whole body from head to feet in the frame, standing "
@@ -194,14 +195,15 @@ def _photo(result: PhotoResult, findings: Sequence[Finding], summary: Summary) -
                             m.reason, m.doubt)
             for mid, m in result.measurements.items()
         ),
-        annotation=_annotation(result, findings),
+        annotation=_annotation(result, findings, bool(decided)),
     )
 
 
-def _annotation(result: PhotoResult, findings: Sequence[Finding]) -> Annotation | None:
+def _annotation(result: PhotoResult, findings: Sequence[Finding], decided: bool) -> Annotation | None:
     """Present findings in their severity colour; a measured value whose finding is "can't tell"
     in grey (never the green of a normal value), and both in the legend; points that may be
-    someone else's circled, and said in the legend."""
+    someone else's circled, and said in the legend. A photo that decided nothing says so, not
+    "no findings"."""
     if result.landmarks is None or result.image is None:
         return None
     colours: dict[str, RGB] = {}
@@ -227,7 +229,7 @@ def _annotation(result: PhotoResult, findings: Sequence[Finding]) -> Annotation 
         view=result.view.value,
         measurements={mid: (m.value, m.unit) for mid, m in result.measurements.items()},
         line_colours=colours,
-        legend=[*legend, *unsure, *mixed],
+        legend=[*legend, *unsure, *mixed] or ([] if decided else [(UNDECIDED_LEGEND, CANT_TELL_RGB)]),
         visibility_threshold=constant("visibility_threshold"),
         near_side=result.near_side,
         camera_roll_deg=result.camera_roll_deg if result.leveled else 0.0,

@@ -182,3 +182,17 @@ def test_on_real_photos_the_legend_covers_neither_the_person_mask_nor_the_skelet
         inside = [(x0 <= points[lm, 0] < x1 and y0 <= points[lm, 1] < y1) for lm in L if seen[lm]]
         assert not any(inside), photo.name
         assert annotate(image, landmarks, note).shape[0] == height + layout.strip_px
+
+
+def test_a_photo_that_decided_nothing_says_so_in_its_legend_not_no_findings():
+    from posture.errors import PhotoWarning, WarningCode
+    from posture.presentation import UNDECIDED_LEGEND
+
+    pose = frontal_landmarks()  # level and upright: every finding absent
+    turned = PhotoWarning(WarningCode.TURNED_FROM_CAMERA, "turned")
+    legends = []
+    for warnings in ((), (turned,)):
+        photo = LocatedPhoto("photo.jpg", pose.image_size, np.zeros((8, 4, 3), np.uint8), View.FRONT, 0.9, False,
+                             pose, None, 0.0, warnings)
+        legends.append(report_view(analyze_located([photo], Options())).photos[0].annotation.legend)
+    assert legends == [[], [(UNDECIDED_LEGEND, CANT_TELL_RGB)]]
