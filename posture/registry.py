@@ -38,6 +38,10 @@ class Line:
     end: str
     label: str
 
+    @property
+    def points(self) -> tuple[str, ...]:
+        return self.start, self.end
+
 
 @dataclass(frozen=True)
 class Lean:
@@ -47,6 +51,10 @@ class Lean:
     base: tuple[str, str]
     top: tuple[str, str]
     label: str
+
+    @property
+    def points(self) -> tuple[str, ...]:
+        return *self.base, *self.top
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from posture.registry import Bend, Drawing, Lean, Line, drawings, info
+from posture.registry import Drawing, Lean, Line, drawings, info
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
 
@@ -63,10 +63,13 @@ class _Pen:
     unit: int
     note: Annotation
 
+    @property
+    def frontal(self) -> bool:
+        return self.note.view in ("front", "back")
+
     def landmark(self, name: str) -> L:
         """A landmark name (frontal) or a body part of the side facing the camera (side views)."""
-        frontal = self.note.view in ("front", "back")
-        return L[name.upper()] if frontal else L[f"{self.note.near_side}_{name}".upper()]
+        return L[name.upper()] if self.frontal else L[f"{self.note.near_side}_{name}".upper()]
 
     def px(self, lm: L) -> tuple[int, int]:
         return int(round(self.points[lm, 0])), int(round(self.points[lm, 1]))
@@ -89,7 +92,7 @@ def annotate(image_rgb: np.ndarray, landmarks: PoseLandmarks, note: Annotation) 
         if seen[lm]:
             cv2.circle(canvas, pen.px(lm), unit + 1, _side_colour(lm), -1, cv2.LINE_AA)
     _plumb_line(pen)
-    for mid, drawing in drawings(frontal=note.view in ("front", "back")):
+    for mid, drawing in drawings(frontal=pen.frontal):
         value, unit_name = note.measurements.get(mid, (None, ""))
         if value is not None:
             _draw(pen, mid, drawing, value, unit_name, note.line_colours.get(mid, NORMAL_RGB))
@@ -116,13 +119,12 @@ def draw_banner(image_rgb: np.ndarray, text: str) -> np.ndarray:
 
 def _draw(pen: _Pen, mid: str, drawing: Drawing, value: float, unit_name: str, colour: RGB) -> None:
     """One measurement's drawing, if every point it needs is seen."""
-    names = {Line: lambda d: (d.start, d.end), Lean: lambda d: (*d.base, *d.top), Bend: lambda d: d.points}
-    needed = [pen.landmark(name) for name in names[type(drawing)](drawing)]
+    needed = [pen.landmark(name) for name in drawing.points]
     if not all(pen.seen[lm] for lm in needed):
         return
-    signed = info(mid).sign_convention.startswith("+")  # an angle above the horizontal has no sign
-    frontal = pen.note.view in ("front", "back")  # every frontal value is an angle: no unit, shorter labels
-    text = f"{drawing.label} {value:{'+' if signed else ''}.1f}{' deg' if unit_name == 'deg' and not frontal else ''}"
+    sign = "+" if info(mid).sign_convention.startswith("+") else ""  # an angle above the horizontal has none
+    suffix = " deg" if unit_name == "deg" and not pen.frontal else ""  # every frontal value is an angle
+    text = f"{drawing.label} {value:{sign}.1f}{suffix}"
     if isinstance(drawing, Line):
         _line(pen, needed, value, text, colour)
     elif isinstance(drawing, Lean):
@@ -135,7 +137,7 @@ def _line(pen: _Pen, ends: Sequence[L], value: float, text: str, colour: RGB) ->
     """Frontal: through the pair's midpoint at the measured tilt, turned by the camera roll the
     measurement undid; side: between the two points."""
     a, b = (pen.points[lm] for lm in ends)
-    if pen.note.view in ("front", "back"):
+    if pen.frontal:
         start, end = _at_angle(a, b, value + _screen_sign(a, b) * pen.note.camera_roll_deg)
         right, left = max(start, end), min(start, end)
         where, left_of = (right[0] + 4 * pen.unit, right[1]), left[0] - 4 * pen.unit
@@ -166,13 +168,13 @@ def _bend(pen: _Pen, chain: Sequence[L], text: str, colour: RGB) -> None:
     polyline = np.array([pen.px(lm) for lm in chain], np.int32)
     cv2.polylines(pen.canvas, [polyline], False, colour, 2 * pen.unit, cv2.LINE_AA)
     x, y = pen.px(chain[1])
-    outward = x >= pen.points[chain[1].mirror, 0] if pen.note.view in ("front", "back") else True
+    outward = x >= pen.points[chain[1].mirror, 0] if pen.frontal else True
     _text(pen.canvas, text, (x + 6 * pen.unit, y), colour, pen.unit, left_of=x - 6 * pen.unit, prefer_left=not outward)
 
 
 def _plumb_line(pen: _Pen) -> None:
     """Front/back: through the middle of the ankles; side: through the near ankle."""
-    if pen.note.view in ("front", "back"):
+    if pen.frontal:
         ankles = (L.LEFT_ANKLE, L.RIGHT_ANKLE)
         if all(pen.seen[lm] for lm in ankles):
             _dashed_vertical(pen.canvas, int(round(pen.points[list(ankles), 0].mean())), pen.unit)
@@ -187,7 +189,7 @@ def _suspects(pen: _Pen) -> None:
     for lm in shown:
         cv2.circle(pen.canvas, pen.px(lm), radius, (0, 0, 0), 4 * pen.unit, cv2.LINE_AA)
         cv2.circle(pen.canvas, pen.px(lm), radius, CANT_TELL_RGB, 2 * pen.unit, cv2.LINE_AA)
-    if shown:
+    if shown:  # one label: the legend says the rest
         x, y = pen.px(shown[0])
         _text(pen.canvas, "another person?", (x + radius + 3 * pen.unit, y), CANT_TELL_RGB, pen.unit,
               left_of=x - radius - 3 * pen.unit)
