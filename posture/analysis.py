@@ -18,6 +18,7 @@ from posture.assessment.corrections import Recommendation, Safety, recommend, sa
 from posture.assessment.doubts import (
     camera_roll_sd_deg,
     doubts,
+    mixed_skeleton_doubts,
     one_leg_doubts,
     shared_tilt,
     with_camera_roll,
@@ -38,7 +39,7 @@ from posture.assessment.silhouette import (
 )
 from posture.assessment.standing import not_standing_warning, standing_problems
 from posture.assessment.views import View, detect_view, orient_sides
-from posture.data_files import constant
+from posture.data_files import constant, load
 from posture.errors import PhotoError, PhotoWarning, WarningCode
 from posture.vision.augment import DEFAULT_COPIES
 from posture.vision.face import face_score
@@ -46,7 +47,7 @@ from posture.vision.image_io import Photo, PhotoBytes, load_photo
 from posture.vision.landmarks import Landmark, PoseLandmarks
 from posture.vision.leveling import estimate_camera_roll
 from posture.vision.markers import Marker, MarkerColour, MarkerSet, find_markers
-from posture.vision.person import find_person
+from posture.vision.person import find_person, mixed_skeleton_warning, points_off_outline
 from posture.vision.pose_model import PoseEstimator
 
 
@@ -117,6 +118,7 @@ class PhotoResult:
     edited_landmarks: tuple[str, ...] = ()
     outlines: Mapping[str, np.ndarray] = field(default_factory=dict)  # body outline grids (calibration inputs)
     near_side: str = "left"  # side views: the body side facing the camera, which the measurements read
+    off_outline: tuple[Landmark, ...] = ()  # seen points off the person's outline: maybe someone else's
 
     path = property(lambda self: self.located.path)
     view = property(lambda self: self.located.view)
@@ -239,17 +241,26 @@ def measure_photo(located: LocatedPhoto, options: Options, edits: PhotoEdits | N
     leveled = level_frame(landmarks, located.person_mask, located.camera_roll_deg or 0.0)
     measurements = measure_leveled(leveled, located.view, options.height_cm, points)
     outlines = _outlines(leveled, located.view)
-    warnings = [*located.warnings, *_edit_warnings(edited, markers, located.view)]
+    off_outline = _off_outline(landmarks, located.person_mask, edited)
+    warnings = [*located.warnings, *_edit_warnings(edited, markers, located.view), *mixed_skeleton_warning(off_outline)]
     unread = []  # outlines so unlike the renders' that the calibration could not use them at all
     if options.calibrate:
         trust = outline_trust(outlines)
         measurements = calibrate(measurements, outlines, trust)
         unread = [name for name in outlines if trust[name] == 0.0]
         warnings += [_unusual_outline_warning(name, trust[name]) for name in outlines if trust[name] < 0.5]
-    measurements = _judged(measurements, warnings, unread, landmarks, located)
+    measurements = _judged(measurements, warnings, unread, landmarks, located, off_outline)
     return PhotoResult(
         located, landmarks, MappingProxyType(measurements), tuple(warnings), edited, MappingProxyType(outlines), near,
+        off_outline,
     )
+
+
+def _off_outline(landmarks: PoseLandmarks, mask: np.ndarray | None, edited: tuple[str, ...]) -> tuple[Landmark, ...]:
+    """Seen points off the person's outline, but for those a person placed by hand."""
+    limit = load("thresholds.json")["one_person"]["max_point_off_outline_of_torso"]["value"]
+    found = points_off_outline(landmarks, mask, constant("visibility_threshold"), limit)
+    return tuple(lm for lm in found if lm.key not in edited)
 
 
 def _edit_warnings(edited: tuple[str, ...], markers: PelvisMarkers | None, view: View) -> list[PhotoWarning]:
@@ -268,18 +279,20 @@ def _edit_warnings(edited: tuple[str, ...], markers: PelvisMarkers | None, view:
 
 def _judged(
     measurements: dict[str, Measurement], warnings: list[PhotoWarning], unread: list[str],
-    landmarks: PoseLandmarks, located: LocatedPhoto,
+    landmarks: PoseLandmarks, located: LocatedPhoto, off_outline: tuple[Landmark, ...],
 ) -> dict[str, Measurement]:
     """What each value may say: nothing on a photo that is no standing posture photo (its warning
-    is added to `warnings`); else the doubts of the warnings, one rotation shared by the frontal
-    tilts (reported once) or the weight on one leg; then the camera roll in every uncertainty."""
+    is added to `warnings`); else the doubts of the warnings and of points that may be someone
+    else's, one rotation shared by the frontal tilts (reported once) or the weight on one leg;
+    then the camera roll in every uncertainty."""
     roll_sd = camera_roll_sd_deg(located.leveled)
     problems = standing_problems(landmarks, located.view, warnings, measurements)
     if problems:
         warnings.append(not_standing_warning(problems))
         doubt = "not a standing posture photo (see its warning)"
         return with_camera_roll(with_doubts(measurements, dict.fromkeys(measurements, doubt)), roll_sd)
-    measurements = with_doubts(measurements, doubts(warnings, unread, landmarks, located.view, measurements))
+    measurements = with_doubts(measurements, {**doubts(warnings, unread, landmarks, located.view, measurements),
+                                              **mixed_skeleton_doubts(measurements, off_outline)})
     if located.view.is_frontal:
         tilt, explained = shared_tilt(measurements, located.leveled)
         found = explained if tilt.measured else one_leg_doubts(measurements, roll_sd)

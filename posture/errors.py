@@ -52,6 +52,7 @@ class WarningCode(StrEnum):
     LANDMARKS_EDITED = "landmarks_edited"
     UNUSUAL_OUTLINE = "unusual_outline"
     NOT_STANDING_POSTURE = "not_standing_posture"
+    MIXED_SKELETON = "mixed_skeleton"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from posture.assessment.classifier import Evidence, Finding, Severity, Status, p
 from posture.assessment.corrections import Recommendation, Safety
 from posture.data_files import constant
 from posture.registry import BY_ID, display_name
-from posture.vision.drawing import NORMAL_RGB, RGB, Annotation
+from posture.vision.drawing import CANT_TELL_RGB, NORMAL_RGB, RGB, Annotation
 
 SEVERITY_RGB: dict[Severity, RGB] = {
     Severity.NONE: NORMAL_RGB,
@@ -23,8 +23,8 @@ SEVERITY_RGB: dict[Severity, RGB] = {
     Severity.MODERATE: (255, 130, 20),
     Severity.MARKED: (230, 40, 40),
 }
-CANT_TELL_RGB: RGB = (170, 170, 170)  # measured, but its finding could not be decided: never "normal" green
 
+UNDECIDED_LEGEND = "nothing could be decided: see how to retake"
 RETAKE_ADVICE = (
     "None of this photo's measurements was certain enough to decide anything. Retake it in good light, "
     "the phone upright at hip height 2-3 m away, the whole body from head to feet in the frame, standing "
@@ -195,13 +195,15 @@ def _photo(result: PhotoResult, findings: Sequence[Finding], summary: Summary) -
                             m.reason, m.doubt)
             for mid, m in result.measurements.items()
         ),
-        annotation=_annotation(result, findings),
+        annotation=_annotation(result, findings, bool(decided)),
     )
 
 
-def _annotation(result: PhotoResult, findings: Sequence[Finding]) -> Annotation | None:
+def _annotation(result: PhotoResult, findings: Sequence[Finding], decided: bool) -> Annotation | None:
     """Present findings in their severity colour; a measured value whose finding is "can't tell"
-    in grey (never the green of a normal value), and both in the legend."""
+    in grey (never the green of a normal value), and both in the legend; points that may be
+    someone else's circled, and said in the legend. A photo that decided nothing says so, not
+    "no findings"."""
     if result.landmarks is None or result.image is None:
         return None
     colours: dict[str, RGB] = {}
@@ -222,12 +224,15 @@ def _annotation(result: PhotoResult, findings: Sequence[Finding]) -> Annotation 
                 unsure.append((f"can't tell: {finding.label}", CANT_TELL_RGB))
             for mid in used:
                 colours.setdefault(mid, CANT_TELL_RGB)
+    mixed = [("grey circles: points that may be another person's", CANT_TELL_RGB)] if result.off_outline else []
     return Annotation(
         view=result.view.value,
         measurements={mid: (m.value, m.unit) for mid, m in result.measurements.items()},
         line_colours=colours,
-        legend=[*legend, *unsure],
+        legend=[*legend, *unsure, *mixed] or ([] if decided else [(UNDECIDED_LEGEND, CANT_TELL_RGB)]),
         visibility_threshold=constant("visibility_threshold"),
         near_side=result.near_side,
         camera_roll_deg=result.camera_roll_deg if result.leveled else 0.0,
+        person_mask=result.located.person_mask,
+        suspect_points=tuple(lm.key for lm in result.off_outline),
     )

@@ -12,10 +12,12 @@ import math
 import os
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
 from posture.assessment.views import View
+from posture.vision.drawing import BONES
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
 
@@ -144,6 +146,18 @@ def turned_landmarks(yaw_deg: float, view: View = View.FRONT) -> PoseLandmarks:
         scale = constant("blazepose_depth_scale_hips" if name == "HIP" else "blazepose_depth_scale_shoulders")
         depth[lm] = turned_z * scale
     return PoseLandmarks(xy, square.visibility, square.image_size, depth_px=depth)
+
+
+def body_mask(pose: PoseLandmarks, thickness: int = 60) -> np.ndarray:
+    """A person mask of the made-up skeleton: its bones drawn thick (the head only from the eyes
+    down: the legend must keep clear of the crown by the points alone)."""
+    mask = np.zeros(pose.image_size[::-1], np.uint8)
+    for a, b in BONES:
+        cv2.line(mask, tuple(int(v) for v in pose.xy_px[a]), tuple(int(v) for v in pose.xy_px[b]), 1, thickness)
+    torso = [pose.xy_px[lm] for lm in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.RIGHT_HIP, L.LEFT_HIP)]
+    cv2.fillPoly(mask, [np.array(torso, np.int32)], 1)
+    return mask.astype(np.float32)
+
 
 
 def side_landmarks(

@@ -1,6 +1,8 @@
 """Warnings about how the photo was taken, on made-up skeletons."""
 
+import math
 
+import numpy as np
 import pytest
 
 from posture.assessment.capture_checks import check_capture

@@ -143,6 +143,15 @@ def doubts(
     return found
 
 
+def mixed_skeleton_doubts(measurements: Mapping[str, Measurement], off_outline: Sequence[L]) -> dict[str, str]:
+    """Every measurement that uses a point off the person's outline (posture.vision.person): it may
+    be another person's."""
+    keys = {lm.key for lm in off_outline}
+    why = ("the skeleton may join limbs of another person (" + ", ".join(k.replace("_", " ") for k in sorted(keys))
+           + " off this person's outline): stand alone in the frame")
+    return {mid: why for mid, m in measurements.items() if keys & set(m.landmarks)}
+
+
 def one_leg_doubts(measurements: Mapping[str, Measurement], roll_sd_deg: float) -> dict[str, str]:
     """The weight on one leg (the pelvis beyond the limit from over the middle of the feet, by more
     than its own error with the camera roll, which shifts it too) leaves the hip line and the
