@@ -294,6 +294,11 @@ def _run_train_calibration(args) -> int:
     )
     from posture.vision.pose_model import BlazePoseEstimator
 
+    missing = [str(folder) for folder in (args.train, args.validation, *args.more_train, args.obliquity,
+                                          args.confounders) if folder is not None and not folder.is_dir()]
+    if missing:
+        _error(f"train-calibration: not a folder: {', '.join(missing)}")
+        return EXIT_USAGE
     estimator = BlazePoseEstimator()
 
     def progress(name: str) -> None:

@@ -56,6 +56,7 @@ def test_help_does_not_load_the_model():
         ("analyze", "x.jpg", "--view", "sideways"),
         ("analyze", "x.jpg", "--pain", "knee"),
         ("analyze", "x.jpg", "--pain-level", "11"),
+        ("train-calibration", "no-such-train-folder", "no-such-validation-folder"),
     ],
 )
 def test_usage_errors_exit_2(args):
