@@ -272,7 +272,8 @@ def _edit_warnings(edited: tuple[str, ...], markers: PelvisMarkers | None, view:
             WarningCode.MARKERS_SUSPECT,
             f"The ASIS should be in front of the PSIS, but this person faces the image's "
             f"{'right' if view.facing_x > 0 else 'left'} and the ASIS was placed behind. "
-            "Were the two points swapped?",
+            "Were the two points swapped? Place them again: the ASIS on the bony point at the front of the "
+            "hip, the PSIS on the dimple at the back of the pelvis.",
         ))
     return warnings
 
@@ -381,7 +382,7 @@ def analyze_located(
             ignored = [PhotoWarning(
                 WarningCode.MARKERS_IGNORED,
                 f"--asis/--psis need exactly one side-view photo; found {len(side_photos)}. "
-                "The markers were not used.",
+                "The markers were not used: give them with only the side photo they were placed on.",
             )]
     results = [
         measure_photo(replace(photo, warnings=(*photo.warnings, *ignored)), options, edits.get(photo.path))

@@ -7,14 +7,15 @@ upper- or lower-crossed pattern was in the HTML download but not on screen).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from posture.analysis import Analysis, PhotoResult
 from posture.assessment.classifier import Evidence, Finding, Severity, Status, present
 from posture.assessment.corrections import Recommendation, Safety
-from posture.data_files import constant
-from posture.registry import BY_ID, display_name
+from posture.data_files import constant, load
+from posture.registry import BY_ID, Views, display_name
 from posture.vision.drawing import CANT_TELL_RGB, NORMAL_RGB, RGB, Annotation
 
 SEVERITY_RGB: dict[Severity, RGB] = {
@@ -38,7 +39,7 @@ class ShownFinding:
 
     finding: Finding
     measurement: str  # the display name of the measurement that decided it
-    evidence: str  # '-6.0 ± 1.4 deg (usual: above -2)'
+    evidence: str  # '-6.0 ± 1.4 deg (usual: above -2)', with the length when a height was given
     correction: Recommendation | None
 
     @property
@@ -61,6 +62,29 @@ class Unsure:
 
 
 @dataclass(frozen=True)
+class MissingView:
+    """What no photo could tell because no usable photo of its view was given: one line for the
+    view, not a "can't tell" for each finding it would decide."""
+
+    views: Views
+    topics: tuple[str, ...]  # 'forward head', 'pelvic tilt', ...
+
+    @property
+    def photo(self) -> str:
+        return "a side photo" if self.views is Views.SIDE else "a front or back photo"
+
+    @property
+    def text(self) -> str:
+        return f"Needs {self.photo} for: {', '.join(self.topics)}."
+
+
+def length_text(length_cm: float | None) -> str:
+    """', +1.2 cm' after a value when a height was given (what the length is: the measurement's
+    sign convention), else nothing."""
+    return "" if length_cm is None else f", {length_cm:+.1f} cm"
+
+
+@dataclass(frozen=True)
 class MeasurementLine:
     id: str
     name: str
@@ -80,7 +104,7 @@ class MeasurementLine:
     def value_text(self) -> str:
         if not self.measured:
             return "not measurable"
-        return f"{self.value:+.1f} ± {self.uncertainty:.1f} {self.unit}"
+        return f"{self.value:+.1f} ± {self.uncertainty:.1f} {self.unit}{length_text(self.length_cm)}"
 
 
 @dataclass(frozen=True)
@@ -109,10 +133,18 @@ class Summary:
     findings: tuple[ShownFinding, ...]  # present findings, most important first
     patterns: tuple[ShownFinding, ...]  # present patterns (e.g. upper-crossed) formed by them
     unsure: tuple[Unsure, ...]  # measured, but not certain enough to say
-    not_measured: tuple[Unsure, ...]  # no photo could measure it
+    missing_views: tuple[MissingView, ...]  # no usable photo of the view that shows them
+    not_measured: tuple[Unsure, ...]  # by topic: a photo of its view could not measure it, and why
     corrections: tuple[Recommendation, ...]
     safety: Safety
     decided: bool  # some finding was decided, present or absent (else the photos could tell nothing)
+
+    @property
+    def not_told(self) -> tuple[str, ...]:
+        """What could not be told for want of a photo, one line per missing view, then per topic
+        a photo of its view could not measure, with why."""
+        return (*(missing.text for missing in self.missing_views),
+                *(f"Not measured: {u.label} ({u.note})." for u in self.not_measured))
 
     @property
     def no_finding(self) -> str:
@@ -130,47 +162,101 @@ class ReportView:
 
 
 def report_view(analysis: Analysis) -> ReportView:
-    summary = summarize(analysis.assessment.findings, analysis.assessment.recommendations, analysis.assessment.safety)
-    return ReportView(tuple(_photo(r, analysis.assessment.findings, summary) for r in analysis.photos), summary)
+    assessment = analysis.assessment
+    summary = summarize(assessment.findings, assessment.recommendations, assessment.safety, _lengths_cm(analysis))
+    return ReportView(tuple(_photo(r, assessment.findings, summary) for r in analysis.photos), summary)
 
 
-def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation], safety: Safety) -> Summary:
-    """The findings, patterns and what could not be told: one rule for every renderer."""
+def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation], safety: Safety,
+              lengths_cm: Mapping[str, float] | None = None) -> Summary:
+    """The findings, patterns and what could not be told: one rule for every renderer.
+    `lengths_cm`: measurement id -> length, when a height was given."""
     by_finding = {c.finding: c for c in corrections}
     found = present(findings)
     order = {c.finding: i for i, c in enumerate(corrections)}  # linked to the pain first, then most severe
     shown = sorted((f for f in found if not f.is_pattern), key=lambda f: order.get(f.id, len(order)))
     cant_tell = [f for f in findings if f.status is Status.CANT_TELL and not f.is_pattern
                  and not (f.evidence[0].value is None and _only_when_found(f.evidence[0].measurement))]
+    unmeasured = [f for f in cant_tell if f.evidence[0].value is None]
+    lengths_cm = lengths_cm or {}
     return Summary(
-        findings=tuple(_shown(f, by_finding.get(f.id)) for f in shown),
-        patterns=tuple(_shown(f, None) for f in found if f.is_pattern),
+        findings=tuple(_shown(f, by_finding.get(f.id), lengths_cm) for f in shown),
+        patterns=tuple(_shown(f, None, lengths_cm) for f in found if f.is_pattern),
         unsure=tuple(Unsure(f.label, f.evidence[0].note or "") for f in cant_tell if f.evidence[0].value is not None),
-        not_measured=tuple(Unsure(f.label, f.evidence[0].note or "") for f in cant_tell if f.evidence[0].value is None),
+        missing_views=_missing_views(f for f in unmeasured if _view_missing(f)),
+        not_measured=_by_topic(f for f in unmeasured if not _view_missing(f)),
         corrections=tuple(corrections),
         safety=safety,
         decided=any(f.status is not Status.CANT_TELL for f in findings),
     )
 
 
+@cache
+def _topics() -> dict[str, str]:
+    return {rule["id"]: rule["topic"] for rule in load("thresholds.json")["findings"]}
+
+
+def _topic(finding: Finding) -> str:
+    return _topics().get(finding.id, finding.label)
+
+
+def _view_missing(finding: Finding) -> bool:
+    """No photo tried to measure it (no usable photo of its view), as opposed to a photo of its
+    view that could not (a knee cut off, a photo that is no standing posture photo)."""
+    return not finding.evidence[0].photos and finding.evidence[0].measurement in BY_ID
+
+
+def _missing_views(findings: Iterable[Finding]) -> tuple[MissingView, ...]:
+    topics: dict[Views, dict[str, None]] = {}
+    for finding in findings:
+        topics.setdefault(BY_ID[finding.evidence[0].measurement].views, {})[_topic(finding)] = None
+    return tuple(MissingView(views, tuple(topics[views])) for views in Views if views in topics)
+
+
+def _by_topic(findings: Iterable[Finding]) -> tuple[Unsure, ...]:
+    """One line per topic (the left and right knee are not two reasons to retake), with the first
+    reason (the classifier's note without its 'not measured: ', which the renderers say once)."""
+    notes: dict[str, str] = {}
+    for finding in findings:
+        notes.setdefault(_topic(finding), (finding.evidence[0].note or "").removeprefix("not measured: "))
+    return tuple(Unsure(topic, note) for topic, note in notes.items())
+
+
+def _lengths_cm(analysis: Analysis) -> dict[str, float]:
+    """Each finding's measurement as a length in cm (a height was given), averaged over the photos
+    the finding rests on, as the measurement itself is combined."""
+    by_path = {r.path: r.measurements for r in analysis.photos if r.ok}
+    lengths = {}
+    for finding in analysis.assessment.findings:
+        evidence = finding.evidence[0]
+        found = [by_path[p][evidence.measurement].length_cm for p in evidence.photos
+                 if evidence.measurement in by_path.get(p, {})]
+        found = [length for length in found if length is not None]
+        if found:
+            lengths[evidence.measurement] = sum(found) / len(found)
+    return lengths
+
+
 def _only_when_found(measurement_id: str) -> bool:
     return measurement_id in BY_ID and BY_ID[measurement_id].only_when_found
 
 
-def evidence_text(evidence: Evidence) -> str:
-    """'-6.0 ± 1.4 deg (usual: above -2)': the value, its uncertainty and where the finding starts."""
+def evidence_text(evidence: Evidence, length_cm: float | None = None) -> str:
+    """'-6.0 ± 1.4 deg, -1.2 cm (usual: above -2)': the value, its uncertainty, its length when a
+    height was given, and where the finding starts."""
     if evidence.value is None:
         return "not measured"
     usual = "below" if evidence.direction == "above" else "above"
     return (
-        f"{evidence.value:+.1f} ± {evidence.uncertainty:.1f} {evidence.unit} "
+        f"{evidence.value:+.1f} ± {evidence.uncertainty:.1f} {evidence.unit}{length_text(length_cm)} "
         f"(usual: {usual} {evidence.thresholds['mild']:+g})"
     )
 
 
-def _shown(finding: Finding, correction: Recommendation | None) -> ShownFinding:
+def _shown(finding: Finding, correction: Recommendation | None, lengths_cm: Mapping[str, float]) -> ShownFinding:
     evidence = finding.evidence[0]
-    return ShownFinding(finding, display_name(evidence.measurement), evidence_text(evidence), correction)
+    length = lengths_cm.get(evidence.measurement)
+    return ShownFinding(finding, display_name(evidence.measurement), evidence_text(evidence, length), correction)
 
 
 def _photo(result: PhotoResult, findings: Sequence[Finding], summary: Summary) -> PhotoSection:

@@ -1,19 +1,29 @@
 """Warnings about how the photo was taken, on made-up skeletons."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
+from posture.analysis import Options, locate
 from posture.assessment.capture_checks import check_capture
 from posture.assessment.views import View, detect_view
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
-from tests.conftest import frontal_landmarks, turned_landmarks
+from tests.conftest import FLOOR_Y, STATURE_PX, frontal_landmarks, side_landmarks, turned_landmarks
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+SIDE_SAMPLES = sorted(SAMPLES.glob("*/side_*.jpg"))
+
+
+def warnings(pose: PoseLandmarks, view: View = View.FRONT, given: View | None = None) -> dict[str, str]:
+    return {w.code.value: w.message for w in check_capture(pose, view, detect_view(pose), given, 0.5)}
 
 
 def codes(pose: PoseLandmarks, view: View = View.FRONT, given: View | None = None) -> set[str]:
-    return {w.code.value for w in check_capture(pose, view, detect_view(pose), given, 0.5)}
+    return set(warnings(pose, view, given))
 
 
 def with_points(pose: PoseLandmarks, **moves) -> PoseLandmarks:
@@ -83,3 +93,45 @@ def test_a_cut_off_body_and_a_wrong_view_are_flagged():
     cut = with_points(pose, left_ankle=(450.0, 2050.0), right_ankle=(550.0, 2050.0))
     assert "body_cut_off" in codes(cut)
     assert "view_mismatch" in codes(pose, View.SIDE_LEFT, given=View.SIDE_LEFT)
+
+
+@pytest.mark.parametrize("view", [View.SIDE_RIGHT, View.SIDE_LEFT])
+def test_in_a_profile_the_far_leg_hidden_behind_the_near_one_is_not_cut_off(view):
+    assert "body_cut_off" not in codes(side_landmarks(view, far_visibility=0.05), view)
+
+
+@pytest.mark.parametrize("view", [View.SIDE_RIGHT, View.SIDE_LEFT])
+def test_in_a_profile_a_hidden_near_knee_is_flagged_with_how_to_retake(view):
+    profile = side_landmarks(view, far_visibility=0.05)
+    near_knee = L.RIGHT_KNEE if view is View.SIDE_RIGHT else L.LEFT_KNEE
+    visibility = profile.visibility.copy()
+    visibility[near_knee] = 0.1
+    hidden = PoseLandmarks(profile.xy_px, visibility, profile.image_size)
+    message = warnings(hidden, view)["body_cut_off"]
+    assert f"hidden ({near_knee.key})" in message and "nothing covers" in message
+
+
+@pytest.mark.parametrize("view", [View.FRONT, View.SIDE_RIGHT])
+def test_feet_outside_the_frame_are_cut_off_whatever_the_view(view):
+    pose = frontal_landmarks(view) if view.is_frontal else side_landmarks(view, far_visibility=0.05)
+    above_the_ankles = round(FLOOR_Y - 0.06 * STATURE_PX)
+    cropped = PoseLandmarks(pose.xy_px, pose.visibility, (pose.image_size[0], above_the_ankles))
+    message = warnings(cropped, view)["body_cut_off"]
+    assert "cut off by the edge of the photo" in message and "ankle" in message and "step back" in message
+
+
+@pytest.mark.parametrize("photo", SIDE_SAMPLES, ids=lambda p: p.parent.name)
+def test_the_side_samples_have_no_cut_off_warning(photo, replay):
+    located = locate(str(photo), replay, Options())
+    assert located.is_side
+    assert "body_cut_off" not in {w.code.value for w in located.warnings}
+
+
+def test_a_side_sample_with_its_feet_cropped_off_is_cut_off(estimator, tmp_path):
+    photo = Image.open(SAMPLES / "neutral" / "side_right.jpg")
+    cropped = tmp_path / "no_feet.jpg"
+    photo.crop((0, 0, photo.width, int(photo.height * 0.85))).save(cropped)
+    located = locate(str(cropped), estimator, Options())
+    assert located.is_side
+    message = {w.code.value: w.message for w in located.warnings}["body_cut_off"]
+    assert "cut off by the edge of the photo (right_ankle, right_heel)" in message

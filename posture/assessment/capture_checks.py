@@ -6,16 +6,15 @@ from __future__ import annotations
 import math
 
 from posture.assessment import geometry as geo
+from posture.assessment.measurements import near_side_is_right
 from posture.assessment.views import View, ViewEstimate, body_yaw
 from posture.data_files import constant, load
 from posture.errors import PhotoWarning, WarningCode
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
 
-BODY_POINTS = (
-    L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE,
-    L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HEEL, L.RIGHT_HEEL,
-)
+LEFT_BODY_POINTS = (L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, L.LEFT_HEEL)
+RIGHT_BODY_POINTS = tuple(lm.mirror for lm in LEFT_BODY_POINTS)
 SITTING_BEND_DEG = 40.0  # a standing knee bends a few degrees; sitting bends ~90
 SITTING_THIGH_DROP = 0.5  # a standing thigh drops about as far as the shank
 UNCERTAIN_VIEW = 0.6
@@ -25,13 +24,9 @@ def check_capture(
     landmarks: PoseLandmarks, view: View, detected: ViewEstimate, given: View | None, threshold: float
 ) -> list[PhotoWarning]:
     warnings = []
-    hidden = [lm.key for lm in BODY_POINTS if not landmarks.is_visible(lm, threshold)]
-    if hidden:
-        warnings.append(PhotoWarning(
-            WarningCode.BODY_CUT_OFF,
-            f"Part of the body is cut off or hidden ({', '.join(hidden)}); measurements that need "
-            "it are marked not measurable. Retake with the whole body, head to feet, in the frame.",
-        ))
+    unseen = _unseen_body_points(landmarks, view, threshold)
+    if unseen:
+        warnings.append(_cut_off_warning(landmarks, unseen))
     if _looks_seated(landmarks, view, threshold):
         warnings.append(PhotoWarning(
             WarningCode.SITTING,
@@ -65,6 +60,37 @@ def check_capture(
             f"{detected.view.value}. Pass --view if that is wrong, and stand square to the camera.",
         ))
     return warnings
+
+
+def _unseen_body_points(landmarks: PoseLandmarks, view: View, threshold: float) -> list[L]:
+    """Body points that should be seen and are not. In a profile the far leg and shoulder are
+    hidden behind the near ones by nature: only the side facing the camera, which the side
+    measurements read, must be seen."""
+    if view.is_frontal:
+        points = sorted((*LEFT_BODY_POINTS, *RIGHT_BODY_POINTS))
+    else:
+        points = RIGHT_BODY_POINTS if near_side_is_right(landmarks) else LEFT_BODY_POINTS
+    return [lm for lm in points if not landmarks.is_visible(lm, threshold)]
+
+
+def _cut_off_warning(landmarks: PoseLandmarks, unseen: list[L]) -> PhotoWarning:
+    """Outside the frame and covered are retaken differently: say which, and how."""
+    width, height = landmarks.image_size
+    outside = [lm.key for lm in unseen
+               if not (0.0 <= landmarks.xy_px[lm, 0] < width and 0.0 <= landmarks.xy_px[lm, 1] < height)]
+    covered = [lm.key for lm in unseen if lm.key not in outside]
+    parts = []
+    if outside:
+        parts.append(f"cut off by the edge of the photo ({', '.join(outside)}): step back or hold the phone "
+                     "further away, so the whole body from head to feet is in the frame")
+    if covered:
+        parts.append(f"hidden ({', '.join(covered)}): make sure nothing covers them (long or loose clothes, "
+                     "a bag, an arm, something in front) and the light is good")
+    return PhotoWarning(
+        WarningCode.BODY_CUT_OFF,
+        f"Part of the body is {'; and part is '.join(parts)}. Measurements that need it are marked not "
+        "measurable until you retake the photo.",
+    )
 
 
 def _looks_seated(landmarks: PoseLandmarks, view: View, threshold: float) -> bool:
