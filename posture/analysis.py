@@ -90,9 +90,9 @@ class LocatedPhoto:
     landmarks: PoseLandmarks | None = None  # upright-photo pixels, sides as the subject's
     person_mask: np.ndarray | None = None  # working-copy pixels (read-only)
     camera_roll_deg: float | None = None  # None: not estimated confidently (or not asked)
-    markers: Mapping[str, Marker] = field(default_factory=lambda: MappingProxyType({}))  # found on the photo
     warnings: tuple[PhotoWarning, ...] = ()
     error: PhotoError | None = None
+    markers: Mapping[str, Marker] = field(default_factory=lambda: MappingProxyType({}))  # found on the photo
 
     @property
     def ok(self) -> bool:
