@@ -14,6 +14,7 @@ from functools import cache
 from posture.analysis import Analysis, PhotoResult
 from posture.assessment.classifier import Evidence, Finding, Severity, Status, present
 from posture.assessment.corrections import Recommendation, Safety
+from posture.assessment.views import View
 from posture.data_files import constant, load
 from posture.registry import BY_ID, Views, display_name
 from posture.vision.drawing import CANT_TELL_RGB, NORMAL_RGB, RGB, Annotation
@@ -321,4 +322,12 @@ def _annotation(result: PhotoResult, findings: Sequence[Finding], decided: bool)
         camera_roll_deg=result.camera_roll_deg if result.leveled else 0.0,
         person_mask=result.located.person_mask,
         suspect_points=tuple(lm.key for lm in result.off_outline),
+        markers={marker_label(name, result.view): marker.xy_px for name, marker in result.markers.items()},
     )
+
+
+def marker_label(name: str, view: View) -> str:
+    """A marker's short name on the image: "ASIS L", "C7", "tragus" (a profile shows one side)."""
+    base = name.removesuffix("_left").removesuffix("_right")
+    side = {"_left": " L", "_right": " R"}.get(name[len(base):], "") if view.is_frontal else ""
+    return load("markers.json")["names"][base]["short"] + side

@@ -7,7 +7,7 @@ the image so a 12 MP photo and a thumbnail are both readable.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -51,6 +51,7 @@ class Annotation:
     camera_roll_deg: float = 0.0  # undone in the measurements; a level line shows turned by it
     person_mask: np.ndarray | None = None  # working-copy pixels: where the legend must not go
     suspect_points: tuple[str, ...] = ()  # landmark keys that may belong to someone else: circled
+    markers: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # label -> upright-photo px
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def annotate(image_rgb: np.ndarray, landmarks: PoseLandmarks, note: Annotation) 
         if value is not None:
             _draw(pen, mid, drawing, value, unit_name, note.line_colours.get(mid, NORMAL_RGB))
     _suspects(pen)
+    _markers(pen, width / landmarks.image_size[0])
     if not note.show_legend:
         return canvas
     box = person_box((width, height), points, seen, note.person_mask)
@@ -193,6 +195,19 @@ def _suspects(pen: _Pen) -> None:
         x, y = pen.px(shown[0])
         _text(pen.canvas, "another person?", (x + radius + 3 * pen.unit, y), CANT_TELL_RGB, pen.unit,
               left_of=x - radius - 3 * pen.unit)
+
+
+def _markers(pen: _Pen, scale: float) -> None:
+    """Each marker found on the body: a white ring with its name, so a wrong one is seen at once."""
+    radius = max(6 * pen.unit, pen.canvas.shape[1] // 90)
+    middle = float(np.mean(pen.points[[L.LEFT_HIP, L.RIGHT_HIP], 0]))
+    for name, xy in pen.note.markers.items():
+        centre = _int(np.asarray(xy) * scale)
+        cv2.circle(pen.canvas, centre, radius, (0, 0, 0), 3 * pen.unit, cv2.LINE_AA)
+        cv2.circle(pen.canvas, centre, radius, (255, 255, 255), pen.unit, cv2.LINE_AA)
+        outward_left = not pen.frontal or centre[0] < middle  # away from the body (a profile's values are right)
+        _text(pen.canvas, name, (centre[0] + radius + 2 * pen.unit, centre[1] + radius), (255, 255, 255), pen.unit,
+              left_of=centre[0] - radius - 2 * pen.unit, prefer_left=outward_left)
 
 
 def _int(point: np.ndarray) -> tuple[int, int]:
