@@ -110,3 +110,16 @@ def test_street_photos_give_no_marker_and_pasted_balls_are_found(shared_front_ph
         if {"acromion_left", "acromion_right"} <= set(found):
             shoulders = measure_photo(replace(located, markers=found), Options()).measurements["shoulder_tilt_deg"]
             assert shoulders.source is Source.MARKERS
+
+
+def test_forward_head_from_c7_and_tragus_markers_is_a_finding_not_capped():
+    from posture.assessment.classifier import CombinedMeasurement, Status, classify
+    from posture.assessment.measurements import Measurement
+
+    cva = Measurement("craniovertebral_angle_deg", "deg", "", 38.0, 1.0, ("c7", "tragus_right"), "markers",
+                      source=Source.MARKERS)
+    found = {f.id: f for f in classify({cva.id: CombinedMeasurement(cva, ("side.jpg",))})}
+    assert found["forward_head"].status is Status.PRESENT and found["forward_head"].confidence > 0.9
+    proxy = replace(cva, source=Source.CALIBRATED)
+    capped = {f.id: f for f in classify({cva.id: CombinedMeasurement(proxy, ("side.jpg",))})}
+    assert capped["forward_head"].status is Status.CANT_TELL
