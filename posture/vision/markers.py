@@ -194,7 +194,8 @@ def _assigned(blobs: list[_Blob], expected: dict[str, tuple[np.ndarray, float]])
             ambiguous.append(names[col])
             continue
         confidence = blobs[row].roundness * (1.0 - 0.5 * cost[row, col] ** 2)
-        found[names[col]] = (blobs[row].xy, float(confidence))
+        if confidence >= load("markers.json")["blob"]["min_confidence"]:
+            found[names[col]] = (blobs[row].xy, float(confidence))
     return found, ambiguous
 
 
