@@ -14,6 +14,7 @@ from functools import cache
 from posture.analysis import Analysis, PhotoResult
 from posture.assessment.classifier import Evidence, Finding, Severity, Status, present
 from posture.assessment.corrections import Recommendation, Safety
+from posture.assessment.plan import MAX_FINDINGS, Plan, short_plan
 from posture.assessment.views import View
 from posture.data_files import constant, load
 from posture.registry import BY_ID, Views, display_name
@@ -60,6 +61,7 @@ class Unsure:
 
     label: str
     note: str
+    retake: str | None = None  # a doubt's advice (what the note ends with), when a retake would tell it
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,13 @@ class Summary:
     corrections: tuple[Recommendation, ...]
     safety: Safety
     decided: bool  # some finding was decided, present or absent (else the photos could tell nothing)
+    plan: Plan  # the few exercises for the findings that matter most, with the time a day takes
+    retake: str | None  # the one retake that would tell the most of what could not be told
+
+    @property
+    def top(self) -> tuple[ShownFinding, ...]:
+        """What matters most: the first findings (linked to the pain, then the most severe)."""
+        return self.findings[:MAX_FINDINGS]
 
     @property
     def not_told(self) -> tuple[str, ...]:
@@ -180,16 +189,40 @@ def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation]
                  and not (f.evidence[0].value is None and _only_when_found(f.evidence[0].measurement))]
     unmeasured = [f for f in cant_tell if f.evidence[0].value is None]
     lengths_cm = lengths_cm or {}
+    unsure = tuple(Unsure(f.label, f.evidence[0].note or "", _retake(f)) for f in cant_tell
+                   if f.evidence[0].value is not None)
+    missing = _missing_views(f for f in unmeasured if _view_missing(f))
     return Summary(
         findings=tuple(_shown(f, by_finding.get(f.id), lengths_cm) for f in shown),
         patterns=tuple(_shown(f, None, lengths_cm) for f in found if f.is_pattern),
-        unsure=tuple(Unsure(f.label, f.evidence[0].note or "") for f in cant_tell if f.evidence[0].value is not None),
-        missing_views=_missing_views(f for f in unmeasured if _view_missing(f)),
+        unsure=unsure,
+        missing_views=missing,
         not_measured=_by_topic(f for f in unmeasured if not _view_missing(f)),
         corrections=tuple(corrections),
         safety=safety,
         decided=any(f.status is not Status.CANT_TELL for f in findings),
+        plan=short_plan(corrections),
+        retake=_one_retake(missing, unsure),
     )
+
+
+def _one_retake(missing: Sequence[MissingView], unsure: Sequence[Unsure]) -> str | None:
+    """A missing view tells the most; else the retake advice most of the doubted findings share."""
+    if missing:
+        return f"Add {missing[0].photo}: it would tell {', '.join(missing[0].topics)}."
+    advice = [u.retake for u in unsure if u.retake]
+    if not advice:
+        return None
+    best = max(dict.fromkeys(advice), key=advice.count)
+    return best[0].upper() + best[1:] + "."
+
+
+def _retake(finding: Finding) -> str | None:
+    """A doubted finding's retake advice: a doubt (no confidence at all, though measured) says
+    why and then, after its last colon, what to do."""
+    note = finding.evidence[0].note or ""
+    doubted = finding.confidence == 0.0 and finding.severity is Severity.NONE and ": " in note
+    return note.rsplit(": ", 1)[1] if doubted else None
 
 
 @cache

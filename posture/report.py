@@ -10,12 +10,33 @@ def report_text(view: ReportView) -> str:
     """The report of the analysed photos; a photo that could not be analysed is an error, which
     the command line says on stderr."""
     lines = ["POSTURE SCREEN (suggestions from photos, not a diagnosis)", ""]
+    lines += _in_short(view.summary)
     for section in view.photos:
         lines += _photo_text(section) if section.ok else []
     lines += _findings_text(view.summary)
     lines += _recommendations_text(view.summary)
     lines += _safety_text(view.summary)
     return "\n".join(lines) + "\n"
+
+
+def _in_short(summary: Summary) -> list[str]:
+    """What matters most, the short plan and the one retake; the details follow."""
+    lines = ["IN SHORT"]
+    if not summary.top:
+        lines.append(f"  {summary.no_finding}")
+    for shown in summary.top:
+        lines.append(f"  - {shown.finding.label}: {shown.headline.lower()}.")
+    if len(summary.findings) > len(summary.top):
+        lines.append(f"  ({len(summary.findings) - len(summary.top)} more below.)")
+    if summary.plan.items:
+        lines.append(f"  Plan: {summary.plan.time_text}")
+        for number, item in enumerate(summary.plan.items, 1):
+            ex = item.exercise
+            lines.append(f"    {number}. {ex.name}{item.side_text}: {ex.dosage} [{item.schedule}; for: "
+                         f"{', '.join(item.for_findings)}]")
+    if summary.retake:
+        lines.append(f"  To tell more: {summary.retake}")
+    return [*lines, ""]
 
 
 def _photo_text(section: PhotoSection) -> list[str]:

@@ -27,6 +27,7 @@ body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0
 .photo{display:flex;gap:1rem;flex-wrap:wrap;margin:1rem 0}.photo img{max-width:28rem;width:100%}
 table{border-collapse:collapse}td,th{padding:.15rem .5rem;border-bottom:1px solid #ddd;text-align:left}
 .unsure{color:#666}h3{margin-bottom:.2rem}
+.short{border:2px solid #2e7d32;background:#f3faf3;padding:.2rem 1rem .6rem;border-radius:6px;margin:1rem 0}
 """
 
 
@@ -36,10 +37,28 @@ def report_html(view: ReportView, title: str = "Posture screen") -> str:
         f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1>",
         f"<p>{datetime.now():%Y-%m-%d %H:%M}. Suggestions from photos, not a diagnosis.</p>",
         _safety(view.summary.safety),
+        in_short_html(view.summary),
     ]
     parts += [_photo(section) for section in view.photos]
     parts += [findings_html(view.summary), corrections_html(view.summary), "</body></html>"]
     return "\n".join(parts)
+
+
+def in_short_html(summary: Summary) -> str:
+    """What matters most, the short plan with its time, and the one retake: first, before the details."""
+    top = "".join(f"<li><strong>{escape(s.finding.label)}</strong>: {escape(s.headline.lower())}</li>"
+                  for s in summary.top) or f"<li>{escape(summary.no_finding)}</li>"
+    more = len(summary.findings) - len(summary.top)
+    more_text = f"<p>{more} more below.</p>" if more > 0 else ""
+    plan = ""
+    if summary.plan.items:
+        items = "".join(
+            f"<li><strong>{escape(i.exercise.name)}</strong>{escape(i.side_text)}: "
+            f"{escape(i.exercise.dosage)}, {escape(i.schedule)} <em>(for {escape(', '.join(i.for_findings))})</em></li>"
+            for i in summary.plan.items)
+        plan = f"<h3>Your plan</h3><p>{escape(summary.plan.time_text)}</p><ol>{items}</ol>"
+    retake = f"<p><strong>To tell more:</strong> {escape(summary.retake)}</p>" if summary.retake else ""
+    return f"<div class='short'><h2>In short</h2><ul>{top}</ul>{more_text}{plan}{retake}</div>"
 
 
 def image_data_uri(rgb: np.ndarray, long_side_px: int = REPORT_IMAGE_LONG_SIDE_PX) -> str:

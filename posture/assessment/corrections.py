@@ -28,6 +28,8 @@ class Exercise:
     instructions: str
     dosage: str
     targets: tuple[str, ...] = ()  # muscle ids, to find contradictions across findings
+    minutes: float = 0.0  # one session, both sides and rests included
+    days_per_week: int = 7
 
     def to_json(self) -> dict:
         return {
@@ -38,12 +40,14 @@ class Exercise:
             "instructions": self.instructions,
             "dosage": self.dosage,
             "targets": list(self.targets),
+            "minutes": self.minutes,
+            "days_per_week": self.days_per_week,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> Exercise:
         return cls(data["muscle"], data["side"], data["exercise"], data["name"], data["instructions"], data["dosage"],
-                   tuple(data.get("targets", ())))
+                   tuple(data.get("targets", ())), data.get("minutes", 0.0), data.get("days_per_week", 7))
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,7 @@ def _recommendation(finding: Finding, catalog: dict, pain: Pain | None) -> Recom
             exercise = Exercise(
                 entry["muscle"], _side(entry["side"], finding.side), entry["exercise"],
                 spec["name"], spec["instructions"], spec["dosage"], tuple(entry["targets"]),
+                spec["minutes"], spec["days_per_week"],
             )
             withheld = _withheld(entry, pain)
             if withheld:

@@ -58,8 +58,12 @@ def show_results(view: ReportView, red_flag: bool) -> None:
                "everything that blurs this photo (the model's error, the camera roll, the calibration); the "
                "severity is the best estimate. Too unsure, or a photo that can't show it, gives \"can't tell\" "
                "with how to retake.")
-    for section in view.photos:
-        show_photo(section, red_flag)
+    show_in_short(view.summary, red_flag)
+    st.subheader("Details")
+    for number, section in enumerate(view.photos):
+        label = f"{section.title}: {section.view_label} view" if section.ok else f"{section.title}: not analysed"
+        with st.expander(label, expanded=number == 0):
+            show_photo(section, red_flag)
     if view.summary.patterns:
         st.subheader("Together they form")
         for shown in view.summary.patterns:
@@ -68,8 +72,30 @@ def show_results(view: ReportView, red_flag: bool) -> None:
     st.caption(view.summary.safety.stop_rule)
 
 
+def show_in_short(summary: Summary, red_flag: bool) -> None:
+    """What matters most, the one short plan with its time, and the one retake: before the details."""
+    with st.container(border=True):
+        st.subheader("In short")
+        if not summary.top:
+            st.write(summary.no_finding)
+        for shown in summary.top:
+            icon = SEVERITY_ICON.get(shown.finding.severity, "")
+            st.markdown(f"{icon} **{shown.finding.label}**: {shown.headline.lower()}.")
+        if len(summary.findings) > len(summary.top):
+            st.caption(f"{len(summary.findings) - len(summary.top)} more in the details below.")
+        if summary.plan.items and red_flag:
+            st.caption("Exercises hidden: see a clinician first (red flag ticked above).")
+        elif summary.plan.items:
+            st.markdown(f"**Your plan.** {summary.plan.time_text}")
+            st.markdown("\n".join(
+                f"{number}. **{item.exercise.name}**{item.side_text}: {item.exercise.dosage}, {item.schedule}  \n"
+                f"   *for {', '.join(item.for_findings)}*"
+                for number, item in enumerate(summary.plan.items, 1)))
+        if summary.retake:
+            st.info(f"**To tell more:** {summary.retake}", icon=":material/photo_camera:")
+
+
 def show_photo(section: PhotoSection, red_flag: bool) -> None:
-    st.subheader(section.title)
     if not section.ok:
         st.error(f"Not analysed. {section.retake_advice}", icon=":material/photo_camera:")
         return
