@@ -5,9 +5,10 @@ from itertools import combinations
 
 import pytest
 
-from posture.assessment.classifier import Finding, Severity, Status
+from posture.assessment.classifier import Evidence, Finding, Severity, Status
 from posture.assessment.corrections import recommend
 from posture.assessment.pain import Pain
+from posture.assessment.plan import short_plan
 from posture.data_files import load
 
 RULES = [rule for rule in load("thresholds.json")["findings"]
@@ -16,8 +17,10 @@ RULES = [rule for rule in load("thresholds.json")["findings"]
 
 
 def present(rule: dict) -> Finding:
+    evidence = Evidence(rule["measurement"], rule["moderate"], "deg", 1.0, {"mild": rule["mild"]}, rule["direction"],
+                        ("a.jpg",))
     return Finding(rule["id"], rule["label"], rule["family"], rule["side"], Status.PRESENT, Severity.MODERATE,
-                   0.95, (), rule["source"])
+                   0.95, (evidence,), rule["source"])
 
 
 def worked(plan, kind: str) -> set[tuple[str, str]]:
@@ -65,3 +68,42 @@ def test_every_catalog_entry_names_the_muscles_it_works():
     for family in load("corrections.json")["families"].values():
         for entry in family["stretch"] + family["strengthen"]:
             assert entry["targets"], entry
+
+
+def test_the_short_plan_merges_an_exercise_two_findings_ask_for_and_stretches_first():
+    rules = {rule["id"]: rule for rule in RULES}
+    recs = recommend([present(rules["high_left_shoulder"]), present(rules["forward_head"])])
+    plan = short_plan(recs)
+    y_raises = [i for i in plan.items if i.exercise.exercise_id == "lower_trap_y_raise"]
+    assert len(y_raises) == 1 and len(y_raises[0].for_findings) == 2
+    kinds = [i.kind for i in plan.items]
+    assert kinds == sorted(kinds, key=["stretch", "strengthen"].index)
+    assert plan.daily_minutes > 0 and plan.strength_day_minutes > plan.daily_minutes
+    assert plan.time_text.startswith(f"About {round(plan.daily_minutes)} minutes a day")
+
+
+def test_the_short_plan_covers_the_three_findings_that_matter_most():
+    rules = {rule["id"]: rule for rule in RULES}
+    four = [present(rules[i]) for i in ("high_left_hip", "high_right_shoulder", "forward_head", "knee_valgus_left")]
+    recs = recommend(four)
+    covered = {label for item in short_plan(recs).items for label in item.for_findings}
+    assert covered == {rec.label for rec in recs[:3]}
+
+
+def test_the_summary_says_what_matters_most_and_the_one_retake():
+    from posture.assessment.corrections import safety
+    from posture.presentation import summarize
+
+    rules = {rule["id"]: rule for rule in RULES}
+    found = [present(rules[i]) for i in ("high_left_hip", "high_right_shoulder", "forward_head", "knee_valgus_left")]
+    side_missing = Finding("anterior_pelvic_tilt", "Anterior pelvic tilt", "anterior_pelvic_tilt", None,
+                           Status.CANT_TELL, Severity.NONE, 0.0,
+                           (Evidence("pelvic_tilt_deg", None, "deg", None, {"mild": 15.0}, "above", (),
+                                     "not measured: no photo of a view that shows it"),), "")
+    summary = summarize([*found, side_missing], recommend(found), safety())
+    assert len(summary.top) == 3 and len(summary.findings) == 4
+    assert summary.retake.startswith("Add a side photo") and "pelvic tilt" in summary.retake
+    doubted = Finding("high_left_shoulder", "Left shoulder higher", "high_shoulder", "left", Status.CANT_TELL,
+                      Severity.NONE, 0.0, (Evidence("shoulder_tilt_deg", 4.0, "deg", 1.0, {"mild": 2.0}, "above",
+                                                    ("a.jpg",), "an arm does not hang: let both arms hang"),), "")
+    assert summarize([doubted], [], safety()).retake == "Let both arms hang."
