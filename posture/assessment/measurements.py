@@ -388,7 +388,7 @@ def _from_markers(
         found[mid] = Measurement(
             mid, info.unit, info.sign_convention, value,
             math.degrees(math.sqrt(2) * sigma / max(float(np.linalg.norm(b - a)), 1.0)), names,
-            f"markers on palpated landmarks: {names[0]} to {names[1]}", source=Source.MARKERS,
+            f"exact between the markers {names[0]} and {names[1]} (on palpated landmarks)", source=Source.MARKERS,
             roll_slope=turned[0] - turned[1],
         )
     return found
