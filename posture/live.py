@@ -2,7 +2,8 @@
 
 Live values are a preview through the photo pipeline's cheap entry (one model call per frame, no
 leveling, no augmentation, but the same measurements and the same calibration, body outline
-included); the numbers that count come from a hold-still capture (posture.hold_still), which runs
+included, and lines coloured by the photos' rules: grey while a finding can't be told); the numbers
+that count come from a hold-still capture (posture.hold_still), which runs
 the full photo pipeline on the frames.
 """
 
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from posture.analysis import Options, locate_in, measure_photo
+from posture.analysis import Options, assess, locate_in, measure_photo
 from posture.assessment.views import View
 from posture.data_files import constant
+from posture.presentation import line_colours
 from posture.registry import live_measurements
 from posture.vision.drawing import Annotation, annotate
 from posture.vision.image_io import Photo
@@ -59,7 +61,10 @@ class LiveTracker:
         wanted = live_measurements(result.view.is_frontal)
         measured = {mid: m for mid, m in result.measurements.items() if mid in wanted and m.measured}
         values = self._smooth(measured, t_s)
-        note = Annotation(result.view.value, values, {}, [], constant("visibility_threshold"),
+        smoothed = replace(result, measurements={mid: replace(measured[mid], value=value)
+                                                 for mid, (value, _unit) in values.items()})
+        colours = line_colours(smoothed, assess([smoothed]).findings)  # the photos' colour rules
+        note = Annotation(result.view.value, values, colours, [], constant("visibility_threshold"),
                           near_side=result.near_side, show_legend=False)
         return LiveReading(result.view, values, annotate(rgb, result.landmarks, note))
 

@@ -326,6 +326,29 @@ def _annotation(result: PhotoResult, findings: Sequence[Finding], decided: bool)
     "no findings"."""
     if result.landmarks is None or result.image is None:
         return None
+    colours, legend, unsure = _lines(result, findings)
+    mixed = [("grey circles: points that may be another person's", CANT_TELL_RGB)] if result.off_outline else []
+    return Annotation(
+        view=result.view.value,
+        measurements={mid: (m.value, m.unit) for mid, m in result.measurements.items()},
+        line_colours=colours,
+        legend=[*legend, *unsure, *mixed] or ([] if decided else [(UNDECIDED_LEGEND, CANT_TELL_RGB)]),
+        visibility_threshold=constant("visibility_threshold"),
+        near_side=result.near_side,
+        camera_roll_deg=result.camera_roll_deg if result.leveled else 0.0,
+        person_mask=result.located.person_mask,
+        suspect_points=tuple(lm.key for lm in result.off_outline),
+        markers={marker_label(name, result.view): marker.xy_px for name, marker in result.markers.items()},
+    )
+
+
+def line_colours(result: PhotoResult, findings: Sequence[Finding]) -> dict[str, RGB]:
+    """Each measured line's colour by its finding (the live preview colours its lines by this too)."""
+    return _lines(result, findings)[0]
+
+
+def _lines(result: PhotoResult, findings: Sequence[Finding]):
+    """Line colours, the legend of present findings and the legend of unsure values past a threshold."""
     colours: dict[str, RGB] = {}
     legend: list[tuple[str, RGB]] = []
     unsure: list[tuple[str, RGB]] = []
@@ -344,19 +367,7 @@ def _annotation(result: PhotoResult, findings: Sequence[Finding], decided: bool)
                 unsure.append((f"can't tell: {finding.label}", CANT_TELL_RGB))
             for mid in used:
                 colours.setdefault(mid, CANT_TELL_RGB)
-    mixed = [("grey circles: points that may be another person's", CANT_TELL_RGB)] if result.off_outline else []
-    return Annotation(
-        view=result.view.value,
-        measurements={mid: (m.value, m.unit) for mid, m in result.measurements.items()},
-        line_colours=colours,
-        legend=[*legend, *unsure, *mixed] or ([] if decided else [(UNDECIDED_LEGEND, CANT_TELL_RGB)]),
-        visibility_threshold=constant("visibility_threshold"),
-        near_side=result.near_side,
-        camera_roll_deg=result.camera_roll_deg if result.leveled else 0.0,
-        person_mask=result.located.person_mask,
-        suspect_points=tuple(lm.key for lm in result.off_outline),
-        markers={marker_label(name, result.view): marker.xy_px for name, marker in result.markers.items()},
-    )
+    return colours, legend, unsure
 
 
 def marker_label(name: str, view: View) -> str:
