@@ -85,6 +85,7 @@ class LocatedPhoto:
     landmarks: PoseLandmarks | None = None  # upright-photo pixels, sides as the subject's
     person_mask: np.ndarray | None = None  # working-copy pixels (read-only)
     camera_roll_deg: float | None = None  # None: not estimated confidently (or not asked)
+    camera_roll_sd_deg: float | None = None  # the roll's own uncertainty (1 SD) when it was used
     warnings: tuple[PhotoWarning, ...] = ()
     error: PhotoError | None = None
 
@@ -120,6 +121,7 @@ class PhotoResult:
     image_size = property(lambda self: self.located.image_size)
     image = property(lambda self: self.located.image)
     camera_roll_deg = property(lambda self: self.located.camera_roll_deg)
+    camera_roll_sd_deg = property(lambda self: self.located.camera_roll_sd_deg)
     leveled = property(lambda self: self.located.leveled)
     error = property(lambda self: self.located.error)
     ok = property(lambda self: self.located.ok)
@@ -169,15 +171,15 @@ def locate_in(
     landmarks, relabel_warnings = orient_sides(person.landmarks, view)
     warnings = [*person.warnings, *relabel_warnings,
                 *check_capture(landmarks, view, detected, options.view, constant("visibility_threshold"))]
-    roll = None
+    roll = roll_sd = None
     if options.level and second_look:
-        roll, not_leveled = _camera_roll(photo.rgb, person.people_mask)
+        roll, roll_sd, not_leveled = _camera_roll(photo.rgb, person.people_mask)
         warnings += not_leveled
     return LocatedPhoto(
         path=name, image_size=photo.original_size, image=_frozen(photo.rgb), view=view,
         view_confidence=1.0 if options.view else detected.confidence, view_given=options.view is not None,
         landmarks=frozen_landmarks(landmarks), person_mask=_frozen(person.person_mask), camera_roll_deg=roll,
-        warnings=tuple(warnings),
+        camera_roll_sd_deg=roll_sd, warnings=tuple(warnings),
     )
 
 
@@ -197,17 +199,20 @@ def _frozen(array: np.ndarray | None) -> np.ndarray | None:
     return view
 
 
-def _camera_roll(rgb: np.ndarray, people_mask: np.ndarray | None) -> tuple[float | None, list[PhotoWarning]]:
-    """The camera roll, used only when the background agrees on the vertical."""
+def _camera_roll(
+    rgb: np.ndarray, people_mask: np.ndarray | None
+) -> tuple[float | None, float | None, list[PhotoWarning]]:
+    """The camera roll and its SD, used only when several background structures agree on it
+    closely enough; otherwise a warning that says why and what would have leveled the photo."""
     roll = estimate_camera_roll(rgb, people_mask)
     if roll.confident:
-        return round(roll.roll_deg, 2), []
+        return round(roll.roll_deg, 2), round(roll.sd_deg, 2), []
     rough = f" (a rough guess: {roll.roll_deg:+.1f} deg, not used)" if roll.roll_deg is not None else ""
-    return None, [PhotoWarning(
+    return None, None, [PhotoWarning(
         WarningCode.NOT_LEVELED,
         f"Could not level the photo: {roll.reason}{rough}. Tilts are measured against the photo's "
-        "edges, so a phone held 2 degrees off level adds 2 degrees to every tilt. Retake with a "
-        "door frame, wall corner or window edge in view, or hold the phone upright with its level.",
+        "edges, so a phone held 2 degrees off level adds 2 degrees to every tilt. To level it, "
+        f"{roll.advice}; or hold the phone upright with its level.",
     )]
 
 
@@ -260,7 +265,7 @@ def _judged(
     """What each value may say: nothing on a photo that is no standing posture photo (its warning
     is added to `warnings`); else the doubts of the warnings, one rotation shared by the frontal
     tilts (reported once) or the weight on one leg; then the camera roll in every uncertainty."""
-    roll_sd = camera_roll_sd_deg(located.leveled)
+    roll_sd = camera_roll_sd_deg(located.camera_roll_sd_deg)
     problems = standing_problems(landmarks, located.view, warnings, measurements)
     if problems:
         warnings.append(not_standing_warning(problems))

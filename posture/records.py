@@ -22,6 +22,7 @@ def photo_json(result: PhotoResult) -> dict:
         "view_source": "given" if result.view_given else "detected",
         "image_size": list(result.image_size) if result.image_size else None,
         "camera_roll_deg": result.camera_roll_deg,
+        "camera_roll_sd_deg": result.camera_roll_sd_deg,
         "leveled": result.leveled,
         "landmarks": result.landmarks.to_json() if result.landmarks is not None else {},
         "measurements": {mid: m.to_json() for mid, m in result.measurements.items()},

@@ -19,10 +19,11 @@ from tests.conftest import REPO, frontal_landmarks
 NOT_POSTURE = REPO.parent / "shared" / "photos" / "not_posture"
 
 
-def located(pose: PoseLandmarks, roll: float | None = None, warnings=()) -> LocatedPhoto:
-    """A front photo the model saw as `pose`, leveled by `roll` (None: could not be leveled)."""
+def located(pose: PoseLandmarks, roll: float | None = None, warnings=(), roll_sd: float = 0.3) -> LocatedPhoto:
+    """A front photo the model saw as `pose`, leveled by `roll` with that estimate's SD (None: could
+    not be leveled)."""
     return LocatedPhoto("photo.jpg", pose.image_size, np.zeros((8, 4, 3), np.uint8), View.FRONT, 0.9, False,
-                        pose, None, roll, tuple(warnings))
+                        pose, None, roll, None if roll is None else roll_sd, tuple(warnings))
 
 
 def findings(photo: LocatedPhoto) -> dict:
