@@ -48,6 +48,18 @@ def test_an_unleveled_photo_carries_the_camera_roll_in_every_tilt_and_offset():
     assert findings(located(pose))["high_left_shoulder"].status is Status.CANT_TELL  # 3 +- 2.5: can't tell
 
 
+
+def test_the_roll_estimates_own_sd_is_in_every_tilt_and_a_sure_roll_keeps_a_finding():
+    pose = frontal_landmarks(shoulder_tilt_deg=3.0)
+    sure = measurements(located(pose, roll=0.0, roll_sd=0.2))
+    unsure = measurements(located(pose, roll=0.0, roll_sd=0.9))
+    for mid in ("shoulder_tilt_deg", "hip_tilt_deg", "lateral_trunk_lean_deg", "weight_shift_pct"):
+        added = unsure[mid].uncertainty ** 2 - sure[mid].uncertainty ** 2  # the roll's share, in quadrature
+        assert added == pytest.approx(unsure[mid].roll_slope ** 2 * (0.9**2 - 0.2**2), rel=0.01), mid
+        assert unsure[mid].uncertainty >= 0.9 * abs(unsure[mid].roll_slope), mid
+    assert unsure["left_knee_valgus_deg"].uncertainty == pytest.approx(sure["left_knee_valgus_deg"].uncertainty)
+    assert findings(located(pose, roll=0.0, roll_sd=0.2))["high_left_shoulder"].status is Status.PRESENT
+
 @pytest.mark.parametrize("roll", [4.0, 5.0, 7.0])
 def test_a_rolled_camera_is_one_tilt_reported_once_not_four_findings(roll):
     rolled = frontal_landmarks().rotated(roll)  # a level person, the camera rolled (one model call)

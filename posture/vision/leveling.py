@@ -100,8 +100,7 @@ def _consensus(found: _Structures) -> RollEstimate:
     posterior /= posterior.sum()
     roll = float(np.sum(grid * posterior))
     spread = float(np.sqrt(np.sum((grid - roll) ** 2 * posterior)))
-    inlier = _normal(found.lean_deg, roll, found.sd_deg) * (1 - CLUTTER_SHARE)
-    inlier = inlier / (inlier + clutter)
+    inlier = np.exp(-0.5 * ((found.lean_deg - roll) / found.sd_deg) ** 2)  # 1 when it agrees exactly
     count = float(np.sum(found.weight * inlier))
     one_sided = PITCH_GRADIENT_DEG * abs(float(np.sum(found.weight * inlier * found.x)) / max(count, 1e-9))
     sd = float(np.sqrt(spread**2 + one_sided**2 + FLOOR_SD_DEG**2))
