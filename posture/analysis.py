@@ -207,12 +207,12 @@ def _camera_roll(
     roll = estimate_camera_roll(rgb, people_mask)
     if roll.confident:
         return round(roll.roll_deg, 2), round(roll.sd_deg, 2), []
-    rough = f" (a rough guess: {roll.roll_deg:+.1f} deg, not used)" if roll.roll_deg is not None else ""
+    rough = (f" (a rough guess, {roll.roll_deg:+.1f} ± {roll.sd_deg:.1f} deg, is not used)"
+             if roll.roll_deg is not None else "")
     return None, None, [PhotoWarning(
         WarningCode.NOT_LEVELED,
         f"Could not level the photo: {roll.reason}{rough}. Tilts are measured against the photo's "
-        "edges, so a phone held 2 degrees off level adds 2 degrees to every tilt. To level it, "
-        f"{roll.advice}; or hold the phone upright with its level.",
+        f"edges, so a phone held 2 degrees off level adds 2 degrees to every tilt. To level it, {roll.advice}.",
     )]
 
 

@@ -36,17 +36,19 @@ STRUCTURE_SD_DEG = 0.7  # a true vertical's lean from the roll: not quite plumb,
 ENDPOINT_ERROR_PX = 1.0  # in the photo's own pixels, more when enlarged: short edges lean less surely
 CLUTTER_SHARE = 0.5  # of the structures, not vertical in the world (cars, trees, slanted objects)
 ROLL_STEP_DEG = 0.02
-MIN_STRUCTURES = 3.0  # agreeing structures (weighted by length up to one each)
+MIN_STRUCTURES = 2.5  # agreeing structures, each weighted by length (up to one) and by how closely it agrees:
+# about three that agree well; two, however long, never
 PITCH_GRADIENT_DEG = 1.0  # lean change across the whole width from a pitched phone (typical, measured)
 FLOOR_SD_DEG = 0.15  # the edge detector's own angular error at the working size
 MAX_SD_DEG = 1.0  # a roll less sure than this is not used
 PERSON_MARGIN_FRACTION = 0.02  # of the image height, around each person's outline
 MAX_ON_PERSON_FRACTION = 0.3  # of a segment's length
 
-PLAIN_WALL_ADVICE = ("hang a plumb line (a string with a weight) beside you, or stand where a door frame "
-                     "or wall corner is in view beside you")
-MORE_STRUCTURES_ADVICE = "include a door frame or wall corner beside you, so that several vertical edges are in view"
-BOTH_SIDES_ADVICE = "include vertical edges on both sides of you (a door frame, a wall corner, a plumb line)"
+PLAIN_WALL_ADVICE = ("stand where a door frame or a wall corner is in view beside you (vertical edges on both "
+                     "sides of you level it best)")
+MORE_STRUCTURES_ADVICE = ("include more vertical structures beside you (both sides of a door frame, a wall corner, "
+                          "a bookcase), so that at least three agree")
+BOTH_SIDES_ADVICE = "include vertical edges on both sides of you (a door frame, a wall corner)"
 UPRIGHT_ADVICE = ("hold the phone upright at hip height, not tilted up or down (that makes vertical edges "
                   "converge), with a door frame or wall corner beside you")
 
@@ -106,15 +108,15 @@ def _consensus(found: _Structures) -> RollEstimate:
     sd = float(np.sqrt(spread**2 + one_sided**2 + FLOOR_SD_DEG**2))
     if count < MIN_STRUCTURES:
         return RollEstimate(roll, sd, count, (
-            f"only {count:.1f} independent vertical structures agree on the vertical, and one object alone "
-            "may be slanted"), MORE_STRUCTURES_ADVICE)
+            f"only {count:.1f} independent vertical structures in the background agree (about 3 are "
+            "needed: one object alone may be slanted)"), MORE_STRUCTURES_ADVICE)
     if sd > MAX_SD_DEG:
         if one_sided > spread:
             return RollEstimate(roll, sd, count, (
-                f"the vertical edges that agree are all on one side of the photo (roll uncertain by {sd:.1f} deg)"),
+                "the vertical edges that agree are all on one side of the photo"),
                 BOTH_SIDES_ADVICE)
         return RollEstimate(roll, sd, count, (
-            f"the background edges disagree on the vertical (roll uncertain by {sd:.1f} deg)"), UPRIGHT_ADVICE)
+            "the background edges disagree on the vertical"), UPRIGHT_ADVICE)
     return RollEstimate(roll, sd, count, f"leveled from {count:.0f} vertical structures in the background")
 
 
