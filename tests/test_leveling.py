@@ -127,29 +127,49 @@ def test_one_short_edge_is_not_enough():
     assert not estimate_camera_roll(image, None).confident
 
 
-def test_real_photos_rolled_are_never_leveled_wrongly_and_often_followed(shared_front_photos, estimator):
-    """The shared street photos rolled by +-2 and +-4 deg, each at full size, half size and JPEG 70
-    (python -m benchmarks.leveling prints the figures): every roll used is within 2 of its stated SDs
-    of the original's roll plus the rotation, the sizes of one copy agree within their SDs, and
-    at least 40% of the rolled copies are leveled within 1 deg (47% when measured; 6 of 24 before
-    the consensus of structures)."""
+def rolled_copies_followed(paths, estimator) -> tuple[int, int]:
+    """Each photo rolled by 0, +-2 and +-4 deg at full size, half size and JPEG 70 (as
+    python -m benchmarks.leveling): asserts that every roll used is within 2 of its stated SDs of the
+    photo's own roll plus the rotation and that the sizes of one copy agree within their SDs;
+    returns how many full-size rolled copies were leveled within 1 deg, of how many."""
     from benchmarks.leveling import copies_of, people_mask, reference_roll
     from posture.vision.image_io import load_photo
 
     followed = rolled_copies = 0
-    for path in shared_front_photos:
-        copies = copies_of(path.name, load_photo(str(path)).rgb, people_mask(path, estimator))
+    for path in paths:
+        mask = people_mask(path, estimator)
+        if mask is None:  # nobody found: the pipeline stops before leveling
+            continue
+        copies = copies_of(path.name, load_photo(str(path)).rgb, mask)
         reference = reference_roll(copies)
         for copy in copies:
+            error = None
             if copy.estimate.confident:
                 error = copy.estimate.roll_deg - copy.degrees - reference
                 assert abs(error) <= 2 * copy.estimate.sd_deg, (path.name, copy.degrees, copy.size, error)
                 assert copy.estimate.sd_deg <= MAX_SD_DEG
             if copy.degrees and copy.size == "full":
                 rolled_copies += 1
-                followed += copy.estimate.confident and abs(error) <= 1.0
+                followed += error is not None and abs(error) <= 1.0
         for degrees in {copy.degrees for copy in copies}:
             used = [c.estimate for c in copies if c.degrees == degrees and c.estimate.confident]
             for a in used:
                 assert all(abs(a.roll_deg - b.roll_deg) <= 2 * math.hypot(a.sd_deg, b.sd_deg) for b in used)
+    return followed, rolled_copies
+
+
+def test_real_photos_rolled_are_never_leveled_wrongly_and_often_followed(shared_front_photos, estimator):
+    """The shared street photos: no roll confidently wrong, and at least 40% of the rolled copies
+    leveled within 1 deg (48% when measured; 11 of 48 before the consensus of structures)."""
+    followed, rolled_copies = rolled_copies_followed(shared_front_photos, estimator)
     assert followed >= 0.4 * rolled_copies
+
+
+def test_photos_that_are_no_posture_photos_are_never_leveled_wrongly_either(shared_front_photos, estimator):
+    """Crowds, sport, indoor scenes (../shared/photos/not_posture): data the thresholds were not
+    tuned on at all."""
+    folder = shared_front_photos[0].parents[1] / "not_posture"
+    paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".jpg", ".png"))
+    if not paths:
+        pytest.skip(f"no photos in {folder}")
+    rolled_copies_followed(paths, estimator)
