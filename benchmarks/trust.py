@@ -58,7 +58,10 @@ def compare(base: Analysis, moved: Analysis, counts: dict[str, int], name: str) 
         print(f"  {name}: {lost} no longer present ({note})")
     counts["sure"] += len(kept)
     counts["kept"] += len(kept & now_present)
-    counts["flipped"] += len(sure_findings(base, Status.ABSENT) & now_present)
+    flipped = sure_findings(base, Status.ABSENT) & now_present
+    for finding in sorted(flipped):
+        print(f"  {name}: {finding} was absent at >= {SURE}, now present")
+    counts["flipped"] += len(flipped)
     (a,), (b,) = base.photos, moved.photos
     for mid, m in a.measurements.items():
         other = b.measurements.get(mid)

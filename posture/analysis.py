@@ -18,11 +18,13 @@ from posture.assessment.corrections import Recommendation, Safety, recommend, sa
 from posture.assessment.doubts import (
     camera_roll_sd_deg,
     doubts,
+    mixed_skeleton_doubts,
     one_leg_doubts,
     shared_tilt,
     with_camera_roll,
     with_doubts,
 )
+from posture.assessment.hands import held_object
 from posture.assessment.leveled import LevelFrame, level_frame
 from posture.assessment.measurements import Measurement, PelvisMarkers, measure_leveled, near_side_is_right
 from posture.assessment.pain import Pain
@@ -37,14 +39,15 @@ from posture.assessment.silhouette import (
 )
 from posture.assessment.standing import not_standing_warning, standing_problems
 from posture.assessment.views import View, detect_view, orient_sides
-from posture.data_files import constant
+from posture.data_files import constant, load
 from posture.errors import PhotoError, PhotoWarning, WarningCode
 from posture.vision.augment import DEFAULT_COPIES
-from posture.vision.face import face_toward_camera
+from posture.vision.face import face_score
 from posture.vision.image_io import Photo, PhotoBytes, load_photo
 from posture.vision.landmarks import Landmark, PoseLandmarks
 from posture.vision.leveling import estimate_camera_roll
-from posture.vision.person import find_person
+from posture.vision.markers import Marker, MarkerColour, MarkerSet, find_markers
+from posture.vision.person import find_person, mixed_skeleton_warning, points_off_outline
 from posture.vision.pose_model import PoseEstimator
 
 
@@ -54,6 +57,8 @@ class Options:
     height_cm: float | None = None
     level: bool = True
     markers: PelvisMarkers | None = None  # for the one side photo of a person (`--asis/--psis`)
+    find_markers: bool = True  # look for coloured markers on the bony landmarks (docs/markers.md)
+    marker_colour: MarkerColour | None = None  # None: any colour but white
     augment: bool = True  # False: the bare model's single answer (benchmarks compare the two)
     calibrate: bool = True  # False: raw landmark measurements (to train the calibration on)
     pain: Pain | None = None  # orders the corrections; never changes a finding
@@ -85,9 +90,10 @@ class LocatedPhoto:
     landmarks: PoseLandmarks | None = None  # upright-photo pixels, sides as the subject's
     person_mask: np.ndarray | None = None  # working-copy pixels (read-only)
     camera_roll_deg: float | None = None  # None: not estimated confidently (or not asked)
-    camera_roll_sd_deg: float | None = None  # the roll's own uncertainty (1 SD) when it was used
     warnings: tuple[PhotoWarning, ...] = ()
     error: PhotoError | None = None
+    markers: Mapping[str, Marker] = field(default_factory=lambda: MappingProxyType({}))  # found on the photo
+    camera_roll_sd_deg: float | None = None  # the roll's own SD when it was used (last: keeps positional order)
 
     @property
     def ok(self) -> bool:
@@ -113,6 +119,7 @@ class PhotoResult:
     edited_landmarks: tuple[str, ...] = ()
     outlines: Mapping[str, np.ndarray] = field(default_factory=dict)  # body outline grids (calibration inputs)
     near_side: str = "left"  # side views: the body side facing the camera, which the measurements read
+    off_outline: tuple[Landmark, ...] = ()  # seen points off the person's outline: maybe someone else's
 
     path = property(lambda self: self.located.path)
     view = property(lambda self: self.located.view)
@@ -122,6 +129,7 @@ class PhotoResult:
     image = property(lambda self: self.located.image)
     camera_roll_deg = property(lambda self: self.located.camera_roll_deg)
     camera_roll_sd_deg = property(lambda self: self.located.camera_roll_sd_deg)
+    markers = property(lambda self: self.located.markers)
     leveled = property(lambda self: self.located.leveled)
     error = property(lambda self: self.located.error)
     ok = property(lambda self: self.located.ok)
@@ -165,21 +173,27 @@ def locate_in(
         person = find_person(photo, estimator, DEFAULT_COPIES if options.augment else (), second_look)
     except PhotoError as error:
         return LocatedPhoto(path=name, image_size=photo.original_size, image=_frozen(photo.rgb), error=error)
-    face = face_toward_camera(photo.rgb, person.landmarks) if second_look else None
+    face = face_score(photo.rgb, person.landmarks) if second_look else None
     detected = detect_view(person.landmarks, face)
     view = options.view or detected.view
     landmarks, relabel_warnings = orient_sides(person.landmarks, view)
     warnings = [*person.warnings, *relabel_warnings,
-                *check_capture(landmarks, view, detected, options.view, constant("visibility_threshold"))]
+                *check_capture(landmarks, view, detected, options.view, constant("visibility_threshold")),
+                *filter(None, [held_object(landmarks, person.person_mask, view)])]
     roll = roll_sd = None
     if options.level and second_look:
         roll, roll_sd, not_leveled = _camera_roll(photo.rgb, person.people_mask)
         warnings += not_leveled
+    markers = MarkerSet(None, {})
+    if options.find_markers and second_look:
+        markers = find_markers(photo.rgb, landmarks, person.person_mask, view, options.marker_colour)
+        warnings += markers.warnings
     return LocatedPhoto(
         path=name, image_size=photo.original_size, image=_frozen(photo.rgb), view=view,
         view_confidence=1.0 if options.view else detected.confidence, view_given=options.view is not None,
         landmarks=frozen_landmarks(landmarks), person_mask=_frozen(person.person_mask), camera_roll_deg=roll,
-        camera_roll_sd_deg=roll_sd, warnings=tuple(warnings),
+        markers=MappingProxyType(dict(markers.markers)), warnings=tuple(warnings),
+        camera_roll_sd_deg=roll_sd,
     )
 
 
@@ -227,21 +241,32 @@ def measure_photo(located: LocatedPhoto, options: Options, edits: PhotoEdits | N
         landmarks = landmarks.with_point_moved(landmark, xy)
     edited = tuple(sorted({landmark.key for landmark, _ in edits.moved}))
     markers = edits.markers if not located.view.is_frontal else None
+    near = "right" if not located.view.is_frontal and near_side_is_right(landmarks) else "left"
+    points = {name: marker.xy_px for name, marker in located.markers.items()}
+    points.update(markers.named(near) if markers is not None else {})  # placed by hand: they win
     leveled = level_frame(landmarks, located.person_mask, located.camera_roll_deg or 0.0)
-    measurements = measure_leveled(leveled, located.view, options.height_cm, markers)
+    measurements = measure_leveled(leveled, located.view, options.height_cm, points)
     outlines = _outlines(leveled, located.view)
-    warnings = [*located.warnings, *_edit_warnings(edited, markers, located.view)]
+    off_outline = _off_outline(landmarks, located.person_mask, edited)
+    warnings = [*located.warnings, *_edit_warnings(edited, markers, located.view), *mixed_skeleton_warning(off_outline)]
     unread = []  # outlines so unlike the renders' that the calibration could not use them at all
     if options.calibrate:
         trust = outline_trust(outlines)
         measurements = calibrate(measurements, outlines, trust)
         unread = [name for name in outlines if trust[name] == 0.0]
         warnings += [_unusual_outline_warning(name, trust[name]) for name in outlines if trust[name] < 0.5]
-    measurements = _judged(measurements, warnings, unread, landmarks, located)
-    near = "right" if not located.view.is_frontal and near_side_is_right(landmarks) else "left"
+    measurements = _judged(measurements, warnings, unread, landmarks, located, off_outline)
     return PhotoResult(
         located, landmarks, MappingProxyType(measurements), tuple(warnings), edited, MappingProxyType(outlines), near,
+        off_outline,
     )
+
+
+def _off_outline(landmarks: PoseLandmarks, mask: np.ndarray | None, edited: tuple[str, ...]) -> tuple[Landmark, ...]:
+    """Seen points off the person's outline, but for those a person placed by hand."""
+    limit = load("thresholds.json")["one_person"]["max_point_off_outline_of_torso"]["value"]
+    found = points_off_outline(landmarks, mask, constant("visibility_threshold"), limit)
+    return tuple(lm for lm in found if lm.key not in edited)
 
 
 def _edit_warnings(edited: tuple[str, ...], markers: PelvisMarkers | None, view: View) -> list[PhotoWarning]:
@@ -253,25 +278,28 @@ def _edit_warnings(edited: tuple[str, ...], markers: PelvisMarkers | None, view:
             WarningCode.MARKERS_SUSPECT,
             f"The ASIS should be in front of the PSIS, but this person faces the image's "
             f"{'right' if view.facing_x > 0 else 'left'} and the ASIS was placed behind. "
-            "Were the two points swapped?",
+            "Were the two points swapped? Place them again: the ASIS on the bony point at the front of the "
+            "hip, the PSIS on the dimple at the back of the pelvis.",
         ))
     return warnings
 
 
 def _judged(
     measurements: dict[str, Measurement], warnings: list[PhotoWarning], unread: list[str],
-    landmarks: PoseLandmarks, located: LocatedPhoto,
+    landmarks: PoseLandmarks, located: LocatedPhoto, off_outline: tuple[Landmark, ...],
 ) -> dict[str, Measurement]:
     """What each value may say: nothing on a photo that is no standing posture photo (its warning
-    is added to `warnings`); else the doubts of the warnings, one rotation shared by the frontal
-    tilts (reported once) or the weight on one leg; then the camera roll in every uncertainty."""
+    is added to `warnings`); else the doubts of the warnings and of points that may be someone
+    else's, one rotation shared by the frontal tilts (reported once) or the weight on one leg;
+    then the camera roll in every uncertainty."""
     roll_sd = camera_roll_sd_deg(located.camera_roll_sd_deg)
     problems = standing_problems(landmarks, located.view, warnings, measurements)
     if problems:
         warnings.append(not_standing_warning(problems))
         doubt = "not a standing posture photo (see its warning)"
         return with_camera_roll(with_doubts(measurements, dict.fromkeys(measurements, doubt)), roll_sd)
-    measurements = with_doubts(measurements, doubts(warnings, unread, landmarks, located.view, measurements))
+    measurements = with_doubts(measurements, {**doubts(warnings, unread, landmarks, located.view, measurements),
+                                              **mixed_skeleton_doubts(measurements, off_outline)})
     if located.view.is_frontal:
         tilt, explained = shared_tilt(measurements, located.leveled)
         found = explained if tilt.measured else one_leg_doubts(measurements, roll_sd)
@@ -360,7 +388,7 @@ def analyze_located(
             ignored = [PhotoWarning(
                 WarningCode.MARKERS_IGNORED,
                 f"--asis/--psis need exactly one side-view photo; found {len(side_photos)}. "
-                "The markers were not used.",
+                "The markers were not used: give them with only the side photo they were placed on.",
             )]
     results = [
         measure_photo(replace(photo, warnings=(*photo.warnings, *ignored)), options, edits.get(photo.path))

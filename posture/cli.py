@@ -3,7 +3,7 @@
 Only argparse is imported at start-up so `posture --help` answers instantly; the model and
 NumPy load when a command runs.
 Exit codes: 0 every photo analysed, 1 some photos failed (their records carry the error),
-2 usage error.
+2 usage error. Errors go to stderr, one line each, never a traceback; the report to stdout.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from posture.history import cli as history_cli
 EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE = 0, 1, 2
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".bmp", ".heic", ".heif"}
 VIEWS = ("front", "back", "side_left", "side_right")
+MARKER_COLOURS = ("red", "orange", "yellow", "green", "blue", "magenta", "white")  # = vision.markers.MarkerColour
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,11 +35,25 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--asis and --psis go together")
     if getattr(args, "save", False) and not getattr(args, "profile", None):
         parser.error("--save needs --profile NAME")
+    unwritable = _unwritable_outputs(args)
+    if unwritable:
+        parser.error(unwritable)
     try:
         args.pain = _pain(args)
     except ValueError as error:
         parser.error(str(error))
     return args.run(args)
+
+
+def _unwritable_outputs(args) -> str | None:
+    """Why --html or --annotate cannot be written, checked before the model runs for minutes."""
+    html, annotate = getattr(args, "html", None), getattr(args, "annotate", None)
+    if html is not None and (html.is_dir() or not html.parent.is_dir()):
+        return f"--html {html}: " + ("is a folder; give a file name" if html.is_dir()
+                                     else f"the folder {html.parent} does not exist")
+    if annotate is not None and annotate.exists() and not annotate.is_dir():
+        return f"--annotate {annotate}: is a file; give a folder"
+    return None
 
 
 def _pain(args):
@@ -78,6 +93,11 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--asis", type=_point, metavar="X,Y",
                          help="ASIS in side-photo pixels (with --psis: exact pelvic tilt)")
         sub.add_argument("--psis", type=_point, metavar="X,Y", help="PSIS in side-photo pixels")
+        sub.add_argument("--no-markers", action="store_true",
+                         help="don't look for coloured markers on the bony landmarks (docs/markers.md)")
+        sub.add_argument("--marker-color", choices=MARKER_COLOURS, metavar="COLOUR",
+                         help=f"the markers' colour ({', '.join(MARKER_COLOURS)}); default: found automatically, "
+                              "white only when named")
 
     analyze = commands.add_parser(
         "analyze", help="photos of one person taken together -> one combined report",
@@ -149,6 +169,7 @@ def _options(args):
     from posture.analysis import Options
     from posture.assessment.measurements import PelvisMarkers
     from posture.assessment.views import View
+    from posture.vision.markers import MarkerColour
 
     markers = PelvisMarkers(args.asis, args.psis) if args.asis is not None else None
     return Options(
@@ -156,6 +177,8 @@ def _options(args):
         height_cm=args.height_cm,
         level=not args.no_level,
         markers=markers,
+        find_markers=not args.no_markers,
+        marker_colour=MarkerColour(args.marker_color) if args.marker_color else None,
         pain=getattr(args, "pain", None),
     )
 
@@ -169,19 +192,44 @@ def _run_analyze(args) -> int:
 
     analysis = analyze_person(args.photos, BlazePoseEstimator(), _options(args))
     view = report_view(analysis)
-    if args.annotate:
-        _write_annotations(args.annotate, view.photos)
+    _say_errors(analysis)
+    if args.json:
+        print(json.dumps(report_json(analysis), ensure_ascii=False))
+    if not any(r.ok for r in analysis.photos):
+        nothing = "; nothing was written or saved" if args.html or args.annotate or args.save else ""
+        _error(f"no photo could be analysed, so there are no findings{nothing}")
+        return EXIT_SOME_FAILED
+    if not args.json:
+        print(report_text(view), end="")
+    written = _write_annotations(args.annotate, view.photos) if args.annotate else True
     if args.html:
         from posture.report_html import report_html
 
-        args.html.write_text(report_html(view), encoding="utf-8")
-    if args.json:
-        print(json.dumps(report_json(analysis), ensure_ascii=False))
-    else:
-        print(report_text(view), end="")
+        written = _write(lambda: args.html.write_text(report_html(view), encoding="utf-8"), args.html) and written
     if args.save and history_cli.save(args, analysis, view, args.photos) != EXIT_OK:
         return EXIT_USAGE
-    return EXIT_OK if all(r.ok for r in analysis.photos) else EXIT_SOME_FAILED
+    return EXIT_OK if written and all(r.ok for r in analysis.photos) else EXIT_SOME_FAILED
+
+
+def _say_errors(analysis) -> None:
+    """Each photo that could not be analysed, on stderr (the report and the JSON carry the rest)."""
+    for result in analysis.photos:
+        if not result.ok:
+            _error(f"{result.path} ({result.error.code.value}): {result.error.message}")
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"posture: {message}\n")
+
+
+def _write(write, target: Path) -> bool:
+    """Write a file the user asked for; a failure is one line on stderr, and the rest goes on."""
+    try:
+        write()
+    except OSError as error:
+        _error(f"could not write {target}: {error.strerror or error}")
+        return False
+    return True
 
 
 def _run_app(args) -> int:
@@ -206,20 +254,27 @@ def _run_batch(args) -> int:
     from posture.records import batch_record_json
     from posture.vision.pose_model import BlazePoseEstimator
 
-    paths = expand_paths(args.paths)
+    paths, empty = expand_paths(args.paths)
+    for folder in empty:
+        _error(f"no photos in the folder {folder} (looked for {', '.join(sorted(IMAGE_SUFFIXES))})")
+    if not paths:
+        return EXIT_USAGE
     estimator = BlazePoseEstimator()
     options = _options(args)
-    failed = 0
+    failed, written = 0, True
     taken: set[Path] = set()
     for index, path in enumerate(paths, start=1):
         _progress(index, len(paths), path)
         analysis = analyze_single(path, estimator, options)
-        failed += not analysis.photos[0].ok
+        if not analysis.photos[0].ok:
+            failed += 1
+            sys.stderr.write("\r\033[K")
+            _say_errors(analysis)
         if args.annotate:
-            _write_annotations(args.annotate, report_view(analysis).photos, taken)
+            written = _write_annotations(args.annotate, report_view(analysis).photos, taken) and written
         print(json.dumps(batch_record_json(analysis), ensure_ascii=False), flush=True)
     sys.stderr.write(f"\r{len(paths)} photos, {failed} failed\033[K\n")
-    return EXIT_OK if failed == 0 else EXIT_SOME_FAILED
+    return EXIT_OK if failed == 0 and written and not empty else EXIT_SOME_FAILED
 
 
 def _run_bench_accuracy(args) -> int:
@@ -248,6 +303,11 @@ def _run_train_calibration(args) -> int:
     )
     from posture.vision.pose_model import BlazePoseEstimator
 
+    missing = [str(folder) for folder in (args.train, args.validation, *args.more_train, args.obliquity,
+                                          args.confounders) if folder is not None and not folder.is_dir()]
+    if missing:
+        _error(f"train-calibration: not a folder: {', '.join(missing)}")
+        return EXIT_USAGE
     estimator = BlazePoseEstimator()
 
     def progress(name: str) -> None:
@@ -288,9 +348,10 @@ def _numbers_on_one_line(text: str) -> str:
                   lambda match: "[" + ", ".join(part.strip() for part in match.group(1).split(",")) + "]", text)
 
 
-def expand_paths(paths: list[str]) -> list[str]:
-    """Files as given; folders expanded to the images inside (recursively, sorted)."""
-    expanded = []
+def expand_paths(paths: list[str]) -> tuple[list[str], list[str]]:
+    """Files as given; folders expanded to the images inside (recursively, sorted). Also the
+    folders without any image, which are an error, not an empty result."""
+    expanded, empty = [], []
     for given in paths:
         if os.path.isdir(given):
             found = sorted(
@@ -300,17 +361,19 @@ def expand_paths(paths: list[str]) -> list[str]:
                 if Path(name).suffix.lower() in IMAGE_SUFFIXES
             )
             expanded.extend(found)
+            if not found:
+                empty.append(given)
         else:
             expanded.append(given)
-    return expanded
+    return expanded, empty
 
 
-def _write_annotations(folder: Path, sections, taken: set[Path] | None = None) -> None:
+def _write_annotations(folder: Path, sections, taken: set[Path] | None = None) -> bool:
+    """The annotated images; False (said on stderr) when one could not be written."""
     from posture.annotated import write_annotated
 
     taken = set() if taken is None else taken
-    for section in sections:
-        write_annotated(section, folder, taken)
+    return all([_write(lambda s=section: write_annotated(s, folder, taken), folder) for section in sections])
 
 
 def _progress(index: int, total: int, path: str) -> None:

@@ -37,7 +37,10 @@ class WarningCode(StrEnum):
     SEVERAL_PEOPLE = "several_people"
     BODY_CUT_OFF = "body_cut_off"
     SITTING = "sitting"
-    ARMS_CROSSED = "arms_crossed"
+    ARMS_NOT_HANGING = "arms_not_hanging"
+    OBJECT_IN_HAND = "object_in_hand"
+    MARKER_NOT_FOUND = "marker_not_found"
+    MARKER_AMBIGUOUS = "marker_ambiguous"
     VIEW_MISMATCH = "view_mismatch"
     VIEW_UNCERTAIN = "view_uncertain"
     SIDES_RELABELLED = "sides_relabelled"
@@ -49,6 +52,7 @@ class WarningCode(StrEnum):
     LANDMARKS_EDITED = "landmarks_edited"
     UNUSUAL_OUTLINE = "unusual_outline"
     NOT_STANDING_POSTURE = "not_standing_posture"
+    MIXED_SKELETON = "mixed_skeleton"
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,17 @@ upper- or lower-crossed pattern was in the HTML download but not on screen).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from posture.analysis import Analysis, PhotoResult
 from posture.assessment.classifier import Evidence, Finding, Severity, Status, present
 from posture.assessment.corrections import Recommendation, Safety
-from posture.data_files import constant
-from posture.registry import BY_ID, display_name
-from posture.vision.drawing import NORMAL_RGB, RGB, Annotation
+from posture.assessment.views import View
+from posture.data_files import constant, load
+from posture.registry import BY_ID, Views, display_name
+from posture.vision.drawing import CANT_TELL_RGB, NORMAL_RGB, RGB, Annotation
 
 SEVERITY_RGB: dict[Severity, RGB] = {
     Severity.NONE: NORMAL_RGB,
@@ -23,8 +25,8 @@ SEVERITY_RGB: dict[Severity, RGB] = {
     Severity.MODERATE: (255, 130, 20),
     Severity.MARKED: (230, 40, 40),
 }
-CANT_TELL_RGB: RGB = (170, 170, 170)  # measured, but its finding could not be decided: never "normal" green
 
+UNDECIDED_LEGEND = "nothing could be decided: see how to retake"
 RETAKE_ADVICE = (
     "None of this photo's measurements was certain enough to decide anything. Retake it in good light, "
     "the phone upright at hip height 2-3 m away, the whole body from head to feet in the frame, standing "
@@ -38,7 +40,7 @@ class ShownFinding:
 
     finding: Finding
     measurement: str  # the display name of the measurement that decided it
-    evidence: str  # '-6.0 ± 1.4 deg (usual: above -2)'
+    evidence: str  # '-6.0 ± 1.4 deg (usual: above -2)', with the length when a height was given
     correction: Recommendation | None
 
     @property
@@ -61,6 +63,29 @@ class Unsure:
 
 
 @dataclass(frozen=True)
+class MissingView:
+    """What no photo could tell because no usable photo of its view was given: one line for the
+    view, not a "can't tell" for each finding it would decide."""
+
+    views: Views
+    topics: tuple[str, ...]  # 'forward head', 'pelvic tilt', ...
+
+    @property
+    def photo(self) -> str:
+        return "a side photo" if self.views is Views.SIDE else "a front or back photo"
+
+    @property
+    def text(self) -> str:
+        return f"Needs {self.photo} for: {', '.join(self.topics)}."
+
+
+def length_text(length_cm: float | None) -> str:
+    """', +1.2 cm' after a value when a height was given (what the length is: the measurement's
+    sign convention), else nothing."""
+    return "" if length_cm is None else f", {length_cm:+.1f} cm"
+
+
+@dataclass(frozen=True)
 class MeasurementLine:
     id: str
     name: str
@@ -80,7 +105,7 @@ class MeasurementLine:
     def value_text(self) -> str:
         if not self.measured:
             return "not measurable"
-        return f"{self.value:+.1f} ± {self.uncertainty:.1f} {self.unit}"
+        return f"{self.value:+.1f} ± {self.uncertainty:.1f} {self.unit}{length_text(self.length_cm)}"
 
 
 @dataclass(frozen=True)
@@ -109,10 +134,18 @@ class Summary:
     findings: tuple[ShownFinding, ...]  # present findings, most important first
     patterns: tuple[ShownFinding, ...]  # present patterns (e.g. upper-crossed) formed by them
     unsure: tuple[Unsure, ...]  # measured, but not certain enough to say
-    not_measured: tuple[Unsure, ...]  # no photo could measure it
+    missing_views: tuple[MissingView, ...]  # no usable photo of the view that shows them
+    not_measured: tuple[Unsure, ...]  # by topic: a photo of its view could not measure it, and why
     corrections: tuple[Recommendation, ...]
     safety: Safety
     decided: bool  # some finding was decided, present or absent (else the photos could tell nothing)
+
+    @property
+    def not_told(self) -> tuple[str, ...]:
+        """What could not be told for want of a photo, one line per missing view, then per topic
+        a photo of its view could not measure, with why."""
+        return (*(missing.text for missing in self.missing_views),
+                *(f"Not measured: {u.label} ({u.note})." for u in self.not_measured))
 
     @property
     def no_finding(self) -> str:
@@ -130,47 +163,101 @@ class ReportView:
 
 
 def report_view(analysis: Analysis) -> ReportView:
-    summary = summarize(analysis.assessment.findings, analysis.assessment.recommendations, analysis.assessment.safety)
-    return ReportView(tuple(_photo(r, analysis.assessment.findings, summary) for r in analysis.photos), summary)
+    assessment = analysis.assessment
+    summary = summarize(assessment.findings, assessment.recommendations, assessment.safety, _lengths_cm(analysis))
+    return ReportView(tuple(_photo(r, assessment.findings, summary) for r in analysis.photos), summary)
 
 
-def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation], safety: Safety) -> Summary:
-    """The findings, patterns and what could not be told: one rule for every renderer."""
+def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation], safety: Safety,
+              lengths_cm: Mapping[str, float] | None = None) -> Summary:
+    """The findings, patterns and what could not be told: one rule for every renderer.
+    `lengths_cm`: measurement id -> length, when a height was given."""
     by_finding = {c.finding: c for c in corrections}
     found = present(findings)
     order = {c.finding: i for i, c in enumerate(corrections)}  # linked to the pain first, then most severe
     shown = sorted((f for f in found if not f.is_pattern), key=lambda f: order.get(f.id, len(order)))
     cant_tell = [f for f in findings if f.status is Status.CANT_TELL and not f.is_pattern
                  and not (f.evidence[0].value is None and _only_when_found(f.evidence[0].measurement))]
+    unmeasured = [f for f in cant_tell if f.evidence[0].value is None]
+    lengths_cm = lengths_cm or {}
     return Summary(
-        findings=tuple(_shown(f, by_finding.get(f.id)) for f in shown),
-        patterns=tuple(_shown(f, None) for f in found if f.is_pattern),
+        findings=tuple(_shown(f, by_finding.get(f.id), lengths_cm) for f in shown),
+        patterns=tuple(_shown(f, None, lengths_cm) for f in found if f.is_pattern),
         unsure=tuple(Unsure(f.label, f.evidence[0].note or "") for f in cant_tell if f.evidence[0].value is not None),
-        not_measured=tuple(Unsure(f.label, f.evidence[0].note or "") for f in cant_tell if f.evidence[0].value is None),
+        missing_views=_missing_views(f for f in unmeasured if _view_missing(f)),
+        not_measured=_by_topic(f for f in unmeasured if not _view_missing(f)),
         corrections=tuple(corrections),
         safety=safety,
         decided=any(f.status is not Status.CANT_TELL for f in findings),
     )
 
 
+@cache
+def _topics() -> dict[str, str]:
+    return {rule["id"]: rule["topic"] for rule in load("thresholds.json")["findings"]}
+
+
+def _topic(finding: Finding) -> str:
+    return _topics().get(finding.id, finding.label)
+
+
+def _view_missing(finding: Finding) -> bool:
+    """No photo tried to measure it (no usable photo of its view), as opposed to a photo of its
+    view that could not (a knee cut off, a photo that is no standing posture photo)."""
+    return not finding.evidence[0].photos and finding.evidence[0].measurement in BY_ID
+
+
+def _missing_views(findings: Iterable[Finding]) -> tuple[MissingView, ...]:
+    topics: dict[Views, dict[str, None]] = {}
+    for finding in findings:
+        topics.setdefault(BY_ID[finding.evidence[0].measurement].views, {})[_topic(finding)] = None
+    return tuple(MissingView(views, tuple(topics[views])) for views in Views if views in topics)
+
+
+def _by_topic(findings: Iterable[Finding]) -> tuple[Unsure, ...]:
+    """One line per topic (the left and right knee are not two reasons to retake), with the first
+    reason (the classifier's note without its 'not measured: ', which the renderers say once)."""
+    notes: dict[str, str] = {}
+    for finding in findings:
+        notes.setdefault(_topic(finding), (finding.evidence[0].note or "").removeprefix("not measured: "))
+    return tuple(Unsure(topic, note) for topic, note in notes.items())
+
+
+def _lengths_cm(analysis: Analysis) -> dict[str, float]:
+    """Each finding's measurement as a length in cm (a height was given), averaged over the photos
+    the finding rests on, as the measurement itself is combined."""
+    by_path = {r.path: r.measurements for r in analysis.photos if r.ok}
+    lengths = {}
+    for finding in analysis.assessment.findings:
+        evidence = finding.evidence[0]
+        found = [by_path[p][evidence.measurement].length_cm for p in evidence.photos
+                 if evidence.measurement in by_path.get(p, {})]
+        found = [length for length in found if length is not None]
+        if found:
+            lengths[evidence.measurement] = sum(found) / len(found)
+    return lengths
+
+
 def _only_when_found(measurement_id: str) -> bool:
     return measurement_id in BY_ID and BY_ID[measurement_id].only_when_found
 
 
-def evidence_text(evidence: Evidence) -> str:
-    """'-6.0 ± 1.4 deg (usual: above -2)': the value, its uncertainty and where the finding starts."""
+def evidence_text(evidence: Evidence, length_cm: float | None = None) -> str:
+    """'-6.0 ± 1.4 deg, -1.2 cm (usual: above -2)': the value, its uncertainty, its length when a
+    height was given, and where the finding starts."""
     if evidence.value is None:
         return "not measured"
     usual = "below" if evidence.direction == "above" else "above"
     return (
-        f"{evidence.value:+.1f} ± {evidence.uncertainty:.1f} {evidence.unit} "
+        f"{evidence.value:+.1f} ± {evidence.uncertainty:.1f} {evidence.unit}{length_text(length_cm)} "
         f"(usual: {usual} {evidence.thresholds['mild']:+g})"
     )
 
 
-def _shown(finding: Finding, correction: Recommendation | None) -> ShownFinding:
+def _shown(finding: Finding, correction: Recommendation | None, lengths_cm: Mapping[str, float]) -> ShownFinding:
     evidence = finding.evidence[0]
-    return ShownFinding(finding, display_name(evidence.measurement), evidence_text(evidence), correction)
+    length = lengths_cm.get(evidence.measurement)
+    return ShownFinding(finding, display_name(evidence.measurement), evidence_text(evidence, length), correction)
 
 
 def _photo(result: PhotoResult, findings: Sequence[Finding], summary: Summary) -> PhotoSection:
@@ -195,13 +282,15 @@ def _photo(result: PhotoResult, findings: Sequence[Finding], summary: Summary) -
                             m.reason, m.doubt)
             for mid, m in result.measurements.items()
         ),
-        annotation=_annotation(result, findings),
+        annotation=_annotation(result, findings, bool(decided)),
     )
 
 
-def _annotation(result: PhotoResult, findings: Sequence[Finding]) -> Annotation | None:
+def _annotation(result: PhotoResult, findings: Sequence[Finding], decided: bool) -> Annotation | None:
     """Present findings in their severity colour; a measured value whose finding is "can't tell"
-    in grey (never the green of a normal value), and both in the legend."""
+    in grey (never the green of a normal value), and both in the legend; points that may be
+    someone else's circled, and said in the legend. A photo that decided nothing says so, not
+    "no findings"."""
     if result.landmarks is None or result.image is None:
         return None
     colours: dict[str, RGB] = {}
@@ -222,12 +311,23 @@ def _annotation(result: PhotoResult, findings: Sequence[Finding]) -> Annotation 
                 unsure.append((f"can't tell: {finding.label}", CANT_TELL_RGB))
             for mid in used:
                 colours.setdefault(mid, CANT_TELL_RGB)
+    mixed = [("grey circles: points that may be another person's", CANT_TELL_RGB)] if result.off_outline else []
     return Annotation(
         view=result.view.value,
         measurements={mid: (m.value, m.unit) for mid, m in result.measurements.items()},
         line_colours=colours,
-        legend=[*legend, *unsure],
+        legend=[*legend, *unsure, *mixed] or ([] if decided else [(UNDECIDED_LEGEND, CANT_TELL_RGB)]),
         visibility_threshold=constant("visibility_threshold"),
         near_side=result.near_side,
         camera_roll_deg=result.camera_roll_deg if result.leveled else 0.0,
+        person_mask=result.located.person_mask,
+        suspect_points=tuple(lm.key for lm in result.off_outline),
+        markers={marker_label(name, result.view): marker.xy_px for name, marker in result.markers.items()},
     )
+
+
+def marker_label(name: str, view: View) -> str:
+    """A marker's short name on the image: "ASIS L", "C7", "tragus" (a profile shows one side)."""
+    base = name.removesuffix("_left").removesuffix("_right")
+    side = {"_left": " L", "_right": " R"}.get(name[len(base):], "") if view.is_frontal else ""
+    return load("markers.json")["names"][base]["short"] + side

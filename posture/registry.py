@@ -24,15 +24,48 @@ class Views(StrEnum):
     SIDE = "side"
 
 
+# How the annotated image draws a measurement, labelled with its value. Frontal views name
+# landmarks ('left_hip'); side views name body parts of the side facing the camera ('ear',
+# 'shoulder', 'hip', 'knee', 'ankle').
+
+
 @dataclass(frozen=True)
 class Line:
-    """The line an annotated image draws for a measurement, labelled with its value. Frontal:
-    two landmark names; side: two body parts of the side facing the camera ('ear', 'shoulder',
-    'hip')."""
+    """Frontal: a left/right pair, drawn through its midpoint at the measured tilt (which a
+    calibrated value may show more than the points do). Side: the segment between two parts."""
 
     start: str
     end: str
     label: str
+
+    @property
+    def points(self) -> tuple[str, ...]:
+        return self.start, self.end
+
+
+@dataclass(frozen=True)
+class Lean:
+    """The line from the middle of the `base` pair to the middle of the `top` pair, beside the
+    true vertical through its foot: the angle between the two is the value."""
+
+    base: tuple[str, str]
+    top: tuple[str, str]
+    label: str
+
+    @property
+    def points(self) -> tuple[str, ...]:
+        return *self.base, *self.top
+
+
+@dataclass(frozen=True)
+class Bend:
+    """The chain through three points, labelled at the middle one: an angle at a joint."""
+
+    points: tuple[str, str, str]
+    label: str
+
+
+Drawing = Line | Lean | Bend
 
 
 @dataclass(frozen=True)
@@ -42,17 +75,17 @@ class MeasurementInfo:
     unit: Unit
     sign_convention: str
     views: Views
-    line: Line | None = None  # drawn on the annotated image
+    drawing: Drawing | None = None  # on the annotated image
     live: bool = False  # shown on the live preview
     key: bool = False  # featured first in the history (in this table's order)
     calibrated: bool = False  # re-estimated by a model learned on renders (posture/data/calibration.json)
     only_when_found: bool = False  # reports name it only when it was measured (a shared tilt that is there)
 
 
-def _tilt(part: str, name: str, line: Line | None = None, live: bool = False, key: bool = False,
+def _tilt(part: str, name: str, drawing: Line | None = None, live: bool = False, key: bool = False,
           calibrated: bool = False) -> MeasurementInfo:
     return MeasurementInfo(f"{part}_tilt_deg", name, Unit.DEG, f"+ = subject's LEFT {part} higher", Views.FRONTAL,
-                           line, live, key, calibrated)
+                           drawing, live, key, calibrated)
 
 
 def _plumb(part: str) -> MeasurementInfo:
@@ -75,7 +108,8 @@ MEASUREMENTS: tuple[MeasurementInfo, ...] = (
     MeasurementInfo("head_tilt_deg", "Head tilt", Unit.DEG, "+ = subject's LEFT ear higher", Views.FRONTAL,
                     Line("left_ear", "right_ear", "head"), live=True, key=True),
     MeasurementInfo("lateral_trunk_lean_deg", "Trunk lean to the side", Unit.DEG,
-                    "+ = trunk leans toward the subject's LEFT", Views.FRONTAL, key=True),
+                    "+ = trunk leans toward the subject's LEFT", Views.FRONTAL,
+                    Lean(("left_hip", "right_hip"), ("left_shoulder", "right_shoulder"), "lean"), key=True),
     MeasurementInfo("sagittal_trunk_lean_deg", "Trunk lean forward/back", Unit.DEG, "+ = trunk leans forward",
                     Views.SIDE, Line("shoulder", "hip", "trunk"), live=True, key=True),
     MeasurementInfo("shoulder_ahead_of_hip_pct", "Shoulder ahead of the hip", Unit.PCT_HEIGHT,
@@ -87,8 +121,10 @@ MEASUREMENTS: tuple[MeasurementInfo, ...] = (
     _tilt("ankle", "Ankle line tilt"),
     MeasurementInfo("weight_shift_pct", "Weight shift", Unit.PCT_HEIGHT,
                     "+ = pelvis shifted toward the subject's LEFT of mid-ankle", Views.FRONTAL),
-    MeasurementInfo("left_knee_valgus_deg", "Left knee valgus", Unit.DEG, _VALGUS, Views.FRONTAL),
-    MeasurementInfo("right_knee_valgus_deg", "Right knee valgus", Unit.DEG, _VALGUS, Views.FRONTAL),
+    MeasurementInfo("left_knee_valgus_deg", "Left knee valgus", Unit.DEG, _VALGUS, Views.FRONTAL,
+                    Bend(("left_hip", "left_knee", "left_ankle"), "L knee")),
+    MeasurementInfo("right_knee_valgus_deg", "Right knee valgus", Unit.DEG, _VALGUS, Views.FRONTAL,
+                    Bend(("right_hip", "right_knee", "right_ankle"), "R knee")),
     MeasurementInfo("ear_shoulder_angle_deg", "Ear-shoulder angle", Unit.DEG,
                     "angle above horizontal of shoulder -> ear; smaller = head more forward", Views.SIDE),
     MeasurementInfo("head_pitch_deg", "Head pitch", Unit.DEG, "+ = face turned down (nose below the ear)", Views.SIDE),
@@ -96,7 +132,8 @@ MEASUREMENTS: tuple[MeasurementInfo, ...] = (
                     "+ = ear in front of the shoulder", Views.SIDE),
     _plumb("ear"), _plumb("shoulder"), _plumb("hip"), _plumb("knee"),
     MeasurementInfo("knee_hyperextension_deg", "Knee hyperextension", Unit.DEG,
-                    "+ = knee behind the hip-ankle line (hyperextended), - = bent", Views.SIDE),
+                    "+ = knee behind the hip-ankle line (hyperextended), - = bent", Views.SIDE,
+                    Bend(("hip", "knee", "ankle"), "knee")),
     MeasurementInfo("buttock_behind_hip_pct", "Buttock behind the hip", Unit.PCT_HEIGHT,
                     "+ = the buttock's most posterior point behind the hip joint", Views.SIDE),
     MeasurementInfo("lumbar_hollow_behind_hip_pct", "Lower-back hollow behind the hip", Unit.PCT_HEIGHT,
@@ -123,7 +160,7 @@ def live_measurements(frontal: bool) -> tuple[str, ...]:
     return tuple(m.id for m in MEASUREMENTS if m.live and m.views is views)
 
 
-def drawn_lines(frontal: bool) -> tuple[tuple[str, Line], ...]:
-    """(measurement id, line) for every measurement drawn on a photo of this kind of view."""
+def drawings(frontal: bool) -> tuple[tuple[str, Drawing], ...]:
+    """(measurement id, drawing) for every measurement drawn on a photo of this kind of view."""
     views = Views.FRONTAL if frontal else Views.SIDE
-    return tuple((m.id, m.line) for m in MEASUREMENTS if m.line is not None and m.views is views)
+    return tuple((m.id, m.drawing) for m in MEASUREMENTS if m.drawing is not None and m.views is views)

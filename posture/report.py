@@ -7,9 +7,11 @@ from posture.presentation import PhotoSection, ReportView, ShownFinding, Summary
 
 
 def report_text(view: ReportView) -> str:
+    """The report of the analysed photos; a photo that could not be analysed is an error, which
+    the command line says on stderr."""
     lines = ["POSTURE SCREEN (suggestions from photos, not a diagnosis)", ""]
     for section in view.photos:
-        lines += _photo_text(section)
+        lines += _photo_text(section) if section.ok else []
     lines += _findings_text(view.summary)
     lines += _recommendations_text(view.summary)
     lines += _safety_text(view.summary)
@@ -18,8 +20,6 @@ def report_text(view: ReportView) -> str:
 
 def _photo_text(section: PhotoSection) -> list[str]:
     result = section.result
-    if not section.ok:
-        return [f"PHOTO {section.title}: NOT ANALYSED [{result.error.code.value}] {section.error}", ""]
     width, height = result.image_size
     lines = [f"PHOTO {section.title}: {result.view.value} view ({section.view_source}), {width}x{height}, "
              f"{section.level}"]
@@ -51,9 +51,7 @@ def _findings_text(summary: Summary) -> list[str]:
     if summary.unsure:
         lines.append("  Can't tell (measured, but not certain enough to say):")
         lines += [f"    - {u.label}: {u.note}" for u in summary.unsure]
-    if summary.not_measured:
-        labels = ", ".join(u.label for u in summary.not_measured)
-        lines.append(f"  Not measured ({len(summary.not_measured)}): {labels}.")
+    lines += [f"  {line}" for line in summary.not_told]
     return [*lines, ""]
 
 
@@ -70,6 +68,7 @@ def _recommendations_text(summary: Summary) -> list[str]:
                 lines.append(f"        {ex.instructions}")
         for caution in rec.avoid:
             lines.append(f"    Caution: {caution}")
+        lines += [f"    Not listed: {note}" for note in rec.left_out]
     return [*lines, ""]
 
 

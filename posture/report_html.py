@@ -96,10 +96,12 @@ def findings_html(summary: Summary) -> str:
     items = "".join(map(_finding_item, summary.findings)) or f"<li>{escape(summary.no_finding)}</li>"
     patterns = "".join(map(_finding_item, summary.patterns))
     cant = "".join(f"<li>{escape(u.label)}: {escape(u.note)}</li>" for u in summary.unsure)
+    not_told = "".join(f"<li>{escape(line)}</li>" for line in summary.not_told)
     return (
         f"<h2>What the photos suggest</h2><ul>{items}</ul>"
         + (f"<h3>Together they form</h3><ul>{patterns}</ul>" if patterns else "")
         + (f"<h3>Can't tell</h3><ul class='unsure'>{cant}</ul>" if cant else "")
+        + (f"<h3>Not told by these photos</h3><ul class='unsure'>{not_told}</ul>" if not_told else "")
     )
 
 
@@ -118,5 +120,6 @@ def corrections_html(summary: Summary) -> str:
                     f"{escape(ex.dosage)}. {escape(ex.instructions)}</li>"
                 )
         parts += [f"<li>Caution: {escape(c)}</li>" for c in rec.avoid]
+        parts += [f"<li>Not listed: {escape(note)}</li>" for note in rec.left_out]
         parts.append("</ul>")
     return "".join(parts)

@@ -12,10 +12,12 @@ import math
 import os
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
 from posture.assessment.views import View
+from posture.vision.drawing import BONES
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
 
@@ -109,6 +111,53 @@ def frontal_landmarks(
         for lm in (L.NOSE, L.LEFT_EYE, L.RIGHT_EYE, L.MOUTH_LEFT, L.MOUTH_RIGHT):
             vis[lm] = 0.1
     return PoseLandmarks(xy, vis, IMAGE_SIZE)
+
+
+CAMERA_PITCH_DEG = 20.0  # the camera looks down on the feet, as at hip height 2.5-3 m away
+FORWARD = {"NOSE": 0.06, "MOUTH_LEFT": 0.05, "MOUTH_RIGHT": 0.05, "EYE": 0.045, "EYE_INNER": 0.05,
+           "EYE_OUTER": 0.04, "HEEL": -0.03}  # ahead of the body's plane, fractions of stature
+
+
+def turned_landmarks(yaw_deg: float, view: View = View.FRONT) -> PoseLandmarks:
+    """A person standing square as in `frontal_landmarks`, turned `yaw_deg` about the vertical
+    (+ = the subject's left side further from the camera), seen by a camera pitched down and
+    reported as BlazePose does: depth in its own scale (blazepose_depth_scale_* times the x scale).
+    The feet point forward and are as long as the view module's foot model (foot_length_of_torso)."""
+    from posture.data_files import constant
+
+    square = frontal_landmarks(view)
+    facing = 1 if view is View.FRONT else -1  # toward the camera (-depth) for a front view
+    pitch = math.radians(CAMERA_PITCH_DEG)
+    torso_px = (FRONTAL_LAYOUT["SHOULDER"][0] - FRONTAL_LAYOUT["HIP"][0]) * STATURE_PX * math.cos(pitch)
+    foot = constant("foot_length_of_torso") * torso_px
+    yaw = math.radians(yaw_deg)
+    xy, depth = np.zeros((33, 2)), np.zeros(33)
+    for lm in L:
+        name = lm.name.replace("LEFT_", "").replace("RIGHT_", "")
+        lateral = square.xy_px[lm, 0] - CENTRE_X
+        height = FLOOR_Y - square.xy_px[lm, 1]
+        ahead = foot if name == "FOOT_INDEX" else FORWARD.get(name, 0.0) * STATURE_PX
+        if name == "HEEL":
+            ahead = 0.0
+        z = -facing * ahead  # toward the camera is smaller
+        turned_x = lateral * math.cos(yaw) - z * math.sin(yaw) * view.subject_left_x
+        turned_z = lateral * view.subject_left_x * math.sin(yaw) + z * math.cos(yaw)
+        xy[lm] = (CENTRE_X + turned_x, FLOOR_Y - height * math.cos(pitch) - turned_z * math.sin(pitch))
+        scale = constant("blazepose_depth_scale_hips" if name == "HIP" else "blazepose_depth_scale_shoulders")
+        depth[lm] = turned_z * scale
+    return PoseLandmarks(xy, square.visibility, square.image_size, depth_px=depth)
+
+
+def body_mask(pose: PoseLandmarks, thickness: int = 60) -> np.ndarray:
+    """A person mask of the made-up skeleton: its bones drawn thick (the head only from the eyes
+    down: the legend must keep clear of the crown by the points alone)."""
+    mask = np.zeros(pose.image_size[::-1], np.uint8)
+    for a, b in BONES:
+        cv2.line(mask, tuple(int(v) for v in pose.xy_px[a]), tuple(int(v) for v in pose.xy_px[b]), 1, thickness)
+    torso = [pose.xy_px[lm] for lm in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.RIGHT_HIP, L.LEFT_HIP)]
+    cv2.fillPoly(mask, [np.array(torso, np.int32)], 1)
+    return mask.astype(np.float32)
+
 
 
 def side_landmarks(

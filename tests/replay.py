@@ -90,13 +90,13 @@ class ReplayEstimator:
             self._masks[name] = cv2.imread(str(self._folder / name), cv2.IMREAD_UNCHANGED).astype(np.float32) / 65535.0
         return self._masks[name].copy()
 
-    def face_toward_camera(self, rgb: np.ndarray, landmarks) -> bool | None:
+    def face_score(self, rgb: np.ndarray, landmarks) -> float | None:
         from posture.vision.face import _head_crop
 
         crop = _head_crop(rgb, landmarks)
         if crop is None:
             return None
-        return self._face(crop, "face answer")
+        return float(self._face(crop, "face answer"))  # older recordings hold True/False
 
     def close(self) -> None:
         pass
@@ -121,7 +121,7 @@ def use_replay(patch) -> ReplayEstimator:
 
     replay = replay_estimator()
     patch.setattr(posture.vision.pose_model, "BlazePoseEstimator", lambda *args, **kwargs: replay)
-    patch.setattr(posture.analysis, "face_toward_camera", replay.face_toward_camera)
+    patch.setattr(posture.analysis, "face_score", replay.face_score)
     return replay
 
 
@@ -136,7 +136,7 @@ class _Recorder:
         self._model = BlazePoseEstimator()
         self._folder = folder
         self.poses: dict[str, dict | None] = {}
-        self.faces: dict[str, bool] = {}
+        self.faces: dict[str, float] = {}
         self.prints: dict[str, dict] = {}
 
     def _print(self, image: np.ndarray) -> str:
@@ -160,9 +160,9 @@ class _Recorder:
         return raw
 
     def face(self, rgb, landmarks):
-        from posture.vision.face import _head_crop, face_toward_camera
+        from posture.vision.face import _head_crop, face_score
 
-        answer = face_toward_camera(rgb, landmarks)
+        answer = face_score(rgb, landmarks)
         crop = _head_crop(rgb, landmarks)
         if crop is not None:
             self.faces[self._print(crop)] = answer
@@ -178,7 +178,7 @@ def record(folder: Path = RECORDING) -> None:
     for old in folder.glob("*.png"):
         old.unlink()
     recorder = _Recorder(folder)
-    posture.analysis.face_toward_camera = recorder.face
+    posture.analysis.face_score = recorder.face
     for case in sample_cases().values():
         run_case(case, recorder)
     (folder / "poses.json").write_text(json.dumps(recorder.poses, separators=(",", ":")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from posture.assessment.pain import PAIN_REGIONS
 
 REPO = Path(__file__).resolve().parents[1]
 HIGH_HIP = REPO / "samples" / "high_left_hip"
+NEUTRAL = REPO / "samples" / "neutral"
 TIMEOUT_S = 120
 
 
@@ -175,6 +177,50 @@ def _elements_of_type(node, fragment: str) -> list:
     return found
 
 
+@pytest.mark.model
+def test_a_new_photo_hides_the_old_results_until_it_is_analysed():
+    app = _app()
+    _upload(app, "upload-front", HIGH_HIP / "front.jpg")
+    app = _analyse(app.run())
+    assert "Left hip higher than right" in _markdown(app)
+    _upload(app, "upload-front", NEUTRAL / "front.jpg")  # another person's photo in the same place
+    app = app.run()
+    assert not app.exception
+    assert any("photos have changed since they were analysed" in w.value for w in app.warning)
+    assert "Left hip higher than right" not in _markdown(app) and not app.get("image") and not app.dataframe
+    app = _analyse(app)
+    assert not any("photos have changed" in w.value for w in app.warning)
+    assert "Left hip higher than right" not in _markdown(app)
+    assert app.subheader[0].value == "front photo (front.jpg)" and len(app.get("image")) == 1
+
+
+def test_a_file_of_another_kind_is_refused_with_why():
+    app = _app()
+    _upload(app, "upload-front", Path("holiday.gif"), b"GIF89a not a posture photo")
+    app = app.run()
+    assert not app.exception
+    assert any("holiday.gif: a .gif file is not a photo this app reads" in e.value and "JPEG" in e.value
+               for e in app.error)
+    assert app.button[0].disabled  # nothing to analyse
+
+
+@pytest.mark.model
+def test_a_height_adds_lengths_in_cm_and_a_missing_side_photo_is_one_line():
+    app = _app()
+    _upload(app, "upload-front", HIGH_HIP / "front.jpg")
+    app = _analyse(app.run())
+    finding = next(m.value for m in app.markdown if "Left hip higher than right" in m.value)
+    assert " cm" not in finding and not any(" cm" in v for v in app.dataframe[0].value["value"])
+    not_told = [i.value for i in app.info if "Not told by these photos" in i.value]
+    assert len(not_told) == 1 and not_told[0].count("Needs a side photo for: forward head, rounded shoulders") == 1
+    app.number_input(key="height").set_value(172)
+    app = app.run()
+    finding = next(m.value for m in app.markdown if "Left hip higher than right" in m.value)
+    assert re.search(r"Hip line tilt \(lateral pelvic tilt\): [-+][0-9.]+ ± [0-9.]+ deg, [-+][0-9.]+ cm", finding)
+    hip_row = list(app.dataframe[0].value["measurement"]).index("Hip line tilt (lateral pelvic tilt)")
+    assert re.fullmatch(r"[-+][0-9.]+ ± [0-9.]+ deg, [-+][0-9.]+ cm", app.dataframe[0].value["value"][hip_row])
+
+
 def test_an_oversized_photo_is_refused_with_a_reason_and_the_app_goes_on(tmp_path):
     from PIL import Image
 
@@ -278,12 +324,17 @@ def _findings(app: AppTest, downloads: dict[str, bytes]) -> dict:
     severity, confidence, evidence) and each measurement's value text."""
     document = json.loads(_download(app, downloads, "Download the data (JSON)"))
     return {
-        "shown": [m.value for m in app.markdown if m.value.startswith("#### ")],
+        "shown": [_no_length(m.value) for m in app.markdown if m.value.startswith("#### ")],
         "unsure": [m.value for m in app.markdown
                    if m.value.startswith("- **") and not m.value.startswith(("- **Stretch", "- **Strengthen"))],
         "json": document["assessment"]["findings"],
-        "values": [list(frame.value["value"]) for frame in app.dataframe],
+        "values": [[_no_length(v) for v in frame.value["value"]] for frame in app.dataframe],
     }
+
+
+def _no_length(text: str) -> str:
+    """A value without its length in cm, which a height adds (and which is all a height changes)."""
+    return re.sub(r", [-+][0-9.]+ cm", "", text)
 
 
 def _order_free(findings: dict) -> dict:

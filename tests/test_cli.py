@@ -1,6 +1,7 @@
 """The command line as a user runs it: a real process, real photos, the shipped JSON Schema."""
 
 import json
+import re
 import subprocess
 import sys
 from importlib import resources
@@ -55,6 +56,7 @@ def test_help_does_not_load_the_model():
         ("analyze", "x.jpg", "--view", "sideways"),
         ("analyze", "x.jpg", "--pain", "knee"),
         ("analyze", "x.jpg", "--pain-level", "11"),
+        ("train-calibration", "no-such-train-folder", "no-such-validation-folder"),
     ],
 )
 def test_usage_errors_exit_2(args):
@@ -176,3 +178,80 @@ def test_save_then_history_list_show_export_import_delete(tmp_path):
 def test_save_without_profile_is_a_usage_error():
     result = posture("analyze", "x.jpg", "--save")
     assert result.returncode == 2 and "--save needs --profile" in result.stderr
+
+
+def _broken(tmp_path: Path) -> Path:
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    return broken
+
+
+def test_when_the_only_photo_fails_the_error_is_on_stderr_and_there_is_no_report(tmp_path):
+    result = replayed("analyze", str(_broken(tmp_path)), "--html", str(tmp_path / "report.html"))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert re.search(f"posture: {tmp_path / 'broken.jpg'} \\((not_an_image|truncated_image)\\): broken.jpg is",
+                     result.stderr)
+    assert "no photo could be analysed" in result.stderr and "nothing was written" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_a_failed_photo_is_an_error_on_stderr_and_the_others_are_reported(tmp_path):
+    front = REPO / "samples" / "neutral" / "front.jpg"
+    result = replayed("analyze", str(_broken(tmp_path)), str(front))
+    assert result.returncode == 1
+    assert "broken.jpg" not in result.stdout and "broken.jpg is" in result.stderr
+    assert f"PHOTO {front}: front view" in result.stdout
+    # One line for the missing side view, not a "can't tell" for each finding it would decide.
+    assert ("  Needs a side photo for: forward head, rounded shoulders, pelvic tilt, knee hyperextension.\n"
+            in result.stdout)
+    assert "no photo of a view" not in result.stdout and "front or back photo" not in result.stdout
+
+
+def test_a_side_photo_alone_names_what_a_front_photo_would_tell_and_is_not_cut_off():
+    result = replayed("analyze", str(REPO / "samples" / "neutral" / "side_right.jpg"))
+    assert result.returncode == 0, result.stderr
+    assert "Needs a front or back photo for: shoulder height, hip height, head tilt" in result.stdout
+    assert "Needs a side photo" not in result.stdout
+    assert "cut off" not in result.stdout
+
+
+def test_a_height_gives_lengths_in_cm_in_the_text_and_html_reports(tmp_path):
+    photos = [str(p) for p in sorted((REPO / "samples" / "high_left_hip").glob("*.jpg"))]
+    html = tmp_path / "report.html"
+    with_height = replayed("analyze", *photos, "--height-cm", "172", "--html", str(html))
+    assert with_height.returncode == 0, with_height.stderr
+    hip_line = next(line for line in with_height.stdout.splitlines() if line.strip().startswith("hip_tilt_deg"))
+    assert hip_line.count(" cm)") == 1
+    page = html.read_text()
+    assert re.search(r"Hip line tilt \(lateral pelvic tilt\)</td><td>[-+][0-9.]+ ± [0-9.]+ deg, [-+][0-9.]+ cm<", page)
+    finding = r"Left hip higher than right \(lateral pelvic tilt\)</strong>: [a-z]+, [^<]*deg, [-+][0-9.]+ cm \(usual"
+    assert re.search(finding, page)
+    without = replayed("analyze", *photos, "--html", str(html))
+    assert without.returncode == 0 and not re.search(r"deg, [-+][0-9.]+ cm", html.read_text())
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--html", "no/such/folder/report.html"), "the folder no/such/folder does not exist"),
+        (("--html", "."), "is a folder"),
+        (("--annotate", "README.md"), "is a file; give a folder"),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_refused_before_the_model_runs(args, said):
+    result = posture("analyze", str(REPO / "samples" / "neutral" / "front.jpg"), *args, cwd=REPO)
+    assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr
+
+
+def test_batch_on_a_folder_without_photos_is_an_error(tmp_path):
+    empty = tmp_path / "holiday"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("not a photo")
+    alone = posture("batch", str(empty))
+    assert alone.returncode == 2 and alone.stdout == ""
+    assert f"posture: no photos in the folder {empty}" in alone.stderr and ".jpg" in alone.stderr
+    with_a_photo = replayed("batch", str(empty), str(REPO / "samples" / "neutral" / "front.jpg"))
+    assert with_a_photo.returncode == 1  # the photo is analysed, the empty folder still said
+    assert len(with_a_photo.stdout.splitlines()) == 1 and "no photos in the folder" in with_a_photo.stderr

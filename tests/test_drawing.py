@@ -1,16 +1,18 @@
 """Annotations land where the landmarks are, in the agreed colours, at any image size."""
 
+import cv2
 import numpy as np
 import pytest
 
-from posture.assessment.classifier import Severity
+from posture.analysis import LocatedPhoto, Options, analyze_located
+from posture.assessment.classifier import Severity, Status
 from posture.assessment.measurements import measure
 from posture.assessment.views import View
-from posture.presentation import SEVERITY_RGB
-from posture.vision.drawing import LEFT_RGB, Annotation, annotate
+from posture.presentation import SEVERITY_RGB, report_view
+from posture.vision.drawing import CANT_TELL_RGB, LEFT_RGB, Annotation, annotate, legend_layout, person_box
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
-from tests.conftest import frontal_landmarks
+from tests.conftest import FLOOR_Y, REPO, STATURE_PX, body_mask, frontal_landmarks
 
 
 def note_for(pose, severities=None, legend=()):
@@ -70,15 +72,127 @@ def test_the_subjects_left_side_is_blue_and_hidden_points_are_not_drawn():
     hidden = PoseLandmarks(pose.xy_px, vis, pose.image_size)
     image = np.full((2000, 1000, 3), 60, np.uint8)
     drawn = annotate(image, hidden, note_for(hidden))
-    knee = pose.xy_px[L.LEFT_KNEE]
-    assert colour_near(drawn, knee[0], knee[1], LEFT_RGB)
+    elbow = pose.xy_px[L.LEFT_ELBOW]
+    assert colour_near(drawn, elbow[0], elbow[1], LEFT_RGB)
     right_knee = pose.xy_px[L.RIGHT_KNEE]
     assert np.all(drawn[int(right_knee[1]), int(right_knee[0])] == 60)
 
 
-def test_a_long_legend_stays_inside_a_small_image():
+def overlaps(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def test_trunk_lean_and_knee_angles_are_drawn_where_the_points_are_in_their_finding_colour():
+    """Lean: mid-hip to mid-shoulder, beside the true vertical (turned by the camera roll the
+    measurement undid); knees: the hip-knee-ankle chain. A finding's colour, grey when can't tell."""
+    from dataclasses import replace
+
+    pose = frontal_landmarks(View.FRONT, knee_shift_px=(40.0, 0.0))
+    xy = pose.xy_px.copy()
+    xy[:L.LEFT_HIP] += (120.0, 0.0)  # the upper body leans to the image's right
+    pose = replace(pose, xy_px=xy)
+    note = note_for(pose, {"lateral_trunk_lean_deg": Severity.MARKED, "left_knee_valgus_deg": Severity.MILD})
+    note = replace(note, line_colours={**note.line_colours, "right_knee_valgus_deg": CANT_TELL_RGB})
+    base = (xy[L.LEFT_HIP] + xy[L.RIGHT_HIP]) / 2
+    top = (xy[L.LEFT_SHOULDER] + xy[L.RIGHT_SHOULDER]) / 2
+    length = np.linalg.norm(top - base)
+    for roll in (0.0, 6.0):
+        drawn = annotate(np.full((2000, 1000, 3), 60, np.uint8), pose, replace(note, camera_roll_deg=roll))
+        on_trunk = base + (top - base) * 0.7
+        assert colour_near(drawn, *on_trunk, SEVERITY_RGB[Severity.MARKED])
+        up = np.array([-np.sin(np.radians(roll)), -np.cos(np.radians(roll))])
+        assert colour_near(drawn, *(base + up * length * 0.8), SEVERITY_RGB[Severity.MARKED], radius=1), roll
+        other = np.array([np.sin(np.radians(6.0 - roll)), -np.cos(np.radians(6.0 - roll))])  # the other roll's vertical
+        assert not colour_near(drawn, *(base + other * length * 0.8), SEVERITY_RGB[Severity.MARKED], radius=1), roll
+    for hip, knee, colour in ((L.LEFT_HIP, L.LEFT_KNEE, SEVERITY_RGB[Severity.MILD]),
+                              (L.RIGHT_HIP, L.RIGHT_KNEE, CANT_TELL_RGB)):
+        thigh = (xy[hip] + xy[knee] * 2) / 3
+        assert colour_near(drawn, *thigh, colour), knee.name
+
+
+def test_a_cant_tell_finding_is_drawn_grey_and_a_present_one_in_its_severity_colour():
+    pose = frontal_landmarks(hip_tilt_deg=8.0, knee_shift_px=(40.0, 40.0))
+    xy = pose.xy_px.copy()
+    xy[[L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX], 0] += (60, -60)  # toes turned out: the knees can't tell
+    photo = LocatedPhoto("photo.jpg", pose.image_size, np.zeros((8, 4, 3), np.uint8), View.FRONT, 0.9, False,
+                         PoseLandmarks(xy, pose.visibility, pose.image_size), None, 0.0)
+    analysis = analyze_located([photo], Options())
+    found = {f.id: f for f in analysis.assessment.findings}
+    assert found["high_left_hip"].status is Status.PRESENT and found["knee_valgus_left"].status is Status.CANT_TELL
+    colours = report_view(analysis).photos[0].annotation.line_colours
+    assert colours["hip_tilt_deg"] == SEVERITY_RGB[found["high_left_hip"].severity]
+    assert colours["left_knee_valgus_deg"] == CANT_TELL_RGB and colours["right_knee_valgus_deg"] == CANT_TELL_RGB
+
+
+@pytest.mark.parametrize("size, person_scale, strip", [
+    ((1000, 2000), 1.0, False),  # the person in the middle of a portrait photo: a corner is free
+    ((2400, 1350), 0.6, False),  # a landscape photo: a column beside the person
+    ((1000, 2000), 1.25, True),  # the person fills the frame: a strip below the photo
+    ((100, 200), 1.0, True),  # a thumbnail too narrow for the words beside the person
+])
+def test_the_legend_never_covers_the_person_and_is_readable_at_phone_width(size, person_scale, strip):
+    from dataclasses import replace
+
     pose = frontal_landmarks(View.FRONT)
-    image = np.full((200, 100, 3), 60, np.uint8)
-    findings = [("Left knee angled outward (varus, bow-legged)", Severity.MODERATE)] * 3
-    drawn = annotate(image, pose, note_for(pose, legend=findings))
-    assert drawn.shape == image.shape
+    centre = np.array(pose.image_size) / 2
+    xy = (pose.xy_px - centre) * person_scale + np.array(size) / 2 * np.array(pose.image_size) / size
+    pose = replace(pose, xy_px=xy)
+    legend = [("Right shoulder higher than left: moderate", Severity.MODERATE), ("Trunk leans to the left: mild",
+                                                                                 Severity.MILD)]
+    note = replace(note_for(pose, legend=legend), person_mask=body_mask(pose))
+    image = np.full((size[1], size[0], 3), 60, np.uint8)
+    drawn = annotate(image, pose, note)
+    scale = size[0] / pose.image_size[0]
+    seen = {lm: True for lm in L}
+    person = person_box(size, pose.xy_px * scale, seen, note.person_mask)
+    layout = legend_layout(size, person, note.legend, max(1, round(max(size) / 700)))
+    assert not overlaps(layout.box, person)
+    assert (layout.strip_px > 0) is strip
+    assert drawn.shape == (size[1] + layout.strip_px, size[0], 3)
+    x0, y0, x1, y1 = layout.box
+    assert 0 <= x0 < x1 <= size[0] and 0 <= y0 < y1 <= drawn.shape[0]
+    inside = drawn[y0:y1, x0:x1]
+    assert np.any(np.all(np.abs(inside.astype(int) - SEVERITY_RGB[Severity.MODERATE]) < 40, axis=2))
+    assert layout.scale * 22 >= 0.02 * size[0] or layout.scale == pytest.approx(0.45 * max(1, round(max(size) / 700)))
+    # The whole head is inside the box the legend avoids, up to the crown (the stature's top).
+    crown = ((FLOOR_Y - STATURE_PX - centre[1]) * person_scale + centre[1]) * scale
+    assert person[1] <= max(0, crown) and person[0] <= pose.xy_px[:, 0].min() * scale
+    if strip:
+        without = annotate(image, pose, replace(note, show_legend=False))
+        assert np.array_equal(drawn[:size[1]], without)  # the photo keeps its pixels where they were
+
+
+@pytest.mark.model
+def test_on_real_photos_the_legend_covers_neither_the_person_mask_nor_the_skeleton(shared_front_photos, estimator):
+    """The 12 street photos and the renders: the legend's box is clear of every pixel of the
+    person mask and of every seen point (the head included)."""
+    from posture.analysis import analyze_single
+
+    for photo in [*shared_front_photos, *sorted((REPO / "samples").glob("*/*.jpg"))]:
+        section = report_view(analyze_single(str(photo), estimator, Options())).photos[0]
+        image, landmarks, note = section.result.image, section.result.landmarks, section.annotation
+        height, width = image.shape[:2]
+        points = landmarks.xy_px * (width / landmarks.image_size[0])
+        seen = {lm: bool(landmarks.visibility[lm] >= note.visibility_threshold) for lm in L}
+        layout = legend_layout((width, height), person_box((width, height), points, seen, note.person_mask),
+                               note.legend, max(1, round(max(width, height) / 700)))
+        x0, y0, x1, y1 = layout.box
+        mask = cv2.resize(note.person_mask, (width, height)) >= 0.5
+        assert not mask[y0:min(y1, height), x0:x1].any(), photo.name
+        inside = [(x0 <= points[lm, 0] < x1 and y0 <= points[lm, 1] < y1) for lm in L if seen[lm]]
+        assert not any(inside), photo.name
+        assert annotate(image, landmarks, note).shape[0] == height + layout.strip_px
+
+
+def test_a_photo_that_decided_nothing_says_so_in_its_legend_not_no_findings():
+    from posture.errors import PhotoWarning, WarningCode
+    from posture.presentation import UNDECIDED_LEGEND
+
+    pose = frontal_landmarks()  # level and upright: every finding absent
+    turned = PhotoWarning(WarningCode.TURNED_FROM_CAMERA, "turned")
+    legends = []
+    for warnings in ((), (turned,)):
+        photo = LocatedPhoto("photo.jpg", pose.image_size, np.zeros((8, 4, 3), np.uint8), View.FRONT, 0.9, False,
+                             pose, None, 0.0, warnings)
+        legends.append(report_view(analyze_located([photo], Options())).photos[0].annotation.legend)
+    assert legends == [[], [(UNDECIDED_LEGEND, CANT_TELL_RGB)]]

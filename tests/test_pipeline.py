@@ -8,6 +8,7 @@ import json
 import math
 import random
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ from posture.presentation import report_view
 from posture.records import report_json
 from posture.report import report_text
 from posture.report_html import findings_html, report_html
-from posture.vision.landmarks import Landmark
+from posture.vision.landmarks import Landmark, PoseLandmarks
 from tests.golden import GOLDEN, differences, run_case, sample_cases
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -178,3 +179,38 @@ def test_a_replay_finds_its_answers_when_another_machine_decodes_a_bit_different
     name = "samples-high_left_hip"
     golden = json.loads((GOLDEN / f"{name}.json").read_text())
     assert differences(golden, run_case(sample_cases()[name], replay)) == []
+
+
+def test_what_no_photo_could_tell_is_one_line_per_missing_view_in_every_renderer(replay, tmp_path):
+    """A front photo alone: one line naming what a side photo would tell, not a "can't tell" per
+    finding; the front and side photos together: no such line."""
+    front_only = analyze_located([locate(HIP[0], replay, Options())], Options())
+    summary = report_view(front_only).summary
+    line = "Needs a side photo for: forward head, rounded shoulders, pelvic tilt, knee hyperextension."
+    assert [missing.text for missing in summary.missing_views] == [line]
+    assert summary.not_measured == ()  # the front photo measured every front finding it could
+    sessions = open_database(str(tmp_path / "history.sqlite"))
+    saved = save_assessment(sessions, "Ann", front_only)
+    with sessions() as session:
+        progress = findings_html(findings_and_corrections(session, saved))
+    for renderer, page in {"text": report_text(report_view(front_only)), "html": report_html(report_view(front_only)),
+                           "progress": progress}.items():
+        assert page.count("Needs a") == 1 and line in page, renderer
+        assert "no photo of a view" not in page, renderer
+    both = report_view(analyze_located([locate(path, replay, Options()) for path in HIP], Options())).summary
+    assert both.missing_views == ()
+
+
+def test_a_photo_of_the_view_that_could_not_measure_says_why_by_topic(replay):
+    """A failed side photo is a missing view; a front photo whose knees are unread is not measured,
+    once for both knees and both directions, with the reason."""
+    located = locate(HIP[0], replay, Options())
+    knees_hidden = located.landmarks.visibility.copy()
+    for knee in (Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE):
+        knees_hidden[knee] = 0.0
+    hidden = replace(located, landmarks=PoseLandmarks(located.landmarks.xy_px, knees_hidden,
+                                                      located.landmarks.image_size))
+    summary = report_view(analyze_located([hidden], Options())).summary
+    knees = [u for u in summary.not_measured if u.label == "knees angled in or out"]
+    assert len(knees) == 1 and "knee" in knees[0].note
+    assert "knees angled in or out" not in " ".join(m.text for m in summary.missing_views)

@@ -1,20 +1,20 @@
-"""Checks on how the photo was taken: they warn, they never change a measurement."""
+"""Checks on how the photo was taken. Each is a warning with the retake; the ones that bear on a
+measurement make its finding "can't tell" (posture/assessment/doubts.py)."""
 
 from __future__ import annotations
 
 import math
 
 from posture.assessment import geometry as geo
-from posture.assessment.views import View, ViewEstimate
-from posture.data_files import constant
+from posture.assessment.measurements import near_side_is_right
+from posture.assessment.views import View, ViewEstimate, body_yaw
+from posture.data_files import constant, load
 from posture.errors import PhotoWarning, WarningCode
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
 
-BODY_POINTS = (
-    L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE,
-    L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HEEL, L.RIGHT_HEEL,
-)
+LEFT_BODY_POINTS = (L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, L.LEFT_HEEL)
+RIGHT_BODY_POINTS = tuple(lm.mirror for lm in LEFT_BODY_POINTS)
 SITTING_BEND_DEG = 40.0  # a standing knee bends a few degrees; sitting bends ~90
 SITTING_THIGH_DROP = 0.5  # a standing thigh drops about as far as the shank
 UNCERTAIN_VIEW = 0.6
@@ -24,31 +24,28 @@ def check_capture(
     landmarks: PoseLandmarks, view: View, detected: ViewEstimate, given: View | None, threshold: float
 ) -> list[PhotoWarning]:
     warnings = []
-    hidden = [lm.key for lm in BODY_POINTS if not landmarks.is_visible(lm, threshold)]
-    if hidden:
-        warnings.append(PhotoWarning(
-            WarningCode.BODY_CUT_OFF,
-            f"Part of the body is cut off or hidden ({', '.join(hidden)}); measurements that need "
-            "it are marked not measurable. Retake with the whole body, head to feet, in the frame.",
-        ))
+    unseen = _unseen_body_points(landmarks, view, threshold)
+    if unseen:
+        warnings.append(_cut_off_warning(landmarks, unseen))
     if _looks_seated(landmarks, view, threshold):
         warnings.append(PhotoWarning(
             WarningCode.SITTING,
             "The person seems to be sitting or crouching. Posture is assessed standing: stand "
             "upright, feet hip-width apart, arms relaxed by the sides.",
         ))
-    yaw = body_yaw_deg(landmarks) if view.is_frontal else None
-    if yaw is not None and abs(yaw) >= constant("yaw_warning_deg"):
+    yaw = body_yaw(landmarks) if view.is_frontal else None
+    if yaw is not None and abs(yaw.deg) >= constant("yaw_warning_deg"):
         warnings.append(PhotoWarning(
             WarningCode.TURNED_FROM_CAMERA,
-            f"The body seems turned about {abs(yaw):.0f} degrees from the camera. Turning shows up as "
-            "false lateral lean and asymmetry: stand square to the camera, feet and shoulders facing it.",
+            f"The body seems turned about {abs(yaw.deg):.0f} ± {yaw.sd_deg:.0f} degrees from the camera "
+            f"({yaw.cues}). Turning shows up as false lateral lean and asymmetry: stand square to the "
+            "camera, feet and shoulders facing it.",
         ))
-    if view.is_frontal and _arms_across_body(landmarks, threshold):
+    if view.is_frontal and (arm := _arm_not_hanging(landmarks, threshold)):
         warnings.append(PhotoWarning(
-            WarningCode.ARMS_CROSSED,
-            "The arms seem crossed or held in front of the body; let them hang relaxed by the "
-            "sides so shoulders and hips are not pulled or hidden.",
+            WarningCode.ARMS_NOT_HANGING,
+            f"The {arm} (arms crossed, a hand on the hip or at the face, a strap or a bag held?). Let both "
+            "arms hang relaxed by the sides, hands empty: a held or raised arm lifts or pulls its shoulder.",
         ))
     if given is not None and given is not detected.view:
         warnings.append(PhotoWarning(
@@ -65,19 +62,35 @@ def check_capture(
     return warnings
 
 
-def body_yaw_deg(landmarks: PoseLandmarks) -> float | None:
-    """How far a frontal body is turned from the camera: + = the subject's left side further away.
+def _unseen_body_points(landmarks: PoseLandmarks, view: View, threshold: float) -> list[L]:
+    """Body points that should be seen and are not. In a profile the far leg and shoulder are
+    hidden behind the near ones by nature: only the side facing the camera, which the side
+    measurements read, must be seen."""
+    if view.is_frontal:
+        points = sorted((*LEFT_BODY_POINTS, *RIGHT_BODY_POINTS))
+    else:
+        points = RIGHT_BODY_POINTS if near_side_is_right(landmarks) else LEFT_BODY_POINTS
+    return [lm for lm in points if not landmarks.is_visible(lm, threshold)]
 
-    From BlazePose's depth of the shoulders and hips (coarse; for warnings only).
-    """
-    if landmarks.depth_px is None:
-        return None
-    pts, depth = landmarks.xy_px, landmarks.depth_px
-    angles = [
-        math.degrees(math.atan2(depth[left] - depth[right], abs(pts[left, 0] - pts[right, 0])))
-        for left, right in ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP))
-    ]
-    return sum(angles) / len(angles)
+
+def _cut_off_warning(landmarks: PoseLandmarks, unseen: list[L]) -> PhotoWarning:
+    """Outside the frame and covered are retaken differently: say which, and how."""
+    width, height = landmarks.image_size
+    outside = [lm.key for lm in unseen
+               if not (0.0 <= landmarks.xy_px[lm, 0] < width and 0.0 <= landmarks.xy_px[lm, 1] < height)]
+    covered = [lm.key for lm in unseen if lm.key not in outside]
+    parts = []
+    if outside:
+        parts.append(f"cut off by the edge of the photo ({', '.join(outside)}): step back or hold the phone "
+                     "further away, so the whole body from head to feet is in the frame")
+    if covered:
+        parts.append(f"hidden ({', '.join(covered)}): make sure nothing covers them (long or loose clothes, "
+                     "a bag, an arm, something in front) and the light is good")
+    return PhotoWarning(
+        WarningCode.BODY_CUT_OFF,
+        f"Part of the body is {'; and part is '.join(parts)}. Measurements that need it are marked not "
+        "measurable until you retake the photo.",
+    )
 
 
 def _looks_seated(landmarks: PoseLandmarks, view: View, threshold: float) -> bool:
@@ -94,13 +107,20 @@ def _looks_seated(landmarks: PoseLandmarks, view: View, threshold: float) -> boo
     return False
 
 
-def _arms_across_body(landmarks: PoseLandmarks, threshold: float) -> bool:
-    """Both wrists inside the shoulder span and above the hips."""
+def _arm_not_hanging(landmarks: PoseLandmarks, threshold: float) -> str | None:
+    """Which arm does not hang by the side, and how, from the elbow's bend and the upper arm's
+    angle from vertical (limits in thresholds.json "stance"); None when both hang."""
     pts = landmarks.xy_px
-    if not all(landmarks.is_visible(lm, threshold) for lm in (L.LEFT_WRIST, L.RIGHT_WRIST)):
-        return False
-    lo, hi = sorted((pts[L.LEFT_SHOULDER, 0], pts[L.RIGHT_SHOULDER, 0]))
-    hip_y = (pts[L.LEFT_HIP, 1] + pts[L.RIGHT_HIP, 1]) / 2
-    return all(
-        lo < pts[w, 0] < hi and pts[w, 1] < hip_y for w in (L.LEFT_WRIST, L.RIGHT_WRIST)
-    )
+    stance = load("thresholds.json")["stance"]
+    for side, (shoulder, elbow, wrist) in (("left", (L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST)),
+                                           ("right", (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST))):
+        if not all(landmarks.is_visible(lm, threshold) for lm in (shoulder, elbow, wrist)):
+            continue
+        upper, fore = pts[elbow] - pts[shoulder], pts[wrist] - pts[elbow]
+        from_vertical = math.degrees(math.atan2(abs(upper[0]), upper[1]))
+        bend = math.degrees(math.atan2(abs(upper[0] * fore[1] - upper[1] * fore[0]), float(upper @ fore)))
+        if from_vertical > stance["max_upper_arm_from_vertical_deg"]["value"]:
+            return f"subject's {side} arm is held away from the body ({from_vertical:.0f}° from hanging)"
+        if bend > stance["max_elbow_bend_deg"]["value"]:
+            return f"subject's {side} elbow is bent {bend:.0f}°"
+    return None

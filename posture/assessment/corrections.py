@@ -1,15 +1,22 @@
-"""Targeted corrections assembled from the findings only: no finding, no exercise."""
+"""Targeted corrections assembled from the findings only: no finding, no exercise.
+
+The plan is checked as a whole: a muscle one finding would stretch and another strengthen on the
+same side is left out of both (a photo cannot tell which finding is right), and an exercise the
+person's pain rules out (`withheld_with_pain` in corrections.json) is left out; each leaves a
+note saying what was left out and why.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from posture.assessment.classifier import SEVERITIES, Finding, Severity, Status
 from posture.assessment.pain import Pain, pain_advice, regions_linked_to
 from posture.data_files import load
 
 OTHER_SIDE = {"left": "right", "right": "left"}
+OPPOSITES = (("stretch", "strengthen", "strengthening"), ("strengthen", "stretch", "stretching"))
 
 
 @dataclass(frozen=True)
@@ -20,6 +27,7 @@ class Exercise:
     name: str
     instructions: str
     dosage: str
+    targets: tuple[str, ...] = ()  # muscle ids, to find contradictions across findings
 
     def to_json(self) -> dict:
         return {
@@ -29,11 +37,13 @@ class Exercise:
             "name": self.name,
             "instructions": self.instructions,
             "dosage": self.dosage,
+            "targets": list(self.targets),
         }
 
     @classmethod
     def from_json(cls, data: dict) -> Exercise:
-        return cls(data["muscle"], data["side"], data["exercise"], data["name"], data["instructions"], data["dosage"])
+        return cls(data["muscle"], data["side"], data["exercise"], data["name"], data["instructions"], data["dosage"],
+                   tuple(data.get("targets", ())))
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,7 @@ class Recommendation:
     avoid: tuple[str, ...]
     source: str
     pain_regions: tuple[str, ...] = ()  # the person's pain regions this finding is linked to
+    left_out: tuple[str, ...] = ()  # exercises of this finding left out of the plan, and why
 
     def to_json(self) -> dict:
         return {
@@ -61,6 +72,7 @@ class Recommendation:
             "avoid": list(self.avoid),
             "source": self.source,
             "pain_regions": list(self.pain_regions),
+            "left_out": list(self.left_out),
         }
 
     @classmethod
@@ -68,38 +80,93 @@ class Recommendation:
         return cls(
             data["finding"], data["label"], Severity(data["severity"]), data["confidence"], data["meaning"],
             tuple(map(Exercise.from_json, data["stretch"])), tuple(map(Exercise.from_json, data["strengthen"])),
-            tuple(data["avoid"]), data["source"], tuple(data.get("pain_regions", ())),
+            tuple(data["avoid"]), data["source"], tuple(data.get("pain_regions", ())), tuple(data.get("left_out", ())),
         )
 
 
 def recommend(findings: Iterable[Finding], pain: Pain | None = None) -> list[Recommendation]:
     """One recommendation per present finding: those linked to where it hurts first, then the most
-    severe and most certain."""
+    severe and most certain; then checked as one plan (contradictions and pain rules)."""
     catalog = load("corrections.json")
     present = [f for f in findings if f.status is Status.PRESENT and not f.is_pattern]
     present.sort(key=lambda f: (
         not regions_linked_to(f.family, pain), -SEVERITIES.index(f.severity), -f.confidence,
     ))
-    return [_recommendation(f, catalog, regions_linked_to(f.family, pain)) for f in present]
+    drafted = [_recommendation(f, catalog, pain) for f in present]
+    return _without_contradictions(drafted)
 
 
-def _recommendation(finding: Finding, catalog: dict, pain_regions: tuple[str, ...]) -> Recommendation:
+def _recommendation(finding: Finding, catalog: dict, pain: Pain | None) -> Recommendation:
     family = catalog["families"][finding.family]
+    left_out: list[str] = []
 
     def exercises(kind: str) -> tuple[Exercise, ...]:
         items = []
         for entry in family[kind]:
             spec = catalog["exercises"][entry["exercise"]]
-            items.append(Exercise(
+            exercise = Exercise(
                 entry["muscle"], _side(entry["side"], finding.side), entry["exercise"],
-                spec["name"], spec["instructions"], spec["dosage"],
-            ))
+                spec["name"], spec["instructions"], spec["dosage"], tuple(entry["targets"]),
+            )
+            withheld = _withheld(entry, pain)
+            if withheld:
+                left_out.append(f"{_named(exercise)}: left out {withheld}.")
+            else:
+                items.append(exercise)
         return tuple(items)
 
+    stretch, strengthen = exercises("stretch"), exercises("strengthen")
     return Recommendation(
         finding.id, finding.label, finding.severity, finding.confidence, family["meaning"],
-        exercises("stretch"), exercises("strengthen"), tuple(family["avoid"]), family["source"], pain_regions,
+        stretch, strengthen, tuple(family["avoid"]), family["source"], regions_linked_to(finding.family, pain),
+        tuple(left_out),
     )
+
+
+def _without_contradictions(drafted: list[Recommendation]) -> list[Recommendation]:
+    """Leave out every exercise that works a muscle on a side which another exercise of the plan
+    works the opposite way (stretch vs strengthen), with a note naming the finding that disagrees."""
+    def works(rec: Recommendation, kind: str) -> list[tuple[str, str]]:
+        return [(muscle, e.side) for e in getattr(rec, kind) for muscle in e.targets]
+
+    def contradicted_by(exercise: Exercise, opposite: str) -> Recommendation | None:
+        return next((other for other in drafted for muscle, side in works(other, opposite)
+                     if muscle in exercise.targets and _sides_overlap(side, exercise.side)), None)
+
+    plan = []
+    for rec in drafted:
+        kept: dict[str, tuple[Exercise, ...]] = {}
+        notes = list(rec.left_out)
+        for kind, opposite, verb in OPPOSITES:
+            keep = []
+            for exercise in getattr(rec, kind):
+                other = contradicted_by(exercise, opposite)
+                if other is None:
+                    keep.append(exercise)
+                else:
+                    notes.append(f"{_named(exercise)}: left out, because \"{other.label}\" suggests {verb} the same "
+                                 "muscle on that side; the photos cannot tell which is right: ask a physiotherapist.")
+            kept[kind] = tuple(keep)
+        plan.append(replace(rec, stretch=kept["stretch"], strengthen=kept["strengthen"], left_out=tuple(notes)))
+    return plan
+
+
+def _withheld(entry: dict, pain: Pain | None) -> str | None:
+    """Why this person's pain rules the entry out ("with sciatica (...): reason"), or None."""
+    regions = load("pain.json")["regions"]
+    for region, rule in entry.get("withheld_with_pain", {}).items():
+        if pain is not None and region in pain.regions:
+            return f"with {regions[region]['label']}: {rule['reason']}"
+    return None
+
+
+def _named(exercise: Exercise) -> str:
+    where = "" if exercise.side == "both" else f" ({exercise.side} side)"
+    return f"{exercise.name}{where}"
+
+
+def _sides_overlap(first: str, second: str) -> bool:
+    return first == second or "both" in (first, second)
 
 
 def _side(rule: str, finding_side: str | None) -> str:

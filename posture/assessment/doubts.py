@@ -32,9 +32,15 @@ KNEES = ("left_knee_valgus_deg", "right_knee_valgus_deg")
 SHARED_TILT = ("shoulder_tilt_deg", "hip_tilt_deg", "head_tilt_deg", "lateral_trunk_lean_deg", "knee_tilt_deg")
 TILTED_TOGETHER = ("shoulder_tilt_deg", "hip_tilt_deg", "lateral_trunk_lean_deg")
 BY_WARNING: dict[WarningCode, tuple[tuple[str, ...], str]] = {
-    WarningCode.ARMS_CROSSED: (
+    WarningCode.ARMS_NOT_HANGING: (
         ("shoulder_tilt_deg",),
-        "the arms are crossed or held in front, which pulls the shoulders: let them hang by the sides",
+        "an arm does not hang by the side (arms crossed, a hand on the hip or at the face, a strap or a bag held), "
+        "which lifts or pulls that shoulder: let both arms hang relaxed by the sides, hands empty",
+    ),
+    WarningCode.OBJECT_IN_HAND: (
+        ("shoulder_tilt_deg", "lateral_trunk_lean_deg"),
+        "something is held in a hand, and a load in one hand drops that shoulder and leans the trunk away: put "
+        "everything down and let the arms hang empty",
     ),
     WarningCode.TURNED_FROM_CAMERA: (
         FRONTAL,
@@ -135,6 +141,15 @@ def doubts(
             found.setdefault(mid, "the feet are not hip-width apart with the toes forward, and foot position "
                                   "alone moves the knee angle by 7-16°: stand that way for the knees")
     return found
+
+
+def mixed_skeleton_doubts(measurements: Mapping[str, Measurement], off_outline: Sequence[L]) -> dict[str, str]:
+    """Every measurement that uses a point off the person's outline (posture.vision.person): it may
+    be another person's."""
+    keys = {lm.key for lm in off_outline}
+    why = ("the skeleton may join limbs of another person (" + ", ".join(k.replace("_", " ") for k in sorted(keys))
+           + " off this person's outline): stand alone in the frame")
+    return {mid: why for mid, m in measurements.items() if keys & set(m.landmarks)}
 
 
 def one_leg_doubts(measurements: Mapping[str, Measurement], roll_sd_deg: float) -> dict[str, str]:

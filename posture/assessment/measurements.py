@@ -13,7 +13,7 @@ systematic error of the method (e.g. the C7 proxy).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -129,6 +129,11 @@ def _mid(p: np.ndarray, a: L, b: L) -> np.ndarray:
     return geo.midpoint(p[a], p[b])
 
 
+def _joint_angle_sd() -> float:
+    """A joint angle from the model's joint centres carries the markerless error on real people."""
+    return constant("markerless_joint_angle_sd_deg")
+
+
 FRONTAL_SPECS: tuple[Spec, ...] = (
     Spec(
         "shoulder_tilt_deg",
@@ -182,12 +187,14 @@ FRONTAL_SPECS: tuple[Spec, ...] = (
         (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
         lambda p, f: geo.bend_deg(p[L.LEFT_HIP], p[L.LEFT_KNEE], p[L.LEFT_ANKLE], -f.toward_x),
         "frontal-plane bend of hip-knee-ankle at the knee",
+        systematic_uncertainty=_joint_angle_sd,
     ),
     Spec(
         "right_knee_valgus_deg",
         (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
         lambda p, f: geo.bend_deg(p[L.RIGHT_HIP], p[L.RIGHT_KNEE], p[L.RIGHT_ANKLE], f.toward_x),
         "frontal-plane bend of hip-knee-ankle at the knee",
+        systematic_uncertainty=_joint_angle_sd,
     ),
 )
 
@@ -264,6 +271,7 @@ SIDE_SPECS: tuple[Spec, ...] = (
         (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
         lambda p, f: geo.bend_deg(p[L.LEFT_HIP], p[L.LEFT_KNEE], p[L.LEFT_ANKLE], -f.toward_x),
         "sagittal bend of hip-knee-ankle at the knee",
+        systematic_uncertainty=_joint_angle_sd,
     ),
 )
 
@@ -277,6 +285,33 @@ class PelvisMarkers:
     asis: tuple[float, float]
     psis: tuple[float, float]
 
+    def named(self, near_side: str) -> dict[str, tuple[float, float]]:
+        """As marker points of the side facing the camera ("left" or "right")."""
+        return {f"asis_{near_side}": self.asis, f"psis_{near_side}": self.psis}
+
+
+def _line_tilt(first: np.ndarray, second: np.ndarray, toward_x: int) -> float:
+    """The line first-second against the horizontal, + when `first` is higher."""
+    return geo.height_tilt_deg(first, second)
+
+
+# Measurements read between markers on palpated landmarks, by view: id -> (first, second marker,
+# formula on the two points in the leveled frame). "{near}" is the side facing the camera.
+MARKER_LINES: dict[str, dict[str, tuple[str, str, Callable[[np.ndarray, np.ndarray, int], float]]]] = {
+    "front": {
+        "shoulder_tilt_deg": ("acromion_left", "acromion_right", _line_tilt),
+        "hip_tilt_deg": ("asis_left", "asis_right", _line_tilt),
+    },
+    "back": {
+        "shoulder_tilt_deg": ("acromion_left", "acromion_right", _line_tilt),
+        "hip_tilt_deg": ("psis_left", "psis_right", _line_tilt),
+    },
+    "side": {
+        "craniovertebral_angle_deg": ("c7", "tragus_{near}", geo.elevation_deg),
+        "pelvic_tilt_deg": ("psis_{near}", "asis_{near}", _line_tilt),
+    },
+}
+
 
 def measure(
     landmarks: PoseLandmarks,
@@ -288,16 +323,21 @@ def measure(
 ) -> dict[str, Measurement]:
     """`measure_leveled` for a photo's points and mask and its camera roll (counter-clockwise on
     screen), which is undone first."""
-    return measure_leveled(level_frame(landmarks, person_mask, camera_roll_deg), view, height_cm, markers)
+    near = "right" if not view.is_frontal and near_side_is_right(landmarks) else "left"
+    points = markers.named(near) if markers is not None and not view.is_frontal else {}
+    return measure_leveled(level_frame(landmarks, person_mask, camera_roll_deg), view, height_cm, points)
 
 
 def measure_leveled(
-    leveled: LevelFrame, view: View, height_cm: float | None = None, markers: PelvisMarkers | None = None
+    leveled: LevelFrame, view: View, height_cm: float | None = None,
+    markers: Mapping[str, tuple[float, float]] | None = None,
 ) -> dict[str, Measurement]:
     """All measurements a photo of this view supports, measured or marked not measurable.
 
     Geometry is read in the leveled frame, so angles are against the true vertical; visibility is
-    judged on the photo as taken. `markers` are in upright-photo pixels.
+    judged on the photo as taken. `markers`: named points on palpated landmarks (detected or
+    placed by hand) in upright-photo pixels; a measurement whose markers are all there is read
+    between them instead (MARKER_LINES).
     """
     threshold = constant("visibility_threshold")
     seen, level, swapped = leveled.photo, leveled.landmarks, False
@@ -322,10 +362,36 @@ def measure_leveled(
     }
     if not view.is_frontal:
         profile, why_not = _side_silhouette(seen, level, swapped, frame, leveled.mask, threshold)
-        marker_points = None if markers is None else (leveled.point(markers.asis), leveled.point(markers.psis))
-        results["pelvic_tilt_deg"] = pelvic_tilt(swapped, frame, profile, why_not, marker_points)
+        results["pelvic_tilt_deg"] = pelvic_tilt(swapped, frame, profile, why_not)
         results.update(_silhouette_offsets(profile, why_not, frame, _names(SILHOUETTE_LANDMARKS, swapped)))
+    results.update(_from_markers(leveled, view, "right" if swapped else "left", frame, markers or {}))
     return results
+
+
+def _from_markers(
+    leveled: LevelFrame, view: View, near: str, frame: Frame, markers: Mapping[str, tuple[float, float]],
+) -> dict[str, Measurement]:
+    """The measurements whose two markers are both there, read between them in the leveled frame.
+    Uncertainty: where a marker sits on the palpated landmark (measurement_model.json) over the
+    line's length; the camera roll moves them like any line."""
+    sigma = constant("marker_placement_sigma_fraction_of_stature") * frame.stature_px
+    found = {}
+    for mid, (first, second, formula) in MARKER_LINES[view.value.split("_")[0]].items():
+        names = (first.format(near=near), second.format(near=near))
+        if not all(name in markers for name in names):
+            continue
+        a, b = (leveled.point(markers[name]) for name in names)
+        value = formula(a, b, frame.toward_x)
+        turned = [formula(*rotate_points(np.array([a, b]), degrees, leveled.photo.image_size), frame.toward_x)
+                  for degrees in (0.5, -0.5)]
+        info = registry.info(mid)
+        found[mid] = Measurement(
+            mid, info.unit, info.sign_convention, value,
+            math.degrees(math.sqrt(2) * sigma / max(float(np.linalg.norm(b - a)), 1.0)), names,
+            f"markers on palpated landmarks: {names[0]} to {names[1]}", source=Source.MARKERS,
+            roll_slope=turned[0] - turned[1],
+        )
+    return found
 
 
 def _with_landmarks(spec: Spec, pair: tuple[L, L], method: str) -> Spec:
@@ -501,29 +567,12 @@ def _silhouette_offsets(
     }
 
 
-def pelvic_tilt(
-    swapped: bool,
-    frame: Frame,
-    profile: SilhouetteProfile | None,
-    why_not: str | None,
-    markers: tuple[np.ndarray, np.ndarray] | None,
-) -> Measurement:
-    """Sagittal pelvic tilt, + = anterior, from a side view, all in the leveled frame.
-
-    Exact when ASIS and PSIS are given (their line vs the horizontal). Otherwise a marker-free
-    estimate from the back contour, because BlazePose's hip points do not move with pelvic tilt.
+def pelvic_tilt(swapped: bool, frame: Frame, profile: SilhouetteProfile | None, why_not: str | None) -> Measurement:
+    """Sagittal pelvic tilt, + = anterior, from a side view, all in the leveled frame: a
+    marker-free estimate from the back contour, because BlazePose's hip points do not move with
+    pelvic tilt (with ASIS and PSIS markers, MARKER_LINES reads it exactly instead).
     """
     convention = registry.info("pelvic_tilt_deg").sign_convention
-    if markers is not None:
-        asis, psis = markers
-        value = geo.height_tilt_deg(psis, asis)
-        sigma = constant("marker_click_sigma_px_fraction_of_stature") * frame.stature_px
-        run = max(float(np.linalg.norm(asis - psis)), 1.0)
-        uncertainty = math.degrees(math.sqrt(2) * sigma / run)
-        return Measurement(
-            "pelvic_tilt_deg", DEG, convention, value, uncertainty, ("asis", "psis"),
-            "exact: user-placed ASIS-PSIS line vs horizontal", source=Source.MARKERS, roll_slope=-frame.toward_x,
-        )
     method = "marker-free estimate: back-contour inclination, lumbar hollow to buttock (uncalibrated)"
     names = (*_names(SILHOUETTE_LANDMARKS, swapped), "segmentation_mask")
     if profile is None:

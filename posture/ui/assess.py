@@ -23,7 +23,8 @@ from posture.vision.image_io import PhotoBytes
 from posture.vision.landmarks import Landmark
 
 SLOTS = ("front", "side", "back")
-PHOTO_TYPES = ["jpg", "jpeg", "png", "webp", "tif", "tiff", "bmp", "heic", "heif"]
+PHOTO_TYPES = ("jpg", "jpeg", "png", "webp", "tif", "tiff", "bmp", "heic", "heif")
+PHOTO_KINDS = "JPEG, PNG, WebP, TIFF, BMP or HEIC (iPhone)"
 # Points a person can sensibly see and click on a photo.
 CLICKABLE = (
     Landmark.LEFT_EAR, Landmark.RIGHT_EAR, Landmark.NOSE, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER,
@@ -49,6 +50,12 @@ def page() -> None:
     if not state:
         st.caption("Photos stay on this computer: they are analysed here and never uploaded anywhere.")
         return
+    if state["photos"] != sources:
+        # The located photos are of the photos given at the last Analyse: another person's results
+        # must not stand beside these photos as if they were theirs.
+        st.warning("The photos have changed since they were analysed: press **Analyse** to see the results "
+                   "for these photos.", icon=":material/update:")
+        return
     analysis = analyze_located(state["located"], Options(height_cm=height_cm, pain=pain), state["edits"])
     view = report_view(analysis)
     show_results(view, red_flag)
@@ -70,10 +77,21 @@ def _photo_inputs() -> list[PhotoBytes]:
             if use_camera:
                 file = st.camera_input(label, key=f"camera-{slot}")
             else:
-                file = st.file_uploader(label, type=PHOTO_TYPES, key=f"upload-{slot}")
-            if file is not None:
+                file = st.file_uploader(label, key=f"upload-{slot}", help=f"A photo: {PHOTO_KINDS}.")
+            if file is not None and _readable_kind(file.name):
                 sources.append(PhotoBytes(f"{slot} photo ({file.name})", file.getvalue()))
     return sources
+
+
+def _readable_kind(name: str) -> bool:
+    """The uploader takes any file, so a file of another kind is refused here with why (Streamlit's
+    own type filter showed a red tile with no reason). Camera photos are named .jpg."""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix in PHOTO_TYPES:
+        return True
+    kind = f"a .{suffix} file" if suffix else "a file without an extension"
+    st.error(f"{name}: {kind} is not a photo this app reads. Use a {PHOTO_KINDS} photo.", icon=":material/block:")
+    return False
 
 
 def _person_inputs() -> tuple[float | None, Pain | None]:

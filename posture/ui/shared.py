@@ -106,6 +106,8 @@ def _finding(shown: ShownFinding, red_flag: bool) -> None:
             st.markdown(f"- **{kind} {ex.muscle} ({ex.side})**: {ex.name}, *{ex.dosage}*  \n  {ex.instructions}")
     for caution in recommendation.avoid:
         st.markdown(f"- :material/warning: Caution: {caution}")
+    for note in recommendation.left_out:
+        st.markdown(f"- :material/block: Not listed: {note}")
 
 
 def _measurement_rows(section: PhotoSection) -> list[dict]:
@@ -121,6 +123,9 @@ def _measurement_rows(section: PhotoSection) -> list[dict]:
 
 
 def show_cant_tell(summary: Summary) -> None:
+    if summary.not_told:
+        st.info("**Not told by these photos**\n" + "".join(f"\n- {line}" for line in summary.not_told),
+                icon=":material/photo_camera:")
     if summary.unsure:
         with st.expander(f"Can't tell ({len(summary.unsure)}): measured, but not certain enough to say"):
             for u in summary.unsure:

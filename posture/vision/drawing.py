@@ -7,12 +7,12 @@ the image so a 12 MP photo and a thumbnail are both readable.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
-from posture.registry import drawn_lines
+from posture.registry import Drawing, Lean, Line, drawings, info
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
 
@@ -20,7 +20,10 @@ LEFT_RGB = (40, 120, 255)
 RIGHT_RGB = (255, 140, 0)
 MIDDLE_RGB = (220, 220, 220)
 NORMAL_RGB = (60, 200, 90)  # a measured line with no finding
+CANT_TELL_RGB = (170, 170, 170)  # measured, but its finding could not be decided; points that may be someone else's
+LEGEND_TEXT_OF_WIDTH = 1 / 1100  # font scale per pixel of width: ~2% of the width tall, readable on a phone
 RGB = tuple[int, int, int]
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in canvas pixels
 
 BONES = (
     (L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_HIP, L.RIGHT_HIP),
@@ -46,34 +49,60 @@ class Annotation:
     near_side: str = "left"  # side views: which body side the measurements read
     show_legend: bool = True  # False for the live preview, which has no findings to list
     camera_roll_deg: float = 0.0  # undone in the measurements; a level line shows turned by it
+    person_mask: np.ndarray | None = None  # working-copy pixels: where the legend must not go
+    suspect_points: tuple[str, ...] = ()  # landmark keys that may belong to someone else: circled
+    markers: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # label -> upright-photo px
+
+
+@dataclass(frozen=True)
+class _Pen:
+    """Where the landmarks are on the canvas and how thick to draw."""
+
+    canvas: np.ndarray
+    points: np.ndarray  # canvas pixels
+    seen: Mapping[L, bool]
+    unit: int
+    note: Annotation
+
+    @property
+    def frontal(self) -> bool:
+        return self.note.view in ("front", "back")
+
+    def landmark(self, name: str) -> L:
+        """A landmark name (frontal) or a body part of the side facing the camera (side views)."""
+        return L[name.upper()] if self.frontal else L[f"{self.note.near_side}_{name}".upper()]
+
+    def px(self, lm: L) -> tuple[int, int]:
+        return int(round(self.points[lm, 0])), int(round(self.points[lm, 1]))
 
 
 def annotate(image_rgb: np.ndarray, landmarks: PoseLandmarks, note: Annotation) -> np.ndarray:
-    """A copy of `image_rgb` (any size; landmarks are scaled from the original photo's pixels)."""
+    """A copy of `image_rgb` (any size; landmarks are scaled from the original photo's pixels).
+    With the legend it may be taller: a strip below the photo when no corner beside the person is
+    free, so the photo keeps its pixels where they were (a click on it maps back unchanged)."""
     canvas = np.ascontiguousarray(image_rgb.copy())
     height, width = canvas.shape[:2]
-    scale = width / landmarks.image_size[0]
-    points = landmarks.xy_px * scale
+    points = landmarks.xy_px * (width / landmarks.image_size[0])
     unit = max(1, round(max(width, height) / 700))  # line width 1 up to a ~1000 px preview
-    seen = {lm: landmarks.visibility[lm] >= note.visibility_threshold for lm in L}
-
-    def px(lm: L) -> tuple[int, int]:
-        return int(round(points[lm, 0])), int(round(points[lm, 1]))
-
+    seen = {lm: bool(landmarks.visibility[lm] >= note.visibility_threshold) for lm in L}
+    pen = _Pen(canvas, points, seen, unit, note)
     for a, b in BONES:
         if seen[a] and seen[b]:
-            cv2.line(canvas, px(a), px(b), _side_colour(a, b), unit, cv2.LINE_AA)
+            cv2.line(canvas, pen.px(a), pen.px(b), _side_colour(a, b), unit, cv2.LINE_AA)
     for lm in L:
         if seen[lm]:
-            cv2.circle(canvas, px(lm), unit + 1, _side_colour(lm), -1, cv2.LINE_AA)
-
-    if note.view in ("front", "back"):
-        _frontal_lines(canvas, points, seen, note, unit, px)
-    else:
-        _side_lines(canvas, points, seen, note, unit, px)
-    if note.show_legend:
-        _legend(canvas, note.legend, unit)
-    return canvas
+            cv2.circle(canvas, pen.px(lm), unit + 1, _side_colour(lm), -1, cv2.LINE_AA)
+    _plumb_line(pen)
+    for mid, drawing in drawings(frontal=pen.frontal):
+        value, unit_name = note.measurements.get(mid, (None, ""))
+        if value is not None:
+            _draw(pen, mid, drawing, value, unit_name, note.line_colours.get(mid, NORMAL_RGB))
+    _suspects(pen)
+    _markers(pen, width / landmarks.image_size[0])
+    if not note.show_legend:
+        return canvas
+    box = person_box((width, height), points, seen, note.person_mask)
+    return _with_legend(canvas, legend_layout((width, height), box, note.legend, unit))
 
 
 def draw_banner(image_rgb: np.ndarray, text: str) -> np.ndarray:
@@ -90,42 +119,99 @@ def draw_banner(image_rgb: np.ndarray, text: str) -> np.ndarray:
     return image_rgb
 
 
-def _frontal_lines(canvas, points, seen, note, unit, px) -> None:
-    for mid, line in drawn_lines(frontal=True):
-        a, b, label = L[line.start.upper()], L[line.end.upper()], line.label
-        value, _ = note.measurements.get(mid, (None, ""))
-        if value is None or not (seen[a] and seen[b]):
-            continue
-        colour = note.line_colours.get(mid, NORMAL_RGB)
-        start, end = _at_angle(points[a], points[b], value + _screen_sign(points[a], points[b]) * note.camera_roll_deg)
-        cv2.line(canvas, start, end, colour, 2 * unit, cv2.LINE_AA)
+def _draw(pen: _Pen, mid: str, drawing: Drawing, value: float, unit_name: str, colour: RGB) -> None:
+    """One measurement's drawing, if every point it needs is seen."""
+    needed = [pen.landmark(name) for name in drawing.points]
+    if not all(pen.seen[lm] for lm in needed):
+        return
+    sign = "+" if info(mid).sign_convention.startswith("+") else ""  # an angle above the horizontal has none
+    suffix = " deg" if unit_name == "deg" and not pen.frontal else ""  # every frontal value is an angle
+    text = f"{drawing.label} {value:{sign}.1f}{suffix}"
+    if isinstance(drawing, Line):
+        _line(pen, needed, value, text, colour)
+    elif isinstance(drawing, Lean):
+        _lean(pen, needed, text, colour)
+    else:
+        _bend(pen, needed, text, colour)
+
+
+def _line(pen: _Pen, ends: Sequence[L], value: float, text: str, colour: RGB) -> None:
+    """Frontal: through the pair's midpoint at the measured tilt, turned by the camera roll the
+    measurement undid; side: between the two points."""
+    a, b = (pen.points[lm] for lm in ends)
+    if pen.frontal:
+        start, end = _at_angle(a, b, value + _screen_sign(a, b) * pen.note.camera_roll_deg)
         right, left = max(start, end), min(start, end)
-        _text(canvas, f"{label} {value:+.1f}", (right[0] + 4 * unit, right[1]), colour, unit,
-              left_of=left[0] - 4 * unit)
-    if all(seen[lm] for lm in (L.LEFT_ANKLE, L.RIGHT_ANKLE)):
-        x = int(round((points[L.LEFT_ANKLE, 0] + points[L.RIGHT_ANKLE, 0]) / 2))
-        _dashed_vertical(canvas, x, unit)
+        where, left_of = (right[0] + 4 * pen.unit, right[1]), left[0] - 4 * pen.unit
+    else:
+        start, end = pen.px(ends[0]), pen.px(ends[1])
+        where, left_of = (start[0] + 6 * pen.unit, start[1]), start[0] - 6 * pen.unit
+    cv2.line(pen.canvas, start, end, colour, 2 * pen.unit, cv2.LINE_AA)
+    _text(pen.canvas, text, where, colour, pen.unit, left_of=left_of)
 
 
-def _side_lines(canvas, points, seen, note, unit, px) -> None:
-    near = {
-        "ear": L[f"{note.near_side.upper()}_EAR"],
-        "shoulder": L[f"{note.near_side.upper()}_SHOULDER"],
-        "hip": L[f"{note.near_side.upper()}_HIP"],
-        "ankle": L[f"{note.near_side.upper()}_ANKLE"],
-    }
-    for mid, line in drawn_lines(frontal=False):
-        a, b, label = line.start, line.end, line.label
-        value, unit_name = note.measurements.get(mid, (None, ""))
-        if value is None or not (seen[near[a]] and seen[near[b]]):
-            continue
-        colour = note.line_colours.get(mid, NORMAL_RGB)
-        cv2.line(canvas, px(near[a]), px(near[b]), colour, 2 * unit, cv2.LINE_AA)
-        where = px(near[a])
-        _text(canvas, f"{label} {value:.1f}{' deg' if unit_name == 'deg' else ''}",
-              (where[0] + 6 * unit, where[1]), colour, unit, left_of=where[0] - 6 * unit)
-    if seen[near["ankle"]]:
-        _dashed_vertical(canvas, px(near["ankle"])[0], unit)
+def _lean(pen: _Pen, four: Sequence[L], text: str, colour: RGB) -> None:
+    """Mid-base to mid-top, and the true vertical through mid-base (turned by the camera roll the
+    measurement undid) as a thin reference of the same length."""
+    base = (pen.points[four[0]] + pen.points[four[1]]) / 2
+    top = (pen.points[four[2]] + pen.points[four[3]]) / 2
+    length = float(np.linalg.norm(top - base))
+    roll = np.radians(pen.note.camera_roll_deg)  # counter-clockwise on screen
+    upright = base + length * np.array([-np.sin(roll), -np.cos(roll)])
+    cv2.line(pen.canvas, _int(base), _int(upright), colour, pen.unit, cv2.LINE_AA)
+    cv2.line(pen.canvas, _int(base), _int(top), colour, 2 * pen.unit, cv2.LINE_AA)
+    label = base + (top - base) * 0.4
+    _text(pen.canvas, text, (int(label[0]) + 6 * pen.unit, int(label[1])), colour, pen.unit,
+          left_of=int(label[0]) - 6 * pen.unit)
+
+
+def _bend(pen: _Pen, chain: Sequence[L], text: str, colour: RGB) -> None:
+    """The chain through the three points, labelled beside the middle one, away from the body."""
+    polyline = np.array([pen.px(lm) for lm in chain], np.int32)
+    cv2.polylines(pen.canvas, [polyline], False, colour, 2 * pen.unit, cv2.LINE_AA)
+    x, y = pen.px(chain[1])
+    outward = x >= pen.points[chain[1].mirror, 0] if pen.frontal else True
+    _text(pen.canvas, text, (x + 6 * pen.unit, y), colour, pen.unit, left_of=x - 6 * pen.unit, prefer_left=not outward)
+
+
+def _plumb_line(pen: _Pen) -> None:
+    """Front/back: through the middle of the ankles; side: through the near ankle."""
+    if pen.frontal:
+        ankles = (L.LEFT_ANKLE, L.RIGHT_ANKLE)
+        if all(pen.seen[lm] for lm in ankles):
+            _dashed_vertical(pen.canvas, int(round(pen.points[list(ankles), 0].mean())), pen.unit)
+    elif pen.seen[pen.landmark("ankle")]:
+        _dashed_vertical(pen.canvas, pen.px(pen.landmark("ankle"))[0], pen.unit)
+
+
+def _suspects(pen: _Pen) -> None:
+    """A grey ring around each point that may belong to someone else, and one label."""
+    shown = [L[key.upper()] for key in pen.note.suspect_points]
+    radius = max(10 * pen.unit, pen.canvas.shape[1] // 60)
+    for lm in shown:
+        cv2.circle(pen.canvas, pen.px(lm), radius, (0, 0, 0), 4 * pen.unit, cv2.LINE_AA)
+        cv2.circle(pen.canvas, pen.px(lm), radius, CANT_TELL_RGB, 2 * pen.unit, cv2.LINE_AA)
+    if shown:  # one label: the legend says the rest
+        x, y = pen.px(shown[0])
+        _text(pen.canvas, "another person?", (x + radius + 3 * pen.unit, y), CANT_TELL_RGB, pen.unit,
+              left_of=x - radius - 3 * pen.unit)
+
+
+def _markers(pen: _Pen, scale: float) -> None:
+    """Each marker found on the body: a white ring with its name, so a wrong one is seen at once."""
+    radius = max(6 * pen.unit, pen.canvas.shape[1] // 90)
+    middle = float(np.mean(pen.points[[L.LEFT_HIP, L.RIGHT_HIP], 0]))
+    for name, xy in pen.note.markers.items():
+        centre = _int(np.asarray(xy) * scale)
+        cv2.circle(pen.canvas, centre, radius, (0, 0, 0), 3 * pen.unit, cv2.LINE_AA)
+        cv2.circle(pen.canvas, centre, radius, (255, 255, 255), pen.unit, cv2.LINE_AA)
+        outward_left = not pen.frontal or centre[0] < middle  # away from the body (a profile's values are right)
+        _text(pen.canvas, name, (centre[0] + radius + 2 * pen.unit, centre[1] + radius), (255, 255, 255), pen.unit,
+              left_of=centre[0] - radius - 2 * pen.unit, prefer_left=outward_left)
+
+
+def _int(point: np.ndarray) -> tuple[int, int]:
+    return int(round(point[0])), int(round(point[1]))
 
 
 def _screen_sign(left: np.ndarray, right: np.ndarray) -> int:
@@ -152,18 +238,24 @@ def _dashed_vertical(canvas: np.ndarray, x: int, unit: int) -> None:
 
 
 def _text(
-    canvas: np.ndarray, text: str, origin: tuple[int, int], colour, unit: int, left_of: int | None = None
+    canvas: np.ndarray, text: str, origin: tuple[int, int], colour, unit: int, left_of: int | None = None,
+    prefer_left: bool = False,
 ) -> None:
     """Outlined text with its baseline at `origin`, shrunk to fit the image's width.
 
-    If it doesn't fit to the right of `origin`, it is placed to end at `left_of` instead.
+    If it doesn't fit to the right of `origin`, it is placed to end at `left_of` instead;
+    `prefer_left` places it there first (shrunk to fit there rather than moved to the right).
     """
     font = cv2.FONT_HERSHEY_SIMPLEX
     width = canvas.shape[1]
     scale = 0.45 * unit
     (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
     x = origin[0]
-    if x + text_w > width and left_of is not None and left_of - text_w >= 0:
+    if prefer_left and left_of is not None and left_of > 0:
+        scale *= min(1.0, max(0.3, (left_of - 2) / text_w))
+        (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
+        x = left_of - text_w
+    elif x + text_w > width and left_of is not None and left_of - text_w >= 0:
         x = left_of - text_w
     if x + text_w > width:
         scale *= max(0.3, (width - x - 2) / text_w)
@@ -174,14 +266,108 @@ def _text(
     cv2.putText(canvas, text, (x, y), font, scale, colour, unit, cv2.LINE_AA)
 
 
-def _legend(canvas: np.ndarray, legend: Sequence[tuple[str, RGB]], unit: int) -> None:
-    lines = list(legend) or [("no findings", NORMAL_RGB)]
-    row = int(22 * 0.45 * unit) + 4 * unit
+@dataclass(frozen=True)
+class LegendLayout:
+    """Where the legend goes: a box clear of the person, its text wrapped to fit."""
+
+    box: Box  # on the output canvas (below the photo when `strip_px` > 0)
+    lines: tuple[tuple[str, RGB], ...]  # wrapped
+    scale: float  # font scale
+    row_px: int
+    strip_px: int  # rows added below the photo: no corner beside the person was free
+
+
+def person_box(size: tuple[int, int], points: np.ndarray, seen: Mapping[L, bool], mask: np.ndarray | None) -> Box:
+    """The person's extent on a canvas of `size`: the seen points, with the top of the head above
+    the face (the crown is ~0.6 of the nose-to-shoulders drop above the nose; 0.75 leaves room
+    for hair), joined with the person mask's extent."""
+    xy = np.array([points[lm] for lm in L if seen[lm]]).reshape(-1, 2)
+    if len(xy) == 0:
+        return (0, 0, 0, 0)
+    (x0, y0), (x1, y1) = xy.min(axis=0), xy.max(axis=0)
+    margin = 0.04 * (y1 - y0)
+    shoulders = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER)
+    if seen[L.NOSE] and all(seen[lm] for lm in shoulders):
+        margin = max(margin, 0.75 * (points[list(shoulders), 1].mean() - points[L.NOSE, 1]))
+    box = [x0 - margin / 3, y0 - margin, x1 + margin / 3, y1 + margin / 3]
+    if mask is not None and np.any(mask >= 0.5):
+        rows, cols = np.nonzero(mask >= 0.5)
+        sx, sy = size[0] / mask.shape[1], size[1] / mask.shape[0]
+        box = [min(box[0], cols.min() * sx), min(box[1], rows.min() * sy),
+               max(box[2], (cols.max() + 1) * sx), max(box[3], (rows.max() + 1) * sy)]
+    (width, height), (left, top, right, bottom) = size, box
+    return max(0, int(left)), max(0, int(top)), min(width, int(np.ceil(right))), min(height, int(np.ceil(bottom)))
+
+
+def legend_layout(size: tuple[int, int], person: Box, legend: Sequence[tuple[str, RGB]], unit: int) -> LegendLayout:
+    """The first free place, in this order: above the person, in the column left of them, right of
+    them, below them; else a strip below the photo. Labels of the lines sit right of the body, so
+    the left column comes first. The text is never shrunk below a phone's reading size, and a
+    place where a line would break into more than two is not free."""
+    width, height = size
+    scale = max(0.45 * unit, width * LEGEND_TEXT_OF_WIDTH)
+    thickness = max(1, round(scale / 0.45))
+    row, pad = int(22 * scale) + 6 * thickness, 4 * thickness
+    x0, y0, x1, y1 = person
+    # (left, top, right, bottom) of each free place, and the corner the legend takes in it.
+    free = (((0, 0, width, y0 - pad), "top left"), ((0, 0, x0 - pad, height), "top left"),
+            ((x1 + pad, 0, width, height), "top right"), ((0, y1 + pad, width, height), "bottom left"))
+    text = list(legend) or [("no findings", NORMAL_RGB)]
+    for (left, top, right, bottom), corner in free:
+        lines = _wrapped(text, right - left - 2 * pad, scale, thickness)
+        if lines is None or len(lines) > 2 * len(text) or row * len(lines) + 2 * pad > bottom - top:
+            continue
+        box_w = max(_text_width(t, scale, thickness) for t, _ in lines) + 2 * pad
+        box_h = row * len(lines) + 2 * pad
+        box_x = right - box_w if corner.endswith("right") else left
+        box_y = bottom - box_h if corner.startswith("bottom") else top
+        return LegendLayout((box_x, box_y, box_x + box_w, box_y + box_h), tuple(lines), scale, row, 0)
+    lines = _wrapped(text, width - 2 * pad, scale, thickness, force=True)
+    strip = row * len(lines) + 2 * pad
+    return LegendLayout((0, height, width, height + strip), tuple(lines), scale, row, strip)
+
+
+def _text_width(text: str, scale: float, thickness: int) -> int:
+    return cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)[0][0]
+
+
+def _wrapped(text: Sequence[tuple[str, RGB]], width: int, scale: float, thickness: int,
+             force: bool = False) -> list[tuple[str, RGB]] | None:
+    """Each line broken at spaces to fit `width`; None when a word does not fit (unless `force`)."""
+    def fits(words: str) -> bool:
+        return _text_width(words, scale, thickness) <= width
+
+    lines = []
+    for line, colour in text:
+        current = ""
+        for word in line.split():
+            joined = f"{current} {word}".strip()
+            if current and not fits(joined):
+                lines.append((current, colour))
+                joined = word
+            if not fits(joined) and not force:
+                return None
+            current = joined
+        lines.append((current, colour))
+    return lines
+
+
+def _with_legend(canvas: np.ndarray, layout: LegendLayout) -> np.ndarray:
+    """The canvas with the legend drawn in its box (on a dark strip added below when needed)."""
+    if layout.strip_px:
+        strip = np.full((layout.strip_px, canvas.shape[1], 3), 30, np.uint8)
+        canvas = np.ascontiguousarray(np.vstack([canvas, strip]))
+    x0, y0, x1, y1 = layout.box
     overlay = canvas.copy()
-    cv2.rectangle(overlay, (0, 0), (canvas.shape[1] - 1, row * len(lines) + 4 * unit), (0, 0, 0), -1)
-    cv2.addWeighted(overlay, 0.5, canvas, 0.5, 0, dst=canvas)
-    for index, (text, colour) in enumerate(lines):
-        _text(canvas, text, (3 * unit, row * (index + 1)), colour, unit)
+    cv2.rectangle(overlay, (x0, y0), (x1 - 1, y1 - 1), (0, 0, 0), -1)
+    cv2.addWeighted(overlay, 0.55, canvas, 0.45, 0, dst=canvas)
+    thickness = max(1, round(layout.scale / 0.45))
+    pad = 4 * thickness
+    for index, (text, colour) in enumerate(layout.lines):
+        origin = (x0 + pad, y0 + pad + layout.row_px * (index + 1) - 3 * thickness)
+        cv2.putText(canvas, text, origin, cv2.FONT_HERSHEY_SIMPLEX, layout.scale, (0, 0, 0), 3 * thickness, cv2.LINE_AA)
+        cv2.putText(canvas, text, origin, cv2.FONT_HERSHEY_SIMPLEX, layout.scale, colour, thickness, cv2.LINE_AA)
+    return canvas
 
 
 def _side_colour(*points: L) -> tuple[int, int, int]:

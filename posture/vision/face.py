@@ -1,9 +1,10 @@
-"""Is the person's face toward the camera? Tells a front view from a back view.
+"""How much a face the head shows: one cue of front vs back, from a second model.
 
-Why: BlazePose labels a person seen from the back as if they faced the camera, face points with
-high visibility included, so its own output cannot tell the two apart; every left/right finding
-would then be reported on the wrong side. MediaPipe's face detector (shipped in the same wheel,
-short-range model) on a crop around the head can: the back of a head has no face.
+Why: BlazePose can label a person seen from the back as if they faced the camera, face points
+with high visibility included, so its own output is not enough to tell the two apart; every
+left/right finding would then be reported on the wrong side. MediaPipe's face detector (shipped in
+the same wheel, short-range model) on a crop around the head is an independent opinion: the back
+of a head has no face. Its score is weighed with BlazePose's cues in `views.detect_view`.
 """
 
 from __future__ import annotations
@@ -18,17 +19,15 @@ from posture.vision.landmarks import PoseLandmarks
 from posture.vision.pose_model import native_stderr_silenced
 
 CROP_PX = 256  # the detector's input is 128 px; the crop is the head and shoulders
-# Measured here: faces on 12 real front photos and 14 front renders score 0.86-0.96; the backs of
-# two rendered heads 0.52 and 0.62.
-MIN_SCORE = 0.75
 
 
 _detector = None
 _detector_lock = threading.Lock()  # MediaPipe graphs are not thread-safe; app sessions share this one
 
 
-def face_toward_camera(rgb: np.ndarray, landmarks: PoseLandmarks) -> bool | None:
-    """True if a face is seen around the head, False if not, None if the head is out of view."""
+def face_score(rgb: np.ndarray, landmarks: PoseLandmarks) -> float | None:
+    """The best face score around the head (0 when no face is found), None if the head is out of
+    view. How scores read (fronts, backs of heads, profiles): `face_score_mid` in measurement_model.json."""
     global _detector
     crop = _head_crop(rgb, landmarks)
     if crop is None:
@@ -39,8 +38,7 @@ def face_toward_camera(rgb: np.ndarray, landmarks: PoseLandmarks) -> bool | None
 
             _detector = face_detection.FaceDetection(model_selection=0)
         result = _detector.process(crop)
-    # Scores are checked here: the detector's own threshold does not filter what it returns.
-    return any(detection.score[0] >= MIN_SCORE for detection in result.detections or [])
+    return max((float(detection.score[0]) for detection in result.detections or []), default=0.0)
 
 
 def _head_crop(rgb: np.ndarray, landmarks: PoseLandmarks) -> np.ndarray | None:

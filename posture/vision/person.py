@@ -9,6 +9,7 @@ import numpy as np
 from posture.errors import ErrorCode, PhotoError, PhotoWarning, WarningCode
 from posture.vision.augment import DEFAULT_COPIES, Copy, detect_augmented
 from posture.vision.image_io import Photo
+from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
 from posture.vision.pose_model import PoseEstimator, RawPose
 
@@ -94,3 +95,44 @@ def _grey_out(rgb: np.ndarray, raw: RawPose) -> np.ndarray:
     hidden = rgb.copy()
     hidden[top:bottom, left:right] = 128
     return hidden
+
+
+def points_off_outline(
+    landmarks: PoseLandmarks, person_mask: np.ndarray | None, visibility_threshold: float, max_off_torso: float,
+) -> tuple[L, ...]:
+    """The seen points farther than `max_off_torso` torso lengths from this person's outline (the
+    segmentation mask, which follows the body the model found): BlazePose joined a limb of someone
+    nearby (or of the background) to this person. Points outside the photo are not seen (the
+    cut-off check speaks for them); no mask, no point."""
+    if person_mask is None:
+        return ()
+    scale = person_mask.shape[1] / landmarks.image_size[0]
+    shoulders = (landmarks.point(L.LEFT_SHOULDER) + landmarks.point(L.RIGHT_SHOULDER)) / 2
+    hips = (landmarks.point(L.LEFT_HIP) + landmarks.point(L.RIGHT_HIP)) / 2
+    reach = max(1, int(round(max_off_torso * float(np.linalg.norm(shoulders - hips)) * scale)))
+    body = person_mask >= 0.5
+    height, width = body.shape
+    off = []
+    for lm in L:
+        if not landmarks.is_visible(lm, visibility_threshold):
+            continue
+        x = min(int(round(landmarks.point(lm)[0] * scale)), width - 1)
+        y = min(int(round(landmarks.point(lm)[1] * scale)), height - 1)
+        top, left = max(0, y - reach), max(0, x - reach)
+        rows, cols = np.nonzero(body[top:y + reach + 1, left:x + reach + 1])
+        if not np.any(np.hypot(rows + top - y, cols + left - x) <= reach):
+            off.append(lm)
+    return tuple(off)
+
+
+def mixed_skeleton_warning(off_outline: tuple[L, ...]) -> list[PhotoWarning]:
+    """The warning for points off the person's outline (none when there are none)."""
+    if not off_outline:
+        return []
+    names = ", ".join(lm.key.replace("_", " ") for lm in off_outline)
+    return [PhotoWarning(
+        WarningCode.MIXED_SKELETON,
+        f"Some body points ({names}) lie off this person's outline: the skeleton may join limbs of "
+        "another person nearby (they are circled in grey on the image). The measurements that use them "
+        "give no finding. Retake standing alone in the frame, clear of other people.",
+    )]

@@ -1,0 +1,80 @@
+"""Is something held in a hand? A bag, a clutch or a phone in one hand pulls that shoulder down and
+leans the trunk away from the load, which a photo would read as posture.
+
+The pose model has no point for what a hand holds, but its person mask takes the held object in
+with the hand: an empty hand's outline ends a hand's half-width beside it, a held bag's well
+beyond. A bag hanging clear of the hand (a tote on long handles) is often left out of the mask and
+is not seen here (docs/limits.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from posture.assessment.measurements import body_height_px
+from posture.assessment.views import View
+from posture.data_files import constant, load
+from posture.errors import PhotoWarning, WarningCode
+from posture.vision.landmarks import Landmark as L
+from posture.vision.landmarks import PoseLandmarks
+
+HANDS = {
+    "left": (L.LEFT_WRIST, L.LEFT_INDEX, L.LEFT_PINKY),
+    "right": (L.RIGHT_WRIST, L.RIGHT_INDEX, L.RIGHT_PINKY),
+}
+ROWS_ABOVE, ROWS_BELOW = 0.03, 0.12  # of the body's height: the hand and what hangs from it
+GAP = 0.01  # of the body's height: background this wide ends the outline
+
+
+def held_object(landmarks: PoseLandmarks, person_mask: np.ndarray | None, view: View) -> PhotoWarning | None:
+    """A warning naming the hand(s) whose outline reaches further out than an empty hand's."""
+    if person_mask is None or not view.is_frontal:
+        return None
+    threshold = constant("visibility_threshold")
+    limit = load("thresholds.json")["stance"]["max_hand_outline_reach_of_height"]["value"]
+    scale = person_mask.shape[1] / landmarks.image_size[0]
+    stature = body_height_px(landmarks, threshold)[0] * scale
+    mid_x = (landmarks.xy_px[L.LEFT_HIP, 0] + landmarks.xy_px[L.RIGHT_HIP, 0]) / 2 * scale
+    holding = [
+        side for side, points in HANDS.items()
+        if all(landmarks.is_visible(lm, threshold) for lm in points)
+        and _outward_reach(person_mask > 0.5, landmarks.xy_px[list(points)].mean(axis=0) * scale, mid_x, stature)
+        > limit
+    ]
+    if not holding:
+        return None
+    return PhotoWarning(
+        WarningCode.OBJECT_IN_HAND,
+        f"Something seems to be held in {'both hands' if len(holding) == 2 else 'the ' + holding[0] + ' hand'} "
+        "(a bag, a clutch, a phone?). A load in "
+        "one hand pulls that shoulder down and leans the trunk away: put everything down and let the arms "
+        "hang empty.",
+    )
+
+
+def _outward_reach(body: np.ndarray, hand: np.ndarray, mid_x: float, stature: float) -> float:
+    """How far the outline runs outward from the hand's centre, in body heights: the 90th
+    percentile over the rows of the hand and below it (the object is the widest part)."""
+    outward = 1 if hand[0] >= mid_x else -1
+    columns = np.round(hand[0] + outward * np.arange(0, 0.25 * stature)).astype(int)
+    columns = columns[(columns >= 0) & (columns < body.shape[1])]
+    rows = np.arange(round(hand[1] - ROWS_ABOVE * stature), round(hand[1] + ROWS_BELOW * stature))
+    rows = rows[(rows >= 0) & (rows < body.shape[0])]
+    if not len(columns) or not len(rows):
+        return 0.0
+    gap = max(1, round(GAP * stature))
+    reaches = [_run_length(body[row, columns], gap) for row in rows]
+    return float(np.percentile(reaches, 90)) / stature
+
+
+def _run_length(line: np.ndarray, gap: int) -> int:
+    """Index of the last body pixel before `gap` background pixels in a row."""
+    last, background = 0, 0
+    for index, inside in enumerate(line):
+        if inside:
+            last, background = index, 0
+        else:
+            background += 1
+            if background >= gap:
+                break
+    return last

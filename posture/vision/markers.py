@@ -1,0 +1,224 @@
+"""Coloured markers on palpated bony landmarks (photogrammetry's way to see bones through skin):
+found automatically, named by where the pose model says each landmark should be.
+
+A marker is a small blob of one saturated colour (or white on dark clothes), 10-20 mm across, on
+the body. Candidates are the colour's connected blobs of a marker's size and roundness whose
+surroundings are not the same colour (a red shirt is not a marker); each expected landmark takes
+the candidate nearest its prior position within a tolerance. A colour counts only when it names
+two markers or more (or when the user named the colour), so a single red logo near a shoulder
+does not become an acromion. The protocol and the priors: docs/markers.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+import cv2
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from posture.assessment.measurements import body_height_px
+from posture.assessment.views import View
+from posture.data_files import constant, load
+from posture.errors import PhotoWarning, WarningCode
+from posture.vision.landmarks import Landmark as L
+from posture.vision.landmarks import PoseLandmarks
+
+
+class MarkerColour(StrEnum):
+    RED = "red"
+    ORANGE = "orange"
+    YELLOW = "yellow"
+    GREEN = "green"
+    BLUE = "blue"
+    MAGENTA = "magenta"
+    WHITE = "white"
+
+
+# White is looked for only when named: white shirts, shoes, sky and highlights make white specks
+# everywhere.
+AUTO_COLOURS = tuple(c for c in MarkerColour if c is not MarkerColour.WHITE)
+
+
+@dataclass(frozen=True)
+class Marker:
+    name: str  # e.g. "asis_left", "c7" (the subject's sides)
+    xy_px: tuple[float, float]  # centre, upright-photo pixels
+    confidence: float  # 0..1: how round, how marker-sized, how close to where the landmark should be
+
+    def to_json(self) -> dict:
+        return {"x": round(self.xy_px[0], 1), "y": round(self.xy_px[1], 1), "confidence": round(self.confidence, 2)}
+
+
+@dataclass(frozen=True)
+class MarkerSet:
+    colour: MarkerColour | None
+    markers: Mapping[str, Marker]
+    warnings: tuple[PhotoWarning, ...] = ()
+
+
+@dataclass(frozen=True)
+class Expected:
+    """Where a protocol landmark should be, and how far from there a marker may still be it."""
+
+    xy_px: np.ndarray
+    tolerance: float  # fraction of the body's height
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class _Blob:
+    xy: np.ndarray  # working-image pixels
+    diameter: float
+    roundness: float
+
+
+def find_markers(
+    rgb: np.ndarray, landmarks: PoseLandmarks, person_mask: np.ndarray | None, view: View,
+    colour: MarkerColour | None = None,
+) -> MarkerSet:
+    """The markers of the protocol for this view, in upright-photo pixels. `rgb` is the working
+    copy the mask belongs to; `landmarks` are in upright-photo pixels."""
+    scale = rgb.shape[1] / landmarks.image_size[0]
+    stature = body_height_px(landmarks, constant("visibility_threshold"))[0] * scale
+    priors = expected_positions(landmarks, view)
+    expected = {name: (prior.xy_px * scale, prior.tolerance * stature) for name, prior in priors.items()}
+    body = _near_body(person_mask, rgb.shape[:2], stature)
+    best = MarkerSet(None, {})
+    for candidate in (colour,) if colour else AUTO_COLOURS:
+        blobs = _blobs(rgb, candidate, body, stature)
+        found, ambiguous = _assigned(blobs, expected)
+        needed = 1 if colour else 2
+        if len(found) >= needed and len(found) > len(best.markers):
+            best = MarkerSet(candidate, {name: Marker(name, tuple(map(float, xy / scale)), conf)
+                                         for name, (xy, conf) in found.items()},
+                             _warnings(candidate, priors, found, ambiguous))
+    return best
+
+
+def expected_positions(landmarks: PoseLandmarks, view: View) -> dict[str, Expected]:
+    """Each protocol landmark's prior position (upright-photo pixels) and tolerance (fraction of
+    the body's height), from the pose model's points and adult proportions (markers.json)."""
+    priors = load("markers.json")["priors"][view.value.split("_")[0]]
+    stature = body_height_px(landmarks, constant("visibility_threshold"))[0]
+    pts = landmarks.xy_px
+    mid_hip_x = (pts[L.LEFT_HIP, 0] + pts[L.RIGHT_HIP, 0]) / 2
+    near = "right" if view is View.SIDE_RIGHT else "left"  # the side facing the camera in a profile
+    expected = {}
+    for name, prior in priors.items():
+        side = name.rsplit("_", 1)[-1] if name.endswith(("_left", "_right")) else near
+        anchor = np.mean([pts[L[point.replace("SIDE", side.upper())]] for point in prior["anchor"]], axis=0)
+        if view.is_frontal:
+            outward = 1.0 if pts[L[f"{side.upper()}_HIP"], 0] >= mid_hip_x else -1.0
+            offset = np.array([outward * prior["out"], -prior["up"]])
+        else:
+            offset = np.array([view.facing_x * prior["forward"], -prior["up"]])
+        label = name if name.endswith(("_left", "_right")) or name == "c7" else f"{name}_{side}"
+        expected[label] = Expected(anchor + offset * stature, prior["tolerance"], prior.get("optional", False))
+    return expected
+
+
+def _near_body(mask: np.ndarray | None, shape: tuple[int, int], stature: float) -> np.ndarray | None:
+    """The person's mask grown by a marker's size: a ball on the outline sticks out of it."""
+    if mask is None:
+        return None
+    body = cv2.resize((mask > 0.5).astype(np.uint8), (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
+    grow = max(3, round(0.02 * stature))
+    return cv2.dilate(body, np.ones((grow, grow), np.uint8)).astype(bool)
+
+
+def _colour_mask(rgb: np.ndarray, colour: MarkerColour) -> np.ndarray:
+    spec = load("markers.json")["colours"][colour.value]
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    hue, sat, val = hsv[..., 0].astype(int), hsv[..., 1], hsv[..., 2]
+    low, high = spec["hue"]
+    in_hue = (hue >= low) & (hue <= high) if low <= high else (hue >= low) | (hue <= high)
+    return in_hue & (sat >= spec["min_saturation"]) & (sat <= spec.get("max_saturation", 255)) & (
+        val >= spec["min_value"])
+
+
+def _blobs(rgb: np.ndarray, colour: MarkerColour, body: np.ndarray | None, stature: float) -> list[_Blob]:
+    """Connected blobs of the colour that are marker-sized, round, on the body and set apart
+    from their surroundings."""
+    size = load("markers.json")["blob"]
+    member = _colour_mask(rgb, colour)
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    count, labels, stats, centroids = cv2.connectedComponentsWithStats(member.astype(np.uint8), connectivity=8)
+    blobs = []
+    for index in range(1, count):
+        x, y, w, h, area = stats[index]
+        diameter = max(w, h)
+        if not max(size["min_pixels"], size["min_diameter"] * stature) <= diameter <= size["max_diameter"] * stature:
+            continue
+        roundness = area / (np.pi * diameter**2 / 4)
+        if roundness < size["min_roundness"] or max(w, h) > size["max_aspect"] * min(w, h):
+            continue
+        centre = centroids[index]
+        if body is not None and not body[int(centre[1]), int(centre[0])]:
+            continue
+        box = (slice(max(0, y - h), y + 2 * h), slice(max(0, x - w), x + 2 * w))  # the blob and a ring of its size
+        if not _stands_out(lab[box], member[box], labels[box] == index, diameter, size):
+            continue
+        blobs.append(_Blob(centre, float(diameter), float(min(roundness, 1.0))))
+    return blobs
+
+
+def _stands_out(lab: np.ndarray, member: np.ndarray, blob: np.ndarray, diameter: float, size: dict) -> bool:
+    """A marker is set apart from what it sits on: the ring around it is mostly another colour,
+    and its colour differs from the ring's by a clear margin (CIELAB distance); a speck of a
+    patterned or coloured garment is neither."""
+    width = max(2, round(diameter / 2))
+    grown = cv2.dilate(blob.astype(np.uint8), np.ones((2 * width + 1, 2 * width + 1), np.uint8)).astype(bool)
+    ring = grown & ~cv2.dilate(blob.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    if not ring.any() or member[ring].mean() > size["max_ring_share"]:
+        return False
+    return float(np.linalg.norm(lab[blob].mean(axis=0) - lab[ring].mean(axis=0))) >= size["min_contrast_lab"]
+
+
+def _assigned(blobs: list[_Blob], expected: dict[str, tuple[np.ndarray, float]]):
+    """Blobs matched to names by distance to the prior over its tolerance (at most 1); a name
+    with a second blob within its tolerance is ambiguous and left out."""
+    if not blobs:
+        return {}, []
+    names = list(expected)
+    cost = np.array([[np.linalg.norm(b.xy - expected[n][0]) / expected[n][1] for n in names] for b in blobs])
+    rows, cols = linear_sum_assignment(np.where(cost <= 1.0, cost, 1e6))
+    found, ambiguous = {}, []
+    for row, col in zip(rows, cols, strict=True):
+        if cost[row, col] > 1.0:
+            continue
+        rivals = [r for r in range(len(blobs)) if r != row and cost[r, col] <= 1.0 and r not in rows]
+        if rivals:
+            ambiguous.append(names[col])
+            continue
+        confidence = blobs[row].roundness * (1.0 - 0.5 * cost[row, col] ** 2)
+        if confidence >= load("markers.json")["blob"]["min_confidence"]:
+            found[names[col]] = (blobs[row].xy, float(confidence))
+    return found, ambiguous
+
+
+def _warnings(colour: MarkerColour, expected: dict[str, Expected], found: dict, ambiguous: list[str]
+              ) -> tuple[PhotoWarning, ...]:
+    words = load("markers.json")["names"]
+    missing = [n for n, prior in expected.items() if n not in found and n not in ambiguous and not prior.optional]
+    warnings = []
+    if missing:
+        warnings.append(PhotoWarning(
+            WarningCode.MARKER_NOT_FOUND,
+            f"{colour.value.capitalize()} markers found, but not on: "
+            + "; ".join(f"{words[_base(n)]['plain']} ({n})" for n in missing)
+            + ". Hidden by clothing or an arm? The measurements that need them use the pose model instead.",
+        ))
+    if ambiguous:
+        warnings.append(PhotoWarning(
+            WarningCode.MARKER_AMBIGUOUS,
+            "Two marker-like spots where one marker should be, so neither is used: "
+            + ", ".join(ambiguous) + ". Remove the other spot of that colour (a logo, a button?) or move the marker.",
+        ))
+    return tuple(warnings)
+
+
+def _base(name: str) -> str:
+    return name.removesuffix("_left").removesuffix("_right")

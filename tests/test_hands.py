@@ -1,0 +1,74 @@
+"""Something held in a hand: made-up bodies with and without a bag, and real photos."""
+
+import cv2
+import numpy as np
+import pytest
+
+from posture.assessment.hands import held_object
+from posture.assessment.views import View
+from posture.vision.landmarks import Landmark as L
+from posture.vision.landmarks import PoseLandmarks
+from tests.conftest import IMAGE_SIZE, STATURE_PX, frontal_landmarks
+
+LIMBS = ((L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST),
+         (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE), (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE))
+
+
+def body_mask(pose: PoseLandmarks, bag_beside: L | None = None) -> np.ndarray:
+    """The person's mask: limbs as thick lines, the trunk, empty hands; a bag hanging beside a hand."""
+    mask = np.zeros(IMAGE_SIZE[::-1], np.uint8)
+    pts = pose.xy_px.round().astype(np.int32)
+    trunk = pts[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.RIGHT_HIP, L.LEFT_HIP]]
+    cv2.fillPoly(mask, [trunk], 1)
+    for limb in LIMBS:
+        cv2.polylines(mask, [pts[list(limb)]], False, 1, thickness=round(0.05 * STATURE_PX))
+    for wrist in (L.LEFT_WRIST, L.RIGHT_WRIST):
+        cv2.circle(mask, tuple(pts[wrist] + (0, round(0.03 * STATURE_PX))), round(0.03 * STATURE_PX), 1, -1)
+    if bag_beside is not None:
+        x, y = pts[bag_beside]
+        outward = 1 if x > IMAGE_SIZE[0] / 2 else -1
+        near, far = x + outward * round(0.02 * STATURE_PX), x + outward * round(0.14 * STATURE_PX)
+        cv2.rectangle(mask, (min(near, far), y), (max(near, far), y + round(0.1 * STATURE_PX)), 1, -1)
+    return mask.astype(np.float32)
+
+
+def mirrored(pose: PoseLandmarks, mask: np.ndarray) -> tuple[PoseLandmarks, np.ndarray]:
+    xy = pose.xy_px.copy()
+    xy[:, 0] = IMAGE_SIZE[0] - 1 - xy[:, 0]
+    return PoseLandmarks(xy, pose.visibility, pose.image_size).with_sides_swapped(), mask[:, ::-1].copy()
+
+
+def test_empty_hands_hold_nothing():
+    pose = frontal_landmarks()
+    assert held_object(pose, body_mask(pose), View.FRONT) is None
+
+
+@pytest.mark.parametrize(("hand", "side"), [(L.LEFT_WRIST, "left"), (L.RIGHT_WRIST, "right")])
+def test_a_bag_beside_one_hand_is_seen_in_that_hand_and_in_the_mirror_image_in_the_other(hand, side):
+    pose = frontal_landmarks()
+    mask = body_mask(pose, bag_beside=hand)
+    warning = held_object(pose, mask, View.FRONT)
+    assert warning is not None and f"the {side} hand" in warning.message
+    other = {"left": "right", "right": "left"}[side]
+    assert f"the {other} hand" in held_object(*mirrored(pose, mask), View.FRONT).message
+
+
+def test_no_mask_or_a_profile_is_not_judged():
+    pose = frontal_landmarks()
+    assert held_object(pose, None, View.FRONT) is None
+    assert held_object(pose, body_mask(pose, bag_beside=L.LEFT_WRIST), View.SIDE_LEFT) is None
+
+
+def test_real_photos_a_bag_in_the_hand_and_empty_hands(shared_front_photos, estimator):
+    """Judged by eye: a handbag in the hand (ccp_0152, right) or at it (ccp_0044, left); empty hands
+    hanging (ccp_0061, ccp_0191) or in pockets (ccp_0008, ccp_0028)."""
+    from posture.analysis import Options, locate
+
+    by_name = {p.name: p for p in shared_front_photos}
+
+    def object_in_hand(name: str) -> bool:
+        located = locate(str(by_name[name]), estimator, Options(level=False))
+        return "object_in_hand" in {w.code.value for w in located.warnings}
+
+    assert object_in_hand("ccp_0152.jpg") and object_in_hand("ccp_0044.jpg")
+    assert not any(object_in_hand(name) for name in ("ccp_0061.jpg", "ccp_0191.jpg", "ccp_0008.jpg", "ccp_0028.jpg"))

@@ -1,0 +1,125 @@
+"""Marker mode: coloured balls on the bony landmarks found and named, nothing found where there
+are none, and the measurements read between them."""
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from benchmarks.markers import BALL_RGB, paste_ball, with_markers
+from posture import cli
+from posture.analysis import Options, locate, measure_photo
+from posture.assessment.leveled import level_frame
+from posture.assessment.measurements import Source, measure_leveled
+from posture.assessment.views import View
+from posture.vision.markers import MarkerColour, expected_positions, find_markers
+from tests.conftest import IMAGE_SIZE, STATURE_PX, frontal_landmarks
+
+BALL = 0.009 * STATURE_PX
+
+
+def scene(pose, balls: dict, colour=(220, 20, 30)) -> tuple[np.ndarray, np.ndarray]:
+    """A grey backdrop, a beige body box as the person (and its mask), balls at the given points."""
+    rgb = np.full((IMAGE_SIZE[1], IMAGE_SIZE[0], 3), 90, np.uint8)
+    mask = np.zeros(rgb.shape[:2], np.float32)
+    x0, x1 = int(pose.xy_px[:, 0].min()) - 40, int(pose.xy_px[:, 0].max()) + 40
+    y0, y1 = int(pose.xy_px[:, 1].min()) - 40, int(pose.xy_px[:, 1].max()) + 10
+    rgb[y0:y1, x0:x1] = (200, 170, 140)
+    mask[y0:y1, x0:x1] = 1.0
+    for xy in balls.values():
+        rgb = paste_ball(rgb, np.asarray(xy, float), BALL, colour)
+    return rgb, mask
+
+
+def protocol_points(pose, view=View.FRONT) -> dict:
+    return {name: prior.xy_px + np.array([3.0, -2.0]) for name, prior in expected_positions(pose, view).items()}
+
+
+def test_markers_on_the_protocol_points_are_found_named_and_centred():
+    pose = frontal_landmarks()
+    truth = protocol_points(pose)
+    found = find_markers(*scene(pose, truth)[:1], pose, scene(pose, truth)[1], View.FRONT)
+    assert found.colour is MarkerColour.RED
+    assert set(found.markers) == {"acromion_left", "acromion_right", "asis_left", "asis_right"}
+    for name, marker in found.markers.items():
+        assert np.linalg.norm(np.array(marker.xy_px) - truth[name]) < 0.5
+        assert 0.5 < marker.confidence <= 1.0
+
+
+def test_in_a_mirror_image_left_and_right_markers_swap():
+    pose = frontal_landmarks()
+    truth = {"acromion_left": protocol_points(pose)["acromion_left"], "asis_left": protocol_points(pose)["asis_left"]}
+    rgb, mask = scene(pose, truth)
+    xy = pose.xy_px.copy()
+    xy[:, 0] = IMAGE_SIZE[0] - 1 - xy[:, 0]
+    mirrored_pose = type(pose)(xy, pose.visibility, pose.image_size).with_sides_swapped()
+    found = find_markers(rgb[:, ::-1].copy(), mirrored_pose, mask[:, ::-1].copy(), View.FRONT)
+    assert set(found.markers) == {"acromion_right", "asis_right"}
+
+
+@pytest.mark.parametrize("colour", list(BALL_RGB))
+def test_every_colour_is_found_without_being_named(colour):
+    pose = frontal_landmarks()
+    rgb, mask = scene(pose, protocol_points(pose), BALL_RGB[colour])
+    assert find_markers(rgb, pose, mask, View.FRONT).colour is MarkerColour(colour)
+
+
+def test_a_garment_of_the_markers_colour_a_lone_spot_and_missing_markers():
+    pose = frontal_landmarks()
+    truth = protocol_points(pose)
+    rgb, mask = scene(pose, {"acromion_left": truth["acromion_left"]})  # one red spot: a logo?
+    assert find_markers(rgb, pose, mask, View.FRONT).markers == {}
+    assert set(find_markers(rgb, pose, mask, View.FRONT, MarkerColour.RED).markers) == {"acromion_left"}
+    shirt = rgb.copy()
+    shirt[700:1100, 380:620] = (210, 25, 35)  # a red shirt with its own marker-sized texture
+    shirt[700:1100:30, 380:620:30] = (90, 10, 10)
+    assert find_markers(shirt, pose, mask, View.FRONT, MarkerColour.RED).markers.keys() <= {"acromion_left"}
+    two = {name: truth[name] for name in ("acromion_left", "acromion_right")}
+    found = find_markers(*scene(pose, two)[:1], pose, scene(pose, two)[1], View.FRONT)
+    assert set(found.markers) == set(two)
+    assert "asis_left" in found.warnings[0].message and "front of the hip" in found.warnings[0].message
+
+
+def test_measurements_between_markers_follow_a_known_tilt_and_say_so():
+    pose = frontal_landmarks()
+    left, right = np.array([330.0, 500.0]), np.array([670.0, 500.0])  # 0.2 of the height apart
+    tilt = 4.0
+    rise = 170.0 * math.tan(math.radians(tilt))
+    markers = {"acromion_left": (right[0], right[1] - rise), "acromion_right": (left[0], left[1] + rise)}
+    measured = measure_leveled(level_frame(pose, None, 0.0), View.FRONT, markers=markers)["shoulder_tilt_deg"]
+    assert measured.value == pytest.approx(tilt, abs=1e-6)  # + = the subject's left higher
+    assert measured.source is Source.MARKERS and "acromion_left" in measured.method
+    assert 0.5 < measured.uncertainty < 2.0
+    landmark_only = measure_leveled(level_frame(pose, None, 0.0), View.FRONT)["shoulder_tilt_deg"]
+    assert landmark_only.source is Source.LANDMARKS
+
+
+def test_the_cli_offers_exactly_the_detectors_colours():
+    assert tuple(c.value for c in MarkerColour) == cli.MARKER_COLOURS
+
+
+def test_street_photos_give_no_marker_and_pasted_balls_are_found(shared_front_photos, estimator):
+    rng = np.random.default_rng(1)
+    for path in shared_front_photos[:4]:
+        located = locate(str(path), estimator, Options(level=False))
+        assert located.markers == {}, path.name
+        image, truth = with_markers(located, "green", rng)
+        found = find_markers(image, located.landmarks, located.person_mask, located.view).markers
+        assert len(set(found) & set(truth)) >= 3 and set(found) <= set(truth), path.name
+        if {"acromion_left", "acromion_right"} <= set(found):
+            shoulders = measure_photo(replace(located, markers=found), Options()).measurements["shoulder_tilt_deg"]
+            assert shoulders.source is Source.MARKERS
+
+
+def test_forward_head_from_c7_and_tragus_markers_is_a_finding_not_capped():
+    from posture.assessment.classifier import CombinedMeasurement, Status, classify
+    from posture.assessment.measurements import Measurement
+
+    cva = Measurement("craniovertebral_angle_deg", "deg", "", 38.0, 1.0, ("c7", "tragus_right"), "markers",
+                      source=Source.MARKERS)
+    found = {f.id: f for f in classify({cva.id: CombinedMeasurement(cva, ("side.jpg",))})}
+    assert found["forward_head"].status is Status.PRESENT and found["forward_head"].confidence > 0.9
+    proxy = replace(cva, source=Source.CALIBRATED)
+    capped = {f.id: f for f in classify({cva.id: CombinedMeasurement(proxy, ("side.jpg",))})}
+    assert capped["forward_head"].status is Status.CANT_TELL
