@@ -93,6 +93,7 @@ class LocatedPhoto:
     warnings: tuple[PhotoWarning, ...] = ()
     error: PhotoError | None = None
     markers: Mapping[str, Marker] = field(default_factory=lambda: MappingProxyType({}))  # found on the photo
+    camera_roll_sd_deg: float | None = None  # the roll's own SD when it was used (last: keeps positional order)
 
     @property
     def ok(self) -> bool:
@@ -127,6 +128,7 @@ class PhotoResult:
     image_size = property(lambda self: self.located.image_size)
     image = property(lambda self: self.located.image)
     camera_roll_deg = property(lambda self: self.located.camera_roll_deg)
+    camera_roll_sd_deg = property(lambda self: self.located.camera_roll_sd_deg)
     markers = property(lambda self: self.located.markers)
     leveled = property(lambda self: self.located.leveled)
     error = property(lambda self: self.located.error)
@@ -178,9 +180,9 @@ def locate_in(
     warnings = [*person.warnings, *relabel_warnings,
                 *check_capture(landmarks, view, detected, options.view, constant("visibility_threshold")),
                 *filter(None, [held_object(landmarks, person.person_mask, view)])]
-    roll = None
+    roll = roll_sd = None
     if options.level and second_look:
-        roll, not_leveled = _camera_roll(photo.rgb, person.people_mask)
+        roll, roll_sd, not_leveled = _camera_roll(photo.rgb, person.people_mask)
         warnings += not_leveled
     markers = MarkerSet(None, {})
     if options.find_markers and second_look:
@@ -191,6 +193,7 @@ def locate_in(
         view_confidence=1.0 if options.view else detected.confidence, view_given=options.view is not None,
         landmarks=frozen_landmarks(landmarks), person_mask=_frozen(person.person_mask), camera_roll_deg=roll,
         markers=MappingProxyType(dict(markers.markers)), warnings=tuple(warnings),
+        camera_roll_sd_deg=roll_sd,
     )
 
 
@@ -210,17 +213,20 @@ def _frozen(array: np.ndarray | None) -> np.ndarray | None:
     return view
 
 
-def _camera_roll(rgb: np.ndarray, people_mask: np.ndarray | None) -> tuple[float | None, list[PhotoWarning]]:
-    """The camera roll, used only when the background agrees on the vertical."""
+def _camera_roll(
+    rgb: np.ndarray, people_mask: np.ndarray | None
+) -> tuple[float | None, float | None, list[PhotoWarning]]:
+    """The camera roll and its SD, used only when several background structures agree on it
+    closely enough; otherwise a warning that says why and what would have leveled the photo."""
     roll = estimate_camera_roll(rgb, people_mask)
     if roll.confident:
-        return round(roll.roll_deg, 2), []
-    rough = f" (a rough guess: {roll.roll_deg:+.1f} deg, not used)" if roll.roll_deg is not None else ""
-    return None, [PhotoWarning(
+        return round(roll.roll_deg, 2), round(roll.sd_deg, 2), []
+    rough = (f" (a rough guess, {roll.roll_deg:+.1f} ± {roll.sd_deg:.1f} deg, is not used)"
+             if roll.roll_deg is not None else "")
+    return None, None, [PhotoWarning(
         WarningCode.NOT_LEVELED,
         f"Could not level the photo: {roll.reason}{rough}. Tilts are measured against the photo's "
-        "edges, so a phone held 2 degrees off level adds 2 degrees to every tilt. Retake with a "
-        "door frame, wall corner or window edge in view, or hold the phone upright with its level.",
+        f"edges, so a phone held 2 degrees off level adds 2 degrees to every tilt. To level it, {roll.advice}.",
     )]
 
 
@@ -286,7 +292,7 @@ def _judged(
     is added to `warnings`); else the doubts of the warnings and of points that may be someone
     else's, one rotation shared by the frontal tilts (reported once) or the weight on one leg;
     then the camera roll in every uncertainty."""
-    roll_sd = camera_roll_sd_deg(located.leveled)
+    roll_sd = camera_roll_sd_deg(located.camera_roll_sd_deg)
     problems = standing_problems(landmarks, located.view, warnings, measurements)
     if problems:
         warnings.append(not_standing_warning(problems))

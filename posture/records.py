@@ -22,6 +22,7 @@ def photo_json(result: PhotoResult) -> dict:
         "view_source": "given" if result.view_given else "detected",
         "image_size": list(result.image_size) if result.image_size else None,
         "camera_roll_deg": result.camera_roll_deg,
+        "camera_roll_sd_deg": result.camera_roll_sd_deg,
         "leveled": result.leveled,
         "markers": {name: marker.to_json() for name, marker in result.markers.items()},
         "landmarks": result.landmarks.to_json() if result.landmarks is not None else {},

@@ -81,7 +81,10 @@ def test_analyze_json_is_one_valid_document_and_a_bad_photo_does_not_stop_the_ot
     assert good["view"] == "front" and len(good["landmarks"]) == 33
     assert good["measurements"]["shoulder_tilt_deg"]["unit"] == "deg"
     assert "length_cm" in good["measurements"]["shoulder_tilt_deg"]
-    assert good["camera_roll_deg"] is None and good["leveled"] is False
+    assert good["camera_roll_deg"] is None and good["camera_roll_sd_deg"] is None and good["leveled"] is False
+    leveled = report["photos"][2]  # building edges on both sides: leveled, with the roll's own SD in every tilt
+    assert leveled["leveled"] and 0.15 <= leveled["camera_roll_sd_deg"] <= 1.0
+    assert leveled["measurements"]["lateral_trunk_lean_deg"]["uncertainty"] >= leveled["camera_roll_sd_deg"]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         f"{shared_front_photos[0].stem}.annotated.jpg", f"{shared_front_photos[1].stem}.annotated.jpg"
     ]

@@ -21,10 +21,13 @@ from tests.conftest import REPO, body_mask, frontal_landmarks
 NOT_POSTURE = REPO.parent / "shared" / "photos" / "not_posture"
 
 
-def located(pose: PoseLandmarks, roll: float | None = None, warnings=(), mask=None) -> LocatedPhoto:
-    """A front photo the model saw as `pose` (and `mask`), leveled by `roll` (None: could not be leveled)."""
+def located(
+    pose: PoseLandmarks, roll: float | None = None, warnings=(), mask=None, roll_sd: float = 0.3,
+) -> LocatedPhoto:
+    """A front photo the model saw as `pose` (and `mask`), leveled by `roll` with that estimate's SD
+    (None: could not be leveled)."""
     return LocatedPhoto("photo.jpg", pose.image_size, np.zeros((8, 4, 3), np.uint8), View.FRONT, 0.9, False,
-                        pose, mask, roll, tuple(warnings))
+                        pose, mask, roll, tuple(warnings), camera_roll_sd_deg=None if roll is None else roll_sd)
 
 
 def findings(photo: LocatedPhoto) -> dict:
@@ -48,6 +51,18 @@ def test_an_unleveled_photo_carries_the_camera_roll_in_every_tilt_and_offset():
     assert findings(located(pose, roll=0.0))["high_left_shoulder"].status is Status.PRESENT
     assert findings(located(pose))["high_left_shoulder"].status is Status.CANT_TELL  # 3 +- 2.5: can't tell
 
+
+
+def test_the_roll_estimates_own_sd_is_in_every_tilt_and_a_sure_roll_keeps_a_finding():
+    pose = frontal_landmarks(shoulder_tilt_deg=3.0)
+    sure = measurements(located(pose, roll=0.0, roll_sd=0.2))
+    unsure = measurements(located(pose, roll=0.0, roll_sd=0.9))
+    for mid in ("shoulder_tilt_deg", "hip_tilt_deg", "lateral_trunk_lean_deg", "weight_shift_pct"):
+        added = unsure[mid].uncertainty ** 2 - sure[mid].uncertainty ** 2  # the roll's share, in quadrature
+        assert added == pytest.approx(unsure[mid].roll_slope ** 2 * (0.9**2 - 0.2**2), rel=0.01), mid
+        assert unsure[mid].uncertainty >= 0.9 * abs(unsure[mid].roll_slope), mid
+    assert unsure["left_knee_valgus_deg"].uncertainty == pytest.approx(sure["left_knee_valgus_deg"].uncertainty)
+    assert findings(located(pose, roll=0.0, roll_sd=0.2))["high_left_shoulder"].status is Status.PRESENT
 
 @pytest.mark.parametrize("roll", [4.0, 5.0, 7.0])
 def test_a_rolled_camera_is_one_tilt_reported_once_not_four_findings(roll):

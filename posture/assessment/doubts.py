@@ -60,10 +60,10 @@ BY_WARNING: dict[WarningCode, tuple[tuple[str, ...], str]] = {
 }
 
 
-def camera_roll_sd_deg(leveled: bool) -> float:
-    """How far the photo may still be rolled: the estimate's error when leveled, the spread of
-    camera rolls on real photos when not."""
-    return constant("camera_roll_sd_leveled_deg" if leveled else "camera_roll_sd_unleveled_deg")
+def camera_roll_sd_deg(estimate_sd_deg: float | None) -> float:
+    """How far the photo may still be rolled: the roll estimate's own SD when the photo was
+    leveled, the spread of camera rolls on real photos when not (`None`)."""
+    return constant("camera_roll_sd_unleveled_deg") if estimate_sd_deg is None else estimate_sd_deg
 
 
 def with_camera_roll(measurements: Mapping[str, Measurement], roll_sd_deg: float) -> dict[str, Measurement]:
