@@ -37,9 +37,10 @@ from PIL import Image
 
 from benchmarks.common import ROOT, SHARED_FRONT
 from benchmarks.consistency import rolled
+from posture.data_files import constant
 from posture.errors import PhotoError
 from posture.vision.image_io import load_photo
-from posture.vision.leveling import RollEstimate, estimate_camera_roll
+from posture.vision.leveling import MAX_SD_DEG, RollEstimate, estimate_camera_roll
 from posture.vision.person import find_person
 from posture.vision.pose_model import BlazePoseEstimator
 
@@ -119,6 +120,7 @@ def summary(copies: list[Copy]) -> dict[str, str]:
             disagree += any(abs(a.roll_deg - b.roll_deg) > 2 * np.hypot(a.sd_deg, b.sd_deg)
                             for a in used for b in used)
     followed = [c for c, e in errors if c.degrees != 0.0 and c.size == "full" and abs(e) <= FOLLOW_DEG]
+    pipeline = _as_the_pipeline_uses_it(copies, photos)
     covered = [abs(e) <= 2 * sd for (_, e), sd in zip(errors, sds, strict=True)]
     return {
         "photos": f"{len(photos)}",
@@ -129,6 +131,30 @@ def summary(copies: list[Copy]) -> dict[str, str]:
         "decision flips (full/half/jpeg70)": f"{flips} of {decisions}; rolls apart > 2 SD: {disagree}",
         "median stated SD": f"{np.median(sds):.2f} deg" if sds else "-",
         "coverage |error| <= 2 SD": f"{np.mean(covered):.0%} of {len(covered)}" if covered else "-",
+        **pipeline,
+    }
+
+
+def _as_the_pipeline_uses_it(copies: list[Copy], photos) -> dict[str, str]:
+    """The rolls the pipeline uses: every usable estimate combined with the unleveled prior
+    (RollEstimate.with_prior), on the rolled full-size copies."""
+    prior = constant("camera_roll_sd_unleveled_deg")
+    results = []
+    for photo in photos:
+        own = [c for c in copies if c.photo == photo]
+        reference = reference_roll(own) or 0.0
+        for copy in own:
+            if copy.degrees != 0.0 and copy.size == "full" and copy.estimate.usable:
+                roll, sd = copy.estimate.with_prior(prior)
+                results.append((roll - copy.degrees - reference, sd))
+    rolled = sum(1 for c in copies if c.degrees != 0.0 and c.size == "full")
+    followed = sum(abs(e) <= FOLLOW_DEG for e, _ in results)
+    sure_and_off = sum(abs(e) > FOLLOW_DEG and sd <= MAX_SD_DEG for e, sd in results)
+    coverage = np.mean([abs(e) <= 2 * sd for e, sd in results]) if results else float("nan")
+    return {
+        "pipeline (with the prior): used": f"{len(results)} of {rolled}; followed within 1 deg: {followed} "
+                                           f"({followed / max(rolled, 1):.0%}); off > 1 deg at SD <= 1: {sure_and_off}",
+        "pipeline coverage |error| <= 2 SD": f"{coverage:.0%} of {len(results)}",
     }
 
 

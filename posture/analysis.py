@@ -216,11 +216,13 @@ def _frozen(array: np.ndarray | None) -> np.ndarray | None:
 def _camera_roll(
     rgb: np.ndarray, people_mask: np.ndarray | None
 ) -> tuple[float | None, float | None, list[PhotoWarning]]:
-    """The camera roll and its SD, used only when several background structures agree on it
-    closely enough; otherwise a warning that says why and what would have leveled the photo."""
+    """The camera roll and its SD when enough independent background structures agree, combined
+    with the rolls real photos have (RollEstimate.with_prior); otherwise a warning that says why
+    and what would have leveled the photo."""
     roll = estimate_camera_roll(rgb, people_mask)
-    if roll.confident:
-        return round(roll.roll_deg, 2), round(roll.sd_deg, 2), []
+    if roll.usable:
+        degrees, sd = roll.with_prior(camera_roll_sd_deg(None))
+        return round(degrees, 2), round(sd, 2), []
     rough = (f" (a rough guess, {roll.roll_deg:+.1f} ± {roll.sd_deg:.1f} deg, is not used)"
              if roll.roll_deg is not None else "")
     return None, None, [PhotoWarning(

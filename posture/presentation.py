@@ -306,7 +306,7 @@ def _photo(result: PhotoResult, findings: Sequence[Finding], summary: Summary) -
         error=None,
         view_label=result.view.value.replace("_", " "),
         view_source="given" if result.view_given else f"detected, confidence {result.view_confidence:.0%}",
-        level=f"leveled, camera roll {result.camera_roll_deg:+.1f} deg" if result.leveled else "not leveled",
+        level=_level_text(result),
         retake_advice=None if decided else RETAKE_ADVICE,
         warnings=tuple(w.message for w in result.warnings),
         findings=tuple(s for s in summary.findings if s.finding.id in shown_ids),
@@ -317,6 +317,14 @@ def _photo(result: PhotoResult, findings: Sequence[Finding], summary: Summary) -
         ),
         annotation=_annotation(result, findings, bool(decided)),
     )
+
+
+def _level_text(result: PhotoResult) -> str:
+    """'leveled, camera roll +1.2 ± 0.5 deg' or 'not leveled'."""
+    if not result.leveled:
+        return "not leveled"
+    sd = "" if result.camera_roll_sd_deg is None else f" ± {result.camera_roll_sd_deg:.1f}"
+    return f"leveled, camera roll {result.camera_roll_deg:+.1f}{sd} deg"
 
 
 def _annotation(result: PhotoResult, findings: Sequence[Finding], decided: bool) -> Annotation | None:

@@ -8,7 +8,9 @@ the close edges of one object count once, and a long structure counts no more th
 and the roll is the consensus of several independent structures. Its SD comes from how well they
 agree, how many they are, whether they sit on both sides of the photo (a phone pitched up or down
 makes verticals converge, leaning opposite ways on the two sides) and whether another group of
-structures agrees on another roll. An estimate with a larger SD than MAX_SD_DEG is not used.
+structures agrees on another roll. The pipeline combines a usable estimate (about three structures
+agree) with the rolls real photos have, by their precisions (`with_prior`); one with an SD within
+MAX_SD_DEG is `confident` on its own.
 
 The photo is analysed at one working size whatever its resolution (lengths and distances are
 fractions of the image), so a half-size or recompressed copy gives the same decision.
@@ -42,7 +44,7 @@ MIN_STRUCTURES = 2.5  # agreeing structures, each weighted by length (up to one)
 PITCH_GRADIENT_DEG = 1.0  # lean change across the width from a pitched phone (leveled street photos: median
 # 0.2, largest 1.35 deg per width)
 FLOOR_SD_DEG = 0.15  # never surer than this: straight edges in a 640 px image
-MAX_SD_DEG = 1.0  # a roll less sure than this is not used
+MAX_SD_DEG = 1.0  # a roll this sure is confident on its own
 PERSON_MARGIN_FRACTION = 0.02  # of the image height, around each person's outline
 MAX_ON_PERSON_FRACTION = 0.3  # of a segment's length
 
@@ -65,7 +67,20 @@ class RollEstimate:
 
     @property
     def confident(self) -> bool:
-        return self.sd_deg is not None and self.sd_deg <= MAX_SD_DEG and self.structures >= MIN_STRUCTURES
+        """Sure on its own (SD within MAX_SD_DEG): the photo can be called leveled."""
+        return self.usable and self.sd_deg <= MAX_SD_DEG
+
+    @property
+    def usable(self) -> bool:
+        """Enough independent structures agree for the estimate to weigh in at all."""
+        return self.sd_deg is not None and self.structures >= MIN_STRUCTURES
+
+    def with_prior(self, prior_sd_deg: float) -> tuple[float, float]:
+        """The roll and its SD combined with the rolls real photos have (centred on level, SD
+        `prior_sd_deg`) by their precisions: a sure estimate counts nearly whole, a loose one in
+        part, so a copy whose estimate is a little looser gives nearly the same roll, not none."""
+        weight = prior_sd_deg**2 / (prior_sd_deg**2 + self.sd_deg**2)
+        return weight * self.roll_deg, float(np.sqrt(weight)) * self.sd_deg
 
 
 @dataclass(frozen=True)
