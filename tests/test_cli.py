@@ -81,7 +81,7 @@ def test_analyze_json_is_one_valid_document_and_a_bad_photo_does_not_stop_the_ot
     assert good["view"] == "front" and len(good["landmarks"]) == 33
     assert good["measurements"]["shoulder_tilt_deg"]["unit"] == "deg"
     assert "length_cm" in good["measurements"]["shoulder_tilt_deg"]
-    assert good["camera_roll_deg"] is None and good["camera_roll_sd_deg"] is None and good["leveled"] is False
+    assert (good["camera_roll_deg"] is None) == (good["camera_roll_sd_deg"] is None) == (not good["leveled"])
     leveled = report["photos"][2]  # building edges on both sides: leveled, with the roll's own SD in every tilt
     assert leveled["leveled"] and 0.15 <= leveled["camera_roll_sd_deg"] <= 1.0
     assert leveled["measurements"]["lateral_trunk_lean_deg"]["uncertainty"] >= leveled["camera_roll_sd_deg"]
