@@ -271,11 +271,16 @@ class BodyModel:
         regions = np.full(len(bone), "skin", dtype=object)
         starts = lambda *prefixes: np.array([any(b.startswith(p) for p in prefixes) for b in bone])  # noqa: E731
         regions[starts("spine", "clavicle", "shoulder", "upperarm")] = "top"
-        if short_top:  # sleeveless and cropped: bare arms, and a bare midriff down to the waistband
-            regions[starts("upperarm", "spine05")] = "skin"
         if long_sleeves:
             regions[starts("lowerarm")] = "top"
         regions[starts("root", "pelvis", "upperleg")] = "bottom"
+        if short_top:  # sleeveless and cropped: bare arms, a bare midriff above a straight waistband
+            hip_z, neck_z = heads[self._bone("upperleg01.L")][2], heads[self._bone("neck01")][2]
+            height = (vertices[:, 2] - hip_z) / (neck_z - hip_z)  # 0 at the hip joints, 1 at the neck
+            trunk = starts("spine", "root", "pelvis")
+            regions[starts("upperarm")] = "skin"
+            regions[trunk & (height >= 0.2) & (height < 0.45)] = "skin"
+            regions[trunk & (height < 0.2)] = "bottom"
         if not shorts:
             regions[starts("lowerleg")] = "bottom"
         regions[starts("foot", "toe")] = "shoe"
