@@ -133,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
         "on the other families and test on it: MAE, gain and 2-sigma cover per family for the uncalibrated values, "
         "the shipped calibration and the refitted one; the headline is the worst held-out family.",
     )
-    families.add_argument("folder", type=Path, metavar="DIR")
+    families.add_argument("folders", type=Path, nargs="+", metavar="DIR", help="render folders (e.g. one per seed)")
     families.add_argument("--json", action="store_true", help="print the figures as JSON")
     families.set_defaults(run=_run_bench_families)
     train = commands.add_parser(
@@ -250,14 +250,15 @@ def _run_bench_families(args) -> int:
     from posture.bench.families import family_records, held_out, report_text
     from posture.vision.pose_model import BlazePoseEstimator
 
-    if not any(args.folder.glob("*.truth.json")):
-        sys.stderr.write(f"posture bench families: no *.truth.json in {args.folder}\n")
+    if empty := [folder for folder in args.folders if not any(folder.glob("*.truth.json"))]:
+        sys.stderr.write(f"posture bench families: no *.truth.json in {', '.join(map(str, empty))}\n")
         return EXIT_USAGE
-    records = family_records(args.folder, BlazePoseEstimator(),
-                             progress=lambda name: sys.stderr.write(f"\r{name[-50:]}\033[K"))
+    estimator = BlazePoseEstimator()
+    records = [record for folder in args.folders for record in family_records(
+        folder, estimator, progress=lambda name: sys.stderr.write(f"\r{name[-50:]}\033[K"))]
     sys.stderr.write("\r\033[K")
     results = held_out(records)
-    print(json.dumps(results, indent=1) if args.json else report_text(records, results), end="")
+    print(json.dumps(results, indent=1) + "\n" if args.json else report_text(records, results), end="")
     return EXIT_OK
 
 

@@ -43,7 +43,7 @@ def test_a_truth_file_without_a_family_reads_as_baseline():
     assert RenderSpec.from_json(data).family == "baseline"
 
 
-@pytest.mark.parametrize("name", sorted(set(FAMILIES) - {"baseline"}))
+@pytest.mark.parametrize("name", sorted(set(FAMILIES) - {"baseline", "combined"}))
 def test_each_family_changes_one_part_of_the_render(name):
     base = family_specs(per_family=1, seed=5, names=["baseline"])[0]
     changed = FAMILIES[name].change(base, np.random.default_rng(0))
@@ -52,6 +52,14 @@ def test_each_family_changes_one_part_of_the_render(name):
     expected = {"obliquity": "posture", "arms": "posture", "clothes": "appearance", "light": "scene",
                 "camera": "camera"}[FAMILIES[name].varies]
     assert differs == [expected]
+
+
+def test_the_combined_family_changes_everything_its_parts_do():
+    base = family_specs(per_family=1, seed=5, names=["baseline"])[0]
+    combined = FAMILIES["combined"].change(base, np.random.default_rng(0))
+    assert combined.posture.obliquity_mechanism in ("pelvis_rotation", "block")
+    assert combined.appearance.short_top and combined.scene.shadows and combined.camera.pitch_deg > 5
+    assert min(combined.posture.arm_out_left_deg, combined.posture.arm_out_right_deg) >= 12
 
 
 def _record(family: str, true: float, measured: float, sd: float = 0.5) -> dict:

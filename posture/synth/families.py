@@ -76,6 +76,16 @@ def _camera_high(spec: RenderSpec, rng: np.random.Generator) -> RenderSpec:
     return replace(spec, camera=replace(spec.camera, height_m=height, distance_m=distance, pitch_deg=pitch))
 
 
+def _combined(spec: RenderSpec, rng: np.random.Generator) -> RenderSpec:
+    """Every change at once, as renders made by someone else differ in all of them together: the
+    obliquity from a rotated pelvis or a block, bare clothes, wide arms, cast shadows, a high camera."""
+    mechanism = _mechanism(str(rng.choice(["pelvis_rotation", "block"])))
+    for change in (mechanism, _clothes(long_sleeves=False, shorts=True, short_top=True), _arms_wide, _shadows,
+                   _camera_high):
+        spec = change(spec, rng)
+    return spec
+
+
 FAMILIES = {f.name: f for f in (
     Family("baseline", "-", "the generator as it was: a longer leg, clothes painted as sampled, level camera", _same),
     Family("obliquity_pelvis_rotation", "obliquity",
@@ -88,6 +98,7 @@ FAMILIES = {f.name: f for f in (
     Family("arms_wide", "arms", "both arms hanging 12-25° out from the body", _arms_wide),
     Family("light_shadows", "light", "a strong side light casting shadows, little ambient light", _shadows),
     Family("camera_high", "camera", "camera at chest to eye height pitched down, 2.2-3.4 m away", _camera_high),
+    Family("combined", "all", "all of the above at once (obliquity from a rotated pelvis or a block)", _combined),
 )}
 
 
