@@ -135,6 +135,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     families.add_argument("folders", type=Path, nargs="+", metavar="DIR", help="render folders (e.g. one per seed)")
     families.add_argument("--json", action="store_true", help="print the figures as JSON")
+    families.add_argument("--write-out-of-family-sd", type=Path, metavar="CALIBRATION_JSON",
+                          help="write the shipped calibration's out-of-family error into this file as the floor "
+                          "of its stated uncertainty")
     families.set_defaults(run=_run_bench_families)
     train = commands.add_parser(
         "train-calibration", help="fit the shipped calibration models on rendered ground truth",
@@ -247,7 +250,7 @@ def _run_bench_accuracy(args) -> int:
 
 
 def _run_bench_families(args) -> int:
-    from posture.bench.families import family_records, held_out, report_text
+    from posture.bench.families import family_records, held_out, out_of_family_floors, report_text
     from posture.vision.pose_model import BlazePoseEstimator
 
     if empty := [folder for folder in args.folders if not any(folder.glob("*.truth.json"))]:
@@ -258,6 +261,10 @@ def _run_bench_families(args) -> int:
         folder, estimator, progress=lambda name: sys.stderr.write(f"\r{name[-50:]}\033[K"))]
     sys.stderr.write("\r\033[K")
     results = held_out(records)
+    if args.write_out_of_family_sd:
+        document = json.loads(args.write_out_of_family_sd.read_text())
+        document["out_of_family_sd"] = out_of_family_floors(records)
+        args.write_out_of_family_sd.write_text(_numbers_on_one_line(json.dumps(document, indent=1)) + "\n")
     print(json.dumps(results, indent=1) + "\n" if args.json else report_text(records, results), end="")
     return EXIT_OK
 

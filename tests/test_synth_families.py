@@ -7,7 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from posture.bench.families import fit_chain, held_out, out_of_family_sd, predict, worst
+from posture.bench.families import (
+    fit_chain,
+    held_out,
+    out_of_family_floors,
+    out_of_family_sd,
+    predict,
+    worst,
+)
 from posture.synth.camera import make_camera
 from posture.synth.families import FAMILIES, family_specs
 from posture.synth.spec import Camera, RenderSpec
@@ -91,6 +98,19 @@ def test_a_family_whose_points_follow_less_of_the_tilt_shows_it_only_when_held_o
     assert odd["refit_in_family_sigma"]["covered"] < 0.5
     headline = worst(results, "refit_in_family_sigma")["hip_tilt_deg"]
     assert headline["mae"][1] == "odd" and headline["gain"][1] == "odd"
+
+
+def test_the_shipped_floor_is_the_error_on_families_it_was_not_fitted_on_and_raises_cover():
+    # The shipped calibration reads a tilt right on its own family, 80% of it on the others, and
+    # states 0.3 everywhere.
+    records = [_record(f, t, (1.0 if f == "baseline" else 0.8) * t, sd=0.3)
+               for f in ("baseline", "a", "b", "c") for t in np.linspace(-8, 8, 9)]
+    floors = out_of_family_floors(records)
+    expected = np.sqrt(np.mean(np.square(0.2 * np.linspace(-8, 8, 9))))
+    assert floors["hip_tilt_deg"]["sd"] == pytest.approx(expected, abs=1e-3)
+    assert floors["hip_tilt_deg"]["families"] == ["a", "b", "c"] and floors["hip_tilt_deg"]["renders"] == 27
+    held = held_out(records)["a"]["hip_tilt_deg"]
+    assert held["shipped"]["covered"] < held["shipped_out_of_family_sigma"]["covered"] == 1.0
 
 
 def test_the_out_of_family_sigma_grows_with_how_unlike_the_families_are():

@@ -56,7 +56,7 @@ def _record(truth: dict, image: str, estimator: PoseEstimator) -> dict:
     (result,) = analyze_single(image, estimator, Options(calibrate=False)).photos
     if not result.ok:
         return {"image": truth["image"], "failed": result.error.code.value}
-    shipped = calibrate(result.measurements, result.outlines)
+    shipped = calibrate(result.measurements, result.outlines, out_of_family=False)  # the floor is what is tested
     return {
         "image": truth["image"],
         "family": truth["spec"].get("family", "baseline"),
@@ -119,6 +119,20 @@ def shipped_out_of_family_sd(records: list[dict], target: str) -> float | None:
     errors = [r["shipped"][target][0] - r["truth"][target] for r in records
               if r["family"] != SHIPPED_FITTED_ON and _shipped_applies(r, target)]
     return float(np.sqrt(np.mean(np.square(errors)))) if errors else None
+
+
+def out_of_family_floors(records: list[dict]) -> dict:
+    """For calibration.json: per measurement, the shipped calibration's RMS error on every family but
+    the one it was fitted on, with what it was measured on."""
+    floors = {"_about": "Per measurement, the calibrated value's RMS error on rendered variation families the models "
+              "were not fitted on; no calibrated uncertainty is stated below it. Written by `posture bench families "
+              "--write-out-of-family-sd`, tested there on each family held out of it."}
+    families = sorted({r["family"] for r in records} - {SHIPPED_FITTED_ON})
+    for target in SCORED:
+        if (sd := shipped_out_of_family_sd(records, target)) is not None:
+            renders = sum(r["family"] != SHIPPED_FITTED_ON and _shipped_applies(r, target) for r in records)
+            floors[target] = {"sd": round(sd, 3), "renders": renders, "families": families}
+    return floors
 
 
 def _shipped_applies(record: dict, target: str) -> bool:
