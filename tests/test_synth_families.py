@@ -150,3 +150,11 @@ def test_a_block_raises_the_high_side_with_legs_alike(body_model):
     (block,) = body.blocks
     assert block[0] < 0 and 0.01 < block[2] < 0.03  # under the right foot
     assert tilt_deg(body.joints["left_hip"], body.joints["right_hip"]) == pytest.approx(-5.0, abs=0.1)
+
+
+@needs_anny
+def test_a_low_lumbar_compensation_keeps_the_trunk_upright_above_a_tilted_pelvis(body_model):
+    body = _pose(body_model, pelvic_obliquity_deg=6.0, obliquity_mechanism="pelvis_rotation", lumbar_level="lower")
+    assert tilt_deg(body.joints["left_hip"], body.joints["right_hip"]) == pytest.approx(6.0, abs=0.1)
+    assert tilt_deg(body.joints["left_shoulder"], body.joints["right_shoulder"]) == pytest.approx(0.0, abs=0.5)
+    assert abs(body.joints["neck_base"][0] - body.joints["pelvis_centre"][0]) < 0.02

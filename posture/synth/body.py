@@ -122,9 +122,22 @@ def bone_rotations(posture: Posture, hip_width_m: float, leg_length_m: float) ->
         "neck01": rotation_x(p.forward_head_deg),
         "head": rotation_y(-p.head_tilt_deg) @ rotation_x(-p.forward_head_deg),
     }
+    if p.lumbar_level == "lower":
+        rotations.update(_low_lumbar(p, obliquity))
     if p.obliquity_mechanism == "pelvis_rotation" and p.pelvic_obliquity_deg:
         rotations.update(_flexed_low_leg(p, hip_width_m, leg_length_m, back, undo_pelvis))
     return rotations
+
+
+def _low_lumbar(posture: Posture, obliquity_deg: float) -> dict[str, np.ndarray]:
+    """The obliquity undone by the two lumbar bones just above the pelvis (the skin of the waist is
+    bound to them, so it stays level), the sagittal tilt still by the two above them."""
+    half_undo_tilt = _half_rotation(rotation_x(-posture.pelvic_tilt_deg))
+    return {
+        "spine05": rotation_y(obliquity_deg / 2), "spine04": rotation_y(obliquity_deg / 2),
+        "spine03": half_undo_tilt @ rotation_x(-LORDOSIS_BACK_FRACTION * posture.pelvic_tilt_deg),
+        "spine02": half_undo_tilt @ rotation_y(posture.trunk_lean_deg),
+    }
 
 
 def _flexed_low_leg(

@@ -44,6 +44,11 @@ def _mechanism(name: str) -> Change:
     return change
 
 
+def _low_lumbar(spec: RenderSpec, rng: np.random.Generator) -> RenderSpec:
+    """A rotated pelvis (low knee bent) undone just above it: the waist stays level."""
+    return replace(spec, posture=replace(spec.posture, obliquity_mechanism="pelvis_rotation", lumbar_level="lower"))
+
+
 def _clothes(long_sleeves: bool, shorts: bool, short_top: bool) -> Change:
     def change(spec: RenderSpec, rng: np.random.Generator) -> RenderSpec:
         appearance = replace(spec.appearance, long_sleeves=long_sleeves, shorts=shorts, short_top=short_top)
@@ -99,6 +104,10 @@ FAMILIES = {f.name: f for f in (
     Family("light_shadows", "light", "a strong side light casting shadows, little ambient light", _shadows),
     Family("camera_high", "camera", "camera at chest to eye height pitched down, 2.2-3.4 m away", _camera_high),
     Family("combined", "all", "all of the above at once (obliquity from a rotated pelvis or a block)", _combined),
+    # Added last: a family's renders are drawn from (seed, its place here), so earlier ones stay as they were.
+    Family("obliquity_low_lumbar", "obliquity",
+           "as obliquity_pelvis_rotation, but the spine undoes it just above the pelvis, so the waist stays level",
+           _low_lumbar),
 )}
 
 

@@ -25,6 +25,9 @@ class Posture:
     pelvic_obliquity_deg: float = 0.0  # + = left hip higher, produced as `obliquity_mechanism` says
     # How the obliquity comes about, both feet on the floor each way (OBLIQUITY_MECHANISMS).
     obliquity_mechanism: str = "leg_length"
+    # Where the spine undoes an obliquity: "upper" (spine03/02: the waist tilts with the pelvis) or
+    # "lower" (spine05/04, just above the pelvis: the waist stays level, only the pelvis tilts).
+    lumbar_level: str = "upper"
     pelvic_tilt_deg: float = 0.0  # + = anterior; the lumbar spine and thighs compensate
     shoulder_elevation_left_deg: float = 0.0  # clavicle raised
     shoulder_elevation_right_deg: float = 0.0
