@@ -13,6 +13,7 @@ from posture.bench.families import (
     out_of_family_floors,
     out_of_family_sd,
     predict,
+    report_text,
     worst,
 )
 from posture.synth.camera import make_camera
@@ -98,6 +99,15 @@ def test_a_family_whose_points_follow_less_of_the_tilt_shows_it_only_when_held_o
     assert odd["refit_in_family_sigma"]["covered"] < 0.5
     headline = worst(results, "refit_in_family_sigma")["hip_tilt_deg"]
     assert headline["mae"][1] == "odd" and headline["gain"][1] == "odd"
+
+
+def test_the_report_heads_with_the_worst_held_out_family():
+    records = _records({"a": 0.5, "b": 0.5, "c": 0.5, "odd": 0.25})
+    text = report_text(records, held_out(records))
+    assert text.startswith("36 renders in 4 families: a 9, b 9, c 9, odd 9")
+    refit = [line for line in text.splitlines() if line.startswith("  refit ") and "hip_tilt_deg" in line]
+    assert refit and "(odd)" in refit[0]
+    assert "shoulder_tilt_deg" not in text.split("WORST")[1]  # nothing measured: no headline
 
 
 def test_the_shipped_floor_is_the_error_on_families_it_was_not_fitted_on_and_raises_cover():
