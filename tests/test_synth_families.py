@@ -10,6 +10,7 @@ import pytest
 from posture.bench.families import (
     fit_chain,
     held_out,
+    hip_calls,
     out_of_family_floors,
     out_of_family_sd,
     predict,
@@ -108,6 +109,14 @@ def test_the_report_heads_with_the_worst_held_out_family():
     refit = [line for line in text.splitlines() if line.startswith("  refit ") and "hip_tilt_deg" in line]
     assert refit and "(odd)" in refit[0]
     assert "shoulder_tilt_deg" not in text.split("WORST")[1]  # nothing measured: no headline
+
+
+def test_hip_calls_count_found_missed_and_level_by_the_true_high_side():
+    records = [_record("x", -6.0, -6.2, sd=0.3), _record("x", 6.0, -1.0, sd=0.3),  # right high found; left missed
+               _record("x", 3.5, 0.2, sd=0.3), _record("x", -3.5, -3.4, sd=0.3),  # one 3.5° called absent
+               _record("x", 0.2, 0.1, sd=0.3), _record("x", 2.0, 2.0, sd=0.3)]  # level; 2° is neither
+    counts = hip_calls(records)["x"]
+    assert counts["tilt5_found"] == [1, 2] and counts["tilt3_not_absent"] == [1, 2] and counts["level_level"] == [1, 1]
 
 
 def test_the_shipped_floor_is_the_error_on_families_it_was_not_fitted_on_and_raises_cover():

@@ -23,6 +23,8 @@ import numpy as np
 
 from posture.analysis import Options, analyze_single
 from posture.assessment.calibration import calibrate
+from posture.assessment.classifier import CombinedMeasurement, Status, classify
+from posture.assessment.measurements import Measurement
 from posture.bench.accuracy import measurement_stats, truth_and_images
 from posture.bench.train_calibration import TARGETS, _penalties, _rows, fit
 from posture.vision.pose_model import PoseEstimator
@@ -185,6 +187,43 @@ def _held_out_target(train: list[dict], test: list[dict], target: str) -> dict:
     }
 
 
+HIP_FINDINGS = {1.0: "high_left_hip", -1.0: "high_right_hip"}  # by the sign of hip_tilt_deg
+
+
+def hip_calls(records: list[dict]) -> dict:
+    """Per family, what the shipped hip reading says (stated sigma / floored at the other families'
+    error): true obliquity >= 5°: the right side's finding present; 3-5° (at least mild): not called
+    absent; level (< 1°): neither side present. Counts as [right, of]."""
+    calls: dict[str, dict[str, list[int]]] = {}
+    for family in sorted({r["family"] for r in records}):
+        floor = shipped_out_of_family_sd([r for r in records if r["family"] != family], "hip_tilt_deg") or 0.0
+        counts = {k: [0, 0] for k in ("tilt5_found", "tilt5_found_floored", "tilt3_not_absent",
+                                      "tilt3_not_absent_floored", "level_level", "level_level_floored")}
+        for record in records:
+            if record["family"] != family or not _shipped_applies(record, "hip_tilt_deg"):
+                continue
+            true, (value, sd) = record["truth"]["hip_tilt_deg"], record["shipped"]["hip_tilt_deg"]
+            kind = "tilt5" if abs(true) >= 5 else "tilt3" if abs(true) >= 3 else "level" if abs(true) < 1 else None
+            if kind is None:
+                continue
+            for suffix, sigma in (("", sd), ("_floored", max(sd, floor))):
+                said = _hip_statuses(value, sigma)
+                side = HIP_FINDINGS[float(np.sign(true) or 1.0)]
+                right = {"tilt5": said[side] is Status.PRESENT, "tilt3": said[side] is not Status.ABSENT,
+                         "level": Status.PRESENT not in said.values()}[kind]
+                key = {"tilt5": "tilt5_found", "tilt3": "tilt3_not_absent", "level": "level_level"}[kind] + suffix
+                counts[key][0] += int(right)
+                counts[key][1] += 1
+        calls[family] = counts
+    return calls
+
+
+def _hip_statuses(value: float, sigma: float) -> dict[str, Status]:
+    measured = Measurement("hip_tilt_deg", "deg", "", value, sigma, (), "calibrated")
+    findings = classify({"hip_tilt_deg": CombinedMeasurement(measured, ("front",))})
+    return {f.id: f.status for f in findings if f.id in HIP_FINDINGS.values()}
+
+
 def worst(results: dict, column: str) -> dict:
     """Per measurement, the worst held-out family by MAE, by gain (farthest from 1) and by cover."""
     headline = {}
@@ -224,6 +263,12 @@ def report_text(records: list[dict], results: dict) -> str:
             lines.append(f"  {family:26s} n={cells['uncalibrated']['n']:2d}"
                          + "".join(f" | {_cell(cells[c])}" for c in COLUMNS)
                          + f" | {_cell(cells['refit_on_training'])}")
+    lines += ["", "HIP FINDING from the shipped reading, stated sigma -> floored at the other families' error: "
+              "obliquity >= 5° found on its side | 3-5° not called absent | level (< 1°) called level"]
+    for family, counts in hip_calls(records).items():
+        cells = [f"{_share(counts[k])} -> {_share(counts[k + '_floored'])}"
+                 for k in ("tilt5_found", "tilt3_not_absent", "level_level")]
+        lines.append(f"  {family:26s} " + " | ".join(cells))
     lines += ["", "WORST HELD-OUT FAMILY (the headline): MAE / gain farthest from 1 / lowest 2-sigma cover"]
     for column, label in COLUMNS.items():
         for target, w in worst(results, column).items():
@@ -231,6 +276,10 @@ def report_text(records: list[dict], results: dict) -> str:
             lines.append(f"  {label:11s} {target:28s} MAE {_n(mae)} ({mae_family})  gain {_n(gain)} ({gain_family})"
                          f"  cover {_pct(cover)} ({cover_family})")
     return "\n".join(lines) + "\n"
+
+
+def _share(count: list[int]) -> str:
+    return f"{count[0]:2d}/{count[1]:2d}"
 
 
 def _cell(figures: dict) -> str:
