@@ -132,6 +132,14 @@ def test_the_shipped_floor_is_the_error_on_families_it_was_not_fitted_on_and_rai
     assert held["shipped"]["covered"] < held["shipped_out_of_family_sigma"]["covered"] == 1.0
 
 
+def test_a_floor_that_costs_a_held_out_family_a_right_call_is_recorded_but_not_used():
+    # Each family reads 40% of the tilt, surely: a sigma as wide as the error turns "found" into can't tell.
+    records = [_record(f, t, 0.4 * t, sd=0.3) for f in ("baseline", "b", "c") for t in np.linspace(-8, 8, 9)]
+    floor = out_of_family_floors(records)["hip_tilt_deg"]
+    assert "sd" not in floor and floor["measured_sd"] > 2
+    assert "b: tilt5_found 2/4 -> 0/4" in floor["not_used_because"]
+
+
 def test_the_out_of_family_sigma_grows_with_how_unlike_the_families_are():
     alike = out_of_family_sd(_records({"a": 0.5, "b": 0.5, "c": 0.5}), "hip_tilt_deg")
     unlike = out_of_family_sd(_records({"a": 0.5, "b": 0.35, "c": 0.65}), "hip_tilt_deg")
