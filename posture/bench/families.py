@@ -1,15 +1,17 @@
 """Does the calibration transfer? Leave one variation family out (posture/synth/families.py): for
 each family, fit the calibration on the other families' renders, test it on the held-out one.
 
-    posture bench families DIR... [--json]
+    posture bench families DIR... [--json] [--write-out-of-family-sd CALIBRATION_JSON]
 
 DIR holds renders from `python -m posture.synth.generate families`. Per family and measurement it
 prints MAE, gain (slope of measured on true) and the share of renders whose |error| is within 2
 sigma, for: the uncalibrated values (the analyzer's raw measurements with their own uncertainty),
-the shipped calibration (posture/data/calibration.json, fitted on baseline renders only), and the
-calibration refitted without the family, its sigma either the training residual (in-family, as
-the shipped file states it) or the error on families held out within the training set
-(out-of-family). The headline is the worst held-out family, not a pooled figure.
+the shipped calibration (posture/data/calibration.json, fitted on baseline renders only) with its
+stated sigma and with sigma floored at its error on the other families, and the calibration
+refitted without the family, its sigma either the training residual (in-family, as the shipped
+file states it) or the error on families held out within the training set (out-of-family); then
+what the hip finding says per family. The headline is the worst held-out family, not a pooled
+figure.
 """
 
 from __future__ import annotations
