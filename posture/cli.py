@@ -147,6 +147,18 @@ def _parser() -> argparse.ArgumentParser:
     accuracy.add_argument("folder", type=Path, metavar="DIR")
     accuracy.add_argument("--json", action="store_true", help="print the figures as JSON")
     accuracy.set_defaults(run=_run_bench_accuracy)
+    families = bench_kinds.add_parser(
+        "families", help="leave one variation family out: does the calibration transfer?",
+        description="For each family of renders (python -m posture.synth.generate families), fit the calibration "
+        "on the other families and test on it: MAE, gain and 2-sigma cover per family for the uncalibrated values, "
+        "the shipped calibration and the refitted one; the headline is the worst held-out family.",
+    )
+    families.add_argument("folders", type=Path, nargs="+", metavar="DIR", help="render folders (e.g. one per seed)")
+    families.add_argument("--json", action="store_true", help="print the figures as JSON")
+    families.add_argument("--write-out-of-family-sd", type=Path, metavar="CALIBRATION_JSON",
+                          help="write the shipped calibration's out-of-family error into this file as the floor "
+                          "of its stated uncertainty")
+    families.set_defaults(run=_run_bench_families)
     train = commands.add_parser(
         "train-calibration", help="fit the shipped calibration models on rendered ground truth",
         description="Fit the models of posture/data/calibration.json on TRAIN renders and score them on VALIDATION "
@@ -289,6 +301,26 @@ def _run_bench_accuracy(args) -> int:
                     progress=lambda name: sys.stderr.write(f"\r{name[-50:]}\033[K"))
     sys.stderr.write("\r\033[K")
     print(json.dumps(results, indent=1) if args.json else report_text(results), end="" if not args.json else "\n")
+    return EXIT_OK
+
+
+def _run_bench_families(args) -> int:
+    from posture.bench.families import family_records, held_out, out_of_family_floors, report_text
+    from posture.vision.pose_model import BlazePoseEstimator
+
+    if empty := [folder for folder in args.folders if not any(folder.glob("*.truth.json"))]:
+        sys.stderr.write(f"posture bench families: no *.truth.json in {', '.join(map(str, empty))}\n")
+        return EXIT_USAGE
+    estimator = BlazePoseEstimator()
+    records = [record for folder in args.folders for record in family_records(
+        folder, estimator, progress=lambda name: sys.stderr.write(f"\r{name[-50:]}\033[K"))]
+    sys.stderr.write("\r\033[K")
+    results = held_out(records)
+    if args.write_out_of_family_sd:
+        document = json.loads(args.write_out_of_family_sd.read_text())
+        document["out_of_family_sd"] = out_of_family_floors(records)
+        args.write_out_of_family_sd.write_text(_numbers_on_one_line(json.dumps(document, indent=1)) + "\n")
+    print(json.dumps(results, indent=1) + "\n" if args.json else report_text(records, results), end="")
     return EXIT_OK
 
 

@@ -1,5 +1,7 @@
 """Learned corrections: applied from the data file, mirror-safe, and only with all their inputs."""
 
+import math
+
 import pytest
 
 from posture.assessment import calibration
@@ -35,6 +37,21 @@ def test_the_richest_model_whose_inputs_are_measured_is_used():
     # The model's held-out error (0.8), or the inputs' own uncertainty carried through if larger.
     assert hip.uncertainty == pytest.approx(max(0.8, ((1.5 * 0.5) ** 2 + (0.5 * 0.5) ** 2) ** 0.5))
     assert "knee_tilt_deg" in hip.method and "knee_tilt_deg_point" in hip.landmarks
+
+
+def test_no_estimate_is_stated_surer_than_the_error_on_families_the_model_never_saw(monkeypatch):
+    floored = {**MODELS, "out_of_family_sd": {"_about": "", "hip_tilt_deg": {"sd": 1.5}}}
+    monkeypatch.setattr(calibration, "load", lambda name: floored)
+    inputs = {"hip_tilt_deg": m("hip_tilt_deg", 2.0), "knee_tilt_deg": m("knee_tilt_deg", 1.0),
+              "craniovertebral_angle_deg": m("craniovertebral_angle_deg", 20.0)}
+    out = calibration.calibrate(inputs)
+    assert out["hip_tilt_deg"].uncertainty == pytest.approx(1.5)  # the model states 0.8
+    assert out["hip_tilt_deg"].value == pytest.approx(3.5)  # the value does not move
+    assert out["craniovertebral_angle_deg"].uncertainty == pytest.approx(3.0)  # no floor: as stated
+    assert calibration.calibrate(inputs, out_of_family=False)["hip_tilt_deg"].uncertainty == pytest.approx(0.8)
+    # A floor below what the photo's own inputs carry changes nothing.
+    noisy = {**inputs, "hip_tilt_deg": m("hip_tilt_deg", 2.0, uncertainty=2.0)}
+    assert calibration.calibrate(noisy)["hip_tilt_deg"].uncertainty == pytest.approx(math.hypot(1.5 * 2.0, 0.5 * 0.5))
 
 
 def test_a_missing_input_falls_back_to_the_smaller_model():

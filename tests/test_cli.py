@@ -134,6 +134,16 @@ def test_bench_accuracy_on_a_folder_without_truth_files_is_a_usage_error(tmp_pat
     assert "no *.truth.json" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_bench_families_names_each_folder_without_truth_files(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "x.truth.json").write_text("{}")
+    result = posture("bench", "families", str(tmp_path / "a"), str(tmp_path / "b"))
+    assert result.returncode == 2
+    assert f"no *.truth.json in {tmp_path / 'a'}" in result.stderr and "Traceback" not in result.stderr
+    assert str(tmp_path / "b") not in result.stderr
+
+
 def test_pain_and_html_report_from_the_command_line(tmp_path, schema):
     sample = REPO / "samples" / "forward_head"
     html = tmp_path / "report.html"

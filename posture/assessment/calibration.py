@@ -79,16 +79,19 @@ def distance_from_span(values: np.ndarray, components: np.ndarray) -> np.ndarray
 
 def calibrate(
     measurements: Mapping[str, Measurement], outlines: Mapping[str, np.ndarray] | None = None,
-    trust: Mapping[str, float] | None = None,
+    trust: Mapping[str, float] | None = None, out_of_family: bool = True,
 ) -> dict[str, Measurement]:
     """Each target re-estimated by the richest model whose inputs were measured. A model on an
     outline counts by how far that outline can be trusted (`trust`, from outline_trust unless
-    given), the rest of the way it is the next smaller model."""
-    models = load("calibration.json")["models"]
+    given), the rest of the way it is the next smaller model. With `out_of_family`, no estimate is
+    stated surer than the models' error on render families they were not fitted on (off only for
+    `posture bench families`, which tests that floor on a family held out of it)."""
+    data = load("calibration.json")
+    floors = data.get("out_of_family_sd", {}) if out_of_family else {}
     outlines = outlines or {}
     trust = outline_trust(outlines) if trust is None else trust
     calibrated = dict(measurements)
-    for target, candidates in models.items():
+    for target, candidates in data["models"].items():
         raw = measurements.get(target)
         if raw is None or not raw.measured:
             continue
@@ -96,7 +99,7 @@ def calibrate(
             continue  # e.g. an exact pelvic tilt from clicked ASIS/PSIS is never re-estimated
         estimate = _estimate(raw, candidates, measurements, outlines, trust)
         if estimate is not None:
-            calibrated[target] = estimate
+            calibrated[target] = _floored(estimate, floors.get(target, {}).get("sd", 0.0))
     return calibrated
 
 
@@ -120,6 +123,14 @@ def _estimate(
         estimate = _widened(estimate, smaller, model.get("agreement_p90", math.inf))
         return _blend(raw, estimate, smaller, weight) if weight < 1.0 else estimate
     return None
+
+
+def _floored(estimate: Measurement, out_of_family_sd: float) -> Measurement:
+    """The uncertainty at least the model's RMS error on render families it never saw: its error on
+    its own validation renders understates how far off it is on photos made differently."""
+    if estimate.uncertainty >= out_of_family_sd:
+        return estimate
+    return replace(estimate, uncertainty=out_of_family_sd)
 
 
 def _widened(rich: Measurement, smaller: Measurement, allowance: float) -> Measurement:

@@ -60,10 +60,14 @@ def rotation_z(deg: float) -> np.ndarray:
     return np.array([[math.cos(a), -math.sin(a), 0], [math.sin(a), math.cos(a), 0], [0, 0, 1]])
 
 
-def bone_deltas(posture: Posture, hip_width_m: float) -> dict[str, np.ndarray]:
+def bone_deltas(posture: Posture, hip_width_m: float, leg_length_m: float) -> dict[str, np.ndarray]:
     """4x4 deltas per bone for a posture (identity elsewhere): rotations in world axes, and for a
-    pelvic obliquity the high side's leg lengthened so both feet stay on the floor."""
-    deltas = {bone: _homogeneous(rotation) for bone, rotation in bone_rotations(posture, hip_width_m).items()}
+    pelvic obliquity from a leg-length difference the high side's leg lengthened so both feet stay
+    on the floor."""
+    rotations = bone_rotations(posture, hip_width_m, leg_length_m)
+    deltas = {bone: _homogeneous(rotation) for bone, rotation in rotations.items()}
+    if posture.obliquity_mechanism != "leg_length":
+        return deltas
     # An anatomical leg-length difference: the high side's leg is longer, in the thigh and the
     # shank as `thigh_share` says (so the knee heights do not always give it away).
     longer = abs(hip_width_m * math.sin(math.radians(posture.pelvic_obliquity_deg)))
@@ -79,11 +83,12 @@ def _homogeneous(rotation: np.ndarray) -> np.ndarray:
     return matrix
 
 
-def bone_rotations(posture: Posture, hip_width_m: float) -> dict[str, np.ndarray]:
+def bone_rotations(posture: Posture, hip_width_m: float, leg_length_m: float) -> dict[str, np.ndarray]:
     """World-axis rotation deltas per bone for a posture (identity elsewhere).
 
-    Pelvic obliquity comes from a longer leg (see bone_deltas); a leg-length difference given in mm
-    comes from a block under the foot instead, as if standing on one.
+    Pelvic obliquity comes about as `obliquity_mechanism` says: a longer leg (see bone_deltas), the
+    low side's hip and knee flexed (`_flexed_low_leg`) or a block under the high side's foot (the legs
+    alike; PosedBody places the block). A leg-length difference given in mm comes from a block too.
     """
     p = posture
     obliquity = p.pelvic_obliquity_deg + math.degrees(
@@ -93,7 +98,7 @@ def bone_rotations(posture: Posture, hip_width_m: float) -> dict[str, np.ndarray
     undo_pelvis = pelvis.T
     valgus, back = p.knee_valgus_deg, p.knee_hyperextension_deg + REST_KNEE_BEND_DEG / 2
     half_undo = _half_rotation(undo_pelvis)
-    return {
+    rotations = {
         "root": pelvis,
         # The skin around the pelvis is bound to the lower spine bones (spine05, spine04), so they
         # move with it; the spine above compensates over two bones (the trunk stays upright
@@ -116,6 +121,39 @@ def bone_rotations(posture: Posture, hip_width_m: float) -> dict[str, np.ndarray
         "lowerarm01.R": rotation_x(FOREARM_BACK_DEG - p.elbow_bend_right_deg),
         "neck01": rotation_x(p.forward_head_deg),
         "head": rotation_y(-p.head_tilt_deg) @ rotation_x(-p.forward_head_deg),
+    }
+    if p.lumbar_level == "lower":
+        rotations.update(_low_lumbar(p, obliquity))
+    if p.obliquity_mechanism == "pelvis_rotation" and p.pelvic_obliquity_deg:
+        rotations.update(_flexed_low_leg(p, hip_width_m, leg_length_m, back, undo_pelvis))
+    return rotations
+
+
+def _low_lumbar(posture: Posture, obliquity_deg: float) -> dict[str, np.ndarray]:
+    """The obliquity undone by the two lumbar bones just above the pelvis (the skin of the waist is
+    bound to them, so it stays level), the sagittal tilt still by the two above them."""
+    half_undo_tilt = _half_rotation(rotation_x(-posture.pelvic_tilt_deg))
+    return {
+        "spine05": rotation_y(obliquity_deg / 2), "spine04": rotation_y(obliquity_deg / 2),
+        "spine03": half_undo_tilt @ rotation_x(-LORDOSIS_BACK_FRACTION * posture.pelvic_tilt_deg),
+        "spine02": half_undo_tilt @ rotation_y(posture.trunk_lean_deg),
+    }
+
+
+def _flexed_low_leg(
+    posture: Posture, hip_width_m: float, leg_length_m: float, back_deg: float, undo_pelvis: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The low side's leg shortened by flexing hip and knee (thigh forward, shank back by the same
+    angle, the foot kept flat), so that its foot stays on the floor beside the other."""
+    side = "R" if posture.pelvic_obliquity_deg > 0 else "L"
+    drop = hip_width_m * abs(math.sin(math.radians(posture.pelvic_obliquity_deg)))
+    flexion = math.degrees(math.acos(max(0.0, 1.0 - drop / leg_length_m)))
+    valgus = posture.knee_valgus_deg if side == "L" else -posture.knee_valgus_deg
+    bent = back_deg - flexion  # + = knee back; the thigh's world pitch
+    return {
+        f"upperleg01.{side}": undo_pelvis @ rotation_y(valgus) @ rotation_x(bent),
+        f"lowerleg01.{side}": rotation_x(-2 * bent) @ rotation_y(-2 * valgus),
+        f"foot.{side}": rotation_x(bent),
     }
 
 
@@ -166,14 +204,16 @@ class BodyModel:
         return vertices, heads
 
     def pose(self, posture: Posture, phenotype: dict[str, float], view: str, subject_yaw_deg: float,
-             hair: bool = True, long_sleeves: bool = False, shorts: bool = False) -> PosedBody:
+             hair: bool = True, long_sleeves: bool = False, shorts: bool = False,
+             short_top: bool = False) -> PosedBody:
         rest_vertices, rest_heads = self._run({}, phenotype)
         hips = rest_heads[self._bone("upperleg01.L")] - rest_heads[self._bone("upperleg01.R")]
         hip_width = float(np.linalg.norm(hips))
+        leg_length = float(np.linalg.norm(rest_heads[self._bone("upperleg01.L")] - rest_heads[self._bone("foot.L")]))
         surface_index = self._surface_vertices(rest_vertices, rest_heads)
-        regions = self._regions(rest_vertices, rest_heads, hair, long_sleeves, shorts)
+        regions = self._regions(rest_vertices, rest_heads, hair, long_sleeves, shorts, short_top)
 
-        vertices, heads = self._run(bone_deltas(posture, hip_width), phenotype)
+        vertices, heads = self._run(bone_deltas(posture, hip_width, leg_length), phenotype)
         turn = rotation_z(view_yaw_deg(view, subject_yaw_deg))
         vertices = vertices @ turn.T
         heads = heads @ turn.T
@@ -239,7 +279,7 @@ class BodyModel:
         points["nose"] = _extreme(vertices, lambda v: -v[:, 1], head_bone & (np.abs(vertices[:, 0]) < 0.01))
         return points
 
-    def _regions(self, vertices, heads, hair: bool, long_sleeves: bool, shorts: bool) -> np.ndarray:
+    def _regions(self, vertices, heads, hair: bool, long_sleeves: bool, shorts: bool, short_top: bool) -> np.ndarray:
         bone = self.dominant_bone
         regions = np.full(len(bone), "skin", dtype=object)
         starts = lambda *prefixes: np.array([any(b.startswith(p) for p in prefixes) for b in bone])  # noqa: E731
@@ -247,6 +287,13 @@ class BodyModel:
         if long_sleeves:
             regions[starts("lowerarm")] = "top"
         regions[starts("root", "pelvis", "upperleg")] = "bottom"
+        if short_top:  # sleeveless and cropped: bare arms, a bare midriff above a straight waistband
+            hip_z, neck_z = heads[self._bone("upperleg01.L")][2], heads[self._bone("neck01")][2]
+            height = (vertices[:, 2] - hip_z) / (neck_z - hip_z)  # 0 at the hip joints, 1 at the neck
+            trunk = starts("spine", "root", "pelvis")
+            regions[starts("upperarm")] = "skin"
+            regions[trunk & (height >= 0.2) & (height < 0.45)] = "skin"
+            regions[trunk & (height < 0.2)] = "bottom"
         if not shorts:
             regions[starts("lowerleg")] = "bottom"
         regions[starts("foot", "toe")] = "shoe"

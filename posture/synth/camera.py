@@ -1,6 +1,6 @@
 """The pinhole camera shared by the renderer and the ground truth, so both agree to the pixel.
 
-World: z up; the camera stands at y = -distance looking along +y, horizontally (no pitch), so the
+World: z up; the camera stands at y = -distance looking along +y (pitched down or up as asked), so the
 subject's left (+x) is on the image's right in a front view. Pixels: x to the right, y down, in
 continuous coordinates (0 = the image's left edge), as the analyzer reports landmarks.
 """
@@ -38,17 +38,20 @@ class PinholeCamera:
 
 
 def make_camera(spec: Camera, stature_m: float) -> PinholeCamera:
-    """A horizontal camera framing the whole body with a margin; rolled as the spec says.
+    """A camera framing the whole body with a margin, pitched and rolled as the spec says.
 
+    Pitch: + looks down (the top of the body moves away from the optical axis, the feet toward it).
     Roll: the photo's content turns counter-clockwise on screen by `roll_deg` when the camera
     turns clockwise (seen from behind it) about its viewing axis by the same angle.
     """
-    d, h = spec.distance_m, spec.height_m
-    half_span = max(math.atan((stature_m + 0.15 - h) / d), math.atan((h + 0.1) / d))
+    d, h, pitch = spec.distance_m, spec.height_m, math.radians(spec.pitch_deg)
+    half_span = max(math.atan((stature_m + 0.15 - h) / d) + pitch, math.atan((h + 0.1) / d) - pitch)
     yfov = 2 * half_span * 1.05
     # Columns: camera x -> world +x, camera y -> world +z, camera z (backward) -> world -y.
     base = np.array([[1.0, 0, 0, 0], [0, 0, -1, -d], [0, 1, 0, h], [0, 0, 0, 1]])
+    tilt = np.eye(4)  # about the camera's x axis: its view direction (-z) turns toward -y, down
+    tilt[1:3, 1:3] = [[math.cos(pitch), math.sin(pitch)], [-math.sin(pitch), math.cos(pitch)]]
     a = math.radians(-spec.roll_deg)
     roll = np.eye(4)
     roll[:2, :2] = [[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]]
-    return PinholeCamera(base @ roll, yfov, spec.width_px, spec.height_px)
+    return PinholeCamera(base @ tilt @ roll, yfov, spec.width_px, spec.height_px)

@@ -6,6 +6,7 @@
     python -m posture.synth.generate obliquity --out DIR                   # 3° vs level, 30 people
     python -m posture.synth.generate pairs     --out DIR                   # posture changes, 10 people
     python -m posture.synth.generate confounders --out DIR                 # level pelvis, leaning trunk etc.
+    python -m posture.synth.generate families  --out DIR --count 12 --seed 1  # per variation family
 
 Reproducible: the same command gives the same specs (and, on the same software, the same pixels).
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from posture.synth.families import FAMILIES, family_specs
 from posture.synth.spec import (
     VIEWS,
     Posture,
@@ -174,7 +176,8 @@ def render_specs(specs: list[RenderSpec], out: Path, quality: int = 90) -> None:
     for index, spec in enumerate(specs, start=1):
         a = spec.appearance
         body = body_model.pose(spec.posture, a.phenotype, spec.camera.view, spec.camera.subject_yaw_deg,
-                               hair=a.hair_rgb is not None, long_sleeves=a.long_sleeves, shorts=a.shorts)
+                               hair=a.hair_rgb is not None, long_sleeves=a.long_sleeves, shorts=a.shorts,
+                               short_top=a.short_top)
         stature = float(body.vertices[:, 2].max())
         camera = make_camera(spec.camera, stature)
         # A fresh renderer each time: one kept across renders grew by ~20 MB per image (pyrender with
@@ -193,10 +196,12 @@ def render_specs(specs: list[RenderSpec], out: Path, quality: int = 90) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m posture.synth.generate", description=__doc__.splitlines()[0])
-    parser.add_argument("set", choices=("fixed", "samples", "random", "obliquity", "pairs", "confounders"))
+    parser.add_argument("set", choices=("fixed", "samples", "random", "obliquity", "pairs", "confounders", "families"))
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--count", type=int, default=100, help="random set: how many renders")
-    parser.add_argument("--seed", type=int, default=None, help="random set: the seed (default 1)")
+    parser.add_argument("--count", type=int, default=100, help="random set: how many renders; families: per family")
+    parser.add_argument("--seed", type=int, default=None, help="random and families sets: the seed (default 1)")
+    parser.add_argument("--family", action="append", choices=sorted(FAMILIES), metavar="NAME",
+                        help="families set: only this family (repeatable; default all)")
     args = parser.parse_args(argv)
     if args.set == "fixed":
         specs = fixed_specs()
@@ -208,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         specs = paired_specs()
     elif args.set == "confounders":
         specs = confounder_specs()
+    elif args.set == "families":
+        specs = family_specs(args.count, 1 if args.seed is None else args.seed, args.family)
     else:
         specs = random_specs(args.count, 1 if args.seed is None else args.seed)
     render_specs(specs, args.out)

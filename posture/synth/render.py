@@ -46,7 +46,8 @@ class Renderer:
                   pose=camera.pose)
         world.add(pyrender.DirectionalLight(color=np.ones(3), intensity=scene.light_intensity),
                   pose=_light_pose(np.array(scene.light_direction, dtype=np.float64)))
-        colour, _ = self._renderer.render(world)
+        flags = pyrender.RenderFlags.SHADOWS_DIRECTIONAL if scene.shadows else pyrender.RenderFlags.NONE
+        colour, _ = self._renderer.render(world, flags=flags)
         return np.ascontiguousarray(colour[:, :, :3])
 
     def close(self) -> None:

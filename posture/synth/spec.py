@@ -11,6 +11,10 @@ from dataclasses import asdict, dataclass, field, fields
 import numpy as np
 
 VIEWS = ("front", "back", "side_left", "side_right")
+# leg_length: one leg longer (thigh and shank as Posture.thigh_share says); pelvis_rotation: the
+# pelvis rotated about the forward axis, the lumbar spine compensating and the low side's knee
+# flexing so both feet stay down; block: legs alike, a block under the high side's foot.
+OBLIQUITY_MECHANISMS = ("leg_length", "pelvis_rotation", "block")
 
 
 @dataclass(frozen=True)
@@ -18,7 +22,12 @@ class Posture:
     """Deviations from a neutral stance, in degrees (mm for the block). Signs follow the
     product's measurement conventions: + = the subject's LEFT side higher / toward the left."""
 
-    pelvic_obliquity_deg: float = 0.0  # + = left hip higher, from a longer left leg (feet on the floor)
+    pelvic_obliquity_deg: float = 0.0  # + = left hip higher, produced as `obliquity_mechanism` says
+    # How the obliquity comes about, both feet on the floor each way (OBLIQUITY_MECHANISMS).
+    obliquity_mechanism: str = "leg_length"
+    # Where the spine undoes an obliquity: "upper" (spine03/02: the waist tilts with the pelvis) or
+    # "lower" (spine05/04, just above the pelvis: the waist stays level, only the pelvis tilts).
+    lumbar_level: str = "upper"
     pelvic_tilt_deg: float = 0.0  # + = anterior; the lumbar spine and thighs compensate
     shoulder_elevation_left_deg: float = 0.0  # clavicle raised
     shoulder_elevation_right_deg: float = 0.0
@@ -49,6 +58,7 @@ class Appearance:
     hair_rgb: tuple[int, int, int] | None = (50, 35, 25)
     long_sleeves: bool = False
     shorts: bool = False
+    short_top: bool = False  # bare upper arms and midriff (a sleeveless crop top); with shorts: bare thighs too
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,7 @@ class Scene:
     light_direction: tuple[float, float, float] = (0.3, -1.0, 0.6)  # toward the light, world axes
     light_intensity: float = 3.0
     ambient: float = 0.35
+    shadows: bool = False  # the light casts shadows (the body's on the wall and floor, the arms' on the trunk)
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,7 @@ class Camera:
     height_m: float = 1.0
     subject_yaw_deg: float = 0.0  # the subject turned from the view's ideal direction (+ = toward their left)
     roll_deg: float = 0.0  # the photo rotated counter-clockwise on screen by this much
+    pitch_deg: float = 0.0  # + = the camera looks down
     width_px: int = 720
     height_px: int = 1280
 
@@ -79,6 +91,7 @@ class RenderSpec:
     appearance: Appearance = field(default_factory=Appearance)
     scene: Scene = field(default_factory=Scene)
     camera: Camera = field(default_factory=Camera)
+    family: str = "baseline"  # the variation family it was drawn from (posture/synth/families.py)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -95,6 +108,7 @@ class RenderSpec:
             appearance=build(Appearance, data["appearance"]),
             scene=build(Scene, data["scene"]),
             camera=build(Camera, data["camera"]),
+            family=data.get("family", "baseline"),
         )
 
 

@@ -2,7 +2,8 @@
 value of every measurement by the product's own definitions.
 
 Measurements are computed on the true landmarks as a level camera would see them (the same camera
-without its roll), so they are against the true vertical, as the analyzer's leveled values are.
+without its roll and pitch), so they are against the true vertical, as the analyzer's leveled values
+are, and a pitched camera's foreshortening counts as the analyzer's error, not the person's posture.
 The craniovertebral angle uses the true C7 and tragus (not the analyzer's proxy) and the pelvic
 tilt the true ASIS and PSIS skin points: that is what those measurements mean.
 """
@@ -52,7 +53,7 @@ def true_landmarks(points_2d: dict[str, np.ndarray], view: View, size: tuple[int
 
 
 def true_measurements(body: PosedBody, spec: RenderSpec, stature_m: float) -> dict[str, float]:
-    level_camera = make_camera(replace(spec.camera, roll_deg=0.0), stature_m)
+    level_camera = make_camera(replace(spec.camera, roll_deg=0.0, pitch_deg=0.0), stature_m)
     view = View(spec.camera.view)
     size = (spec.camera.width_px, spec.camera.height_px)
     points = {k: level_camera.project(v) for k, v in landmark_points(body).items()}

@@ -1,0 +1,187 @@
+"""Variation families of the generator and the leave-one-family-out benchmark. Specs, camera and
+benchmark maths run everywhere; posing the body needs the synth extra and skips without it."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from posture.bench.families import (
+    fit_chain,
+    held_out,
+    hip_calls,
+    out_of_family_floors,
+    out_of_family_sd,
+    predict,
+    report_text,
+    worst,
+)
+from posture.synth.camera import make_camera
+from posture.synth.families import FAMILIES, family_specs
+from posture.synth.spec import Camera, RenderSpec
+from tests.test_synth import needs_anny, tilt_deg
+
+
+@pytest.mark.parametrize("pitch", [0.0, 12.0, -5.0])
+def test_a_pitched_camera_centres_the_point_it_looks_at(pitch):
+    camera = make_camera(Camera(distance_m=3.0, height_m=1.5, pitch_deg=pitch), stature_m=1.75)
+    aimed = np.array([0.0, 0.0, 1.5 - 3.0 * math.tan(math.radians(pitch))])
+    assert camera.project(aimed) == pytest.approx([360.0, 640.0], abs=1e-6)
+
+
+def test_a_camera_looking_down_frames_the_whole_body():
+    camera = make_camera(Camera(distance_m=2.4, height_m=1.7, pitch_deg=17.0), stature_m=1.85)
+    head, feet = camera.project(np.array([[0.0, 0.0, 1.85], [0.0, 0.0, 0.0]]))
+    assert 0 < head[1] < feet[1] < 1280
+
+
+def test_every_family_is_named_in_its_renders_and_survives_json():
+    specs = family_specs(per_family=4, seed=3)
+    assert {s.family for s in specs} == set(FAMILIES)
+    assert all(s.name.startswith(f"{s.family}.") for s in specs)
+    for spec in specs:
+        assert RenderSpec.from_json(json.loads(json.dumps(spec.to_json()))) == spec
+    views = [s.camera.view for s in specs if s.family == "baseline"]
+    assert views == ["front", "side_right", "front", "side_left"]
+
+
+def test_a_truth_file_without_a_family_reads_as_baseline():
+    data = RenderSpec("old").to_json()
+    del data["family"]
+    assert RenderSpec.from_json(data).family == "baseline"
+
+
+@pytest.mark.parametrize("name", sorted(set(FAMILIES) - {"baseline", "combined"}))
+def test_each_family_changes_one_part_of_the_render(name):
+    base = family_specs(per_family=1, seed=5, names=["baseline"])[0]
+    changed = FAMILIES[name].change(base, np.random.default_rng(0))
+    parts = ("posture", "appearance", "scene", "camera")
+    differs = [part for part in parts if getattr(changed, part) != getattr(base, part)]
+    expected = {"obliquity": "posture", "arms": "posture", "clothes": "appearance", "light": "scene",
+                "camera": "camera"}[FAMILIES[name].varies]
+    assert differs == [expected]
+
+
+def test_the_combined_family_changes_everything_its_parts_do():
+    base = family_specs(per_family=1, seed=5, names=["baseline"])[0]
+    combined = FAMILIES["combined"].change(base, np.random.default_rng(0))
+    assert combined.posture.obliquity_mechanism in ("pelvis_rotation", "block")
+    assert combined.appearance.short_top and combined.scene.shadows and combined.camera.pitch_deg > 5
+    assert min(combined.posture.arm_out_left_deg, combined.posture.arm_out_right_deg) >= 12
+
+
+def _record(family: str, true: float, measured: float, sd: float = 0.5) -> dict:
+    return {"image": f"{family}.{true}", "family": family, "view": "front", "true_view": "front",
+            "truth": {"hip_tilt_deg": true}, "raw": {"hip_tilt_deg": measured}, "raw_sd": {"hip_tilt_deg": sd},
+            "source": {"hip_tilt_deg": "landmarks"}, "outlines": {}, "shipped": {"hip_tilt_deg": [measured, sd]}}
+
+
+def _records(gains: dict[str, float]) -> list[dict]:
+    """Renders whose raw hip tilt reads `gain` of the truth, per family, with a little noise."""
+    rng = np.random.default_rng(0)
+    return [_record(family, t, gain * t + rng.normal(0, 0.1))
+            for family, gain in gains.items() for t in np.linspace(-8, 8, 9)]
+
+
+def test_a_family_whose_points_follow_less_of_the_tilt_shows_it_only_when_held_out():
+    records = _records({"a": 0.5, "b": 0.5, "c": 0.5, "odd": 0.25})
+    chain = fit_chain([r for r in records if r["family"] != "odd"], "hip_tilt_deg")
+    assert chain[0].features == ["hip_tilt_deg"] and chain[0].weights[0] == pytest.approx(2.0, abs=0.05)
+    true, estimate, _ = predict(chain, _record("odd", 6.0, 1.5), "hip_tilt_deg")
+    assert (true, estimate) == (6.0, pytest.approx(3.0, abs=0.1))
+
+    results = held_out(records)
+    odd = results["odd"]["hip_tilt_deg"]
+    assert odd["refit_in_family_sigma"]["gain"] == pytest.approx(0.5, abs=0.05)
+    assert odd["refit_on_training"]["gain"] == pytest.approx(1.0, abs=0.05)
+    assert odd["uncalibrated"]["gain"] == pytest.approx(0.25, abs=0.05)
+    # The in-family residual is tiny, so it covers almost none of the held-out family's error.
+    assert odd["refit_in_family_sigma"]["covered"] < 0.5
+    headline = worst(results, "refit_in_family_sigma")["hip_tilt_deg"]
+    assert headline["mae"][1] == "odd" and headline["gain"][1] == "odd"
+
+
+def test_the_report_heads_with_the_worst_held_out_family():
+    records = _records({"a": 0.5, "b": 0.5, "c": 0.5, "odd": 0.25})
+    text = report_text(records, held_out(records))
+    assert text.startswith("36 renders in 4 families: a 9, b 9, c 9, odd 9")
+    refit = [line for line in text.splitlines() if line.startswith("  refit ") and "hip_tilt_deg" in line]
+    assert refit and "(odd)" in refit[0]
+    assert "shoulder_tilt_deg" not in text.split("WORST")[1]  # nothing measured: no headline
+
+
+def test_hip_calls_count_found_missed_and_level_by_the_true_high_side():
+    records = [_record("x", -6.0, -6.2, sd=0.3), _record("x", 6.0, -1.0, sd=0.3),  # right high found; left missed
+               _record("x", 3.5, 0.2, sd=0.3), _record("x", -3.5, -3.4, sd=0.3),  # one 3.5° called absent
+               _record("x", 0.2, 0.1, sd=0.3), _record("x", 2.0, 2.0, sd=0.3)]  # level; 2° is neither
+    counts = hip_calls(records)["x"]
+    assert counts["tilt5_found"] == [1, 2] and counts["tilt3_not_absent"] == [1, 2] and counts["level_level"] == [1, 1]
+
+
+def test_the_shipped_floor_is_the_error_on_families_it_was_not_fitted_on_and_raises_cover():
+    # The shipped calibration reads a tilt right on its own family, 80% of it on the others, and
+    # states 0.3 everywhere.
+    records = [_record(f, t, (1.0 if f == "baseline" else 0.8) * t, sd=0.3)
+               for f in ("baseline", "a", "b", "c") for t in np.linspace(-8, 8, 9)]
+    floors = out_of_family_floors(records)
+    expected = np.sqrt(np.mean(np.square(0.2 * np.linspace(-8, 8, 9))))
+    assert floors["hip_tilt_deg"]["sd"] == pytest.approx(expected, abs=1e-3)
+    assert floors["hip_tilt_deg"]["families"] == ["a", "b", "c"] and floors["hip_tilt_deg"]["renders"] == 27
+    held = held_out(records)["a"]["hip_tilt_deg"]
+    assert held["shipped"]["covered"] < held["shipped_out_of_family_sigma"]["covered"] == 1.0
+
+
+def test_a_floor_that_costs_a_held_out_family_a_right_call_is_recorded_but_not_used():
+    # Each family reads 40% of the tilt, surely: a sigma as wide as the error turns "found" into can't tell.
+    records = [_record(f, t, 0.4 * t, sd=0.3) for f in ("baseline", "b", "c") for t in np.linspace(-8, 8, 9)]
+    floor = out_of_family_floors(records)["hip_tilt_deg"]
+    assert "sd" not in floor and floor["measured_sd"] > 2
+    assert "b: tilt5_found 2/4 -> 0/4" in floor["not_used_because"]
+
+
+def test_the_out_of_family_sigma_grows_with_how_unlike_the_families_are():
+    alike = out_of_family_sd(_records({"a": 0.5, "b": 0.5, "c": 0.5}), "hip_tilt_deg")
+    unlike = out_of_family_sd(_records({"a": 0.5, "b": 0.35, "c": 0.65}), "hip_tilt_deg")
+    assert alike < 0.2 < 1.0 < unlike
+
+
+@pytest.fixture(scope="module")
+def body_model():
+    from posture.synth.body import BodyModel
+
+    return BodyModel()
+
+
+def _pose(body_model, **posture):
+    from posture.synth.spec import Posture
+
+    phenotype = {k: 0.5 for k in ("gender", "age", "muscle", "weight", "height", "proportions")}
+    return body_model.pose(Posture(**posture), phenotype, "front", 0.0)
+
+
+@needs_anny
+@pytest.mark.parametrize("degrees", [6.0, -4.0])
+def test_a_rotated_pelvis_stands_on_both_feet_with_the_low_knee_bent(body_model, degrees):
+    body = _pose(body_model, pelvic_obliquity_deg=degrees, obliquity_mechanism="pelvis_rotation")
+    assert tilt_deg(body.joints["left_hip"], body.joints["right_hip"]) == pytest.approx(degrees, abs=0.1)
+    assert all(height < 0.004 for _, _, height in body.blocks)  # both feet down (within a few mm)
+    low, high = ("right", "left") if degrees > 0 else ("left", "right")
+    # The bent knee comes forward (-y) of the straight one.
+    assert body.joints[f"{low}_knee"][1] < body.joints[f"{high}_knee"][1] - 0.03
+
+
+@needs_anny
+def test_a_block_raises_the_high_side_with_legs_alike(body_model):
+    body = _pose(body_model, pelvic_obliquity_deg=-5.0, obliquity_mechanism="block")
+    (block,) = body.blocks
+    assert block[0] < 0 and 0.01 < block[2] < 0.03  # under the right foot
+    assert tilt_deg(body.joints["left_hip"], body.joints["right_hip"]) == pytest.approx(-5.0, abs=0.1)
+
+
+@needs_anny
+def test_a_low_lumbar_compensation_keeps_the_trunk_upright_above_a_tilted_pelvis(body_model):
+    body = _pose(body_model, pelvic_obliquity_deg=6.0, obliquity_mechanism="pelvis_rotation", lumbar_level="lower")
+    assert tilt_deg(body.joints["left_hip"], body.joints["right_hip"]) == pytest.approx(6.0, abs=0.1)
+    assert tilt_deg(body.joints["left_shoulder"], body.joints["right_shoulder"]) == pytest.approx(0.0, abs=0.5)
+    assert abs(body.joints["neck_base"][0] - body.joints["pelvis_centre"][0]) < 0.02
