@@ -126,8 +126,12 @@ def test_two_photos_show_annotated_images_findings_and_corrections(page):
     seconds = _upload_and_analyse(page, [SAMPLE / "front.jpg", SAMPLE / "side_right.jpg"])
     print(f"upload to result: {seconds:.1f} s")
     assert page.get_by_role("heading", name=re.compile("Left hip higher than right")).is_visible()
-    assert page.get_by_text("Stretch quadratus lumborum (left)").is_visible()
+    assert page.get_by_text("Strengthen gluteus medius (left)").first.is_visible()
     assert page.get_by_text("not a diagnosis").first.is_visible()
+    summary = page.get_by_role("heading", name="In short").bounding_box()
+    plan = page.get_by_text("Your plan.").bounding_box()
+    first_photo = page.locator("img").first.bounding_box()
+    assert summary["y"] < plan["y"] < first_photo["y"]  # what matters and the plan come before the details
     assert media and all(status == 200 for status in media)  # every image really served
 
 
@@ -156,7 +160,7 @@ def test_a_file_that_is_not_a_photo_gets_a_message_and_the_app_goes_on(page, tmp
     fake.write_text("not a photo")
     _upload_and_analyse(page, [fake, SAMPLE / "side_right.jpg"], images=1)
     assert page.get_by_text("(holiday.jpg) is not an image this tool can read").is_visible()
-    assert page.get_by_role("heading", name="side photo (side_right.jpg)").is_visible()
+    assert page.get_by_text("side photo (side_right.jpg): side right view").is_visible()
 
 
 def test_live_session_from_a_clip_tracks_and_captures_an_assessment(playwright, server, tmp_path):
