@@ -196,3 +196,18 @@ def test_a_skeleton_mixing_two_people_is_flagged_on_real_photos_and_never_on_one
         result = analyze_single(str(photo), estimator, Options()).photos[0]
         flagged = WarningCode.MIXED_SKELETON in {w.code for w in result.warnings}
         assert flagged is (photo.stem in MIXED), photo
+
+
+def test_an_unreadable_shoulder_outline_leaves_the_shoulder_line_and_the_trunk_lean_unread():
+    from posture.assessment.doubts import doubts
+    from posture.assessment.measurements import Measurement, Source
+
+    pose = frontal_landmarks()
+    calibrated = Measurement("shoulder_tilt_deg", "deg", "", 4.0, 1.0, (), "calibrated", source=Source.CALIBRATED)
+    lean = Measurement("lateral_trunk_lean_deg", "deg", "", 5.0, 1.0, (), "landmarks")
+    hips = Measurement("hip_tilt_deg", "deg", "", 5.0, 1.0, (), "landmarks")
+    measured = {m.id: m for m in (calibrated, lean, hips)}
+    found = doubts([], ["shoulder_outline"], pose, View.FRONT, measured)
+    assert set(found) >= {"shoulder_tilt_deg", "lateral_trunk_lean_deg"} and "hip_tilt_deg" not in found
+    assert "nothing on the shoulders" in found["lateral_trunk_lean_deg"]
+    assert "lateral_trunk_lean_deg" not in doubts([], [], pose, View.FRONT, measured)

@@ -31,6 +31,7 @@ class OutlineUse:
     reading: str
     measurement: str
     unusual: str  # why no finding rests on the measurement when the outline can't be used, and the retake
+    points_within: tuple[str, ...] = ()  # landmark measurements whose points sit inside it: doubted with it
 
 
 OUTLINE_USES = {
@@ -41,7 +42,10 @@ OUTLINE_USES = {
     "shoulder_outline": OutlineUse(
         "around the shoulders", "the shoulder height difference", "shoulder_tilt_deg",
         "the outline around the shoulders is unusual (a bag or strap, a collar, hair on the shoulders?): retake "
-        "in fitted clothes, nothing on the shoulders"),
+        "in fitted clothes, nothing on the shoulders",
+        # The trunk lean's top end is the shoulders' midpoint: a strap's load leans the trunk, and a
+        # bulky or open collar moves the points under it.
+        ("lateral_trunk_lean_deg",)),
     "neck_outline": OutlineUse(
         "around the neck", "the head posture (CVA)", "craniovertebral_angle_deg",
         "the outline around the neck is unusual (hair, a collar?): retake with the hair tied up and the neck free"),

@@ -136,6 +136,8 @@ def doubts(
         use = OUTLINE_USES[outline]
         if use.measurement in measurements and measurements[use.measurement].source is Source.CALIBRATED:
             found.setdefault(use.measurement, use.unusual)
+            for mid in use.points_within:
+                found.setdefault(mid, use.unusual)
     if view.is_frontal and not _feet_as_asked(landmarks, view):
         for mid in KNEES:
             found.setdefault(mid, "the feet are not hip-width apart with the toes forward, and foot position "
