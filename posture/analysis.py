@@ -223,12 +223,10 @@ def _camera_roll(
     if roll.usable:
         degrees, sd = roll.with_prior(camera_roll_sd_deg(None))
         return round(degrees, 2), round(sd, 2), []
-    rough = (f" (a rough guess, {roll.roll_deg:+.1f} ± {roll.sd_deg:.1f} deg, is not used)"
-             if roll.roll_deg is not None else "")
     return None, None, [PhotoWarning(
         WarningCode.NOT_LEVELED,
-        f"Could not level the photo: {roll.reason}{rough}. Tilts are measured against the photo's "
-        f"edges, so a phone held 2 degrees off level adds 2 degrees to every tilt. To level it, {roll.advice}.",
+        f"Could not level the photo. To level it, {roll.advice}. Why: {roll.reason}. Until then the "
+        "findings allow for a phone held up to about 2 degrees off level, so small tilts read as \"can't tell\".",
     )]
 
 

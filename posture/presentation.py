@@ -7,6 +7,7 @@ upper- or lower-crossed pattern was in the HTML download but not on screen).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -145,6 +146,11 @@ class Summary:
     retake: str | None  # the one retake that would tell the most of what could not be told
 
     @property
+    def left_out(self) -> int:
+        """Exercises of the plan's findings left out (findings that disagree, or a pain rule)."""
+        return sum(len(rec.left_out) for rec in self.corrections[:MAX_FINDINGS])
+
+    @property
     def top(self) -> tuple[ShownFinding, ...]:
         """What matters most: the first findings (linked to the pain, then the most severe)."""
         return self.findings[:MAX_FINDINGS]
@@ -169,6 +175,13 @@ class Summary:
 class ReportView:
     photos: tuple[PhotoSection, ...]
     summary: Summary
+
+    @property
+    def photo_notes(self) -> tuple[str, ...]:
+        """Each kind of warning the photos carry, by its first clause ('Could not level the
+        photo'), once: the summary says they are there, the details say what to do."""
+        return tuple(dict.fromkeys(re.split(r"[.:;(]", warning, maxsplit=1)[0].strip()
+                                   for section in self.photos for warning in section.warnings))
 
 
 def report_view(analysis: Analysis) -> ReportView:

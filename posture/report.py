@@ -10,7 +10,7 @@ def report_text(view: ReportView) -> str:
     """The report of the analysed photos; a photo that could not be analysed is an error, which
     the command line says on stderr."""
     lines = ["POSTURE SCREEN (suggestions from photos, not a diagnosis)", ""]
-    lines += _in_short(view.summary)
+    lines += _in_short(view)
     for section in view.photos:
         lines += _photo_text(section) if section.ok else []
     lines += _findings_text(view.summary)
@@ -19,8 +19,9 @@ def report_text(view: ReportView) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _in_short(summary: Summary) -> list[str]:
-    """What matters most, the short plan and the one retake; the details follow."""
+def _in_short(view: ReportView) -> list[str]:
+    """What matters most, the notes on the photos, the short plan and the one retake; the details follow."""
+    summary = view.summary
     lines = ["IN SHORT"]
     if not summary.top:
         lines.append(f"  {summary.no_finding}")
@@ -28,12 +29,17 @@ def _in_short(summary: Summary) -> list[str]:
         lines.append(f"  - {shown.finding.label}: {shown.headline.lower()}.")
     if len(summary.findings) > len(summary.top):
         lines.append(f"  ({len(summary.findings) - len(summary.top)} more below.)")
+    if view.photo_notes:
+        lines.append(f"  Notes on the photos (what to do: below): {'; '.join(view.photo_notes)}.")
     if summary.plan.items:
         lines.append(f"  Plan: {summary.plan.time_text}")
         for number, item in enumerate(summary.plan.items, 1):
             ex = item.exercise
-            lines.append(f"    {number}. {ex.name}{item.side_text}: {ex.dosage} [{item.schedule}; for: "
-                         f"{', '.join(item.for_findings)}]")
+            lines.append(f"    {number}. {ex.name}{item.side_text}: {ex.dosage} [for: {', '.join(item.for_findings)}]")
+        if summary.left_out:
+            lines.append(f"  {summary.left_out} exercise(s) left out (findings that disagree, or your pain): "
+                         "see below.")
+        lines.append(f"  {summary.safety.stop_rule}")
     if summary.retake:
         lines.append(f"  To tell more: {summary.retake}")
     return [*lines, ""]

@@ -37,28 +37,35 @@ def report_html(view: ReportView, title: str = "Posture screen") -> str:
         f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1>",
         f"<p>{datetime.now():%Y-%m-%d %H:%M}. Suggestions from photos, not a diagnosis.</p>",
         _safety(view.summary.safety),
-        in_short_html(view.summary),
+        in_short_html(view),
     ]
     parts += [_photo(section) for section in view.photos]
     parts += [findings_html(view.summary), corrections_html(view.summary), "</body></html>"]
     return "\n".join(parts)
 
 
-def in_short_html(summary: Summary) -> str:
-    """What matters most, the short plan with its time, and the one retake: first, before the details."""
+def in_short_html(view: ReportView) -> str:
+    """What matters most, the notes on the photos, the short plan with its time and the stop rule,
+    and the one retake: first, before the details."""
+    summary = view.summary
     top = "".join(f"<li><strong>{escape(s.finding.label)}</strong>: {escape(s.headline.lower())}</li>"
                   for s in summary.top) or f"<li>{escape(summary.no_finding)}</li>"
     more = len(summary.findings) - len(summary.top)
     more_text = f"<p>{more} more below.</p>" if more > 0 else ""
+    notes = (f"<p><strong>Notes on the photos</strong> (what to do: below): {escape('; '.join(view.photo_notes))}.</p>"
+             if view.photo_notes else "")
     plan = ""
     if summary.plan.items:
         items = "".join(
-            f"<li><strong>{escape(i.exercise.name)}</strong>{escape(i.side_text)}: "
-            f"{escape(i.exercise.dosage)}, {escape(i.schedule)} <em>(for {escape(', '.join(i.for_findings))})</em></li>"
+            f"<li><strong>{escape(i.exercise.name)}</strong>{escape(i.side_text)}: {escape(i.exercise.dosage)} "
+            f"<em>(for {escape(', '.join(i.for_findings))})</em></li>"
             for i in summary.plan.items)
-        plan = f"<h3>Your plan</h3><p>{escape(summary.plan.time_text)}</p><ol>{items}</ol>"
+        left_out = (f"<p>{summary.left_out} exercise(s) left out (findings that disagree, or your pain): see below.</p>"
+                    if summary.left_out else "")
+        plan = (f"<h3>Your plan</h3><p>{escape(summary.plan.time_text)}</p><ol>{items}</ol>{left_out}"
+                f"<p>{escape(summary.safety.stop_rule)}</p>")
     retake = f"<p><strong>To tell more:</strong> {escape(summary.retake)}</p>" if summary.retake else ""
-    return f"<div class='short'><h2>In short</h2><ul>{top}</ul>{more_text}{plan}{retake}</div>"
+    return f"<div class='short'><h2>In short</h2><ul>{top}</ul>{more_text}{notes}{plan}{retake}</div>"
 
 
 def image_data_uri(rgb: np.ndarray, long_side_px: int = REPORT_IMAGE_LONG_SIDE_PX) -> str:

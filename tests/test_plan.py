@@ -79,7 +79,7 @@ def test_the_short_plan_merges_an_exercise_two_findings_ask_for_and_stretches_fi
     kinds = [i.kind for i in plan.items]
     assert kinds == sorted(kinds, key=["stretch", "strengthen"].index)
     assert plan.daily_minutes > 0 and plan.strength_day_minutes > plan.daily_minutes
-    assert plan.time_text.startswith(f"About {round(plan.daily_minutes)} minutes a day")
+    assert plan.time_text.startswith(f"About {round(plan.daily_minutes)} min every day")
 
 
 def test_the_short_plan_covers_the_three_findings_that_matter_most():

@@ -47,15 +47,15 @@ class Plan:
 
     @property
     def time_text(self) -> str:
-        """'About 8 minutes a day, 23 on Mon, Wed, Fri.'"""
+        """'About 8 min every day; 23 min on Mon, Wed, Fri.'"""
         if not self.items:
             return ""
         daily, strength = round(self.daily_minutes), round(self.strength_day_minutes)
         if strength == daily:
-            return f"About {daily} minutes a day."
+            return f"About {daily} min every day."
         if not daily:
-            return f"About {strength} minutes on {STRENGTH_DAYS}."
-        return f"About {daily} minutes a day, {strength} on {STRENGTH_DAYS}."
+            return f"About {strength} min on {STRENGTH_DAYS}."
+        return f"About {daily} min every day; {strength} min on {STRENGTH_DAYS}."
 
 
 def short_plan(corrections: Sequence[Recommendation]) -> Plan:

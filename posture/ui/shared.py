@@ -58,7 +58,7 @@ def show_results(view: ReportView, red_flag: bool) -> None:
                "everything that blurs this photo (the model's error, the camera roll, the calibration); the "
                "severity is the best estimate. Too unsure, or a photo that can't show it, gives \"can't tell\" "
                "with how to retake.")
-    show_in_short(view.summary, red_flag)
+    show_in_short(view, red_flag)
     st.subheader("Details")
     for number, section in enumerate(view.photos):
         label = f"{section.title}: {section.view_label} view" if section.ok else f"{section.title}: not analysed"
@@ -72,8 +72,10 @@ def show_results(view: ReportView, red_flag: bool) -> None:
     st.caption(view.summary.safety.stop_rule)
 
 
-def show_in_short(summary: Summary, red_flag: bool) -> None:
-    """What matters most, the one short plan with its time, and the one retake: before the details."""
+def show_in_short(view: ReportView, red_flag: bool) -> None:
+    """What matters most, the notes on the photos, the one short plan with its time and the stop
+    rule, and the one retake: before the details."""
+    summary = view.summary
     with st.container(border=True):
         st.subheader("In short")
         if not summary.top:
@@ -83,14 +85,21 @@ def show_in_short(summary: Summary, red_flag: bool) -> None:
             st.markdown(f"{icon} **{shown.finding.label}**: {shown.headline.lower()}.")
         if len(summary.findings) > len(summary.top):
             st.caption(f"{len(summary.findings) - len(summary.top)} more in the details below.")
+        if view.photo_notes:
+            st.warning("**Notes on the photos** (what to do: in the details): " + "; ".join(view.photo_notes) + ".",
+                       icon=":material/photo_camera:")
         if summary.plan.items and red_flag:
             st.caption("Exercises hidden: see a clinician first (red flag ticked above).")
         elif summary.plan.items:
             st.markdown(f"**Your plan.** {summary.plan.time_text}")
             st.markdown("\n".join(
-                f"{number}. **{item.exercise.name}**{item.side_text}: {item.exercise.dosage}, {item.schedule}  \n"
+                f"{number}. **{item.exercise.name}**{item.side_text}: {item.exercise.dosage}  \n"
                 f"   *for {', '.join(item.for_findings)}*"
                 for number, item in enumerate(summary.plan.items, 1)))
+            if summary.left_out:
+                st.caption(f"{summary.left_out} exercise(s) left out (findings that disagree, or your pain): "
+                           "see the details.")
+            st.markdown(f":material/pan_tool: {summary.safety.stop_rule}")
         if summary.retake:
             st.info(f"**To tell more:** {summary.retake}", icon=":material/photo_camera:")
 

@@ -147,8 +147,8 @@ def _verdict(roll: float, sd: float, count: float, mostly_one_sided: bool) -> Ro
     """Whether the roll may be used, why not, and what would have leveled the photo."""
     if count < MIN_STRUCTURES:
         return RollEstimate(roll, sd, count, (
-            f"only {count:.1f} independent vertical structures in the background agree, and about 3 are "
-            "needed because one object alone may be slanted"), MORE_STRUCTURES_ADVICE)
+            "fewer than 3 independent vertical structures in the background agree, and about 3 are needed "
+            "because one object alone may be slanted"), MORE_STRUCTURES_ADVICE)
     if sd > MAX_SD_DEG:
         if mostly_one_sided:
             return RollEstimate(roll, sd, count, "the vertical edges that agree are all on one side of the photo",
