@@ -245,19 +245,18 @@ def _write(write, target: Path) -> bool:
 
 
 def _run_app(args) -> int:
-    import subprocess
-
+    """Become the Streamlit server (exec, not a child process), so a signal that stops `posture
+    app` stops the server too instead of leaving it running."""
     entry = Path(__file__).parent / "ui" / "main.py"
     command = [
         sys.executable, "-m", "streamlit", "run", str(entry),
         "--server.address", "127.0.0.1", "--server.port", str(args.port), "--server.headless", "true",
         "--server.maxUploadSize", "50", "--browser.gatherUsageStats", "false",
     ]
-    print(f"Posture app on http://127.0.0.1:{args.port} (Ctrl+C to stop)", file=sys.stderr)
-    try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return EXIT_OK
+    print(f"Posture app on http://127.0.0.1:{args.port} (Ctrl+C to stop)", file=sys.stderr, flush=True)
+    sys.stdout.flush()
+    os.execv(sys.executable, command)
+    return EXIT_OK  # not reached: the process is the server now
 
 
 def _run_batch(args) -> int:
