@@ -54,11 +54,11 @@ def disclaimer_and_red_flags(safety: Safety, key: str) -> bool:
 def show_results(view: ReportView, red_flag: bool) -> None:
     for advice in view.summary.safety.pain_advice:
         st.warning(advice, icon=":material/warning:")
+    show_in_short(view, red_flag)
     st.caption("**How sure** is the chance that the true value lies outside the usual range at all, given "
                "everything that blurs this photo (the model's error, the camera roll, the calibration); the "
                "severity is the best estimate. Too unsure, or a photo that can't show it, gives \"can't tell\" "
                "with how to retake.")
-    show_in_short(view, red_flag)
     st.subheader("Details")
     for number, section in enumerate(view.photos):
         label = f"{section.title}: {section.view_label} view" if section.ok else f"{section.title}: not analysed"
