@@ -368,7 +368,8 @@ def line_colours(result: PhotoResult, findings: Sequence[Finding]) -> dict[str, 
     return _lines(result, findings)[0]
 
 
-def _lines(result: PhotoResult, findings: Sequence[Finding]):
+def _lines(result: PhotoResult, findings: Sequence[Finding]
+           ) -> tuple[dict[str, RGB], list[tuple[str, RGB]], list[tuple[str, RGB]]]:
     """Line colours, the legend of present findings and the legend of unsure values past a threshold."""
     colours: dict[str, RGB] = {}
     legend: list[tuple[str, RGB]] = []

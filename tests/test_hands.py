@@ -8,20 +8,14 @@ from posture.assessment.hands import held_object
 from posture.assessment.views import View
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
-from tests.conftest import IMAGE_SIZE, STATURE_PX, frontal_landmarks
-
-LIMBS = ((L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST),
-         (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE), (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE))
+from tests.conftest import IMAGE_SIZE, STATURE_PX, body_mask, frontal_landmarks
 
 
-def body_mask(pose: PoseLandmarks, bag_beside: L | None = None) -> np.ndarray:
-    """The person's mask: limbs as thick lines, the trunk, empty hands; a bag hanging beside a hand."""
-    mask = np.zeros(IMAGE_SIZE[::-1], np.uint8)
+def body_with_hands(pose: PoseLandmarks, bag_beside: L | None = None) -> np.ndarray:
+    """The made-up skeleton's mask (tests.conftest.body_mask) with empty hands below the wrists,
+    and a bag hanging beside a hand."""
+    mask = (body_mask(pose, thickness=round(0.05 * STATURE_PX)) > 0).astype(np.uint8)
     pts = pose.xy_px.round().astype(np.int32)
-    trunk = pts[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.RIGHT_HIP, L.LEFT_HIP]]
-    cv2.fillPoly(mask, [trunk], 1)
-    for limb in LIMBS:
-        cv2.polylines(mask, [pts[list(limb)]], False, 1, thickness=round(0.05 * STATURE_PX))
     for wrist in (L.LEFT_WRIST, L.RIGHT_WRIST):
         cv2.circle(mask, tuple(pts[wrist] + (0, round(0.03 * STATURE_PX))), round(0.03 * STATURE_PX), 1, -1)
     if bag_beside is not None:
@@ -40,13 +34,13 @@ def mirrored(pose: PoseLandmarks, mask: np.ndarray) -> tuple[PoseLandmarks, np.n
 
 def test_empty_hands_hold_nothing():
     pose = frontal_landmarks()
-    assert held_object(pose, body_mask(pose), View.FRONT) is None
+    assert held_object(pose, body_with_hands(pose), View.FRONT) is None
 
 
 @pytest.mark.parametrize(("hand", "side"), [(L.LEFT_WRIST, "left"), (L.RIGHT_WRIST, "right")])
 def test_a_bag_beside_one_hand_is_seen_in_that_hand_and_in_the_mirror_image_in_the_other(hand, side):
     pose = frontal_landmarks()
-    mask = body_mask(pose, bag_beside=hand)
+    mask = body_with_hands(pose, bag_beside=hand)
     warning = held_object(pose, mask, View.FRONT)
     assert warning is not None and f"the {side} hand" in warning.message
     other = {"left": "right", "right": "left"}[side]
@@ -56,7 +50,7 @@ def test_a_bag_beside_one_hand_is_seen_in_that_hand_and_in_the_mirror_image_in_t
 def test_no_mask_or_a_profile_is_not_judged():
     pose = frontal_landmarks()
     assert held_object(pose, None, View.FRONT) is None
-    assert held_object(pose, body_mask(pose, bag_beside=L.LEFT_WRIST), View.SIDE_LEFT) is None
+    assert held_object(pose, body_with_hands(pose, bag_beside=L.LEFT_WRIST), View.SIDE_LEFT) is None
 
 
 def test_real_photos_a_bag_in_the_hand_and_empty_hands(shared_front_photos, estimator):

@@ -68,13 +68,7 @@ def _outward_reach(body: np.ndarray, hand: np.ndarray, mid_x: float, stature: fl
 
 
 def _run_length(line: np.ndarray, gap: int) -> int:
-    """Index of the last body pixel before `gap` background pixels in a row."""
-    last, background = 0, 0
-    for index, inside in enumerate(line):
-        if inside:
-            last, background = index, 0
-        else:
-            background += 1
-            if background >= gap:
-                break
-    return last
+    """Index of the last body pixel before `gap` background pixels in a row (from its start)."""
+    inside = np.concatenate(([-1], np.flatnonzero(line)))  # -1: the run starts at the hand's centre
+    breaks = np.flatnonzero(np.diff(inside) - 1 >= gap)
+    return int(max(inside[breaks[0]] if len(breaks) else inside[-1], 0))

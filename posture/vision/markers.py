@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from posture.assessment.measurements import body_height_px
+from posture.assessment.measurements import body_height_px, near_side_is_right
 from posture.assessment.views import View
 from posture.data_files import constant, load
 from posture.errors import PhotoWarning, WarningCode
@@ -87,8 +87,10 @@ def find_markers(
     expected = {name: (prior.xy_px * scale, prior.tolerance * stature) for name, prior in priors.items()}
     body = _near_body(person_mask, rgb.shape[:2], stature)
     best = MarkerSet(None, {})
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     for candidate in (colour,) if colour else AUTO_COLOURS:
-        blobs = _blobs(rgb, candidate, body, stature)
+        blobs = _blobs(hsv, lab, candidate, body, stature)
         found, ambiguous = _assigned(blobs, expected)
         needed = 1 if colour else 2
         if len(found) >= needed and len(found) > len(best.markers):
@@ -105,7 +107,7 @@ def expected_positions(landmarks: PoseLandmarks, view: View) -> dict[str, Expect
     stature = body_height_px(landmarks, constant("visibility_threshold"))[0]
     pts = landmarks.xy_px
     mid_hip_x = (pts[L.LEFT_HIP, 0] + pts[L.RIGHT_HIP, 0]) / 2
-    near = "right" if view is View.SIDE_RIGHT else "left"  # the side facing the camera in a profile
+    near = "right" if near_side_is_right(landmarks) else "left"  # the side the side measurements read
     expected = {}
     for name, prior in priors.items():
         side = name.rsplit("_", 1)[-1] if name.endswith(("_left", "_right")) else near
@@ -129,9 +131,8 @@ def _near_body(mask: np.ndarray | None, shape: tuple[int, int], stature: float) 
     return cv2.dilate(body, np.ones((grow, grow), np.uint8)).astype(bool)
 
 
-def _colour_mask(rgb: np.ndarray, colour: MarkerColour) -> np.ndarray:
+def _colour_mask(hsv: np.ndarray, colour: MarkerColour) -> np.ndarray:
     spec = load("markers.json")["colours"][colour.value]
-    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
     hue, sat, val = hsv[..., 0].astype(int), hsv[..., 1], hsv[..., 2]
     low, high = spec["hue"]
     in_hue = (hue >= low) & (hue <= high) if low <= high else (hue >= low) | (hue <= high)
@@ -139,12 +140,12 @@ def _colour_mask(rgb: np.ndarray, colour: MarkerColour) -> np.ndarray:
         val >= spec["min_value"])
 
 
-def _blobs(rgb: np.ndarray, colour: MarkerColour, body: np.ndarray | None, stature: float) -> list[_Blob]:
+def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, body: np.ndarray | None, stature: float
+           ) -> list[_Blob]:
     """Connected blobs of the colour that are marker-sized, round, on the body and set apart
-    from their surroundings."""
+    from their surroundings (`hsv` and `lab`: the photo in those colour spaces)."""
     size = load("markers.json")["blob"]
-    member = _colour_mask(rgb, colour)
-    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
+    member = _colour_mask(hsv, colour)
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(member.astype(np.uint8), connectivity=8)
     blobs = []
     for index in range(1, count):
