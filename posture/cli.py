@@ -317,7 +317,7 @@ def _run_bench_families(args) -> int:
     results = held_out(records)
     if args.write_out_of_family_sd:
         document = json.loads(args.write_out_of_family_sd.read_text())
-        document["out_of_family_sd"] = out_of_family_floors(records)
+        document["out_of_family_sd"] = out_of_family_floors(records, results)
         args.write_out_of_family_sd.write_text(_numbers_on_one_line(json.dumps(document, indent=1)) + "\n")
     print(json.dumps(results, indent=1) + "\n" if args.json else report_text(records, results), end="")
     return EXIT_OK

@@ -125,16 +125,17 @@ def shipped_out_of_family_sd(records: list[dict], target: str) -> float | None:
     return float(np.sqrt(np.mean(np.square(errors)))) if errors else None
 
 
-def out_of_family_floors(records: list[dict]) -> dict:
+def out_of_family_floors(records: list[dict], results: dict | None = None) -> dict:
     """For calibration.json: per measurement, the shipped calibration's RMS error on every family but
     the one it was fitted on, with what it was measured on; a floor that leaves any held-out family
-    worse off (`floor_costs`) is recorded but not used."""
+    worse off (`floor_costs`) is recorded but not used. `results`: held_out(records), when the
+    caller has them already (the costly refits)."""
     floors = {"_about": "Per measurement, the calibrated value's RMS error on rendered variation families the models "
               "were not fitted on; no calibrated uncertainty is stated below it. Written by `posture bench families "
               "--write-out-of-family-sd`, tested there on each family held out of it; a floor under which a held-out "
               "family did worse is kept as measured_sd only."}
     families = sorted({r["family"] for r in records} - {SHIPPED_FITTED_ON})
-    results, calls = held_out(records), hip_calls(records)
+    results, calls = held_out(records) if results is None else results, hip_calls(records)
     for target in SCORED:
         if (sd := shipped_out_of_family_sd(records, target)) is None:
             continue

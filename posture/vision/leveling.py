@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from scipy.sparse.csgraph import connected_components
 
 WORKING_LONG_SIDE_PX = 640  # every photo is analysed at this size, up or down
 SMOOTHING_SIGMA_PX = 0.5  # at the working size: JPEG blocks and noise make no edges of their own (tuned)
@@ -180,7 +181,7 @@ def _structures(segments: np.ndarray, shape: tuple[int, int], endpoint_error_px:
     x_mid = segments[:, 0] + (height / 2 - segments[:, 1]) * (segments[:, 2] - segments[:, 0]) / dy
     linked = ((np.abs(x_mid[:, None] - x_mid[None, :]) <= SAME_STRUCTURE_FRACTION * width)
               & (np.abs(lean[:, None] - lean[None, :]) <= SAME_STRUCTURE_DEG))
-    label = _components(linked)
+    label = connected_components(linked, directed=False)[1]  # one label per structure
     groups = np.unique(label)
     centre_x = (segments[:, 0] + segments[:, 2]) / 2 / width - 0.5
     total = np.array([length[label == g].sum() for g in groups])
@@ -190,21 +191,6 @@ def _structures(segments: np.ndarray, shape: tuple[int, int], endpoint_error_px:
         x=np.array([np.average(centre_x[label == g], weights=length[label == g]) for g in groups]),
         sd_deg=np.hypot(STRUCTURE_SD_DEG, np.degrees(endpoint_error_px / total)),
     )
-
-
-def _components(linked: np.ndarray) -> np.ndarray:
-    """Connected components of a symmetric adjacency matrix: a label per node."""
-    label = np.full(len(linked), -1)
-    for start in range(len(linked)):
-        if label[start] >= 0:
-            continue
-        label[start], frontier = start, [start]
-        while frontier:
-            node = frontier.pop()
-            for neighbour in np.flatnonzero(linked[node] & (label < 0)):
-                label[neighbour] = start
-                frontier.append(neighbour)
-    return label
 
 
 def _lengths(segments: np.ndarray) -> np.ndarray:
