@@ -8,7 +8,7 @@ upper- or lower-crossed pattern was in the HTML download but not on screen).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -186,14 +186,12 @@ class ReportView:
 
 def report_view(analysis: Analysis) -> ReportView:
     assessment = analysis.assessment
-    summary = summarize(assessment.findings, assessment.recommendations, assessment.safety, _lengths_cm(analysis))
+    summary = summarize(assessment.findings, assessment.recommendations, assessment.safety)
     return ReportView(tuple(_photo(r, assessment.findings, summary) for r in analysis.photos), summary)
 
 
-def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation], safety: Safety,
-              lengths_cm: Mapping[str, float] | None = None) -> Summary:
-    """The findings, patterns and what could not be told: one rule for every renderer.
-    `lengths_cm`: measurement id -> length, when a height was given."""
+def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation], safety: Safety) -> Summary:
+    """The findings, patterns and what could not be told: one rule for every renderer."""
     by_finding = {c.finding: c for c in corrections}
     found = present(findings)
     order = {c.finding: i for i, c in enumerate(corrections)}  # linked to the pain first, then most severe
@@ -201,13 +199,12 @@ def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation]
     cant_tell = [f for f in findings if f.status is Status.CANT_TELL and not f.is_pattern
                  and not (f.evidence[0].value is None and _only_when_found(f.evidence[0].measurement))]
     unmeasured = [f for f in cant_tell if f.evidence[0].value is None]
-    lengths_cm = lengths_cm or {}
     unsure = tuple(Unsure(f.label, f.evidence[0].note or "", _retake(f)) for f in cant_tell
                    if f.evidence[0].value is not None)
     missing = _missing_views(f for f in unmeasured if _view_missing(f))
     return Summary(
-        findings=tuple(_shown(f, by_finding.get(f.id), lengths_cm) for f in shown),
-        patterns=tuple(_shown(f, None, lengths_cm) for f in found if f.is_pattern),
+        findings=tuple(_shown(f, by_finding.get(f.id)) for f in shown),
+        patterns=tuple(_shown(f, None) for f in found if f.is_pattern),
         unsure=unsure,
         missing_views=missing,
         not_measured=_by_topic(f for f in unmeasured if not _view_missing(f)),
@@ -269,41 +266,25 @@ def _by_topic(findings: Iterable[Finding]) -> tuple[Unsure, ...]:
     return tuple(Unsure(topic, note) for topic, note in notes.items())
 
 
-def _lengths_cm(analysis: Analysis) -> dict[str, float]:
-    """Each finding's measurement as a length in cm (a height was given), averaged over the photos
-    the finding rests on, as the measurement itself is combined."""
-    by_path = {r.path: r.measurements for r in analysis.photos if r.ok}
-    lengths = {}
-    for finding in analysis.assessment.findings:
-        evidence = finding.evidence[0]
-        found = [by_path[p][evidence.measurement].length_cm for p in evidence.photos
-                 if evidence.measurement in by_path.get(p, {})]
-        found = [length for length in found if length is not None]
-        if found:
-            lengths[evidence.measurement] = sum(found) / len(found)
-    return lengths
-
-
 def _only_when_found(measurement_id: str) -> bool:
     return measurement_id in BY_ID and BY_ID[measurement_id].only_when_found
 
 
-def evidence_text(evidence: Evidence, length_cm: float | None = None) -> str:
+def evidence_text(evidence: Evidence) -> str:
     """'-6.0 ± 1.4 deg, -1.2 cm (usual: above -2)': the value, its uncertainty, its length when a
     height was given, and where the finding starts."""
     if evidence.value is None:
         return "not measured"
     usual = "below" if evidence.direction == "above" else "above"
     return (
-        f"{evidence.value:+.1f} ± {evidence.uncertainty:.1f} {evidence.unit}{length_text(length_cm)} "
+        f"{evidence.value:+.1f} ± {evidence.uncertainty:.1f} {evidence.unit}{length_text(evidence.length_cm)} "
         f"(usual: {usual} {evidence.thresholds['mild']:+g})"
     )
 
 
-def _shown(finding: Finding, correction: Recommendation | None, lengths_cm: Mapping[str, float]) -> ShownFinding:
+def _shown(finding: Finding, correction: Recommendation | None) -> ShownFinding:
     evidence = finding.evidence[0]
-    length = lengths_cm.get(evidence.measurement)
-    return ShownFinding(finding, display_name(evidence.measurement), evidence_text(evidence, length), correction)
+    return ShownFinding(finding, display_name(evidence.measurement), evidence_text(evidence), correction)
 
 
 def _photo(result: PhotoResult, findings: Sequence[Finding], summary: Summary) -> PhotoSection:

@@ -41,6 +41,7 @@ class Evidence:
     direction: str
     photos: tuple[str, ...]
     note: str | None = None
+    length_cm: float | None = None  # the value as a length when a height was given (shown; not stored)
 
     def to_json(self) -> dict:
         rounded = None if self.value is None else round(self.value, 2)
@@ -168,6 +169,7 @@ def _classify_one(
             rule["direction"],
             photos,
             note,
+            m.length_cm if m else None,
         )
         return Finding(
             rule["id"], rule["label"], rule["family"], rule["side"], status, severity,
