@@ -29,7 +29,7 @@ from posture.vision.pose_model import BlazePoseEstimator, PoseEstimator
 
 PREVIEW = Options(level=False, augment=False)
 LEVEL_EVERY_S = 1.0  # the level guide is read this often, beside the frames (a reading takes 0.1-0.3 s)
-LEVEL_HINT = "include a door frame, the floor and ceiling lines, or a plumb line"
+LEVEL_HINT = "add a door frame or a plumb line"
 
 @dataclass
 class LiveReading:
