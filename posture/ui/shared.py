@@ -13,7 +13,7 @@ from posture.assessment.pain import region_label
 from posture.presentation import PhotoSection, ReportView, ShownFinding, Summary
 from posture.vision.pose_model import BlazePoseEstimator
 
-PICTURE_WIDTH_PX = 170  # an exercise's drawing: enough to see the position, small on a phone
+PICTURE_WIDTH_PX = 200  # an exercise's drawing: enough to see the position, small on a phone
 
 SEVERITY_ICON = {
     Severity.MILD: ":orange[:material/error:]",
@@ -153,7 +153,7 @@ def _exercise(exercise: Exercise, text: str) -> None:
     if exercise.picture is None:
         st.markdown(text)
         return
-    picture, words = st.columns([1, 3])
+    picture, words = st.columns([1, 2])
     picture.image(str(exercise.picture), width=PICTURE_WIDTH_PX)
     words.markdown(text)
 
