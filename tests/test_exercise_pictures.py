@@ -14,7 +14,7 @@ from PIL import Image
 from posture.assessment.classifier import Evidence, Finding, Severity, Status
 from posture.assessment.corrections import Exercise, recommend, safety
 from posture.data_files import exercise_picture, load
-from posture.pictures.draw import HEIGHT_PX, WIDTH_PX, placed, render
+from posture.pictures.draw import FLOOR_PX, HEIGHT_PX, MARGIN_PX, WIDTH_PX, placed, render
 from posture.pictures.figure import LENGTH, THICKNESS, ExercisePose, Figure, Position, exercise_poses
 from posture.presentation import ReportView, summarize
 from posture.report_html import report_html
@@ -50,6 +50,16 @@ def test_a_picture_is_small_and_drawn_again_pixel_for_pixel(exercise_id):
     drawn = render(POSES[exercise_id])
     assert np.array_equal(np.asarray(stored.convert("RGB")), np.asarray(drawn.convert("RGB"))), (
         f"{path.name} is not what the pose data draws: python -m posture.pictures")
+
+
+@pytest.mark.parametrize("exercise_id", sorted(CATALOG))
+def test_the_whole_figure_its_arrows_and_props_are_inside_the_frame(exercise_id):
+    pixels = np.asarray(render(POSES[exercise_id]).convert("RGB")).astype(int)
+    drawn = (np.abs(pixels - 255).sum(axis=2) > 30)[:FLOOR_PX - 2]  # above the floor, which runs across
+    edge = MARGIN_PX - 1
+    assert not drawn[:, :edge].any() and not drawn[:, -edge:].any()  # left and right
+    if not any(prop["kind"] in ("wall", "door_frame") for prop in POSES[exercise_id].props):
+        assert not drawn[:edge].any()  # the top (a wall runs off it)
 
 
 def _trunk_tilt_from_horizontal(figure: Figure) -> float:

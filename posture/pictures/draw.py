@@ -29,8 +29,9 @@ from posture.pictures.figure import (
 WIDTH_PX, HEIGHT_PX = 480, 340
 LARGEST_STATURE_PX = 420  # one body height at most: a picture fills its frame up to this scale
 FLOOR_PX = HEIGHT_PX - 22  # the floor's row
-MARGIN_PX = 4  # nothing drawn closer to the edge (walls excepted: they run off it)
+MARGIN_PX = 4  # nothing drawn closer to the edge (a wall excepted: it runs off the top)
 SUPERSAMPLE = 3
+ARROW_HEAD_PX = 11
 PALETTE_COLOURS = 64  # octree keeps the few pixels of an arrow their colour; ~7 KB a picture
 
 BACKGROUND = (255, 255, 255)
@@ -99,10 +100,9 @@ class Canvas:
 def render(pose: ExercisePose) -> Image.Image:
     """The picture of one exercise (palette image)."""
     figure, ghost = placed(pose)
-    extent = _extent(pose, figure)
+    extent = _extent(pose, figure, ghost)
     canvas_image = Image.new("RGB", (WIDTH_PX * SUPERSAMPLE, HEIGHT_PX * SUPERSAMPLE), BACKGROUND)
     canvas = Canvas((extent[0] + extent[2]) / 2, _fitting_scale(extent), ImageDraw.Draw(canvas_image))
-    _check_in_frame(pose.exercise_id, canvas, extent)
     _ground(canvas, pose, extent)
     _props(canvas, pose, figure, front=False)
     if ghost is not None:
@@ -173,10 +173,9 @@ def _trunk_corners(figure: Figure, rounding: bool = False) -> list[Point]:
     return [corners[0], corners[1], corners[3], corners[2]]
 
 
-
-def _extent(pose: ExercisePose, figure: Figure) -> tuple[float, float, float, float]:
-    """x0, y0, x1, y1 of the figure and the props that stand free (walls run off the picture)."""
-    points = list(_outline_points(figure))
+def _extent(pose: ExercisePose, figure: Figure, ghost: Figure | None) -> tuple[float, float, float, float]:
+    """x0, y0, x1, y1 of the figure, its start, the arrows and the props (a wall runs off the top)."""
+    points = list(_outline_points(figure)) + list(_outline_points(ghost) if ghost else [])
     for prop in pose.props:
         points += _prop_points(prop, figure)
     for arrow in pose.arrows:
@@ -189,22 +188,14 @@ def _extent(pose: ExercisePose, figure: Figure) -> tuple[float, float, float, fl
 def _fitting_scale(extent: tuple[float, float, float, float]) -> float:
     """Stature in pixels: the largest that fits the figure and its props in the frame."""
     width, height = extent[2] - extent[0], extent[3]
-    return min(LARGEST_STATURE_PX, (WIDTH_PX - 2 * MARGIN_PX - 8) / width, (FLOOR_PX - MARGIN_PX - 6) / height)
-
-
-def _check_in_frame(exercise_id: str, canvas: Canvas, extent: tuple[float, float, float, float]) -> None:
-    x0, top = canvas.px((extent[0], extent[3]))
-    x1 = canvas.px((extent[2], 0.0))[0]
-    margin = MARGIN_PX * SUPERSAMPLE
-    inside = x0 >= margin and x1 <= WIDTH_PX * SUPERSAMPLE - margin and top >= margin
-    if not inside:
-        raise ValueError(f"{exercise_id}: the figure does not fit the picture ({x0:.0f}..{x1:.0f}, top {top:.0f})")
+    room = MARGIN_PX + ARROW_HEAD_PX  # an arrow's head may reach past its end point
+    return min(LARGEST_STATURE_PX, (WIDTH_PX - 2 * room) / width, (FLOOR_PX - room) / height)
 
 
 def _ground(canvas: Canvas, pose: ExercisePose, extent: tuple[float, float, float, float]) -> None:
     canvas.box(-5.0, -0.2, 5.0, 0.0, (244, 244, 244))
     if pose.position in ON_MAT:
-        canvas.box(extent[0] - 0.04, 0.0, extent[2] + 0.04, pose.mat_depth, MAT)
+        canvas.box(extent[0], 0.0, extent[2], pose.mat_depth, MAT)
     canvas.draw.line([canvas.px((-5.0, 0.0)), canvas.px((5.0, 0.0))], fill=FLOOR, width=2 * SUPERSAMPLE)
 
 
@@ -431,7 +422,7 @@ def _arrow_head(draw: ImageDraw.ImageDraw, before: tuple[float, float], tip: tup
     dx, dy = tip[0] - before[0], tip[1] - before[1]
     length = hypot(dx, dy) or 1.0
     ux, uy = dx / length, dy / length
-    size = 11 * SUPERSAMPLE
+    size = ARROW_HEAD_PX * SUPERSAMPLE
     back = (tip[0] - ux * size, tip[1] - uy * size)
     left = (back[0] - uy * size * 0.6, back[1] + ux * size * 0.6)
     right = (back[0] + uy * size * 0.6, back[1] - ux * size * 0.6)
