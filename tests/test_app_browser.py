@@ -126,11 +126,11 @@ def test_two_photos_show_annotated_images_findings_and_corrections(page):
     seconds = _upload_and_analyse(page, [SAMPLE / "front.jpg", SAMPLE / "side_right.jpg"])
     print(f"upload to result: {seconds:.1f} s")
     assert page.get_by_role("heading", name=re.compile("Left hip higher than right")).is_visible()
-    assert page.get_by_text("Strengthen gluteus medius (left)").first.is_visible()
+    assert page.get_by_text("Strengthen (left): Side-lying leg lift (gluteus medius)").first.is_visible()
     assert page.get_by_text("not a diagnosis").first.is_visible()
     summary = page.get_by_role("heading", name="In short").bounding_box()
     plan = page.get_by_text("Your plan.").bounding_box()
-    first_photo = page.locator("img").first.bounding_box()
+    first_photo = page.locator('[data-testid="stExpander"] img').first.bounding_box()  # not a plan picture
     assert summary["y"] < plan["y"] < first_photo["y"]  # what matters and the plan come before the details
     assert media and all(status == 200 for status in media)  # every image really served
 
@@ -273,3 +273,29 @@ def test_arrow_keys_on_the_pain_slider_never_change_a_finding(page):
             f"{measurement} {evidence}") in report
     if level >= 7:
         assert f"Your pain is severe ({level}/10)" in report
+
+
+PLAN_ROWS = """() => Array.from(document.querySelectorAll('[data-testid="stHorizontalBlock"]'))
+  .filter(row => row.querySelector('img') && row.querySelector('ol'))  // a plan item: numbered
+  .map(row => {
+    const img = row.querySelector('img'), text = row.querySelector('[data-testid="stMarkdownContainer"]');
+    const i = img.getBoundingClientRect(), t = text.getBoundingClientRect();
+    return {title: text.innerText.split(':')[0], loaded: img.complete && img.naturalWidth > 0, width: i.width,
+            left: i.left, right: i.right, top: i.top, bottom: i.bottom, textLeft: t.left, textTop: t.top};
+  })"""
+
+
+def test_the_plan_shows_a_picture_beside_each_exercise_on_a_desktop_and_above_it_on_a_phone(page):
+    page, _ = page
+    _upload_and_analyse(page, [SAMPLE / "front.jpg"])
+    rows = page.evaluate(PLAN_ROWS)
+    assert rows and all(row["loaded"] for row in rows), rows
+    titles = [row["title"] for row in rows]
+    assert len(set(titles)) == len(titles) and "Side-lying leg lift (gluteus medius) (left)" in titles, titles
+    for row in rows:  # beside the text, at its height, small
+        assert row["right"] <= row["textLeft"] and row["top"] < row["textTop"] + 40 and 150 <= row["width"] <= 201, row
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function(f"({PLAN_ROWS})().every(r => r.textTop >= r.bottom - 1)", timeout=30_000)
+    for row in page.evaluate(PLAN_ROWS):  # a phone stacks them: the picture above its text, still small
+        assert row["width"] <= 201 and row["textTop"] >= row["bottom"] - 1, row
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone

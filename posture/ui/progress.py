@@ -7,6 +7,7 @@ from datetime import date
 
 import streamlit as st
 
+from posture.assessment.corrections import exercise_title
 from posture.assessment.pain import PAIN_REGIONS, region_label
 from posture.data_files import load
 from posture.history.charts import trend_chart
@@ -107,7 +108,8 @@ def _logs(sessions, name: str) -> None:
         exercises = load("corrections.json")["exercises"]
         with st.form("log-exercise", clear_on_submit=True):
             day = st.date_input("Day", value=date.today(), max_value=date.today(), key="exercise-day")
-            done = st.multiselect("Exercises done", list(exercises), format_func=lambda e: exercises[e]["name"])
+            done = st.multiselect("Exercises done", list(exercises),
+                                  format_func=lambda e: exercise_title(exercises[e]["name"], exercises[e]["anatomy"]))
             if st.form_submit_button("Log exercise session") and done:
                 log_exercise(sessions, name, day, done)
                 st.success(f"{len(done)} exercise(s) logged.")
