@@ -17,7 +17,7 @@ from PIL import Image
 from posture.annotated import annotated_image
 from posture.assessment.corrections import Safety
 from posture.assessment.pain import region_label
-from posture.presentation import MeasurementLine, PhotoSection, ReportView, ShownFinding, Summary
+from posture.presentation import MeasurementLine, PhotoSection, ReportHeader, ReportView, ShownFinding, Summary
 
 REPORT_IMAGE_LONG_SIDE_PX = 1000
 STYLE = """
@@ -27,6 +27,7 @@ body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0
 .photo{display:flex;gap:1rem;flex-wrap:wrap;margin:1rem 0}.photo img{max-width:28rem;width:100%}
 table{border-collapse:collapse}td,th{padding:.15rem .5rem;border-bottom:1px solid #ddd;text-align:left}
 .unsure{color:#666}h3{margin-bottom:.2rem}
+.header td{border:none;padding:0 1rem 0 0}
 .short{border:2px solid #2e7d32;background:#f3faf3;padding:.2rem 1rem .6rem;border-radius:6px;margin:1rem 0}
 """
 
@@ -35,13 +36,21 @@ def report_html(view: ReportView, title: str = "Posture screen") -> str:
     parts = [
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>",
         f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1>",
-        f"<p>{datetime.now():%Y-%m-%d %H:%M}. Suggestions from photos, not a diagnosis.</p>",
+        header_html(view.header),
+        f"<p>Made {datetime.now():%Y-%m-%d %H:%M}. Suggestions from photos, not a diagnosis.</p>",
         _safety(view.summary.safety),
         in_short_html(view),
     ]
     parts += [_photo(section) for section in view.photos]
     parts += [findings_html(view.summary), corrections_html(view.summary), "</body></html>"]
     return "\n".join(parts)
+
+
+def header_html(header: ReportHeader) -> str:
+    """Whom and when the report is about (also the progress report's)."""
+    rows = "".join(f"<tr><td>{escape(label)}</td><td><strong>{escape(value)}</strong></td></tr>"
+                   for label, value in header.rows)
+    return f"<table class='header'>{rows}</table>"
 
 
 def in_short_html(view: ReportView) -> str:
