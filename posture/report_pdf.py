@@ -54,7 +54,6 @@ class ReportPdf(FPDF):
         folder = _font_folder()
         self.add_font(FONT, "", folder / "DejaVuSans.ttf")
         self.add_font(FONT, "B", folder / "DejaVuSans-Bold.ttf")
-        self.add_font(FONT, "I", folder / "DejaVuSans-Oblique.ttf")
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(True, margin=16)
         self.set_title(title)
@@ -217,7 +216,7 @@ def _in_short(pdf: ReportPdf, view: ReportView) -> None:
             _plan_item(pdf, number, item)
         if summary.left_out:
             pdf.paragraph(f"{summary.left_out} exercise(s) left out (findings that disagree, or your pain): see below.")
-        pdf.paragraph(summary.safety.stop_rule, "I")
+        pdf.paragraph(summary.safety.stop_rule, grey=True)
     if summary.retake:
         pdf.ln(1)
         pdf.paragraph(f"To tell more: {summary.retake}", "B")
