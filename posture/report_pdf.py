@@ -27,6 +27,7 @@ from posture.data_files import exercise_picture
 from posture.presentation import PhotoSection, ReportHeader, ReportView, ShownFinding, Summary
 
 FONT = "DejaVu"
+MARGIN_MM = 15.0
 BODY_PT, SMALL_PT = 9.5, 7.5
 LINE_MM = 4.6
 IMAGE_MAX_HEIGHT_MM = 110.0  # two photos with their headings fit on a page
@@ -54,7 +55,7 @@ class ReportPdf(FPDF):
         folder = _font_folder()
         self.add_font(FONT, "", folder / "DejaVuSans.ttf")
         self.add_font(FONT, "B", folder / "DejaVuSans-Bold.ttf")
-        self.set_margins(15, 15, 15)
+        self.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
         self.set_auto_page_break(True, margin=16)
         self.set_title(title)
         self.set_creator("posture")
@@ -66,20 +67,25 @@ class ReportPdf(FPDF):
         return super().normalize_text("".join(c if ord(c) in cmap or c in "\n\r\t" else MISSING_GLYPH for c in text))
 
     def header(self) -> None:
+        """Whom the report is about on every page after the first, across the page even while a
+        column flows on from the page before."""
         if self.page_no() == 1:
             return
         self.set_font(FONT, "", SMALL_PT)
         self.set_text_color(*GREY)
-        self.cell(0, 4, f"{self.report_title} · {self.report_header.line}", new_x="LMARGIN", new_y="NEXT")
-        self.ln(3)
+        self.set_xy(MARGIN_MM, MARGIN_MM)
+        self.cell(self.w - 2 * MARGIN_MM, 4, f"{self.report_title} · {self.report_header.line}")
+        self.set_xy(self.l_margin, MARGIN_MM + 7)
         self.set_text_color(0)
 
     def footer(self) -> None:
-        self.set_y(-12)
         self.set_font(FONT, "", SMALL_PT)
         self.set_text_color(*GREY)
-        self.cell(0, 4, "Suggestions from photos, not a diagnosis.")
-        self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+        width = self.w - 2 * MARGIN_MM
+        self.set_xy(MARGIN_MM, -12)
+        self.cell(width, 4, "Suggestions from photos, not a diagnosis.")
+        self.set_xy(MARGIN_MM, -12)
+        self.cell(width, 4, f"Page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0)
 
     def title_block(self) -> None:
@@ -112,9 +118,10 @@ class ReportPdf(FPDF):
         self.set_text_color(*(GREY if grey else (0, 0, 0)))
         if fill:
             self.set_fill_color(*fill)
-        self.multi_cell(0, LINE_MM, text, fill=fill is not None, padding=(0.6, 2) if fill else 0,
+        self.multi_cell(0, LINE_MM, text, fill=fill is not None, padding=(0.6, 2) if fill else 0, align="L",
                         new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0)
+        self.set_fill_color(255)
 
     def bullets(self, items: Sequence[tuple[str, str]], grey: bool = False, first_number: int | None = None) -> None:
         """Items of a bold lead and plain text after it, each hanging from its bullet (or its number,
@@ -152,7 +159,8 @@ class ReportPdf(FPDF):
         self.set_font(FONT, "", size)
         with self.table(col_widths=tuple(widths), text_align="LEFT", line_height=size * 0.5, padding=(0.6, 1),
                         headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
-                        borders_layout="HORIZONTAL_LINES", align="LEFT", width=self.epw) as table:
+                        borders_layout="HORIZONTAL_LINES", align="LEFT", width=self.epw,
+                        cell_fill_color=(246, 246, 246), cell_fill_mode="ROWS") as table:
             for row in (columns, *rows):
                 cells = table.row()
                 for cell in row:
@@ -212,8 +220,9 @@ def _in_short(pdf: ReportPdf, view: ReportView) -> None:
     if summary.plan.items:
         pdf.heading("Your plan", 3)
         pdf.paragraph(summary.plan.time_text)
+        pictures = any(exercise_picture(i.exercise.exercise_id) for i in summary.plan.items)
         for number, item in enumerate(summary.plan.items, 1):
-            _plan_item(pdf, number, item)
+            _plan_item(pdf, number, item, pictures)
         if summary.left_out:
             pdf.paragraph(f"{summary.left_out} exercise(s) left out (findings that disagree, or your pain): see below.")
         pdf.paragraph(summary.safety.stop_rule, grey=True)
@@ -222,21 +231,21 @@ def _in_short(pdf: ReportPdf, view: ReportView) -> None:
         pdf.paragraph(f"To tell more: {summary.retake}", "B")
 
 
-def _plan_item(pdf: ReportPdf, number: int, item: PlanItem) -> None:
-    """One exercise of the plan with its dosage, how to do it, and its picture beside it when there is one."""
+def _plan_item(pdf: ReportPdf, number: int, item: PlanItem, picture_column: bool) -> None:
+    """One exercise of the plan with its dosage and how to do it; when the plan has pictures, a
+    column of them on the left (this exercise's, or a gap when it has none)."""
     exercise = item.exercise
-    picture = exercise_picture(exercise.exercise_id)
     text = [(f"{exercise.name}{item.side_text}: ", f"{exercise.dosage} (for {', '.join(item.for_findings)}). "
              f"{exercise.instructions}")]
-    if picture is None:
+    if not picture_column:
         pdf.bullets(text, first_number=number)
         return
-    if pdf.will_page_break(PICTURE_MM):
+    picture = exercise_picture(exercise.exercise_id)
+    if pdf.will_page_break(PICTURE_MM if picture else 3 * LINE_MM):
         pdf.add_page()
     top, page = pdf.get_y(), pdf.page
-    pdf.set_x(pdf.l_margin + 6)
-    _, height = pdf.picture(picture.read_bytes(), PICTURE_MM, PICTURE_MM)
-    with pdf.column(pdf.l_margin + 6 + PICTURE_MM + 3, pdf.epw - PICTURE_MM - 9):
+    height = pdf.picture(picture.read_bytes(), PICTURE_MM, PICTURE_MM)[1] if picture else 0.0
+    with pdf.column(pdf.l_margin + PICTURE_MM + 3, pdf.epw - PICTURE_MM - 3):
         pdf.set_y(top)
         pdf.bullets(text, first_number=number)
     if pdf.page == page:
@@ -244,8 +253,8 @@ def _plan_item(pdf: ReportPdf, number: int, item: PlanItem) -> None:
 
 
 def _photo(pdf: ReportPdf, section: PhotoSection) -> None:
-    """The annotated image, beside it the view, the findings this photo decided, its warnings and
-    its measured values."""
+    """The annotated image, beside it the view, the findings this photo decided and its measured
+    values; its warnings below, across the page (they can be long)."""
     if not section.ok:
         pdf.heading(section.title, 3)
         pdf.paragraph(f"Not analysed: {section.error}", fill=NOTICE_FILL)
@@ -265,13 +274,13 @@ def _photo(pdf: ReportPdf, section: PhotoSection) -> None:
             pdf.bullets([(f"{s.finding.label}: ", s.finding.severity) for s in section.findings])
         if section.retake_advice:
             pdf.paragraph(section.retake_advice, fill=NOTICE_FILL)
-        pdf.bullets([("", w) for w in section.warnings], grey=True)
         measured = [m for m in section.measurements if m.measured]
         if measured:
             pdf.ln(1)
             pdf.table_of(("Measurement", "Value"), [(m.name, m.value_text) for m in measured], (0.5, 0.5))
     if pdf.page == page:  # else the text ran onto the next page, below the image
         pdf.set_y(max(pdf.get_y(), top + height + 2))
+    pdf.bullets([("", w) for w in section.warnings], grey=True)
 
 
 def _downsized(rgb: np.ndarray) -> Image.Image:

@@ -8,7 +8,7 @@ from posture.history.report import TRENDS_TITLE, WEEK_COLUMNS, ProgressReport
 from posture.report_pdf import SMALL_PT, ReportPdf, corrections_pdf, findings_pdf, safety_pdf
 
 THUMBNAIL_MAX_MM = (85.0, 110.0)  # width, height
-CHANGE_WIDTHS = (0.3, 0.11, 0.11, 0.15, 0.08, 0.25)
+CHANGE_WIDTHS = (0.28, 0.125, 0.125, 0.15, 0.08, 0.24)
 
 
 def progress_pdf(report: ProgressReport) -> bytes:
