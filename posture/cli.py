@@ -128,7 +128,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="also write the report as a PDF (annotated images, findings, plan)")
     analyze.add_argument("--client", metavar="NAME",
                          help="the client's name in the report's header (default: --profile)")
-    analyze.add_argument("--examiner", metavar="NAME", help="who took the photos, in the report's header")
+    analyze.add_argument("--examiner", metavar="NAME", help="the examiner's name, in the report's header")
     analyze.add_argument("--date-of-birth", type=history_cli.taken_on, metavar="YYYY-MM-DD",
                          help="the client's date of birth, in the report's header")
     analyze.add_argument("--pain", metavar="REGION[,REGION]", type=lambda text: tuple(text.split(",")),

@@ -43,7 +43,7 @@ def add_commands(commands) -> None:
     report.add_argument("--profile", metavar="NAME", required=True)
     report.add_argument("--html", type=Path, metavar="FILE", help="write the report as one self-contained HTML file")
     report.add_argument("--pdf", type=Path, metavar="FILE", help="write the report as a PDF")
-    report.add_argument("--examiner", metavar="NAME", help="who examined the client, in the report's header")
+    report.add_argument("--examiner", metavar="NAME", help="the examiner's name, in the report's header")
     for sub in (listing, show, export, load, remove, report):
         add_db_option(sub)
         sub.set_defaults(run=run)
