@@ -31,10 +31,10 @@ MARGIN_MM = 15.0
 BODY_PT, SMALL_PT = 9.5, 7.5
 LINE_MM = 4.6
 IMAGE_MAX_HEIGHT_MM = 110.0  # two photos with their headings fit on a page
-IMAGE_LONG_SIDE_PX = 1400  # about 240 dpi at the largest size drawn: sharp on paper, a few MB per report
+IMAGE_LONG_SIDE_PX = 1400  # about 320 dpi at the largest size drawn: sharp on paper, ~80 kB a photo
 SAFETY_MM = 60.0  # the red-flag notice and the disclaimer
 PICTURE_MM = 24.0  # an exercise's picture beside it
-NOTICE_FILL, DISCLAIMER_FILL, SHORT_FILL = (253, 242, 241), (244, 246, 248), (243, 250, 243)
+NOTICE_FILL, DISCLAIMER_FILL = (253, 242, 241), (244, 246, 248)
 GREY = (110, 110, 110)
 MISSING_GLYPH = "?"
 
@@ -193,7 +193,7 @@ def report_pdf(view: ReportView, title: str = "Posture screen") -> bytes:
     return pdf.output_bytes()
 
 
-def safety_pdf(pdf: ReportPdf, safety: Safety, red_flags: bool = True) -> None:
+def safety_pdf(pdf: ReportPdf, safety: Safety) -> None:
     """The pain advice, the red-flag screen and the stop rule (a shaded notice), then the disclaimer:
     on one page."""
     if pdf.will_page_break(SAFETY_MM + 12 * len(safety.pain_advice)):
@@ -201,8 +201,7 @@ def safety_pdf(pdf: ReportPdf, safety: Safety, red_flags: bool = True) -> None:
     for advice in safety.pain_advice:
         pdf.paragraph(advice, "B", fill=NOTICE_FILL)
     pdf.paragraph(safety.red_flag_advice, "B", fill=NOTICE_FILL)
-    if red_flags:
-        pdf.paragraph("\n".join(f"• {flag}" for flag in safety.red_flags), fill=NOTICE_FILL)
+    pdf.paragraph("\n".join(f"• {flag}" for flag in safety.red_flags), fill=NOTICE_FILL)
     pdf.paragraph(safety.stop_rule, fill=NOTICE_FILL)
     pdf.ln(1.5)
     pdf.paragraph(safety.disclaimer, size=SMALL_PT + 0.5, fill=DISCLAIMER_FILL)
