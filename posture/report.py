@@ -9,7 +9,7 @@ from posture.presentation import PhotoSection, ReportView, ShownFinding, Summary
 def report_text(view: ReportView) -> str:
     """The report of the analysed photos; a photo that could not be analysed is an error, which
     the command line says on stderr."""
-    lines = ["POSTURE SCREEN (suggestions from photos, not a diagnosis)", ""]
+    lines = ["POSTURE SCREEN (suggestions from photos, not a diagnosis)", view.header.line, ""]
     lines += _in_short(view)
     for section in view.photos:
         lines += _photo_text(section) if section.ok else []

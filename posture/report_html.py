@@ -19,7 +19,7 @@ from PIL import Image
 from posture.annotated import annotated_image
 from posture.assessment.corrections import Exercise, Safety
 from posture.assessment.pain import region_label
-from posture.presentation import MeasurementLine, PhotoSection, ReportView, ShownFinding, Summary
+from posture.presentation import MeasurementLine, PhotoSection, ReportHeader, ReportView, ShownFinding, Summary
 
 REPORT_IMAGE_LONG_SIDE_PX = 1000
 STYLE = """
@@ -31,6 +31,7 @@ table{border-collapse:collapse}td,th{padding:.15rem .5rem;border-bottom:1px soli
 .unsure{color:#666}h3{margin-bottom:.2rem}
 .exercise{display:flex;gap:.8rem;align-items:flex-start;margin:.4rem 0}
 img.pose{width:10rem;flex:none;border:1px solid #ddd;border-radius:4px}
+.header td{border:none;padding:0 1rem 0 0}
 .short{border:2px solid #2e7d32;background:#f3faf3;padding:.2rem 1rem .6rem;border-radius:6px;margin:1rem 0}
 """
 
@@ -39,13 +40,21 @@ def report_html(view: ReportView, title: str = "Posture screen") -> str:
     parts = [
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>",
         f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1>",
-        f"<p>{datetime.now():%Y-%m-%d %H:%M}. Suggestions from photos, not a diagnosis.</p>",
+        header_html(view.header),
+        f"<p>Made {datetime.now():%Y-%m-%d %H:%M}. Suggestions from photos, not a diagnosis.</p>",
         _safety(view.summary.safety),
         in_short_html(view),
     ]
     parts += [_photo(section) for section in view.photos]
     parts += [findings_html(view.summary), corrections_html(view.summary), "</body></html>"]
     return "\n".join(parts)
+
+
+def header_html(header: ReportHeader) -> str:
+    """Whom and when the report is about (also the progress report's)."""
+    rows = "".join(f"<tr><td>{escape(label)}</td><td><strong>{escape(value)}</strong></td></tr>"
+                   for label, value in header.rows)
+    return f"<table class='header'>{rows}</table>"
 
 
 def in_short_html(view: ReportView) -> str:

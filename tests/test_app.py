@@ -211,7 +211,7 @@ def test_an_assessment_saved_to_a_new_profile_shows_on_the_progress_page(tmp_pat
     app = _analyse(app.run())
     app.selectbox(key="assess-profile").set_value("+ New profile")
     app = app.run()
-    app.text_input[0].input("Client 7 'O'Hara'")
+    next(t for t in app.text_input if t.label.startswith("Name")).input("Client 7 'O'Hara'")
     app.checkbox[-1].check()  # keep photos (opt in)
     next(b for b in app.button if b.label == "Create profile").click()
     app = app.run()

@@ -154,6 +154,38 @@ def test_clicking_a_hip_point_changes_the_measurement(page, estimator):
     assert _degrees(after) > _degrees(before) + 2, (before, after)
 
 
+def test_the_pdf_report_downloads_with_the_chosen_client_and_renders(page, history_db):
+    """The client is chosen from the profiles (none by default), the examiner typed; the PDF the
+    button hands over is a real PDF whose pages say them, the findings and the photos."""
+    from posture.history.db import open_database
+    from posture.history.store import get_or_create_profile
+    from tests.pdf_support import all_text, read_pdf
+
+    with open_database(str(history_db)).begin() as session:
+        get_or_create_profile(session, "Zoë PDF-Client")
+    page, _ = page
+    page.reload()
+    page.get_by_text("On the report (optional): client and examiner").click()
+    client = page.get_by_role("combobox", name="Client (a profile)")
+    client.click()
+    client.fill("Zoë PDF")
+    page.keyboard.press("Enter")
+    examiner = page.get_by_role("textbox", name="Examiner")
+    examiner.fill("Dr. Ana Müller")
+    examiner.press("Enter")
+    wait_until_idle(page)
+    _upload_and_analyse(page, [SAMPLE / "front.jpg", SAMPLE / "side_right.jpg"])
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Download the report (PDF)").click()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"%PDF-") and download.value.suggested_filename == "posture-report.pdf"
+    pages = read_pdf(data)
+    assert 2 <= len(pages) <= 6
+    assert "Client Zoë PDF-Client" in pages[0].text and "Examiner Dr. Ana Müller" in pages[0].text
+    assert HIP_FINDING in all_text(pages)
+    assert sum(len(p.images) for p in pages) >= 2  # the two annotated photos
+
+
 def test_a_file_that_is_not_a_photo_gets_a_message_and_the_app_goes_on(page, tmp_path):
     page, _ = page
     fake = tmp_path / "holiday.jpg"
@@ -195,6 +227,8 @@ def test_live_session_from_a_clip_tracks_and_captures_an_assessment(playwright, 
 
 
 def test_progress_page_shows_thumbnails_changes_and_charts(playwright, server, history_db):
+    from tests.pdf_support import all_text, read_pdf
+
     for day in ("2026-03-02", "2026-03-30"):
         saved = subprocess.run([sys.executable, "-m", "posture", "analyze", str(SAMPLE / "front.jpg"), "--save",
                                 "--profile", "Browser <b>test</b>", "--taken-at", day, "--db", str(history_db)],
@@ -214,6 +248,11 @@ def test_progress_page_shows_thumbnails_changes_and_charts(playwright, server, h
         # The name stays text, never markup.
         assert page.get_by_role("combobox", name="Profile").input_value() == "Browser <b>test</b>"
         assert media and all(status == 200 for status in media)
+        with page.expect_download(timeout=120_000) as download:
+            page.get_by_role("button", name="Download the progress report (PDF)").click()
+        text = all_text(read_pdf(Path(download.value.path()).read_bytes()))
+        assert "Client Browser <b>test</b>" in text
+        assert "First and latest assessment: 2026-03-02 and 2026-03-30" in text
     finally:
         page.screenshot(path=str(_screenshot_path("progress_page")), full_page=True)
         browser.close()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from posture.history.models import AssessmentRow, ExerciseSession, MeasurementRow, PainEntry, Profile
 from posture.history.store import AssessmentSummary, assessment_summaries, series
 from posture.history.trends import Change, Point, compare
-from posture.presentation import Summary, summarize
+from posture.presentation import ReportHeader, Summary, summarize
 from posture.records import stored_assessment
 from posture.registry import KEY_MEASUREMENTS
 
@@ -38,6 +38,25 @@ class Progress:
     latest: AssessmentSummary | None
     weeks: list[Week]
 
+    @property
+    def compared_title(self) -> str:
+        """What is compared, as every renderer heads it: "first and latest" only when they are (a
+        chosen visit is named by its number)."""
+        numbers = {s.id: n for n, s in enumerate(self.assessments, 1)}
+        first, latest = numbers[self.first.id], numbers[self.latest.id]
+        dates = f"{self.first.taken_on} and {self.latest.taken_on}"
+        if (first, latest) == (1, len(numbers)):
+            return f"First and latest assessment: {dates}"
+        return f"Assessments {first} and {latest} of {len(numbers)}: {dates}"
+
+    @property
+    def shown_title(self) -> str:
+        """The assessment whose findings a report shows (the later one compared), named as what it is."""
+        number = [s.id for s in self.assessments].index(self.latest.id) + 1
+        if number == len(self.assessments):
+            return f"Latest assessment ({self.latest.taken_on})"
+        return f"Assessment {number} of {len(self.assessments)} ({self.latest.taken_on})"
+
 
 def progress(session: Session, profile: Profile) -> Progress:
     """Everything about one profile's history, comparing its first and latest assessments."""
@@ -59,6 +78,12 @@ def compared(session: Session, history: Progress, first_id: int, latest_id: int)
             if mid in values[first.id] and mid in values[latest.id]:
                 changes.append(compare(mid, unit, points, values[first.id][mid], values[latest.id][mid]))
     return replace(history, changes=changes, first=first, latest=latest)
+
+
+def profile_header(profile: Profile, assessed_on: date, examiner: str | None = None) -> ReportHeader:
+    """A report's header for a profile's client: the one place a profile becomes a header (its
+    stored details, e.g. the date of birth, belong here once profiles keep them)."""
+    return ReportHeader(assessed_on, client=profile.name, examiner=examiner)
 
 
 def findings_and_corrections(session: Session, assessment_id: int) -> Summary:

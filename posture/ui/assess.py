@@ -17,7 +17,8 @@ from posture.assessment.pain import PAIN_REGIONS, Pain, region_label
 from posture.presentation import ReportView, report_view
 from posture.records import report_json
 from posture.report_html import report_html
-from posture.ui.history import save_box
+from posture.report_pdf import report_pdf
+from posture.ui.history import report_header_inputs, save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
 from posture.vision.image_io import PhotoBytes
 from posture.vision.landmarks import Landmark
@@ -40,6 +41,7 @@ def page() -> None:
     red_flag = disclaimer_and_red_flags(safety(), "assess")
     sources = _photo_inputs()
     height_cm, pain = _person_inputs()
+    header = report_header_inputs("assess")
     if st.button("Analyse", type="primary", disabled=not sources):
         with st.spinner("Finding the body and measuring (a few seconds per photo)..."):
             located = tuple(locate(source, shared_estimator(), Options()) for source in sources)
@@ -57,7 +59,7 @@ def page() -> None:
                    "for these photos.", icon=":material/update:")
         return
     analysis = analyze_located(state["located"], Options(height_cm=height_cm, pain=pain), state["edits"])
-    view = report_view(analysis)
+    view = report_view(analysis, header)
     show_results(view, red_flag)
     _corrections_by_hand(view, state)
     save_box(analysis, view, state["photos"], "photos", "assess")
@@ -157,8 +159,11 @@ def _place_marker(state: dict, path: str, point: str, xy: tuple[float, float], e
 
 def _downloads(analysis: Analysis, view: ReportView) -> None:
     st.divider()
-    left, right = st.columns(2)
-    left.download_button("Download the report (HTML, with images)", report_html(view),
+    html, pdf, data = st.columns(3)
+    html.download_button("Download the report (HTML, with images)", report_html(view),
                          file_name="posture-report.html", mime="text/html")
-    right.download_button("Download the data (JSON)", json.dumps(report_json(analysis), indent=1),
-                          file_name="posture-report.json", mime="application/json")
+    # The PDF is made when the button is pressed (deferred), not on every rerun.
+    pdf.download_button("Download the report (PDF)", lambda: report_pdf(view), file_name="posture-report.pdf",
+                        mime="application/pdf")
+    data.download_button("Download the data (JSON)", json.dumps(report_json(analysis), indent=1),
+                         file_name="posture-report.json", mime="application/json")

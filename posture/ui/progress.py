@@ -13,10 +13,11 @@ from posture.data_files import load
 from posture.history.charts import trend_chart
 from posture.history.models import AssessmentRow
 from posture.history.progress import compared, progress
-from posture.history.report import progress_html
+from posture.history.report import progress_html, progress_report
+from posture.history.report_pdf import progress_pdf
 from posture.history.store import ProfileError, delete_profile, find_profile, log_exercise, log_pain
 from posture.registry import KEY_MEASUREMENTS, display_name
-from posture.ui.history import history_sessions, profile_select
+from posture.ui.history import history_sessions, profile_select, report_header
 
 
 def page() -> None:
@@ -46,8 +47,13 @@ def page() -> None:
         _changes(history)
         _charts(history)
         _weekly(history)
-        st.download_button("Download the progress report (HTML)", progress_html(session, history),
-                           file_name="posture-progress.html", mime="text/html")
+        report = progress_report(session, history, report_header(sessions, choice, history.latest.taken_on))
+    html, pdf = st.columns(2)
+    html.download_button("Download the progress report (HTML)", progress_html(report),
+                         file_name="posture-progress.html", mime="text/html")
+    # The PDF is made when the button is pressed (deferred), not on every rerun.
+    pdf.download_button("Download the progress report (PDF)", lambda: progress_pdf(report),
+                        file_name="posture-progress.pdf", mime="application/pdf")
     _logs(sessions, choice)
     _delete(sessions, choice)
 
@@ -55,6 +61,7 @@ def page() -> None:
 def _side_by_side(session, history) -> None:
     if history.first is None or history.first.id == history.latest.id:
         return
+    st.subheader(history.compared_title)
     columns = st.columns(2)
     for column, summary in zip(columns, (history.first, history.latest), strict=True):
         thumbnail = session.get(AssessmentRow, summary.id).thumbnail_jpeg
