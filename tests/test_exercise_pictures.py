@@ -5,6 +5,7 @@ on a knee, lying down); the names in plain words first, the anatomy after."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from math import atan2, degrees
 
 import numpy as np
@@ -16,7 +17,7 @@ from posture.assessment.corrections import Exercise, recommend, safety
 from posture.data_files import exercise_picture, load
 from posture.pictures.draw import FLOOR_PX, HEIGHT_PX, MARGIN_PX, WIDTH_PX, placed, render
 from posture.pictures.figure import LENGTH, THICKNESS, ExercisePose, Figure, Position, exercise_poses
-from posture.presentation import ReportView, summarize
+from posture.presentation import ReportHeader, ReportView, summarize
 from posture.report_html import report_html
 
 CATALOG = load("corrections.json")["exercises"]
@@ -142,7 +143,7 @@ def test_the_html_report_embeds_each_exercise_picture_beside_it():
     rules = {rule["id"]: rule for rule in load("thresholds.json")["findings"]}
     findings = [_present(rules["high_left_hip"]), _present(rules["forward_head"])]
     summary = summarize(findings, recommend(findings), safety())
-    html = report_html(ReportView((), summary))
+    html = report_html(ReportView((), summary, ReportHeader(date(2026, 11, 29))))
     in_short = html.split("<h2>In short</h2>")[1].split("</div>\n")[0]
     for item in summary.plan.items:
         title = item.exercise.title
