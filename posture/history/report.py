@@ -1,19 +1,17 @@
-"""The progress report: one self-contained HTML file (thumbnails and SVG charts inside) with the
-changes and whether each is real, the trend charts, the latest findings and corrections, and the
-weekly summary."""
+"""The progress report: one self-contained HTML file (thumbnails and SVG charts inside) with when to
+re-test, each view side by side, the changes and whether each is real, the trend charts, the latest
+findings and corrections, and the weekly summary."""
 
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import date, datetime
 from html import escape
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from posture.history.charts import chart_svg, trend_chart
-from posture.history.models import AssessmentRow
-from posture.history.progress import Progress, findings_and_corrections
+from posture.history.progress import Progress, findings_and_corrections, retest_after, view_comparisons
 from posture.presentation import Summary
 from posture.registry import KEY_MEASUREMENTS, display_name
 from posture.report_html import STYLE, corrections_html, findings_html
@@ -29,6 +27,8 @@ def progress_html(session: Session, progress: Progress) -> str:
         f"<p>{datetime.now():%Y-%m-%d}. {len(progress.assessments)} assessment(s). Suggestions from photos, "
         "not a diagnosis; a change counts only beyond its minimal detectable change (MDC95).</p>",
     ]
+    if progress.latest:
+        parts.append(_retest(progress))
     if progress.first and progress.latest and progress.first.id != progress.latest.id:
         parts.append(_side_by_side(session, progress))
         parts.append(_changes(progress))
@@ -41,13 +41,28 @@ def progress_html(session: Session, progress: Progress) -> str:
 
 
 def _side_by_side(session: Session, progress: Progress) -> str:
-    cells = []
-    for summary in (progress.first, progress.latest):
-        jpeg = session.scalar(select(AssessmentRow.thumbnail_jpeg).where(AssessmentRow.id == summary.id))
-        image = (f"<img alt='assessment {summary.id}' src='data:image/jpeg;base64,{base64.b64encode(jpeg).decode()}'>"
-                 if jpeg else "<p>(no image)</p>")
-        cells.append(f"<div><h3>{summary.taken_on}</h3>{image}</div>")
-    return f"<h2>First and latest</h2><div class='photo'>{''.join(cells)}</div>"
+    """Each view of the two compared assessments side by side, under the alignment grid."""
+    first, latest = progress.first.taken_on, progress.latest.taken_on
+    rows = []
+    for item in view_comparisons(session, progress):
+        cells = "".join(
+            f"<div><h3>{escape(item.label.capitalize())}, {day}</h3>{_image(jpeg, f'{item.label} {day}')}</div>"
+            for jpeg, day in ((item.first, first), (item.latest, latest))
+        )
+        rows.append(f"<div class='photo'>{cells}</div>")
+    return f"<h2>Each view, {first} → {latest}</h2>{''.join(rows)}" if rows else ""
+
+
+def _image(jpeg: bytes | None, alt: str) -> str:
+    if jpeg is None:
+        return "<p>(no photo of this view)</p>"
+    return f"<img alt='{escape(alt)}' src='data:image/jpeg;base64,{base64.b64encode(jpeg).decode()}'>"
+
+
+def _retest(progress: Progress) -> str:
+    retest = retest_after(progress.assessments[-1].taken_on)
+    return (f"<p><strong>Re-test {retest.due(date.today())}</strong>: {retest.weeks[0]}-{retest.weeks[1]} weeks "
+            f"after the latest assessment, with the same set-up. <small>{escape(retest.source)}</small></p>")
 
 
 def _changes(progress: Progress) -> str:
@@ -64,11 +79,11 @@ def _changes(progress: Progress) -> str:
 
 
 def _charts(progress: Progress) -> str:
-    shown = [m for m in KEY_MEASUREMENTS if m in progress.series and len(progress.series[m][1]) > 1][:CHARTS_IN_REPORT]
+    shown = [m for m in KEY_MEASUREMENTS if m in progress.series and progress.series[m][1]][:CHARTS_IN_REPORT]
     if not shown:
         return ""
     charts = "".join(f"<div>{chart_svg(trend_chart(m, *progress.series[m]))}</div>" for m in shown)
-    return f"<h2>Trends (green: the usual range; bars: ± uncertainty)</h2>{charts}"
+    return f"<h2>Trends (green: the usual range; band and bars: ± 1 SD)</h2>{charts}"
 
 
 def _latest(summary: Summary, taken_on) -> str:
@@ -88,4 +103,4 @@ def _weeks(progress: Progress) -> str:
         for w in progress.weeks
     )
     return ("<h2>Week by week</h2><table><tr><th>Week of</th><th>Assessments</th><th>Pain (0-10)</th>"
-            f"<th>Exercise sessions</th></tr>{rows}</table>")
+            f"<th>Exercises logged</th></tr>{rows}</table>")
