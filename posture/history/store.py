@@ -210,7 +210,7 @@ def view_thumbnails(session: Session, assessment_id: int) -> dict[str, bytes]:
     """The stored thumbnail of each view of one assessment (view value -> JPEG)."""
     rows = session.execute(select(ViewThumbnail.view, ViewThumbnail.jpeg)
                            .where(ViewThumbnail.assessment_id == assessment_id))
-    return dict(rows.tuples().all())
+    return {view: jpeg for view, jpeg in rows}
 
 
 def delete_profile(sessions: sessionmaker[Session], name: str) -> int:

@@ -117,7 +117,7 @@ def _view_comparisons(session, history) -> None:
                "alignment line by line. Framing differs between photos: compare the body to the lines, "
                "not the lines' positions.")
     if single:
-        for column, item in zip(st.columns(len(comparisons)), comparisons, strict=True):
+        for column, item in zip(st.columns(max(len(comparisons), 2 * VIEWS_PER_ROW)), comparisons, strict=False):
             column.image(item.latest, caption=item.label, width="content")
         return
     dates = (history.first.taken_on, history.latest.taken_on)

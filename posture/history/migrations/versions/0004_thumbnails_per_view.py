@@ -38,8 +38,9 @@ def upgrade() -> None:
         view = _first_analysed_view(json.loads(report))
         if view is not None:
             connection.execute(THUMBNAILS.insert().values(assessment_id=assessment_id, view=view, jpeg=jpeg))
-    with op.batch_alter_table("assessments") as batch:
-        batch.drop_column("thumbnail_jpeg")
+    # Plain DROP COLUMN (SQLite >= 3.35, PostgreSQL): a batch copy of the table would drop the old
+    # one, and with foreign keys on, SQLite would cascade that to every measurement.
+    op.execute("ALTER TABLE assessments DROP COLUMN thumbnail_jpeg")
 
 
 def downgrade() -> None:
