@@ -13,6 +13,7 @@ from posture.presentation import PhotoSection
 from posture.vision.drawing import annotate
 
 THUMBNAIL_LONG_SIDE_PX = 360
+MISSING_PANEL_GREY = (225, 225, 225)
 GRID_LINES = 9  # odd: the middle one is the image's vertical centre line
 
 
@@ -67,6 +68,23 @@ def with_grid(jpeg: bytes, lines: int = GRID_LINES) -> bytes:
         draw.line([(x, 0), (x, height)], fill=(20, 20, 20, 190 if strong else 100), width=2 if strong else 1)
         draw.line([(0, y), (width, y)], fill=(20, 20, 20, 100), width=1)
     return _small_jpeg(Image.alpha_composite(picture.convert("RGBA"), overlay).convert("RGB"))
+
+
+def side_by_side(images: Sequence[bytes | None], gap_px: int = 8) -> bytes:
+    """Thumbnails (JPEG, or None where a date has no photo of the view: a grey panel) joined into
+    one image at one height, so they stay side by side on a phone's narrow screen too."""
+    opened = [None if jpeg is None else Image.open(io.BytesIO(jpeg)).convert("RGB") for jpeg in images]
+    height = max((i.height for i in opened if i is not None), default=THUMBNAIL_LONG_SIDE_PX)
+    panels = [Image.new("RGB", (height // 2, height), MISSING_PANEL_GREY) if i is None
+              else i.resize((round(i.width * height / i.height), height)) for i in opened]
+    joined = Image.new("RGB", (sum(p.width for p in panels) + gap_px * (len(panels) - 1), height), "white")
+    x = 0
+    for panel in panels:
+        joined.paste(panel, (x, 0))
+        x += panel.width + gap_px
+    buffer = io.BytesIO()
+    joined.save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
 
 
 def _small_jpeg(picture: Image.Image) -> bytes:

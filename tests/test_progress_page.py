@@ -12,7 +12,7 @@ from PIL import Image
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from posture.annotated import with_grid
+from posture.annotated import side_by_side, with_grid
 from posture.assessment.views import View
 from posture.data_files import load
 from posture.history.db import open_database
@@ -96,7 +96,8 @@ def test_every_view_of_two_assessments_side_by_side_with_its_real_changes(tmp_pa
     text = _markdown(app)
     assert "**Front**" in text and "**Right side**" in text
     images = _elements_of_type(app._tree, "image")
-    assert len(images) == 4  # two views, two dates
+    assert [i.proto.imgs[0].caption for i in images] == [f"{FIRST_DAY} (left) → {FIRST_DAY + timedelta(weeks=4)} "
+                                                         "(right)"] * 2  # two views, both dates in one image
     real = [c.value for c in app.caption if c.value.startswith("Real changes")]
     assert real == ["Real changes: Hip line tilt (lateral pelvic tilt) -8.5 deg (better)"]  # on the front only
 
@@ -121,6 +122,20 @@ def test_the_grid_lies_over_the_thumbnail_without_changing_its_size():
     assert gridded.size == (100, 200)
     column = [gridded.getpixel((50, y)) for y in range(200)]  # the middle vertical line
     assert max(column) < 200 and gridded.getpixel((25, 33)) > 230  # lines drawn, cells left white
+
+
+def test_both_dates_join_into_one_image_at_one_height_with_a_grey_panel_for_a_missing_one():
+    small, tall = Image.new("RGB", (50, 100), "red"), Image.new("RGB", (100, 200), "blue")
+    jpegs = []
+    for picture in (small, tall):
+        buffer = io.BytesIO()
+        picture.save(buffer, format="JPEG")
+        jpegs.append(buffer.getvalue())
+    joined = Image.open(io.BytesIO(side_by_side(jpegs, gap_px=8)))
+    assert joined.size == (100 + 8 + 100, 200)  # the small one scaled up to the tall one's height
+    assert joined.getpixel((50, 100))[0] > 200 and joined.getpixel((160, 100))[2] > 200
+    missing = Image.open(io.BytesIO(side_by_side([None, jpegs[1]], gap_px=8)))
+    assert missing.size == (100 + 8 + 100, 200) and abs(missing.getpixel((50, 100))[0] - 225) < 6
 
 
 def test_the_exercise_log_logs_one_exercise_with_its_day_and_undoes_it(tmp_path, monkeypatch, analysis):

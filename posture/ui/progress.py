@@ -8,6 +8,7 @@ from datetime import date
 
 import streamlit as st
 
+from posture.annotated import side_by_side
 from posture.assessment.pain import PAIN_REGIONS, region_label
 from posture.data_files import load
 from posture.history.charts import trend_chart
@@ -129,12 +130,12 @@ def _view_comparisons(session, history) -> None:
 
 
 def _view_pair(item, dates) -> None:
+    """One image of both dates (kept side by side on a phone too), a grey panel where one is missing."""
     st.markdown(f"**{item.label.capitalize()}**")
-    for column, jpeg, day in zip(st.columns(2), (item.first, item.latest), dates, strict=True):
-        if jpeg is None:
-            column.caption(f"{day}: no {item.label} photo")
-        else:
-            column.image(jpeg, caption=str(day), width="content")
+    missing = [str(day) for jpeg, day in zip((item.first, item.latest), dates, strict=True) if jpeg is None]
+    st.image(side_by_side([item.first, item.latest]), width="content",
+             caption=f"{dates[0]} (left) → {dates[1]} (right)"
+             + (f"; no {item.label} photo on {' or '.join(missing)}" if missing else ""))
     if item.changes:
         st.caption("Real changes: " + "; ".join(
             f"{display_name(c.measurement)} {c.delta:+.1f} {c.unit} ({c.verdict})" for c in item.changes))
