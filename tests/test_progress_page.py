@@ -86,7 +86,7 @@ def test_the_first_assessment_says_what_to_do_next_and_when_to_re_test(tmp_path,
     assert all(m.options for m in app.multiselect)  # no "No options to select"
     assert len(_elements_of_type(app._tree, "vega")) == 4  # a dot per key measurement, the baseline
     images = _elements_of_type(app._tree, "image")
-    assert [i.proto.imgs[0].caption for i in images] == ["front", "right side"]  # every view saved
+    assert [i.proto.imgs[0].caption for i in images] == ["front | right side"]  # every view saved, in one image
 
 
 def test_every_view_of_two_assessments_side_by_side_with_its_real_changes(tmp_path, monkeypatch, analysis):

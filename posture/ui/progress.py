@@ -117,9 +117,9 @@ def _view_comparisons(session, history) -> None:
     st.caption("Annotated thumbnails under an even grid (the darker line is the image's middle), to compare "
                "alignment line by line. Framing differs between photos: compare the body to the lines, "
                "not the lines' positions.")
-    if single:
-        for column, item in zip(st.columns(max(len(comparisons), 2 * VIEWS_PER_ROW)), comparisons, strict=False):
-            column.image(item.latest, caption=item.label, width="content")
+    if single:  # the views of the one assessment in one image, side by side on a phone too
+        st.image(side_by_side([item.latest for item in comparisons]), width="content",
+                 caption=" | ".join(item.label for item in comparisons))
         return
     dates = (history.first.taken_on, history.latest.taken_on)
     for start in range(0, len(comparisons), VIEWS_PER_ROW):
@@ -165,9 +165,9 @@ def _charts(history) -> None:
     st.caption("Line and dots: the values; blue band and bars: ± 1 SD of each value; green: the usual range.")
     chosen = st.multiselect("Measurements", available, default=default, format_func=display_name,
                             key="progress-charts")
-    columns = st.columns(2)
-    for index, measurement in enumerate(chosen):
-        columns[index % 2].altair_chart(trend_chart(measurement, *history.series[measurement]), width="stretch")
+    for start in range(0, len(chosen), 2):  # a row per pair keeps the order when a phone stacks them
+        for column, measurement in zip(st.columns(2), chosen[start:start + 2], strict=False):
+            column.altair_chart(trend_chart(measurement, *history.series[measurement]), width="stretch")
 
 
 def _weekly(history) -> None:
