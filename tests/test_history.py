@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 
 from posture.analysis import Options, analyze_person
 from posture.history.db import HistoryError, latest_revision, open_database, schema_revision, upgrade_to
-from posture.history.models import AssessmentRow, MeasurementRow, PhotoRow, Profile
+from posture.history.models import AssessmentRow, MeasurementRow, PhotoRow, Profile, ViewThumbnail
 from posture.history.store import (
     ProfileError,
     assessment_summaries,
@@ -30,6 +30,7 @@ from posture.history.store import (
     list_profiles,
     save_assessment,
     series,
+    view_thumbnails,
 )
 from posture.vision.image_io import PhotoBytes
 from tests.replay import use_replay
@@ -223,6 +224,39 @@ def test_migrating_from_the_first_schema_keeps_all_data(db_location):
         assert profile.pain_entries == []  # the new tables exist and are empty
         # The findings column was filled from the stored report.
         assert [s.findings for s in assessment_summaries(session, profile)] == [("Left hip higher than right",)]
+
+
+def test_migrating_moves_the_one_thumbnail_under_the_view_it_was_drawn_from(db_location):
+    """Before migration thumbnails_per_view an assessment kept one thumbnail, of its first analysed
+    photo; it becomes that view's thumbnail (here the side: the front photo failed)."""
+    upgrade_to(db_location, "0003")
+    sessions = open_database(db_location, migrate=False)
+    jpeg = (SAMPLE / "front.jpg").read_bytes()[:5000]
+    report = {"photos": [{"view": "front", "error": {"code": "no_person"}}, {"view": "side_right", "error": None}],
+              "assessment": {"findings": []}}
+    with sessions.begin() as session:
+        session.execute(text("INSERT INTO profiles (id, name, notes, store_photos, created_at) "
+                             "VALUES (1, 'Old', '', false, '2026-01-01 10:00:00')"))
+        for row_id, thumbnail in ((1, jpeg), (2, None)):
+            session.execute(text(
+                "INSERT INTO assessments (id, profile_id, taken_at, saved_at, source, report_json, findings_json, "
+                "thumbnail_jpeg) VALUES (:id, 1, '2026-01-02', '2026-01-02 10:00:00', 'photos', :report, '[]', "
+                ":thumbnail)"), {"id": row_id, "report": json.dumps(report), "thumbnail": thumbnail})
+    with open_database(db_location)() as session:
+        assert schema_revision(session) == latest_revision()
+        assert view_thumbnails(session, 1) == {"side_right": jpeg}
+        assert view_thumbnails(session, 2) == {}
+
+
+def test_each_view_keeps_its_thumbnail_until_the_profile_is_deleted(db_location, analysed):
+    sessions = open_database(db_location)
+    thumbnails = {"front": b"front jpeg", "side_right": b"side jpeg", "back": b"back jpeg"}
+    saved = save_assessment(sessions, "Ann", analysed, thumbnails)
+    with sessions() as session:
+        assert view_thumbnails(session, saved) == thumbnails
+    delete_profile(sessions, "Ann")
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ViewThumbnail)) == 0
 
 
 def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path):

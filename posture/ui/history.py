@@ -9,7 +9,7 @@ from datetime import date
 import streamlit as st
 
 from posture.analysis import Analysis
-from posture.annotated import thumbnail_jpeg
+from posture.annotated import view_thumbnails
 from posture.history.db import HistoryError, default_location, open_database
 from posture.history.progress import profile_header
 from posture.history.store import ProfileError, find_profile, get_or_create_profile, list_profiles, save_assessment
@@ -59,7 +59,7 @@ def new_profile_form(sessions, key: str) -> str | None:
         name = st.text_input("Name (a person, or a client's name or code)", max_chars=200)
         notes = st.text_area("Notes (optional)", max_chars=2000)
         keep = st.checkbox("Keep the original photos in the history (off: only measurements and a small "
-                           "annotated thumbnail are kept)")
+                           "annotated thumbnail per view are kept)")
         if not st.form_submit_button("Create profile"):
             return None
     try:
@@ -109,7 +109,7 @@ def save_box(analysis: Analysis, view: ReportView, photos: Sequence[PhotoBytes],
         taken_on = st.date_input("Taken on", value=view.header.assessed_on, max_value=date.today(), key=f"{key}-date")
         if st.button("Save", key=f"{key}-save"):
             try:
-                number = save_assessment(sessions, choice, analysis, thumbnail_jpeg(view.photos), taken_on, source,
+                number = save_assessment(sessions, choice, analysis, view_thumbnails(view.photos), taken_on, source,
                                          photos)
             except ProfileError as error:
                 st.error(str(error))
