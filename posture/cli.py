@@ -82,6 +82,16 @@ def _header(args):
                         date_of_birth=args.date_of_birth, examiner=args.examiner)
 
 
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return number
+
+
 def _point(text: str) -> tuple[float, float]:
     try:
         x, y = (float(part) for part in text.split(","))
@@ -149,6 +159,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("paths", nargs="+", metavar="PATH")
     common(batch)
+    batch.add_argument("--workers", type=_positive, metavar="N", default=None,
+                       help="photos analysed at once, each worker a process with its own model "
+                       "(default: all cores); the output is the same for any N")
     batch.set_defaults(run=_run_batch)
 
     app = commands.add_parser(
@@ -287,30 +300,33 @@ def _run_app(args) -> int:
 
 
 def _run_batch(args) -> int:
-    from posture.analysis import analyze_single
-    from posture.presentation import report_view
-    from posture.records import batch_record_json
-    from posture.vision.pose_model import BlazePoseEstimator
+    from concurrent.futures.process import BrokenProcessPool
+
+    from posture.batch import analyse_all, available_cores
 
     paths, empty = expand_paths(args.paths)
     for folder in empty:
         _error(f"no photos in the folder {folder} (looked for {', '.join(sorted(IMAGE_SUFFIXES))})")
     if not paths:
         return EXIT_USAGE
-    estimator = BlazePoseEstimator()
-    options = _options(args)
     failed, written = 0, True
     taken: set[Path] = set()
-    for index, path in enumerate(paths, start=1):
-        _progress(index, len(paths), path)
-        analysis = analyze_single(path, estimator, options)
-        if not analysis.photos[0].ok:
-            failed += 1
-            sys.stderr.write("\r\033[K")
-            _say_errors(analysis)
-        if args.annotate:
-            written = _write_annotations(args.annotate, report_view(analysis).photos, taken) and written
-        print(json.dumps(batch_record_json(analysis), ensure_ascii=False), flush=True)
+    workers = args.workers or available_cores()
+    _progress(1, len(paths), paths[0])
+    try:
+        for index, outcome in enumerate(analyse_all(paths, _options(args), bool(args.annotate), workers), 1):
+            if outcome.error is not None:
+                failed += 1
+                sys.stderr.write("\r\033[K")
+                _error(outcome.error)
+            if args.annotate:
+                written = _save_annotations(args.annotate, outcome.annotated, taken) and written
+            print(outcome.record, flush=True)
+            if index < len(paths):
+                _progress(index + 1, len(paths), paths[index])
+    except BrokenProcessPool:
+        _error("a worker process stopped unexpectedly (out of memory?); try fewer --workers")
+        return EXIT_SOME_FAILED
     sys.stderr.write(f"\r{len(paths)} photos, {failed} failed\033[K\n")
     return EXIT_OK if failed == 0 and written and not empty else EXIT_SOME_FAILED
 
@@ -426,12 +442,20 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[str]]:
     return expanded, empty
 
 
-def _write_annotations(folder: Path, sections, taken: set[Path] | None = None) -> bool:
+def _write_annotations(folder: Path, sections) -> bool:
     """The annotated images; False (said on stderr) when one could not be written."""
     from posture.annotated import write_annotated
 
-    taken = set() if taken is None else taken
+    taken: set[Path] = set()
     return all([_write(lambda s=section: write_annotated(s, folder, taken), folder) for section in sections])
+
+
+def _save_annotations(folder: Path, images, taken: set[Path]) -> bool:
+    """A batch worker's annotated JPEGs, named in the photos' order; False (said on stderr) when one
+    could not be written."""
+    from posture.annotated import save_annotated
+
+    return all([_write(lambda t=title, j=jpeg: save_annotated(t, j, folder, taken), folder) for title, jpeg in images])
 
 
 def _progress(index: int, total: int, path: str) -> None:
