@@ -169,6 +169,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Start the Streamlit app on 127.0.0.1; photos and video never leave this computer.",
     )
     app.add_argument("--port", type=int, default=8501, help="port on 127.0.0.1 (default 8501)")
+    app.add_argument("--lan", action="store_true",
+                     help="also let a phone on the local network send photos: HTTPS with a certificate made now, "
+                     "a secret link shown as a QR code on the Assess page (docs/app.md)")
     app.set_defaults(run=_run_app)
 
     history_cli.add_commands(commands)
@@ -287,6 +290,8 @@ def _write(write, target: Path) -> bool:
 def _run_app(args) -> int:
     """Become the Streamlit server (exec, not a child process), so a signal that stops `posture
     app` stops the server too instead of leaving it running."""
+    if args.lan:
+        return _run_lan_app(args)
     entry = Path(__file__).parent / "ui" / "main.py"
     command = [
         sys.executable, "-m", "streamlit", "run", str(entry),
@@ -297,6 +302,22 @@ def _run_app(args) -> int:
     sys.stdout.flush()
     os.execv(sys.executable, command)
     return EXIT_OK  # not reached: the process is the server now
+
+
+def _run_lan_app(args) -> int:
+    """The app over HTTPS on every interface, in this process (it removes the certificate's folder
+    when the server stops)."""
+    from posture.lan import lan_address, serve
+
+    address = lan_address()
+    if address is None:
+        _error("app --lan: this computer has no address on a local network (is Wi-Fi or Ethernet connected?)")
+        return EXIT_USAGE
+    print(f"Posture app on https://localhost:{args.port} on this computer; a phone on the same network reaches it "
+          f"at {address} with the link on the Assess page (Ctrl+C to stop).\nThe browser warns once about the "
+          "certificate made for this run: Advanced, then proceed.", file=sys.stderr, flush=True)
+    serve(args.port, "0.0.0.0", address)
+    return EXIT_OK
 
 
 def _run_batch(args) -> int:
