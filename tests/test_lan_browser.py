@@ -1,0 +1,158 @@
+"""Phone capture (`posture app --lan`) in a real browser: Debian's Chromium, a real HTTPS
+Streamlit server on 127.0.0.1, a desktop context and a phone-sized one (390x844, mobile) that
+reaches the server under another host name, as a phone on the network would.
+
+Skipped with the reason when Chromium or Playwright is absent (.ci/run installs both).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.browser_support import (
+    PHONE_HOST,
+    REPO,
+    browser_missing_reason,
+    lan_app_server,
+    launch,
+    wait_until_idle,
+)
+
+pytestmark = [
+    pytest.mark.model,
+    pytest.mark.skipif(browser_missing_reason() is not None, reason=browser_missing_reason() or ""),
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+FRONT = REPO / "samples" / "high_left_hip" / "front.jpg"
+SIDE = REPO / "samples" / "high_left_hip" / "side_right.jpg"
+FROM_THE_PHONE = "From the phone at"
+INBOX_CHECKS_S = 6  # three of the desktop's checks for new photos
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with lan_app_server(tmp_path_factory.mktemp("history") / "history.sqlite") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        chromium = launch(driver, phone_host=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def desktop(browser, server):
+    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1400, "height": 2000})
+    page = context.new_page()
+    page.goto(server)
+    page.get_by_text("Scan this with your phone").wait_for(timeout=60_000)
+    wait_until_idle(page)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(ignore_https_errors=True, **PHONE)  # the certificate is made on the spot
+    yield context
+    context.close()
+
+
+def _link(desktop) -> str:
+    return desktop.locator("code").filter(has_text="token=").first.inner_text().strip()
+
+
+def _phone_base(server: str) -> str:
+    return server.replace("127.0.0.1", PHONE_HOST)
+
+
+def _screenshot(page, name: str) -> None:
+    folder = REPO / "out" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def _phone_photos_shown(desktop) -> int:
+    """How many phone photos the desktop's Assess page shows, after it had time to look."""
+    time.sleep(INBOX_CHECKS_S)
+    wait_until_idle(desktop)
+    return desktop.get_by_text(FROM_THE_PHONE).count()
+
+
+def test_the_desktop_shows_the_phone_link_as_a_qr_code(desktop, server):
+    link = _link(desktop)
+    assert re.fullmatch(rf"{re.escape(_phone_base(server))}/\?token=[A-Za-z0-9_-]{{32}}", link), link
+    qr = desktop.locator('[data-testid="stImage"] img').first
+    qr.wait_for()
+    pixels = cv2.imdecode(np.frombuffer(qr.screenshot(), np.uint8), cv2.IMREAD_COLOR)
+    decoded, _, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
+    assert decoded == link
+    assert desktop.get_by_text("Advanced").count() >= 1  # what to do about the certificate warning
+    _screenshot(desktop, "lan_desktop_qr_panel")
+
+
+def test_without_or_with_a_wrong_token_a_phone_gets_nothing_and_can_send_nothing(desktop, phone, server):
+    before = _phone_photos_shown(desktop)
+    page = phone.new_page()
+    base = _phone_base(server)
+    for url in (base, f"{base}/?token=", f"{base}/?token=wrong", f"{base}/progress"):
+        response = page.goto(url)
+        assert response.status == 403, url
+        assert "Access refused" in page.inner_text("body")
+        assert "Assess your posture" not in page.content() and "token=" not in page.inner_text("body")
+    websocket = page.evaluate("""url => new Promise(done => {
+        const socket = new WebSocket(url);
+        socket.onopen = () => done('open');
+        socket.onclose = () => done('closed');
+    })""", base.replace("https", "wss") + "/_stcore/stream")
+    assert websocket == "closed"
+    upload = phone.request.put(f"{base}/_stcore/upload_file/a-session/a-file",
+                               multipart={"file": {"name": "front.jpg", "mimeType": "image/jpeg",
+                                                   "buffer": FRONT.read_bytes()}})
+    assert upload.status == 403
+    _screenshot(page, "lan_phone_refused")
+    assert _phone_photos_shown(desktop) == before
+
+
+def test_with_the_token_a_phone_photo_lands_on_the_desktop_and_a_new_link_shuts_the_phone_out(desktop, phone, server):
+    link = _link(desktop)
+    page = phone.new_page()
+    assert page.goto(link).status == 200
+    page.get_by_text("Posture photos").wait_for(timeout=60_000)
+    assert page.get_by_text("Scan this with your phone").count() == 0  # the phone sees the capture page only
+    wait_until_idle(page)
+    page.locator("input[type=file]").first.set_input_files(str(FRONT))
+    page.get_by_text("Sent to the computer").wait_for(timeout=30_000)
+    _screenshot(page, "lan_phone_sent")
+
+    desktop.get_by_text(FROM_THE_PHONE).wait_for(timeout=30_000)  # picked up without a click
+    desktop.wait_for_function("Array.from(document.images).filter(i => i.src.includes('/media/'))"
+                              ".every(i => i.complete && i.naturalWidth > 0)")
+    wait_until_idle(desktop)
+    desktop.get_by_role("button", name="Analyse").click()
+    desktop.get_by_role("heading", name="Fix a point by hand").wait_for(timeout=120_000)
+    assert desktop.get_by_text(re.compile(r"front photo \(phone, \d\d:\d\d:\d\d, front\.jpg\)")).count() >= 1
+    _screenshot(desktop, "lan_desktop_phone_photo_analysed")
+
+    desktop.get_by_role("button", name=re.compile("New link")).click()
+    wait_until_idle(desktop)
+    assert _link(desktop) != link
+    page.get_by_text("Access refused").wait_for(timeout=15_000)  # the open phone page says so by itself
+    assert page.locator("input[type=file]").count() == 0
+    shown = _phone_photos_shown(desktop)
+    upload = phone.request.put(f"{_phone_base(server)}/_stcore/upload_file/a-session/a-file",
+                               multipart={"file": {"name": "side.jpg", "mimeType": "image/jpeg",
+                                                   "buffer": SIDE.read_bytes()}})
+    assert upload.status == 403  # the old link's cookie opens nothing any more
+    assert page.goto(link).status == 403
+    assert _phone_photos_shown(desktop) == shown
