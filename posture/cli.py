@@ -9,6 +9,7 @@ Exit codes: 0 every photo analysed, 1 some photos failed (their records carry th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -165,10 +166,11 @@ def _parser() -> argparse.ArgumentParser:
     batch.set_defaults(run=_run_batch)
 
     app = commands.add_parser(
-        "app", help="open the app in the browser (on this computer only)",
-        description="Start the Streamlit app on 127.0.0.1; photos and video never leave this computer.",
+        "app", help="open the app in the browser (on this computer only, unless --lan)",
+        description="Start the Streamlit app on 127.0.0.1; photos and video never leave this computer. With --lan, "
+        "a phone on the local network can send photos (HTTPS, a secret link shown as a QR code).",
     )
-    app.add_argument("--port", type=int, default=8501, help="port on 127.0.0.1 (default 8501)")
+    app.add_argument("--port", type=int, default=8501, help="port (default 8501)")
     app.add_argument("--lan", action="store_true",
                      help="also let a phone on the local network send photos: HTTPS with a certificate made now, "
                      "a secret link shown as a QR code on the Assess page (docs/app.md)")
@@ -316,7 +318,8 @@ def _run_lan_app(args) -> int:
     print(f"Posture app on https://localhost:{args.port} on this computer; a phone on the same network reaches it "
           f"at {address} with the link on the Assess page (Ctrl+C to stop).\nThe browser warns once about the "
           "certificate made for this run: Advanced, then proceed.", file=sys.stderr, flush=True)
-    serve(args.port, "0.0.0.0", address)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how it stops, not an error
+        serve(args.port, "0.0.0.0", address)
     return EXIT_OK
 
 

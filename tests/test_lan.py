@@ -164,3 +164,18 @@ def test_the_link_carries_the_current_token_and_brackets_an_ipv6_address():
     token = AccessToken()
     assert LanSession("192.168.1.5", token, PhoneInbox()).link(8501) == f"https://192.168.1.5:8501/?token={token.current}"
     assert LanSession("fd00::5", token, PhoneInbox()).link(8443).startswith("https://[fd00::5]:8443/?token=")
+
+
+def test_app_lan_serves_on_the_network_with_the_link_naming_this_computers_address(monkeypatch, capsys):
+    import posture.lan
+    from posture.cli import main
+
+    served = []
+    monkeypatch.setattr(posture.lan, "lan_address", lambda: "192.168.1.5")
+    monkeypatch.setattr(posture.lan, "serve", lambda *args: served.append(args))
+    assert main(["app", "--lan", "--port", "8642"]) == 0
+    assert served == [(8642, "0.0.0.0", "192.168.1.5")]
+    said = capsys.readouterr().err
+    assert "https://localhost:8642" in said and "certificate" in said
+    monkeypatch.setattr(posture.lan, "lan_address", lambda: None)
+    assert main(["app", "--lan"]) == 2 and "no address on a local network" in capsys.readouterr().err

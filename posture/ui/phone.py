@@ -79,6 +79,11 @@ def _send(session: LanSession, slot: str, file) -> None:
         if not session.token.admits(st.query_params.get("token")):  # a new link was made meanwhile
             _refused()
             st.stop()
+        try:  # said here, where the photo can be taken again, not on the computer
+            load_photo(PhotoBytes(file.name, file.getvalue()), THUMBNAIL_LONG_SIDE_PX)
+        except PhotoError as error:
+            st.error(f"Not sent: {error}", icon=":material/block:")
+            return
         photo = session.inbox.put(slot, file.name, file.getvalue())
         sent[slot] = (file.file_id, photo.received_at)
     st.success(f"Sent to the computer at {sent[slot][1]:%H:%M:%S}. Upload another to replace it.",
