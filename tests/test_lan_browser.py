@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -82,6 +83,16 @@ def _screenshot(page, name: str) -> None:
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
+def _upload_status(page, base: str, photo: Path) -> int:
+    """The HTTP status of a photo PUT to Streamlit's upload endpoint from the phone's page (its
+    cookies included), as the page's own uploader would send it."""
+    return page.evaluate("""async ([url, bytes]) => {
+        const form = new FormData();
+        form.append('file', new Blob([new Uint8Array(bytes)], {type: 'image/jpeg'}), 'photo.jpg');
+        return (await fetch(url, {method: 'PUT', body: form})).status;
+    }""", [f"{base}/_stcore/upload_file/a-session/a-file", list(photo.read_bytes())])
+
+
 def _phone_photos_shown(desktop) -> int:
     """How many phone photos the desktop's Assess page shows, after it had time to look."""
     time.sleep(INBOX_CHECKS_S)
@@ -116,10 +127,7 @@ def test_without_or_with_a_wrong_token_a_phone_gets_nothing_and_can_send_nothing
         socket.onclose = () => done('closed');
     })""", base.replace("https", "wss") + "/_stcore/stream")
     assert websocket == "closed"
-    upload = phone.request.put(f"{base}/_stcore/upload_file/a-session/a-file",
-                               multipart={"file": {"name": "front.jpg", "mimeType": "image/jpeg",
-                                                   "buffer": FRONT.read_bytes()}})
-    assert upload.status == 403
+    assert _upload_status(page, base, FRONT) == 403
     _screenshot(page, "lan_phone_refused")
     assert _phone_photos_shown(desktop) == before
 
@@ -144,15 +152,15 @@ def test_with_the_token_a_phone_photo_lands_on_the_desktop_and_a_new_link_shuts_
     assert desktop.get_by_text(re.compile(r"front photo \(phone, \d\d:\d\d:\d\d, front\.jpg\)")).count() >= 1
     _screenshot(desktop, "lan_desktop_phone_photo_analysed")
 
+    wait_until_idle(desktop)  # a click on a button a rerun is replacing can be lost
     desktop.get_by_role("button", name=re.compile("New link")).click()
+    desktop.wait_for_function("""old => Array.from(document.querySelectorAll('code'))
+        .some(code => code.textContent.includes('token=') && !code.textContent.includes(old))""",
+                              arg=link.split("token=")[1], timeout=30_000)
     wait_until_idle(desktop)
-    assert _link(desktop) != link
     page.get_by_text("Access refused").wait_for(timeout=15_000)  # the open phone page says so by itself
     assert page.locator("input[type=file]").count() == 0
     shown = _phone_photos_shown(desktop)
-    upload = phone.request.put(f"{_phone_base(server)}/_stcore/upload_file/a-session/a-file",
-                               multipart={"file": {"name": "side.jpg", "mimeType": "image/jpeg",
-                                                   "buffer": SIDE.read_bytes()}})
-    assert upload.status == 403  # the old link's cookie opens nothing any more
+    assert _upload_status(page, _phone_base(server), SIDE) == 403  # the old link's cookie opens nothing any more
     assert page.goto(link).status == 403
     assert _phone_photos_shown(desktop) == shown
