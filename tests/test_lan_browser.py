@@ -22,6 +22,7 @@ from tests.browser_support import (
     lan_app_server,
     launch,
     wait_until_idle,
+    write_y4m,
 )
 
 pytestmark = [
@@ -42,11 +43,13 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
+    clip = write_y4m(REPO / "samples" / "neutral" / "front.jpg", tmp_path_factory.mktemp("clip") / "phone.y4m",
+                     size=(480, 640))  # the phone's camera, upright
     with sync_playwright() as driver:
-        chromium = launch(driver, phone_host=True)
+        chromium = launch(driver, webcam_clip=clip, phone_host=True)
         yield chromium
         chromium.close()
 
@@ -164,3 +167,31 @@ def test_with_the_token_a_phone_photo_lands_on_the_desktop_and_a_new_link_shuts_
     assert _upload_status(page, _phone_base(server), SIDE) == 403  # the old link's cookie opens nothing any more
     assert page.goto(link).status == 403
     assert _phone_photos_shown(desktop) == shown
+
+
+def test_the_in_page_camera_counts_down_and_its_photo_lands_on_the_desktop(desktop, phone):
+    from playwright.sync_api import expect
+
+    before = _phone_photos_shown(desktop)
+    page = phone.new_page()
+    assert page.goto(_link(desktop)).status == 200
+    page.get_by_text("Posture photos").wait_for(timeout=60_000)
+    wait_until_idle(page)
+    page.get_by_text("Use the camera inside this page").click()
+    page.get_by_role("button", name="Start the camera").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    page.get_by_text("Back (optional)").click()
+    wait_until_idle(page)
+    page.get_by_role("button", name="Start the camera").click()
+    expect(page.locator("button.timer")).to_be_enabled(timeout=30_000)  # in the component's shadow root
+    assert page.locator("video").evaluate("video => video.videoWidth") > 0
+    assert page.locator(".level").inner_text().startswith("Level guide")  # no motion sensor in this browser
+    wait_until_idle(page)
+    page.get_by_role("button", name="Take in 10 s").click()
+    expect(page.locator(".count")).to_have_text(re.compile(r"^[0-9]+$"), timeout=5_000)
+    _screenshot(page, "lan_phone_camera_countdown")
+    assert page.get_by_text("Sent to the computer").count() == 0  # not before the countdown ends
+    page.get_by_text("Sent to the computer").wait_for(timeout=30_000)
+    assert page.get_by_text(re.compile(r"Back \(optional\): sent at \d\d:\d\d:\d\d")).count() == 1
+    desktop.wait_for_function(f"() => document.body.innerText.split({FROM_THE_PHONE!r}).length - 1 > {before}",
+                              timeout=30_000)

@@ -3,17 +3,26 @@ the "Scan this with your phone" panel and the photos the phone sent."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+from pathlib import Path
 
 import segno
 import streamlit as st
 
 from posture import lan
+from posture.data_files import constant
 from posture.errors import PhotoError
 from posture.lan import LanSession, PhonePhoto, is_desktop
 from posture.vision.image_io import PhotoBytes, load_photo
 
 THUMBNAIL_LONG_SIDE_PX = 320
+SELF_TIMER_S = 10
+SLOTS = ("front", "side", "back")
+SLOT_LABELS = {"front": "Front: facing the camera, arms relaxed by the sides",
+               "side": "Side: turned 90°, right or left side to the camera",
+               "back": "Back (optional): back to the camera"}
 INBOX_CHECK_S = 2  # how often the desktop page looks for new phone photos, the phone for a new link
 CERTIFICATE_ADVICE = (
     "The phone warns that the connection is not private: the certificate was made on this computer when "
@@ -21,6 +30,36 @@ CERTIFICATE_ADVICE = (
     "address is the one under the QR code, then tap **Advanced** (Android) or **Show Details** (iPhone) and "
     "**Proceed** / **visit this website**. The connection is encrypted all the same."
 )
+
+
+CAMERA_HTML = """
+<div class="camera">
+  <video playsinline muted></video>
+  <div class="count"></div>
+</div>
+<p class="level" data-ok="false">Level guide: no motion sensor reading (yet).</p>
+<p class="status">Tap <b>Start the camera</b> and allow it. Then lean the phone upright against something at hip
+height, step back 2.5-3 m, and let the timer take the photo: it beeps each second and longer at the photo.</p>
+<div class="buttons">
+  <button class="start">Start the camera</button>
+  <button class="take timer" disabled>Self-timer</button>
+  <button class="take now" disabled>Take now</button>
+</div>
+"""
+CAMERA_CSS = """
+.camera { position: relative; }
+video { width: 100%; max-height: 60vh; background: #222; border-radius: 0.5rem; }
+.count { position: absolute; inset: 35% 0 auto 0; text-align: center; font-size: 6rem; font-weight: 700;
+         color: white; text-shadow: 0 0 12px black; }
+.level { font-weight: 600; color: var(--st-red-color, #c00); }
+.level[data-ok="true"] { color: var(--st-green-color, #080); }
+.buttons { display: flex; gap: 0.5rem; flex-wrap: wrap; }
+button { font: inherit; padding: 0.5rem 0.9rem; border-radius: 0.5rem; border: 1px solid #bbb;
+         background: var(--st-secondary-background-color, #f0f2f6); color: inherit; }
+button:disabled { opacity: 0.4; }
+"""
+_camera = st.components.v2.component("posture_phone_camera", html=CAMERA_HTML, css=CAMERA_CSS,
+                                     js=(Path(__file__).with_name("phone_camera.js")).read_text())
 
 
 def on_desktop() -> bool:
@@ -42,18 +81,16 @@ def capture_page() -> None:
                "and to nothing else. This page keeps no copy.")
     st.markdown("Whole body head to feet, **2.5-3 m** away, phone **upright at hip height** and level, a door frame "
                 "or wall corner behind. Fitted clothes, empty hands, long hair tied up, stand relaxed.\n\n"
-                "For each photo tap **Upload** and choose **Take photo** / **Camera**. No helper? Take it with "
-                "your camera app's **self-timer** (3 or 10 s), then choose it here from the library.")
-    in_page_camera = st.toggle("Use the camera inside this page instead (lower resolution)", key="phone-camera")
-    for slot in ("front", "side", "back"):
-        with st.container(border=True):
-            label = {"front": "Front: facing the camera, arms relaxed by the sides",
-                     "side": "Side: turned 90°, right or left side to the camera",
-                     "back": "Back (optional): back to the camera"}[slot]
-            file = (st.camera_input(label, key=f"phone-camera-{slot}") if in_page_camera
-                    else st.file_uploader(label, key=f"phone-upload-{slot}"))
-            if file is not None:
-                _send(session, slot, file)
+                "For each photo tap **Upload** and choose **Take photo** / **Camera** (the phone's own camera, full "
+                "resolution). No helper? The camera inside this page has a self-timer that beeps, and a level guide.")
+    if st.toggle("Use the camera inside this page: a self-timer that beeps, and a level guide", key="phone-camera"):
+        _camera_in_page(session)
+    else:
+        for slot in SLOTS:
+            with st.container(border=True):
+                file = st.file_uploader(SLOT_LABELS[slot], key=f"phone-upload-{slot}")
+                if file is not None:
+                    _send(session, slot, file.file_id, file.name, file.getvalue())
     _watch_token(session)
 
 
@@ -72,21 +109,35 @@ def _refused() -> None:
              icon=":material/lock:")
 
 
-def _send(session: LanSession, slot: str, file) -> None:
-    """Into the desktop's inbox, once per file (every rerun still holds the chosen file)."""
+def _camera_in_page(session: LanSession) -> None:
+    """The rear camera in the page (phone_camera.js): pick the view, start the camera, take the
+    photo now or after the beeping countdown; each photo goes to the computer at once."""
+    slot = st.radio("This photo is the", SLOTS, format_func=lambda s: SLOT_LABELS[s], key="phone-camera-slot")
+    shot = _camera(key="phone-camera-view", on_photo_change=lambda: None, data={
+        "timer_s": SELF_TIMER_S, "sideways_deg": constant("phone_level_sideways_deg"),
+        "lean_deg": constant("phone_level_lean_deg")})
+    if shot.photo:
+        data = base64.b64decode(shot.photo.split(",", 1)[1])
+        _send(session, slot, hashlib.sha256(data).hexdigest(), f"camera-{slot}.jpg", data)
+    for sent_slot, (_, at) in st.session_state.get("phone-sent", {}).items():
+        st.caption(f"{SLOT_LABELS[sent_slot].split(':')[0]}: sent at {at:%H:%M:%S}")
+
+
+def _send(session: LanSession, slot: str, identity: str, name: str, data: bytes) -> None:
+    """Into the desktop's inbox, once per photo (every rerun still holds the chosen file)."""
     sent = st.session_state.setdefault("phone-sent", {})
-    if sent.get(slot, (None,))[0] != file.file_id:
+    if sent.get(slot, (None,))[0] != identity:
         if not session.token.admits(st.query_params.get("token")):  # a new link was made meanwhile
             _refused()
             st.stop()
         try:  # said here, where the photo can be taken again, not on the computer
-            load_photo(PhotoBytes(file.name, file.getvalue()), THUMBNAIL_LONG_SIDE_PX)
+            load_photo(PhotoBytes(name, data), THUMBNAIL_LONG_SIDE_PX)
         except PhotoError as error:
             st.error(f"Not sent: {error}", icon=":material/block:")
             return
-        photo = session.inbox.put(slot, file.name, file.getvalue())
-        sent[slot] = (file.file_id, photo.received_at)
-    st.success(f"Sent to the computer at {sent[slot][1]:%H:%M:%S}. Upload another to replace it.",
+        photo = session.inbox.put(slot, name, data)
+        sent[slot] = (identity, photo.received_at)
+    st.success(f"Sent to the computer at {sent[slot][1]:%H:%M:%S}. A new photo replaces it.",
                icon=":material/check_circle:")
 
 
