@@ -26,18 +26,31 @@ def annotated_image(section: PhotoSection) -> np.ndarray | None:
 def write_annotated(section: PhotoSection, folder: Path, taken: set[Path]) -> Path | None:
     """Save `<stem>.annotated.jpg` in `folder`, numbered if another photo of this run took the
     name (a re-run overwrites its own files); None when there is nothing to draw on."""
+    jpeg = annotated_jpeg(section)
+    return None if jpeg is None else save_annotated(section.title, jpeg, folder, taken)
+
+
+def annotated_jpeg(section: PhotoSection) -> bytes | None:
+    """The annotated image as the JPEG `write_annotated` saves (a batch worker encodes it, the
+    parent process names and writes it in the photos' order)."""
     image = annotated_image(section)
     if image is None:
         return None
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+def save_annotated(title: str, jpeg: bytes, folder: Path, taken: set[Path]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    stem = Path(section.title).stem
+    stem = Path(title).stem
     target = folder / f"{stem}.annotated.jpg"
     counter = 2
     while target in taken:
         target = folder / f"{stem}.{counter}.annotated.jpg"
         counter += 1
     taken.add(target)
-    Image.fromarray(image).save(target, quality=90)
+    target.write_bytes(jpeg)
     return target
 
 
