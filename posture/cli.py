@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from posture.history import cli as history_cli
@@ -29,8 +30,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    if getattr(args, "height_cm", None) is not None and not 50 <= args.height_cm <= 250:
-        parser.error("--height-cm must be a body height between 50 and 250 cm")
     if (getattr(args, "asis", None) is None) != (getattr(args, "psis", None) is None):
         parser.error("--asis and --psis go together")
     if getattr(args, "save", False) and not getattr(args, "profile", None):
@@ -84,8 +83,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--view", choices=VIEWS, help="override view detection for every photo")
-        sub.add_argument("--height-cm", type=float, metavar="N",
-                         help="subject's height; adds lengths in cm (scaled from body height)")
+        sub.add_argument("--height-cm", type=history_cli.body_height, metavar="N",
+                         help="subject's height; adds lengths in cm (scaled from body height); with --save, "
+                              "the profile's stored height when not given")
         sub.add_argument("--no-level", action="store_true",
                          help="don't correct tilts for a rolled camera")
         sub.add_argument("--annotate", type=Path, metavar="DIR",
@@ -202,7 +202,10 @@ def _run_analyze(args) -> int:
     from posture.report import report_text
     from posture.vision.pose_model import BlazePoseEstimator
 
-    analysis = analyze_person(args.photos, BlazePoseEstimator(), _options(args))
+    options = _options(args)
+    if args.save and args.height_cm is None:
+        options = replace(options, height_cm=history_cli.stored_height(args))
+    analysis = analyze_person(args.photos, BlazePoseEstimator(), options)
     view = report_view(analysis)
     _say_errors(analysis)
     if args.json:

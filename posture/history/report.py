@@ -44,9 +44,9 @@ def _side_by_side(session: Session, progress: Progress) -> str:
     cells = []
     for summary in (progress.first, progress.latest):
         jpeg = session.scalar(select(AssessmentRow.thumbnail_jpeg).where(AssessmentRow.id == summary.id))
-        image = (f"<img alt='assessment {summary.id}' src='data:image/jpeg;base64,{base64.b64encode(jpeg).decode()}'>"
+        image = (f"<img alt='visit {summary.visit}' src='data:image/jpeg;base64,{base64.b64encode(jpeg).decode()}'>"
                  if jpeg else "<p>(no image)</p>")
-        cells.append(f"<div><h3>{summary.taken_on}</h3>{image}</div>")
+        cells.append(f"<div><h3>Visit {summary.visit}, {summary.taken_on}</h3>{image}</div>")
     return f"<h2>First and latest</h2><div class='photo'>{''.join(cells)}</div>"
 
 

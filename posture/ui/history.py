@@ -11,8 +11,16 @@ import streamlit as st
 from posture.analysis import Analysis
 from posture.annotated import thumbnail_jpeg
 from posture.history.db import HistoryError, default_location, open_database
-from posture.history.store import ProfileError, get_or_create_profile, list_profiles, save_assessment
+from posture.history.store import (
+    ClientDetails,
+    ProfileError,
+    create_profile,
+    list_profiles,
+    save_assessment,
+    visit_number,
+)
 from posture.presentation import ReportView
+from posture.ui.clients import details_inputs
 from posture.vision.image_io import PhotoBytes
 
 NEW_PROFILE = "+ New profile"
@@ -32,16 +40,24 @@ def history_sessions():
         return None
 
 
-def profile_names(sessions) -> list[str]:
+def profile_names(sessions, search: str = "") -> list[str]:
     with sessions() as session:
-        return [profile.name for profile, _, _ in list_profiles(session)]
+        return [profile.name for profile, _, _ in list_profiles(session, search)]
 
 
 def profile_select(sessions, key: str) -> str | None:
-    """Choose a profile, or create one (then it is chosen); None while creating."""
+    """Find (part of the name) and choose a profile, or create one (then it is chosen); None while
+    creating."""
     if f"{key}-created" in st.session_state:  # chosen on the run after its creation
+        st.session_state[f"{key}-search"] = ""
         st.session_state[f"{key}-profile"] = st.session_state.pop(f"{key}-created")
-    choice = st.selectbox("Profile", [*profile_names(sessions), NEW_PROFILE], key=f"{key}-profile")
+    search = st.text_input("Find a profile", key=f"{key}-search", placeholder="part of the name")
+    names = profile_names(sessions, search)
+    if search and not names:
+        st.caption(f"No profile's name contains {search!r}.")
+    if st.session_state.get(f"{key}-profile") not in [*names, NEW_PROFILE]:
+        st.session_state.pop(f"{key}-profile", None)  # filtered out: the first match is chosen instead
+    choice = st.selectbox("Profile", [*names, NEW_PROFILE], key=f"{key}-profile")
     if choice != NEW_PROFILE:
         return choice
     created = new_profile_form(sessions, key)
@@ -52,19 +68,20 @@ def profile_select(sessions, key: str) -> str | None:
 
 
 def new_profile_form(sessions, key: str) -> str | None:
-    """Name, optional notes, and the opt-in to keep photos; the new name once created."""
-    with st.form(f"{key}-new-profile", clear_on_submit=True):
+    """Name, optional details (height, date of birth, notes), and the opt-in to keep photos; the
+    new name once created. A value that can't be stored creates nothing and keeps the form filled."""
+    with st.form(f"{key}-new-profile"):
         name = st.text_input("Name (a person, or a client's name or code)", max_chars=200)
-        notes = st.text_area("Notes (optional)", max_chars=2000)
+        details = details_inputs(ClientDetails(""), f"{key}-new")
         keep = st.checkbox("Keep the original photos in the history (off: only measurements and a small "
                            "annotated thumbnail are kept)")
         if not st.form_submit_button("Create profile"):
             return None
     try:
-        with sessions.begin() as session:
-            return get_or_create_profile(session, name, notes, keep).name
+        return create_profile(sessions, ClientDetails(name, details.birth_date, details.height_cm, details.notes),
+                              keep).name
     except ProfileError as error:
-        st.error(str(error))
+        st.error(f"Not created: {error}.")
         return None
 
 
@@ -82,9 +99,11 @@ def save_box(analysis: Analysis, view: ReportView, photos: Sequence[PhotoBytes],
         taken_on = st.date_input("Taken on", value=date.today(), max_value=date.today(), key=f"{key}-date")
         if st.button("Save", key=f"{key}-save"):
             try:
-                number = save_assessment(sessions, choice, analysis, thumbnail_jpeg(view.photos), taken_on, source,
-                                         photos)
+                saved = save_assessment(sessions, choice, analysis, thumbnail_jpeg(view.photos), taken_on, source,
+                                        photos)
+                with sessions() as session:
+                    visit = visit_number(session, saved)
             except ProfileError as error:
                 st.error(str(error))
                 return
-            st.success(f"Saved as assessment {number} of {choice!r}. See it on the Progress page.")
+            st.success(f"Saved as visit {visit} of {choice!r}. See it on the Progress page.")

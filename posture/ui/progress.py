@@ -15,6 +15,7 @@ from posture.history.progress import compared, progress
 from posture.history.report import progress_html
 from posture.history.store import ProfileError, delete_profile, find_profile, log_exercise, log_pain
 from posture.registry import KEY_MEASUREMENTS, display_name
+from posture.ui.clients import client_panel, csv_download
 from posture.ui.history import history_sessions, profile_select
 
 
@@ -26,10 +27,11 @@ def page() -> None:
     choice = profile_select(sessions, "progress")
     if choice is None:
         return
+    client_panel(sessions, choice)
     with sessions() as session:
         profile = find_profile(session, choice)
         history = progress(session, profile)
-        labels = {s.id: f"{s.taken_on} (#{s.id}, {s.source})" for s in history.assessments}
+        labels = {s.id: f"visit {s.visit}: {s.taken_on} ({s.source})" for s in history.assessments}
         if not labels:
             st.info("No assessment saved yet: analyse photos on the Assess page and save them to this profile.")
             _logs(sessions, choice)
@@ -47,6 +49,7 @@ def page() -> None:
         _weekly(history)
         st.download_button("Download the progress report (HTML)", progress_html(session, history),
                            file_name="posture-progress.html", mime="text/html")
+        csv_download(session, profile)
     _logs(sessions, choice)
     _delete(sessions, choice)
 

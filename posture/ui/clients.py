@@ -1,0 +1,75 @@
+"""Client records in the app: the details stored once per profile (height, date of birth, notes),
+finding a profile by part of its name, the stored height filled into the Assess page, and the
+CSV export of a profile's measurements."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import streamlit as st
+
+from posture.history.store import (
+    OLDEST_BIRTH_DATE,
+    ClientDetails,
+    ProfileError,
+    client_details,
+    export_csv,
+    find_profile,
+    update_client,
+)
+
+
+def details_inputs(details: ClientDetails, key: str) -> ClientDetails:
+    """Height, date of birth and notes, filled with what is stored; inside a form. The values are
+    checked when stored (posture.history.store.check_details), so a wrong one gets the store's message."""
+    height = st.number_input("Height (cm)", value=details.height_cm, min_value=0.0, step=1.0, format="%.1f",
+                             placeholder="not given", key=f"{key}-height",
+                             help="Stored once: every assessment saved to this profile uses it for lengths in cm.")
+    born = st.date_input("Date of birth", value=details.birth_date, min_value=OLDEST_BIRTH_DATE,
+                         max_value=date.today(), format="YYYY-MM-DD", key=f"{key}-born")
+    notes = st.text_area("Notes (optional)", value=details.notes, max_chars=2000, key=f"{key}-notes")
+    return ClientDetails(details.name, born, height, notes)
+
+
+def client_panel(sessions, name: str) -> None:
+    """The chosen profile's details, editable; a value that can't be stored changes nothing and
+    leaves what was typed in the form."""
+    with sessions() as session:
+        stored = client_details(find_profile(session, name))
+    summary = ", ".join(filter(None, (stored.birth_date and f"born {stored.birth_date}",
+                                      stored.height_cm and f"{stored.height_cm:g} cm")))
+    with st.expander(f"Client details: {summary or 'height, date of birth, notes'}"):
+        with st.form(f"client-{name}"):
+            edited = details_inputs(stored, f"client-{name}")
+            if not st.form_submit_button("Save details"):
+                return
+        try:
+            update_client(sessions, edited)
+        except ProfileError as error:
+            st.error(f"Not saved: {error}.")
+            return
+        st.success("Details saved.")
+
+
+def csv_download(session, profile) -> None:
+    """Every visit's measurements as CSV (columns: posture.history.store.CSV_COLUMNS)."""
+    safe = re.sub(r"[^A-Za-z0-9]+", "-", profile.name).strip("-") or "profile"
+    st.download_button("Download the measurements (CSV)", export_csv(session, profile),
+                       file_name=f"posture-{safe}.csv", mime="text/csv", key="progress-csv")
+
+
+def prefill_height(sessions, profile_key: str, height_key: str) -> None:
+    """When the profile chosen under `profile_key` changes to one with a stored height, put that
+    height into the `height_key` input (still editable); before that input is drawn."""
+    chosen = st.session_state.get(profile_key)
+    if chosen is None or chosen == st.session_state.get(f"{height_key}-from"):
+        return
+    st.session_state[f"{height_key}-from"] = chosen
+    try:
+        with sessions() as session:
+            height = find_profile(session, chosen).height_cm
+    except ProfileError:  # "+ New profile", or deleted meanwhile
+        return
+    if height is not None:
+        st.session_state[height_key] = round(height)
