@@ -71,7 +71,7 @@ def new_profile_form(sessions, key: str) -> str | None:
     """Name, optional details (height, date of birth, notes), and the opt-in to keep photos; the
     new name once created. A value that can't be stored creates nothing and keeps the form filled."""
     with st.form(f"{key}-new-profile"):
-        name = st.text_input("Name (a person, or a client's name or code)", max_chars=200)
+        name = st.text_input("Name (a person, or a client's name or code)", max_chars=200, key=f"{key}-new-name")
         details = details_inputs(ClientDetails(""), f"{key}-new")
         keep = st.checkbox("Keep the original photos in the history (off: only measurements and a small "
                            "annotated thumbnail are kept)")
