@@ -25,6 +25,7 @@ from posture.history.store import (
 from tests.replay import use_replay
 from tests.test_app import HIGH_HIP, REPO, TIMEOUT_S, _analyse, _download, _upload, downloads  # noqa: F401
 
+pytestmark = pytest.mark.model  # drives the app (slow-ish), though on the recorded model answers
 CLIENTS = ["Jonas P.", "Jonna K.", "Zoë Ångström", "Bo"]
 
 

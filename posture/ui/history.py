@@ -55,8 +55,8 @@ def profile_select(sessions, key: str) -> str | None:
     names = profile_names(sessions, search)
     if search and not names:
         st.caption(f"No profile's name contains {search!r}.")
-    if st.session_state.get(f"{key}-profile") not in [*names, NEW_PROFILE]:
-        st.session_state.pop(f"{key}-profile", None)  # filtered out: the first match is chosen instead
+    if f"{key}-profile" in st.session_state and st.session_state[f"{key}-profile"] not in [*names, NEW_PROFILE]:
+        st.session_state[f"{key}-profile"] = [*names, NEW_PROFILE][0]  # filtered out: the first match instead
     choice = st.selectbox("Profile", [*names, NEW_PROFILE], key=f"{key}-profile")
     if choice != NEW_PROFILE:
         return choice
