@@ -419,3 +419,16 @@ def test_upgrading_a_database_made_at_the_previous_head_keeps_its_data_and_adds_
         profile = find_profile(session, "Jonas P.")
         assert client_details(profile).height_cm == 178.0
         assert [s.visit for s in assessment_summaries(session, profile)] == [1, 2]
+
+
+def test_the_progress_report_names_visits_by_their_number_for_the_client(db_location, analysed):
+    from posture.history.progress import progress
+    from posture.history.report import progress_html
+
+    sessions = open_database(db_location)
+    _save_weekly(sessions, "Bo", analysed, 4)
+    _save_weekly(sessions, "Ann", analysed, 2, start=date(2026, 3, 2))
+    with sessions() as session:
+        page = progress_html(session, progress(session, find_profile(session, "Ann")))
+    assert "<h3>Visit 1, 2026-03-02</h3>" in page and "<h3>Visit 2, 2026-03-09</h3>" in page
+    assert "Visit 5" not in page and "Visit 6" not in page  # not the database's ids
