@@ -18,6 +18,7 @@ from posture.history.store import (
     ClientDetails,
     client_details,
     create_profile,
+    export_json,
     find_profile,
     save_assessment,
     series,
@@ -77,17 +78,28 @@ def test_the_chosen_profiles_height_fills_the_assess_page_and_stays_editable(cli
     assert not app.exception
     assert app.number_input(key="height").value == 178
     assert any(" cm" in v for v in app.dataframe[0].value["value"])  # lengths in cm, from the stored height
-    app.number_input(key="height").set_value(181)  # the profile's height is a default, not a lock
+    app.selectbox(key="assess-profile").set_value("Bo")  # no stored height: never Jonas's for Bo
     app = app.run()
-    assert app.number_input(key="height").value == 181
-    app.selectbox(key="assess-profile").set_value("Bo")  # no stored height: what was typed stays
+    assert app.number_input(key="height").value is None
+    assert not any(" cm" in v for v in app.dataframe[0].value["value"])
+    app.number_input(key="height").set_value(181)  # typed by hand: it stays for a profile without one
+    app = app.run()
+    app.selectbox(key="assess-profile").set_value("Jonna K.")
     app = app.run()
     assert app.number_input(key="height").value == 181
     app.selectbox(key="assess-profile").set_value("Jonas P.")
     app = app.run()
+    assert app.number_input(key="height").value == 178
+    app.number_input(key="height").set_value(179)  # the stored height is a default, not a lock
+    app = app.run()
+    assert app.number_input(key="height").value == 179
     next(b for b in app.button if b.key == "assess-save").click()
     app = app.run()
     assert [s.value for s in app.success] == ["Saved as visit 3 of 'Jonas P.'. See it on the Progress page."]
+    with clients() as session:
+        saved = export_json(session, find_profile(session, "Jonas P."))["assessments"][-1]["report"]
+    hip = saved["photos"][0]["measurements"]["hip_tilt_deg"]
+    assert hip["length_cm"] is not None  # the saved report carries the lengths of the height used
 
 
 def test_a_client_is_found_by_part_of_the_name(clients):

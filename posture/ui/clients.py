@@ -60,8 +60,10 @@ def csv_download(session, profile) -> None:
 
 
 def prefill_height(sessions, profile_key: str, height_key: str) -> None:
-    """When the profile chosen under `profile_key` changes to one with a stored height, put that
-    height into the `height_key` input (still editable); before that input is drawn."""
+    """When the profile chosen under `profile_key` changes, put its stored height into the
+    `height_key` input (still editable); before that input is drawn. A height typed by hand stays
+    when the new profile has none; one filled in from the previous profile never does (it is
+    another person's)."""
     chosen = st.session_state.get(profile_key)
     if chosen is None or chosen == st.session_state.get(f"{height_key}-from"):
         return
@@ -70,6 +72,9 @@ def prefill_height(sessions, profile_key: str, height_key: str) -> None:
         with sessions() as session:
             height = find_profile(session, chosen).height_cm
     except ProfileError:  # "+ New profile", or deleted meanwhile
-        return
+        height = None
+    filled = st.session_state.pop(f"{height_key}-filled", None)
     if height is not None:
-        st.session_state[height_key] = round(height)
+        st.session_state[height_key] = st.session_state[f"{height_key}-filled"] = round(height)
+    elif filled is not None and st.session_state.get(height_key) == filled:
+        st.session_state[height_key] = None
