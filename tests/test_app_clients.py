@@ -156,6 +156,32 @@ def test_client_details_are_edited_and_a_bad_value_is_refused_keeping_the_rest(c
     assert any(e.label == "Client details: born 1990-06-01, 166.5 cm" for e in progress.run().expander)
 
 
+def test_a_new_client_is_created_with_details_and_a_bad_height_creates_nothing(clients):
+    progress = _progress()
+    progress.selectbox(key="progress-profile").set_value("+ New profile")
+    progress = progress.run()
+    progress.text_input(key="progress-new-name").input("Ana S.")
+    progress.number_input(key="progress-new-height").set_value(0.0)
+    progress.date_input(key="progress-new-born").set_value(date(1970, 1, 31))
+    progress = _create(progress)
+    assert [e.value for e in progress.error] == [
+        "Not created: a height must be between 50 and 250 cm (got 0); nothing was changed."]
+    assert progress.text_input(key="progress-new-name").value == "Ana S."  # nothing typed is lost
+    assert progress.date_input(key="progress-new-born").value == date(1970, 1, 31)
+    assert "Ana S." not in progress.selectbox(key="progress-profile").options
+    progress.number_input(key="progress-new-height").set_value(165.0)
+    progress = _create(progress)
+    assert progress.selectbox(key="progress-profile").value == "Ana S."
+    assert _stored("Ana S.") == ClientDetails("Ana S.", date(1970, 1, 31), 165.0)
+    progress = _progress()  # afresh: AppTest keeps the elements of a run cut short by st.rerun
+    progress.selectbox(key="progress-profile").set_value("+ New profile")
+    progress = progress.run()
+    progress.text_input(key="progress-new-name").input("Jonas P.")
+    progress = _create(progress)
+    assert "exists already" in progress.error[0].value
+    assert _stored("Jonas P.") == ClientDetails("Jonas P.", height_cm=178.0)  # nothing of it overwritten
+
+
 def test_the_csv_download_reads_back_as_the_stored_visits(clients, downloads):  # noqa: F811
     progress = _progress()
     progress.selectbox(key="progress-profile").set_value("Jonas P.")
@@ -174,6 +200,11 @@ def test_the_csv_download_reads_back_as_the_stored_visits(clients, downloads):  
 
 def _submit(app: AppTest) -> AppTest:
     next(b for b in app.button if b.label == "Save details").click()
+    return app.run()
+
+
+def _create(app: AppTest) -> AppTest:
+    next(b for b in app.button if b.label == "Create profile").click()
     return app.run()
 
 

@@ -100,14 +100,13 @@ def client_details(profile: Profile) -> ClientDetails:
     return ClientDetails(profile.name, profile.birth_date, profile.height_cm, profile.notes or "")
 
 
-def check_details(details: ClientDetails, today: date | None = None) -> ClientDetails:
+def check_details(details: ClientDetails) -> ClientDetails:
     """The details if they can be stored; else a ProfileError naming every field that can't."""
-    today = today or date.today()
     low, high = BODY_HEIGHT_RANGE_CM
     problems = []
     if details.height_cm is not None and not low <= details.height_cm <= high:
         problems.append(f"a height must be between {low:.0f} and {high:.0f} cm (got {details.height_cm:g})")
-    if details.birth_date is not None and not OLDEST_BIRTH_DATE <= details.birth_date <= today:
+    if details.birth_date is not None and not OLDEST_BIRTH_DATE <= details.birth_date <= date.today():
         problems.append(f"a date of birth must be between {OLDEST_BIRTH_DATE} and today (got {details.birth_date})")
     if problems:
         raise ProfileError("; ".join(problems) + "; nothing was changed")

@@ -70,6 +70,9 @@ def profile_select(sessions, key: str) -> str | None:
 def new_profile_form(sessions, key: str) -> str | None:
     """Name, optional details (height, date of birth, notes), and the opt-in to keep photos; the
     new name once created. A value that can't be stored creates nothing and keeps the form filled."""
+    if st.session_state.pop(f"{key}-new-done", False):
+        st.session_state.update({f"{key}-new-name": "", f"{key}-new-height": None, f"{key}-new-born": None,
+                                 f"{key}-new-notes": ""})
     with st.form(f"{key}-new-profile"):
         name = st.text_input("Name (a person, or a client's name or code)", max_chars=200, key=f"{key}-new-name")
         details = details_inputs(ClientDetails(""), f"{key}-new")
@@ -78,11 +81,13 @@ def new_profile_form(sessions, key: str) -> str | None:
         if not st.form_submit_button("Create profile"):
             return None
     try:
-        return create_profile(sessions, ClientDetails(name, details.birth_date, details.height_cm, details.notes),
-                              keep).name
+        created = create_profile(sessions, ClientDetails(name, details.birth_date, details.height_cm, details.notes),
+                                 keep).name
     except ProfileError as error:
         st.error(f"Not created: {error}.")
         return None
+    st.session_state[f"{key}-new-done"] = True  # the next form is empty
+    return created
 
 
 def save_box(analysis: Analysis, view: ReportView, photos: Sequence[PhotoBytes], source: str, key: str) -> None:
