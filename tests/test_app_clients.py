@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from posture.analysis import Options, analyze_person
@@ -24,7 +26,7 @@ from posture.history.store import (
     series,
 )
 from tests.replay import use_replay
-from tests.test_app import HIGH_HIP, REPO, TIMEOUT_S, _analyse, _download, _upload, downloads  # noqa: F401
+from tests.test_app import HIGH_HIP, REPO, TIMEOUT_S, _analyse, _upload
 
 pytestmark = pytest.mark.model  # drives the app (slow-ish), though on the recorded model answers
 CLIENTS = ["Jonas P.", "Jonna K.", "Zoë Ångström", "Bo"]
@@ -182,12 +184,27 @@ def test_a_new_client_is_created_with_details_and_a_bad_height_creates_nothing(c
     assert _stored("Jonas P.") == ClientDetails("Jonas P.", height_cm=178.0)  # nothing of it overwritten
 
 
-def test_the_csv_download_reads_back_as_the_stored_visits(clients, downloads):  # noqa: F811
+@pytest.fixture
+def deferred(monkeypatch) -> dict[str, Callable]:
+    """What a download button made on the click would hand over, by its file id."""
+    caught: dict[str, Callable] = {}
+    add = MediaFileManager.add_deferred
+
+    def catching_add(self, data_callable, *args, **kwargs):
+        file_id = add(self, data_callable, *args, **kwargs)
+        caught[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", catching_add)
+    return caught
+
+
+def test_the_csv_download_reads_back_as_the_stored_visits(clients, deferred):
     progress = _progress()
     progress.selectbox(key="progress-profile").set_value("Jonas P.")
     progress = progress.run()
-    data = _download(progress, downloads, "Download the measurements (CSV)")
-    rows = list(csv.DictReader(io.StringIO(data.decode() if isinstance(data, bytes) else data)))
+    button = next(b for b in progress.get("download_button") if b.label == "Download the measurements (CSV)")
+    rows = list(csv.DictReader(io.StringIO(deferred[button.proto.deferred_file_id]())))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert {(r["date"], r["visit"]) for r in rows} == {("2026-03-02", "1"), ("2026-03-30", "2")}
     with clients() as session:

@@ -295,7 +295,7 @@ def export_csv(session: Session, profile: Profile) -> str:
         select(AssessmentRow.id, AssessmentRow.report_json).where(AssessmentRow.profile_id == profile.id)
     ).all())
     for summary in assessment_summaries(session, profile):
-        findings, _, _ = stored_assessment(json.loads(reports[summary.id]))
+        findings = [Finding.from_json(f) for f in json.loads(reports[summary.id])["assessment"]["findings"]]
         writer.writerows(_csv_rows(summary, stored.get(summary.id, {}), findings))
     return buffer.getvalue()
 

@@ -52,11 +52,16 @@ def client_panel(sessions, name: str) -> None:
         st.success("Details saved.")
 
 
-def csv_download(session, profile) -> None:
-    """Every visit's measurements as CSV (columns: posture.history.store.CSV_COLUMNS)."""
-    safe = re.sub(r"[^A-Za-z0-9]+", "-", profile.name).strip("-") or "profile"
-    st.download_button("Download the measurements (CSV)", export_csv(session, profile),
-                       file_name=f"posture-{safe}.csv", mime="text/csv", key="progress-csv")
+def csv_download(sessions, name: str) -> None:
+    """Every visit's measurements as CSV (columns: posture.history.store.CSV_COLUMNS), made on the
+    click: reading every stored report of a long history is not for each rerun of the page."""
+    def measurements_csv() -> str:
+        with sessions() as session:
+            return export_csv(session, find_profile(session, name))
+
+    safe = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-") or "profile"
+    st.download_button("Download the measurements (CSV)", measurements_csv, file_name=f"posture-{safe}.csv",
+                       mime="text/csv", key="progress-csv")
 
 
 def prefill_height(sessions, profile_key: str, height_key: str) -> None:

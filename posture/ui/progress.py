@@ -49,7 +49,7 @@ def page() -> None:
         _weekly(history)
         st.download_button("Download the progress report (HTML)", progress_html(session, history),
                            file_name="posture-progress.html", mime="text/html")
-        csv_download(session, profile)
+        csv_download(sessions, choice)
     _logs(sessions, choice)
     _delete(sessions, choice)
 
