@@ -11,8 +11,8 @@ half only, and the odd half is data they never saw.
 
 Prints per half:
 - leveled: share of rolled copies (+-2, +-4; full size) whose roll is used;
-- followed: share of rolled copies leveled with |roll - original's roll - rotation| <= 1 deg
-  (goal >= 80%; the original's roll as reference when it is used, else the copies' median);
+- followed: share of rolled copies leveled with |roll - photo's roll - rotation| <= 1 deg
+  (goal >= 80%; the photo's roll: all its usable copies' rolls less their rotation, weighted by precision);
 - used and off: used rolls (every size) more than 1 deg from that reference (goal 0), and how many
   of those are also beyond 2 stated SDs (confidently wrong);
 - flips: copies whose decision differs between full size, half size and JPEG 70 (goal 0), and
@@ -87,13 +87,14 @@ def copies_of(name: str, rgb: np.ndarray, mask: np.ndarray | None) -> list[Copy]
 
 
 def reference_roll(copies: list[Copy]) -> float | None:
-    """The photo's own roll: the original's when used, else the median of the used copies'
-    rolls with their rotation taken off."""
-    original = next(c for c in copies if c.degrees == 0.0 and c.size == "full")
-    if original.estimate.confident:
-        return original.estimate.roll_deg
-    used = [c.estimate.roll_deg - c.degrees for c in copies if c.estimate.confident]
-    return float(np.median(used)) if used else None
+    """The photo's own roll: every usable copy's roll with its rotation taken off, weighted by
+    its precision (the original alone, or the median of the few confident copies, was a weak
+    reference that called consistent copies wrong)."""
+    used = [(c.estimate.roll_deg - c.degrees, c.estimate.sd_deg) for c in copies if c.estimate.usable]
+    if not used:
+        return None
+    weights = np.array([1 / sd**2 for _, sd in used])
+    return float(np.sum(weights * np.array([roll for roll, _ in used])) / weights.sum())
 
 
 def summary(copies: list[Copy]) -> dict[str, str]:

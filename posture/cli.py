@@ -13,7 +13,6 @@ import json
 import os
 import re
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 from posture.history import cli as history_cli
@@ -39,17 +38,20 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(unwritable)
     try:
         args.pain = _pain(args)
+        args.header = _header(args)
     except ValueError as error:
         parser.error(str(error))
     return args.run(args)
 
 
 def _unwritable_outputs(args) -> str | None:
-    """Why --html or --annotate cannot be written, checked before the model runs for minutes."""
-    html, annotate = getattr(args, "html", None), getattr(args, "annotate", None)
-    if html is not None and (html.is_dir() or not html.parent.is_dir()):
-        return f"--html {html}: " + ("is a folder; give a file name" if html.is_dir()
-                                     else f"the folder {html.parent} does not exist")
+    """Why --html, --pdf or --annotate cannot be written, checked before the model runs for minutes."""
+    annotate = getattr(args, "annotate", None)
+    for option in ("html", "pdf"):
+        target = getattr(args, option, None)
+        if target is not None and (target.is_dir() or not target.parent.is_dir()):
+            return f"--{option} {target}: " + ("is a folder; give a file name" if target.is_dir()
+                                               else f"the folder {target.parent} does not exist")
     if annotate is not None and annotate.exists() and not annotate.is_dir():
         return f"--annotate {annotate}: is a file; give a folder"
     return None
@@ -63,6 +65,19 @@ def _pain(args):
     from posture.assessment.pain import Pain
 
     return Pain(given[0] or (), given[1], given[2])
+
+
+def _header(args):
+    """The report's header from `analyze`'s --client (else --profile), --examiner, --date-of-birth and
+    --taken-at (else today); None for the other commands."""
+    if args.command != "analyze":
+        return None
+    from datetime import date
+
+    from posture.presentation import ReportHeader
+
+    return ReportHeader(args.taken_at or date.today(), client=args.client or args.profile,
+                        date_of_birth=args.date_of_birth, examiner=args.examiner)
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -108,6 +123,13 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--json", action="store_true", help="print one JSON document")
     analyze.add_argument("--html", type=Path, metavar="FILE",
                          help="also write a self-contained HTML report (annotated images inside)")
+    analyze.add_argument("--pdf", type=Path, metavar="FILE",
+                         help="also write the report as a PDF (annotated images, findings, plan)")
+    analyze.add_argument("--client", metavar="NAME",
+                         help="the client's name in the report's header (default: --profile)")
+    analyze.add_argument("--examiner", metavar="NAME", help="the examiner's name, in the report's header")
+    analyze.add_argument("--date-of-birth", type=history_cli.taken_on, metavar="YYYY-MM-DD",
+                         help="the client's date of birth, in the report's header")
     analyze.add_argument("--pain", metavar="REGION[,REGION]", type=lambda text: tuple(text.split(",")),
                          help="where it hurts: neck, upper_back, mid_back, lower_back, hip, sciatica "
                          "(corrections linked to it come first)")
@@ -202,16 +224,16 @@ def _run_analyze(args) -> int:
     from posture.report import report_text
     from posture.vision.pose_model import BlazePoseEstimator
 
-    options = _options(args)
-    if args.save and args.height_cm is None:
-        options = replace(options, height_cm=history_cli.stored_height(args))
+    options, header = _options(args), args.header
+    if args.save:
+        options, header = history_cli.with_stored_details(args, options, header)
     analysis = analyze_person(args.photos, BlazePoseEstimator(), options)
-    view = report_view(analysis)
+    view = report_view(analysis, header)
     _say_errors(analysis)
     if args.json:
         print(json.dumps(report_json(analysis), ensure_ascii=False))
     if not any(r.ok for r in analysis.photos):
-        nothing = "; nothing was written or saved" if args.html or args.annotate or args.save else ""
+        nothing = "; nothing was written or saved" if args.html or args.pdf or args.annotate or args.save else ""
         _error(f"no photo could be analysed, so there are no findings{nothing}")
         return EXIT_SOME_FAILED
     if not args.json:
@@ -221,6 +243,10 @@ def _run_analyze(args) -> int:
         from posture.report_html import report_html
 
         written = _write(lambda: args.html.write_text(report_html(view), encoding="utf-8"), args.html) and written
+    if args.pdf:
+        from posture.report_pdf import report_pdf
+
+        written = _write(lambda: args.pdf.write_bytes(report_pdf(view)), args.pdf) and written
     if args.save and history_cli.save(args, analysis, view, args.photos) != EXIT_OK:
         return EXIT_USAGE
     return EXIT_OK if written and all(r.ok for r in analysis.photos) else EXIT_SOME_FAILED

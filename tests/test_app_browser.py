@@ -126,11 +126,11 @@ def test_two_photos_show_annotated_images_findings_and_corrections(page):
     seconds = _upload_and_analyse(page, [SAMPLE / "front.jpg", SAMPLE / "side_right.jpg"])
     print(f"upload to result: {seconds:.1f} s")
     assert page.get_by_role("heading", name=re.compile("Left hip higher than right")).is_visible()
-    assert page.get_by_text("Strengthen gluteus medius (left)").first.is_visible()
+    assert page.get_by_text("Strengthen (left): Side-lying leg lift (gluteus medius)").first.is_visible()
     assert page.get_by_text("not a diagnosis").first.is_visible()
     summary = page.get_by_role("heading", name="In short").bounding_box()
     plan = page.get_by_text("Your plan.").bounding_box()
-    first_photo = page.locator("img").first.bounding_box()
+    first_photo = page.locator('[data-testid="stExpander"] img').first.bounding_box()  # not a plan picture
     assert summary["y"] < plan["y"] < first_photo["y"]  # what matters and the plan come before the details
     assert media and all(status == 200 for status in media)  # every image really served
 
@@ -152,6 +152,38 @@ def test_clicking_a_hip_point_changes_the_measurement(page, estimator):
     page.get_by_text("Placed by hand on this photo: left_hip.").wait_for(timeout=60_000)
     after = _hip_tilt_text(page)
     assert _degrees(after) > _degrees(before) + 2, (before, after)
+
+
+def test_the_pdf_report_downloads_with_the_chosen_client_and_renders(page, history_db):
+    """The client is chosen from the profiles (none by default), the examiner typed; the PDF the
+    button hands over is a real PDF whose pages say them, the findings and the photos."""
+    from posture.history.db import open_database
+    from posture.history.store import get_or_create_profile
+    from tests.pdf_support import all_text, read_pdf
+
+    with open_database(str(history_db)).begin() as session:
+        get_or_create_profile(session, "Zoë PDF-Client")
+    page, _ = page
+    page.reload()
+    page.get_by_text("On the report (optional): client and examiner").click()
+    client = page.get_by_role("combobox", name="Client (a profile)")
+    client.click()
+    client.fill("Zoë PDF")
+    page.keyboard.press("Enter")
+    examiner = page.get_by_role("textbox", name="Examiner")
+    examiner.fill("Dr. Ana Müller")
+    examiner.press("Enter")
+    wait_until_idle(page)
+    _upload_and_analyse(page, [SAMPLE / "front.jpg", SAMPLE / "side_right.jpg"])
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Download the report (PDF)").click()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"%PDF-") and download.value.suggested_filename == "posture-report.pdf"
+    pages = read_pdf(data)
+    assert 2 <= len(pages) <= 6
+    assert "Client Zoë PDF-Client" in pages[0].text and "Examiner Dr. Ana Müller" in pages[0].text
+    assert HIP_FINDING in all_text(pages)
+    assert sum(len(p.images) for p in pages) >= 2  # the two annotated photos
 
 
 def test_a_file_that_is_not_a_photo_gets_a_message_and_the_app_goes_on(page, tmp_path):
@@ -195,6 +227,8 @@ def test_live_session_from_a_clip_tracks_and_captures_an_assessment(playwright, 
 
 
 def test_progress_page_shows_thumbnails_changes_and_charts(playwright, server, history_db):
+    from tests.pdf_support import all_text, read_pdf
+
     for day in ("2026-03-02", "2026-03-30"):
         saved = subprocess.run([sys.executable, "-m", "posture", "analyze", str(SAMPLE / "front.jpg"), "--save",
                                 "--profile", "Browser <b>test</b>", "--taken-at", day, "--db", str(history_db)],
@@ -214,6 +248,11 @@ def test_progress_page_shows_thumbnails_changes_and_charts(playwright, server, h
         # The name stays text, never markup.
         assert page.get_by_role("combobox", name="Profile").input_value() == "Browser <b>test</b>"
         assert media and all(status == 200 for status in media)
+        with page.expect_download(timeout=120_000) as download:
+            page.get_by_role("button", name="Download the progress report (PDF)").click()
+        text = all_text(read_pdf(Path(download.value.path()).read_bytes()))
+        assert "Client Browser <b>test</b>" in text
+        assert "First and latest assessment: 2026-03-02 and 2026-03-30" in text
     finally:
         page.screenshot(path=str(_screenshot_path("progress_page")), full_page=True)
         browser.close()
@@ -273,3 +312,29 @@ def test_arrow_keys_on_the_pain_slider_never_change_a_finding(page):
             f"{measurement} {evidence}") in report
     if level >= 7:
         assert f"Your pain is severe ({level}/10)" in report
+
+
+PLAN_ROWS = """() => Array.from(document.querySelectorAll('[data-testid="stHorizontalBlock"]'))
+  .filter(row => row.querySelector('img') && row.querySelector('ol'))  // a plan item: numbered
+  .map(row => {
+    const img = row.querySelector('img'), text = row.querySelector('[data-testid="stMarkdownContainer"]');
+    const i = img.getBoundingClientRect(), t = text.getBoundingClientRect();
+    return {title: text.innerText.split(':')[0], loaded: img.complete && img.naturalWidth > 0, width: i.width,
+            left: i.left, right: i.right, top: i.top, bottom: i.bottom, textLeft: t.left, textTop: t.top};
+  })"""
+
+
+def test_the_plan_shows_a_picture_beside_each_exercise_on_a_desktop_and_above_it_on_a_phone(page):
+    page, _ = page
+    _upload_and_analyse(page, [SAMPLE / "front.jpg"])
+    rows = page.evaluate(PLAN_ROWS)
+    assert rows and all(row["loaded"] for row in rows), rows
+    titles = [row["title"] for row in rows]
+    assert len(set(titles)) == len(titles) and "Side-lying leg lift (gluteus medius) (left)" in titles, titles
+    for row in rows:  # beside the text, at its height, small
+        assert row["right"] <= row["textLeft"] and row["top"] < row["textTop"] + 40 and 150 <= row["width"] <= 201, row
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function(f"({PLAN_ROWS})().every(r => r.textTop >= r.bottom - 1)", timeout=30_000)
+    for row in page.evaluate(PLAN_ROWS):  # a phone stacks them: the picture above its text, still small
+        assert row["width"] <= 201 and row["textTop"] >= row["bottom"] - 1, row
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone

@@ -186,7 +186,6 @@ def test_save_then_history_list_show_export_import_delete(tmp_path):
     assert refused.returncode == 2 and "not a posture history database" in refused.stderr
 
 
-
 def test_client_details_search_and_visit_numbers_from_the_command_line(tmp_path):
     db = str(tmp_path / "history.sqlite")
 
@@ -224,6 +223,47 @@ def test_client_details_search_and_visit_numbers_from_the_command_line(tmp_path)
     assert posture("history", "list", "--search", "x", "--db", db).stdout.startswith("No profile's name contains 'x'")
     visits = posture("history", "list", "--profile", "Jonas P.", "--db", db).stdout
     assert visits.startswith("visit 1\t2026-03-02\tphotos\t")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--date-of-birth", "02/04/1980"), "expected a date as YYYY-MM-DD, got '02/04/1980'"),
+        (("--date-of-birth", "2026-03-01", "--taken-at", "2026-02-01"),
+         "the date of birth 2026-03-01 is after the assessment date 2026-02-01"),
+        (("--client", " "), "the client's name must be 1-200 characters"),
+        (("--examiner", "x" * 201), "the examiner's name must be 1-200 characters"),
+    ],
+)
+def test_a_report_header_that_cannot_be_is_a_usage_error_before_the_model_runs(args, said):
+    result = posture("analyze", "x.jpg", *args)
+    assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr
+
+
+def test_pdf_reports_from_the_command_line_carry_the_header(tmp_path):
+    from tests.pdf_support import all_text, read_pdf
+
+    db = str(tmp_path / "history.sqlite")
+    photos = [str(p) for p in sorted((REPO / "samples" / "neutral").glob("*.jpg"))]
+    first = replayed("analyze", *photos, "--save", "--profile", "Jonas P.", "--taken-at", "2026-02-02", "--db", db)
+    assert first.returncode == 0, first.stderr
+    pdf = tmp_path / "assessment.pdf"
+    second = replayed("analyze", *photos, "--save", "--profile", "Jonas P.", "--taken-at", "2026-02-09", "--db", db,
+                      "--pdf", str(pdf), "--examiner", "Dr. Ana Müller", "--date-of-birth", "1980-04-02")
+    assert second.returncode == 0, second.stderr
+    front = read_pdf(pdf.read_bytes())[0].text
+    assert "Client Jonas P. Date of birth 1980-04-02 Examiner Dr. Ana Müller Assessment date 2026-02-09" in front
+    progress, html = tmp_path / "progress.pdf", tmp_path / "progress.html"
+    report = posture("history", "report", "--profile", "Jonas P.", "--pdf", str(progress), "--html", str(html),
+                     "--examiner", "Dr. Ana Müller", "--db", db)
+    assert report.returncode == 0, report.stderr
+    text = all_text(read_pdf(progress.read_bytes()))
+    assert "Client Jonas P." in text and "Examiner Dr. Ana Müller" in text
+    assert "First and latest assessment: 2026-02-02 and 2026-02-09" in text
+    assert "First and latest assessment: 2026-02-02 and 2026-02-09" in html.read_text()
+    neither = posture("history", "report", "--profile", "Jonas P.", "--db", db)
+    assert neither.returncode == 2 and "needs --html FILE or --pdf FILE" in neither.stderr
+
 
 def test_save_without_profile_is_a_usage_error():
     result = posture("analyze", "x.jpg", "--save")
@@ -288,6 +328,7 @@ def test_a_height_gives_lengths_in_cm_in_the_text_and_html_reports(tmp_path):
         (("--html", "no/such/folder/report.html"), "the folder no/such/folder does not exist"),
         (("--html", "."), "is a folder"),
         (("--annotate", "README.md"), "is a file; give a folder"),
+        (("--pdf", "no/such/folder/report.pdf"), "the folder no/such/folder does not exist"),
     ],
 )
 def test_an_output_that_cannot_be_written_is_refused_before_the_model_runs(args, said):

@@ -1,5 +1,6 @@
 """Trend charts (Altair): the values over time with their uncertainty and the usual range shaded.
-The app draws them with Streamlit's bundled Vega; the report embeds them as SVG (vl-convert, offline)."""
+The app draws them with Streamlit's bundled Vega; the reports embed them as SVG (HTML) or PNG (PDF), made
+by vl-convert offline."""
 
 from __future__ import annotations
 
@@ -42,3 +43,10 @@ def chart_svg(chart: alt.Chart) -> str:
     import vl_convert
 
     return vl_convert.vegalite_to_svg(chart.to_dict())
+
+
+def chart_png(chart: alt.Chart, scale: float = 2.0) -> bytes:
+    """The chart as a PNG (for the PDF), `scale` times its size in CSS pixels: sharp on paper."""
+    import vl_convert
+
+    return vl_convert.vegalite_to_png(chart.to_dict(), scale=scale)

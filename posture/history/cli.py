@@ -62,9 +62,11 @@ def add_commands(commands) -> None:
     load.add_argument("file", type=Path, metavar="FILE")
     remove = kinds.add_parser("delete", help="a profile and everything of it, photos included")
     remove.add_argument("--profile", metavar="NAME", required=True)
-    report = kinds.add_parser("report", help="one profile's progress report as a self-contained HTML file")
+    report = kinds.add_parser("report", help="one profile's progress report as a self-contained HTML file and/or a PDF")
     report.add_argument("--profile", metavar="NAME", required=True)
-    report.add_argument("--html", type=Path, metavar="FILE", required=True)
+    report.add_argument("--html", type=Path, metavar="FILE", help="write the report as one self-contained HTML file")
+    report.add_argument("--pdf", type=Path, metavar="FILE", help="write the report as a PDF")
+    report.add_argument("--examiner", metavar="NAME", help="the examiner's name, in the report's header")
     for sub in (listing, details, show, export, load, remove, report):
         add_db_option(sub)
         sub.set_defaults(run=run)
@@ -103,20 +105,30 @@ def save(args, analysis, view, photos) -> int:
     return EXIT_OK
 
 
-def stored_height(args) -> float | None:
-    """`analyze --save --profile NAME` without --height-cm: the height stored on that profile, if
-    any (said on stderr); the save itself reports a database that can't be opened."""
+def with_stored_details(args, options, header):
+    """`analyze --save --profile NAME`: the options and report header with what that profile
+    stores, where the command line gave nothing (the height for lengths in cm, the date of birth);
+    said on stderr. A database that can't be opened is the save's to report."""
+    from dataclasses import replace
+
     from posture.history.db import HistoryError, open_database
-    from posture.history.store import ProfileError, find_profile
+    from posture.history.store import ProfileError, client_details, find_profile
 
     try:
         with open_database(args.db)() as session:
-            height = find_profile(session, args.profile).height_cm
+            stored = client_details(find_profile(session, args.profile))
     except (HistoryError, ProfileError):
-        return None
-    if height is not None:
-        print(f"Height {height:g} cm from profile {args.profile!r} (--height-cm overrides it)", file=sys.stderr)
-    return height
+        return options, header
+    if options.height_cm is None and stored.height_cm is not None:
+        options = replace(options, height_cm=stored.height_cm)
+        print(f"Height {stored.height_cm:g} cm from profile {args.profile!r} (--height-cm overrides it)",
+              file=sys.stderr)
+    if header is not None and header.date_of_birth is None and stored.birth_date is not None:
+        try:
+            header = replace(header, date_of_birth=stored.birth_date)
+        except ValueError as error:  # born after --taken-at: the header goes without it
+            print(f"posture: the stored date of birth is not on the report: {error}", file=sys.stderr)
+    return options, header
 
 
 def _list(sessions, args) -> int:
@@ -211,15 +223,36 @@ def _delete(sessions, args) -> int:
 
 
 def _report(sessions, args) -> int:
-    from posture.history.progress import progress
-    from posture.history.report import progress_html
-    from posture.history.store import find_profile
+    from posture.history.progress import profile_header, progress
+    from posture.history.report import progress_html, progress_report
+    from posture.history.report_pdf import progress_pdf
+    from posture.history.store import ProfileError, find_profile
 
+    if args.html is None and args.pdf is None:
+        raise ProfileError("`history report` needs --html FILE or --pdf FILE (or both)")
     with sessions() as session:
-        page = progress_html(session, progress(session, find_profile(session, args.profile)))
-    args.html.write_text(page, encoding="utf-8")
-    print(f"Progress report: {args.html}", file=sys.stderr)
+        profile = find_profile(session, args.profile)
+        history = progress(session, profile)
+        try:
+            header = profile_header(profile, history.latest.taken_on if history.latest else date.today(), args.examiner)
+        except ValueError as error:
+            raise ProfileError(f"--examiner: {error}") from None
+        report = progress_report(session, history, header)
+    if args.html is not None:
+        _write_report(args.html, progress_html(report).encode("utf-8"))
+    if args.pdf is not None:
+        _write_report(args.pdf, progress_pdf(report))
     return EXIT_OK
+
+
+def _write_report(target: Path, content: bytes) -> None:
+    from posture.history.store import ProfileError
+
+    try:
+        target.write_bytes(content)
+    except OSError as error:
+        raise ProfileError(f"could not write {target}: {error.strerror or error}") from None
+    print(f"Progress report: {target}", file=sys.stderr)
 
 
 ACTIONS = {

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from posture.history.models import AssessmentRow, ExerciseSession, MeasurementRow, PainEntry, Profile
-from posture.history.store import AssessmentSummary, assessment_summaries, series
+from posture.history.store import AssessmentSummary, assessment_summaries, client_details, series
 from posture.history.trends import Change, Point, compare
-from posture.presentation import Summary, summarize
+from posture.presentation import ReportHeader, Summary, summarize
 from posture.records import stored_assessment
 from posture.registry import KEY_MEASUREMENTS
 
@@ -38,6 +38,22 @@ class Progress:
     latest: AssessmentSummary | None
     weeks: list[Week]
 
+    @property
+    def compared_title(self) -> str:
+        """What is compared, as every renderer heads it: "first and latest" only when they are (a
+        chosen visit is named by its number)."""
+        dates = f"{self.first.taken_on} and {self.latest.taken_on}"
+        if (self.first.visit, self.latest.visit) == (1, len(self.assessments)):
+            return f"First and latest assessment: {dates}"
+        return f"Visits {self.first.visit} and {self.latest.visit} of {len(self.assessments)}: {dates}"
+
+    @property
+    def shown_title(self) -> str:
+        """The assessment whose findings a report shows (the later one compared), named as what it is."""
+        if self.latest.visit == len(self.assessments):
+            return f"Latest assessment ({self.latest.taken_on})"
+        return f"Visit {self.latest.visit} of {len(self.assessments)} ({self.latest.taken_on})"
+
 
 def progress(session: Session, profile: Profile) -> Progress:
     """Everything about one profile's history, comparing its first and latest assessments."""
@@ -59,6 +75,13 @@ def compared(session: Session, history: Progress, first_id: int, latest_id: int)
             if mid in values[first.id] and mid in values[latest.id]:
                 changes.append(compare(mid, unit, points, values[first.id][mid], values[latest.id][mid]))
     return replace(history, changes=changes, first=first, latest=latest)
+
+
+def profile_header(profile: Profile, assessed_on: date, examiner: str | None = None) -> ReportHeader:
+    """A report's header for a profile's client: the one place a profile becomes a header, with
+    the stored date of birth."""
+    details = client_details(profile)
+    return ReportHeader(assessed_on, client=details.name, date_of_birth=details.birth_date, examiner=examiner)
 
 
 def findings_and_corrections(session: Session, assessment_id: int) -> Summary:

@@ -1,11 +1,13 @@
-"""The progress report: one self-contained HTML file (thumbnails and SVG charts inside) with the
-changes and whether each is real, the trend charts, the latest findings and corrections, and the
-weekly summary."""
+"""The progress report: what it shows composed once here (`progress_report`), then formatted as
+one self-contained HTML file (thumbnails and SVG charts inside) or as a PDF (history/report_pdf.py):
+the changes and whether each is real, the trend charts, the shown assessment's findings and
+corrections, and the weekly summary."""
 
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from html import escape
 
 from sqlalchemy import select
@@ -14,78 +16,137 @@ from sqlalchemy.orm import Session
 from posture.history.charts import chart_svg, trend_chart
 from posture.history.models import AssessmentRow
 from posture.history.progress import Progress, findings_and_corrections
-from posture.presentation import Summary
+from posture.presentation import ReportHeader, Summary
 from posture.registry import KEY_MEASUREMENTS, display_name
-from posture.report_html import STYLE, corrections_html, findings_html
+from posture.report_html import STYLE, corrections_html, findings_html, header_html
 
 CHARTS_IN_REPORT = 6
+TRENDS_TITLE = "Trends (green: the usual range; bars: ± uncertainty)"
+WEEK_COLUMNS = ("Week of", "Assessments", "Pain (0-10)", "Exercise sessions")
+MDC_NOTE = ("Suggestions from photos, not a diagnosis; a change counts only beyond its minimal detectable change "
+            "(MDC95).")
 
 
-def progress_html(session: Session, progress: Progress) -> str:
-    name = escape(progress.profile.name)
-    parts = [
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Progress: {name}</title>",
-        f"<style>{STYLE}</style></head><body><h1>Progress: {name}</h1>",
-        f"<p>{datetime.now():%Y-%m-%d}. {len(progress.assessments)} assessment(s). Suggestions from photos, "
-        "not a diagnosis; a change counts only beyond its minimal detectable change (MDC95).</p>",
-    ]
+@dataclass(frozen=True)
+class Compared:
+    """One of the two assessments side by side."""
+
+    taken_on: date
+    visit: int  # of this client (store.visit_number)
+    findings: tuple[str, ...]  # labels of its present findings
+    thumbnail_jpeg: bytes | None
+
+    @property
+    def label(self) -> str:
+        return f"Visit {self.visit}, {self.taken_on}"
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    header: ReportHeader
+    progress: Progress
+    compared: tuple[Compared, ...]  # the two assessments compared; none when only one is
+    charts: tuple[str, ...]  # key measurements with two values or more, the first CHARTS_IN_REPORT
+    shown: Summary | None  # the later compared assessment's findings, corrections and safety
+
+    @property
+    def title(self) -> str:
+        return f"Progress: {self.progress.profile.name}"
+
+    @property
+    def intro(self) -> str:
+        return f"{len(self.progress.assessments)} assessment(s). {MDC_NOTE}"
+
+    @property
+    def changes_title(self) -> str:
+        return f"Changes {self.progress.first.taken_on} → {self.progress.latest.taken_on}"
+
+    @property
+    def change_columns(self) -> tuple[str, ...]:
+        """The compared assessments' columns are their dates (a chosen visit is not "first")."""
+        return ("Measurement", str(self.progress.first.taken_on), str(self.progress.latest.taken_on), "Change",
+                "MDC95", "Verdict")
+
+    @property
+    def change_rows(self) -> tuple[tuple[str, ...], ...]:
+        return tuple((display_name(c.measurement), f"{c.first.value:+.1f}", f"{c.latest.value:+.1f}",
+                      f"{c.delta:+.1f} {c.unit}", f"{c.mdc.mdc95:.1f}", c.verdict) for c in self.progress.changes)
+
+    @property
+    def week_rows(self) -> tuple[tuple[str, ...], ...]:
+        return tuple((str(w.starts_on), str(w.assessments),
+                      "-" if w.mean_pain_0_10 is None else f"{w.mean_pain_0_10:.1f}", str(w.exercise_sessions))
+                     for w in self.progress.weeks)
+
+
+def progress_report(session: Session, progress: Progress, header: ReportHeader) -> ProgressReport:
+    """What the progress report shows, read from the history once for every renderer."""
+    compared: tuple[Compared, ...] = ()
     if progress.first and progress.latest and progress.first.id != progress.latest.id:
-        parts.append(_side_by_side(session, progress))
-        parts.append(_changes(progress))
-    parts.append(_charts(progress))
-    if progress.latest:
-        parts.append(_latest(findings_and_corrections(session, progress.latest.id), progress.latest.taken_on))
-    parts.append(_weeks(progress))
+        compared = tuple(
+            Compared(s.taken_on, s.visit, s.findings,
+                     session.scalar(select(AssessmentRow.thumbnail_jpeg).where(AssessmentRow.id == s.id)))
+            for s in (progress.first, progress.latest))
+    charts = tuple(m for m in KEY_MEASUREMENTS
+                   if m in progress.series and len(progress.series[m][1]) > 1)[:CHARTS_IN_REPORT]
+    shown = findings_and_corrections(session, progress.latest.id) if progress.latest else None
+    return ProgressReport(header, progress, compared, charts, shown)
+
+
+def progress_html(report: ProgressReport) -> str:
+    title = escape(report.title)
+    parts = [
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>",
+        f"<style>{STYLE}</style></head><body><h1>{title}</h1>",
+        header_html(report.header),
+        f"<p>Made {datetime.now():%Y-%m-%d}. {escape(report.intro)}</p>",
+    ]
+    if report.compared:
+        parts.append(_side_by_side(report))
+        parts.append(_changes(report))
+    parts.append(_charts(report))
+    if report.shown:
+        parts.append(_shown(report.shown, report.progress.shown_title))
+    parts.append(f"<h2>Week by week</h2>{_table(WEEK_COLUMNS, report.week_rows)}")
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _side_by_side(session: Session, progress: Progress) -> str:
+def _side_by_side(report: ProgressReport) -> str:
     cells = []
-    for summary in (progress.first, progress.latest):
-        jpeg = session.scalar(select(AssessmentRow.thumbnail_jpeg).where(AssessmentRow.id == summary.id))
-        image = (f"<img alt='visit {summary.visit}' src='data:image/jpeg;base64,{base64.b64encode(jpeg).decode()}'>"
-                 if jpeg else "<p>(no image)</p>")
-        cells.append(f"<div><h3>Visit {summary.visit}, {summary.taken_on}</h3>{image}</div>")
-    return f"<h2>First and latest</h2><div class='photo'>{''.join(cells)}</div>"
+    for compared in report.compared:
+        jpeg = compared.thumbnail_jpeg
+        image = (f"<img alt='{escape(compared.label)}' "
+                 f"src='data:image/jpeg;base64,{base64.b64encode(jpeg).decode()}'>" if jpeg else "<p>(no image)</p>")
+        cells.append(f"<div><h3>{escape(compared.label)}</h3>{image}</div>")
+    return f"<h2>{escape(report.progress.compared_title)}</h2><div class='photo'>{''.join(cells)}</div>"
 
 
-def _changes(progress: Progress) -> str:
-    rows = "".join(
-        f"<tr><td>{escape(display_name(c.measurement))}</td><td>{c.first.value:+.1f}</td>"
-        f"<td>{c.latest.value:+.1f}</td><td>{c.delta:+.1f} {escape(c.unit)}</td><td>{c.mdc.mdc95:.1f}</td>"
-        f"<td><strong>{escape(c.verdict)}</strong></td></tr>"
-        for c in progress.changes
-    )
-    return (
-        f"<h2>Changes {progress.first.taken_on} → {progress.latest.taken_on}</h2><table><tr><th>Measurement</th>"
-        f"<th>First</th><th>Latest</th><th>Change</th><th>MDC95</th><th>Verdict</th></tr>{rows}</table>"
-    )
+def _table(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], strong_last: bool = False) -> str:
+    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row[:-1])
+        + (f"<td><strong>{escape(row[-1])}</strong></td>" if strong_last else f"<td>{escape(row[-1])}</td>") + "</tr>"
+        for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _charts(progress: Progress) -> str:
-    shown = [m for m in KEY_MEASUREMENTS if m in progress.series and len(progress.series[m][1]) > 1][:CHARTS_IN_REPORT]
-    if not shown:
+def _changes(report: ProgressReport) -> str:
+    return f"<h2>{escape(report.changes_title)}</h2>{_table(report.change_columns, report.change_rows, True)}"
+
+
+def _charts(report: ProgressReport) -> str:
+    if not report.charts:
         return ""
-    charts = "".join(f"<div>{chart_svg(trend_chart(m, *progress.series[m]))}</div>" for m in shown)
-    return f"<h2>Trends (green: the usual range; bars: ± uncertainty)</h2>{charts}"
+    charts = "".join(f"<div>{chart_svg(trend_chart(m, *report.progress.series[m]))}</div>" for m in report.charts)
+    return f"<h2>{escape(TRENDS_TITLE)}</h2>{charts}"
 
 
-def _latest(summary: Summary, taken_on) -> str:
-    """The latest assessment as its own report shows it (the same findings, patterns and corrections)."""
+def _shown(summary: Summary, title: str) -> str:
+    """The shown assessment as its own report shows it (the same findings, patterns and corrections)."""
     safety = summary.safety
     return (
-        f"<h2>Latest assessment ({taken_on})</h2>{findings_html(summary)}{corrections_html(summary)}"
+        f"<h2>{escape(title)}</h2>{findings_html(summary)}{corrections_html(summary)}"
         f"<p class='notice'>{escape(safety.red_flag_advice)} {escape('; '.join(safety.red_flags))}. "
         f"{escape(safety.stop_rule)}</p><p class='disclaimer'>{escape(safety.disclaimer)}</p>"
     )
-
-
-def _weeks(progress: Progress) -> str:
-    rows = "".join(
-        f"<tr><td>{w.starts_on}</td><td>{w.assessments}</td>"
-        f"<td>{'-' if w.mean_pain_0_10 is None else f'{w.mean_pain_0_10:.1f}'}</td><td>{w.exercise_sessions}</td></tr>"
-        for w in progress.weeks
-    )
-    return ("<h2>Week by week</h2><table><tr><th>Week of</th><th>Assessments</th><th>Pain (0-10)</th>"
-            f"<th>Exercise sessions</th></tr>{rows}</table>")

@@ -17,8 +17,9 @@ from posture.assessment.pain import PAIN_REGIONS, Pain, region_label
 from posture.presentation import ReportView, report_view
 from posture.records import report_json
 from posture.report_html import report_html
+from posture.report_pdf import report_pdf
 from posture.ui.clients import prefill_height
-from posture.ui.history import history_sessions, save_box
+from posture.ui.history import history_sessions, report_header_inputs, save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
 from posture.vision.image_io import PhotoBytes
 from posture.vision.landmarks import Landmark
@@ -41,6 +42,7 @@ def page() -> None:
     red_flag = disclaimer_and_red_flags(safety(), "assess")
     sources = _photo_inputs()
     height_cm, pain = _person_inputs()
+    header = report_header_inputs("assess")
     if st.button("Analyse", type="primary", disabled=not sources):
         with st.spinner("Finding the body and measuring (a few seconds per photo)..."):
             located = tuple(locate(source, shared_estimator(), Options()) for source in sources)
@@ -58,7 +60,7 @@ def page() -> None:
                    "for these photos.", icon=":material/update:")
         return
     analysis = analyze_located(state["located"], Options(height_cm=height_cm, pain=pain), state["edits"])
-    view = report_view(analysis)
+    view = report_view(analysis, header)
     show_results(view, red_flag)
     _corrections_by_hand(view, state)
     save_box(analysis, view, state["photos"], "photos", "assess")
@@ -96,14 +98,15 @@ def _readable_kind(name: str) -> bool:
 
 
 def _person_inputs() -> tuple[float | None, Pain | None]:
-    sessions = history_sessions() if st.session_state.get("assess-profile") else None
-    if sessions is not None:  # a profile chosen to save to: its stored height
-        prefill_height(sessions, "assess-profile", "height")
+    chosen = ("assess-report-client", "assess-profile")  # the client on the report, the profile to save to
+    sessions = history_sessions() if any(st.session_state.get(key) for key in chosen) else None
+    for key in chosen if sessions is not None else ():  # a profile chosen: its stored height
+        prefill_height(sessions, key, "height")
     with st.expander("About you (optional): height and pain", expanded=False):
         height = st.number_input("Height (cm)", min_value=0, max_value=250, value=None, step=1,
                                  placeholder="not given", key="height",
-                                 help="Adds lengths in cm; filled in from the profile chosen to save to, "
-                                 "when its details have a height.")
+                                 help="Adds lengths in cm; filled in from the profile chosen (on the report "
+                                 "or to save to), when its details have a height.")
         regions = st.multiselect("Where does it hurt?", PAIN_REGIONS, format_func=region_label, key="pain-regions")
         weeks = st.number_input("For how many weeks?", min_value=0, max_value=1000, value=0, key="pain-weeks")
         intensity = st.slider("How much (0 = none, 10 = worst imaginable)?", 0, 10, 0, key="pain-level")
@@ -164,8 +167,11 @@ def _place_marker(state: dict, path: str, point: str, xy: tuple[float, float], e
 
 def _downloads(analysis: Analysis, view: ReportView) -> None:
     st.divider()
-    left, right = st.columns(2)
-    left.download_button("Download the report (HTML, with images)", report_html(view),
+    html, pdf, data = st.columns(3)
+    html.download_button("Download the report (HTML, with images)", report_html(view),
                          file_name="posture-report.html", mime="text/html")
-    right.download_button("Download the data (JSON)", json.dumps(report_json(analysis), indent=1),
-                          file_name="posture-report.json", mime="application/json")
+    # The PDF is made when the button is pressed (deferred), not on every rerun.
+    pdf.download_button("Download the report (PDF)", lambda: report_pdf(view), file_name="posture-report.pdf",
+                        mime="application/pdf")
+    data.download_button("Download the data (JSON)", json.dumps(report_json(analysis), indent=1),
+                         file_name="posture-report.json", mime="application/json")

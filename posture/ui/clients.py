@@ -70,13 +70,13 @@ def prefill_height(sessions, profile_key: str, height_key: str) -> None:
     when the new profile has none; one filled in from the previous profile never does (it is
     another person's)."""
     chosen = st.session_state.get(profile_key)
-    if chosen is None or chosen == st.session_state.get(f"{height_key}-from"):
+    if chosen is None or chosen == st.session_state.get(f"{height_key}-from-{profile_key}"):
         return
-    st.session_state[f"{height_key}-from"] = chosen
+    st.session_state[f"{height_key}-from-{profile_key}"] = chosen
     try:
         with sessions() as session:
             height = find_profile(session, chosen).height_cm
-    except ProfileError:  # "+ New profile", or deleted meanwhile
+    except ProfileError:  # "+ New profile", no client, or deleted meanwhile
         height = None
     filled = st.session_state.pop(f"{height_key}-filled", None)
     if height is not None:

@@ -11,19 +11,22 @@ import streamlit as st
 from posture.analysis import Analysis
 from posture.annotated import thumbnail_jpeg
 from posture.history.db import HistoryError, default_location, open_database
+from posture.history.progress import profile_header
 from posture.history.store import (
     ClientDetails,
     ProfileError,
     create_profile,
+    find_profile,
     list_profiles,
     save_assessment,
     visit_number,
 )
-from posture.presentation import ReportView
+from posture.presentation import ReportHeader, ReportView
 from posture.ui.clients import details_inputs
 from posture.vision.image_io import PhotoBytes
 
 NEW_PROFILE = "+ New profile"
+NO_CLIENT = "(no name on the report)"
 
 
 @st.cache_resource(show_spinner=False)
@@ -90,6 +93,31 @@ def new_profile_form(sessions, key: str) -> str | None:
     return created
 
 
+def report_header(sessions, profile_name: str | None, assessed_on: date, examiner: str = "") -> ReportHeader:
+    """The one place the app heads a report: a profile's client (through `profile_header`, which
+    takes the details a profile keeps) or no name, the examiner typed on the page, the date."""
+    examiner = examiner.strip() or None
+    if sessions is None or profile_name is None:
+        return ReportHeader(assessed_on, examiner=examiner)
+    with sessions() as session:
+        return profile_header(find_profile(session, profile_name), assessed_on, examiner)
+
+
+def report_header_inputs(key: str) -> ReportHeader:
+    """Whom the page's reports are about: a profile chosen here (none by default: a report never
+    carries a name nobody chose) and the examiner's name."""
+    sessions = history_sessions()
+    names = profile_names(sessions) if sessions is not None else []
+    with st.expander("On the report (optional): client and examiner", expanded=False):
+        client = st.selectbox("Client (a profile)", [NO_CLIENT, *names], key=f"{key}-report-client")
+        examiner = st.text_input("Examiner", max_chars=200, key=f"{key}-report-examiner")
+    try:
+        return report_header(sessions, None if client == NO_CLIENT else client, date.today(), examiner)
+    except ValueError as error:
+        st.warning(f"Not on the report: {error}")
+        return ReportHeader(date.today())
+
+
 def save_box(analysis: Analysis, view: ReportView, photos: Sequence[PhotoBytes], source: str, key: str) -> None:
     """Save this assessment to a profile's history (one transaction)."""
     if not any(r.ok for r in analysis.photos):
@@ -101,7 +129,7 @@ def save_box(analysis: Analysis, view: ReportView, photos: Sequence[PhotoBytes],
         choice = profile_select(sessions, key)
         if choice is None:
             return
-        taken_on = st.date_input("Taken on", value=date.today(), max_value=date.today(), key=f"{key}-date")
+        taken_on = st.date_input("Taken on", value=view.header.assessed_on, max_value=date.today(), key=f"{key}-date")
         if st.button("Save", key=f"{key}-save"):
             try:
                 saved = save_assessment(sessions, choice, analysis, thumbnail_jpeg(view.photos), taken_on, source,

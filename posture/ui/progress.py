@@ -7,16 +7,18 @@ from datetime import date
 
 import streamlit as st
 
+from posture.assessment.corrections import exercise_title
 from posture.assessment.pain import PAIN_REGIONS, region_label
 from posture.data_files import load
 from posture.history.charts import trend_chart
 from posture.history.models import AssessmentRow
 from posture.history.progress import compared, progress
-from posture.history.report import progress_html
+from posture.history.report import progress_html, progress_report
+from posture.history.report_pdf import progress_pdf
 from posture.history.store import ProfileError, delete_profile, find_profile, log_exercise, log_pain
 from posture.registry import KEY_MEASUREMENTS, display_name
 from posture.ui.clients import client_panel, csv_download
-from posture.ui.history import history_sessions, profile_select
+from posture.ui.history import history_sessions, profile_select, report_header
 
 
 def page() -> None:
@@ -47,8 +49,14 @@ def page() -> None:
         _changes(history)
         _charts(history)
         _weekly(history)
-        st.download_button("Download the progress report (HTML)", progress_html(session, history),
-                           file_name="posture-progress.html", mime="text/html")
+        report = progress_report(session, history, report_header(sessions, choice, history.latest.taken_on))
+    html, pdf, measurements = st.columns(3)
+    html.download_button("Download the progress report (HTML)", progress_html(report),
+                         file_name="posture-progress.html", mime="text/html")
+    # The PDF is made when the button is pressed (deferred), not on every rerun.
+    pdf.download_button("Download the progress report (PDF)", lambda: progress_pdf(report),
+                        file_name="posture-progress.pdf", mime="application/pdf")
+    with measurements:
         csv_download(sessions, choice)
     _logs(sessions, choice)
     _delete(sessions, choice)
@@ -57,6 +65,7 @@ def page() -> None:
 def _side_by_side(session, history) -> None:
     if history.first is None or history.first.id == history.latest.id:
         return
+    st.subheader(history.compared_title)
     columns = st.columns(2)
     for column, summary in zip(columns, (history.first, history.latest), strict=True):
         thumbnail = session.get(AssessmentRow, summary.id).thumbnail_jpeg
@@ -110,7 +119,8 @@ def _logs(sessions, name: str) -> None:
         exercises = load("corrections.json")["exercises"]
         with st.form("log-exercise", clear_on_submit=True):
             day = st.date_input("Day", value=date.today(), max_value=date.today(), key="exercise-day")
-            done = st.multiselect("Exercises done", list(exercises), format_func=lambda e: exercises[e]["name"])
+            done = st.multiselect("Exercises done", list(exercises),
+                                  format_func=lambda e: exercise_title(exercises[e]["name"], exercises[e]["anatomy"]))
             if st.form_submit_button("Log exercise session") and done:
                 log_exercise(sessions, name, day, done)
                 st.success(f"{len(done)} exercise(s) logged.")
