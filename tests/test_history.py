@@ -421,14 +421,21 @@ def test_upgrading_a_database_made_at_the_previous_head_keeps_its_data_and_adds_
         assert [s.visit for s in assessment_summaries(session, profile)] == [1, 2]
 
 
-def test_the_progress_report_names_visits_by_their_number_for_the_client(db_location, analysed):
-    from posture.history.progress import progress
-    from posture.history.report import progress_html
+def test_the_progress_report_names_visits_by_their_number_and_heads_with_the_stored_birth_date(db_location,
+                                                                                              analysed):
+    from posture.history.progress import profile_header, progress
+    from posture.history.report import progress_html, progress_report
 
     sessions = open_database(db_location)
     _save_weekly(sessions, "Bo", analysed, 4)
     _save_weekly(sessions, "Ann", analysed, 2, start=date(2026, 3, 2))
+    update_client(sessions, ClientDetails("Ann", date(1981, 4, 30), 165.0))
     with sessions() as session:
-        page = progress_html(session, progress(session, find_profile(session, "Ann")))
+        profile = find_profile(session, "Ann")
+        history = progress(session, profile)
+        header = profile_header(profile, history.latest.taken_on, "Dr. Ana Müller")
+        page = progress_html(progress_report(session, history, header))
+    assert header.date_of_birth == date(1981, 4, 30) and header.client == "Ann"
     assert "<h3>Visit 1, 2026-03-02</h3>" in page and "<h3>Visit 2, 2026-03-09</h3>" in page
     assert "Visit 5" not in page and "Visit 6" not in page  # not the database's ids
+    assert "1981-04-30" in page
