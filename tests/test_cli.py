@@ -213,6 +213,7 @@ def test_client_details_search_and_visit_numbers_from_the_command_line(tmp_path)
     assert saved.returncode == 0, saved.stderr
     assert "Height 178 cm from profile 'Jonas P.'" in saved.stderr
     assert "Saved as visit 1 of profile 'Jonas P.'" in saved.stderr
+    assert "Client: Jonas P. · Date of birth: 1981-04-30 · Assessment date: 2026-03-02" in saved.stdout
     exported = json.loads(posture("history", "export", "--profile", "Jonas P.", "--format", "json", "--db", db).stdout)
     photos_saved = exported["assessments"][0]["report"]["photos"]
     assert any("length_cm" in m for p in photos_saved for m in p["measurements"].values())  # scaled by the height
