@@ -26,7 +26,7 @@ from posture.history.store import (
     series,
 )
 from tests.replay import use_replay
-from tests.test_app import HIGH_HIP, REPO, TIMEOUT_S, _analyse, _upload
+from tests.test_app import HIGH_HIP, REPO, TIMEOUT_S, _analyse, _download, _upload, downloads  # noqa: F401
 
 pytestmark = pytest.mark.model  # drives the app (slow-ish), though on the recorded model answers
 CLIENTS = ["Jonas P.", "Jonna K.", "Zoë Ångström", "Bo"]
@@ -50,7 +50,8 @@ def clients(tmp_path, monkeypatch, replay):
     monkeypatch.setenv("POSTURE_DB", location)
     sessions = open_database(location)
     for name in CLIENTS:
-        create_profile(sessions, ClientDetails(name, height_cm=178.0 if name == "Jonas P." else None))
+        jonas = name == "Jonas P."
+        create_profile(sessions, ClientDetails(name, date(1981, 4, 30) if jonas else None, 178.0 if jonas else None))
     analysis = analyze_person([str(HIGH_HIP / "front.jpg")], replay, Options())
     for week in range(3):
         save_assessment(sessions, "Bo", analysis, None, date(2026, 1, 5) + timedelta(weeks=week))
@@ -102,6 +103,21 @@ def test_the_chosen_profiles_height_fills_the_assess_page_and_stays_editable(cli
         saved = export_json(session, find_profile(session, "Jonas P."))["assessments"][-1]["report"]
     hip = saved["photos"][0]["measurements"]["hip_tilt_deg"]
     assert hip["length_cm"] is not None  # the saved report carries the lengths of the height used
+
+
+def test_the_client_chosen_for_the_report_brings_the_stored_height_and_date_of_birth(clients, downloads):  # noqa: F811
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT_S).run()
+    _upload(app, "upload-front", HIGH_HIP / "front.jpg")
+    app = _analyse(app.run())
+    assert "1981-04-30" not in _download(app, downloads, "Download the report (HTML, with images)").decode()
+    app.selectbox(key="assess-report-client").set_value("Jonas P.")
+    app = app.run()
+    assert not app.exception and app.number_input(key="height").value == 178
+    page = _download(app, downloads, "Download the report (HTML, with images)").decode()
+    assert "Jonas P." in page and "1981-04-30" in page and " cm" in page
+    app.selectbox(key="assess-report-client").set_value("(no name on the report)")
+    app = app.run()
+    assert app.number_input(key="height").value is None  # Jonas's height goes with his name
 
 
 def test_a_client_is_found_by_part_of_the_name(clients):
@@ -181,7 +197,7 @@ def test_a_new_client_is_created_with_details_and_a_bad_height_creates_nothing(c
     progress.text_input(key="progress-new-name").input("Jonas P.")
     progress = _create(progress)
     assert "exists already" in progress.error[0].value
-    assert _stored("Jonas P.") == ClientDetails("Jonas P.", height_cm=178.0)  # nothing of it overwritten
+    assert _stored("Jonas P.") == ClientDetails("Jonas P.", date(1981, 4, 30), 178.0)  # nothing overwritten
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from posture.presentation import ReportView, report_view
 from posture.records import report_json
 from posture.report_html import report_html
 from posture.report_pdf import report_pdf
-from posture.ui.clients import prefill_height
+from posture.ui.clients import height_from_profile, prefill_height
 from posture.ui.history import history_sessions, report_header_inputs, save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
 from posture.vision.image_io import PhotoBytes
@@ -42,7 +42,7 @@ def page() -> None:
     red_flag = disclaimer_and_red_flags(safety(), "assess")
     sources = _photo_inputs()
     height_cm, pain = _person_inputs()
-    header = report_header_inputs("assess")
+    header = report_header_inputs("assess", height_from_profile("height"))
     if st.button("Analyse", type="primary", disabled=not sources):
         with st.spinner("Finding the body and measuring (a few seconds per photo)..."):
             located = tuple(locate(source, shared_estimator(), Options()) for source in sources)
@@ -63,7 +63,7 @@ def page() -> None:
     view = report_view(analysis, header)
     show_results(view, red_flag)
     _corrections_by_hand(view, state)
-    save_box(analysis, view, state["photos"], "photos", "assess")
+    save_box(analysis, view, state["photos"], "photos", "assess", height_from_profile("height"))
     _downloads(analysis, view)
 
 
@@ -98,10 +98,9 @@ def _readable_kind(name: str) -> bool:
 
 
 def _person_inputs() -> tuple[float | None, Pain | None]:
-    chosen = ("assess-report-client", "assess-profile")  # the client on the report, the profile to save to
-    sessions = history_sessions() if any(st.session_state.get(key) for key in chosen) else None
-    for key in chosen if sessions is not None else ():  # a profile chosen: its stored height
-        prefill_height(sessions, key, "height")
+    sessions = history_sessions() if "height-chosen" in st.session_state else None
+    if sessions is not None:  # a profile was chosen (on the report or to save to): its stored height
+        prefill_height(sessions, "height")
     with st.expander("About you (optional): height and pain", expanded=False):
         height = st.number_input("Height (cm)", min_value=0, max_value=250, value=None, step=1,
                                  placeholder="not given", key="height",

@@ -5,6 +5,7 @@ CSV export of a profile's measurements."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
@@ -64,15 +65,23 @@ def csv_download(sessions, name: str) -> None:
                        mime="text/csv", key="progress-csv")
 
 
-def prefill_height(sessions, profile_key: str, height_key: str) -> None:
-    """When the profile chosen under `profile_key` changes, put its stored height into the
-    `height_key` input (still editable); before that input is drawn. A height typed by hand stays
-    when the new profile has none; one filled in from the previous profile never does (it is
-    another person's)."""
-    chosen = st.session_state.get(profile_key)
-    if chosen is None or chosen == st.session_state.get(f"{height_key}-from-{profile_key}"):
+def height_from_profile(height_key: str) -> Callable[[str], None]:
+    """What a profile choice calls (a widget's on_change, or a profile just created): that
+    profile's stored height goes into the `height_key` input on the next run (prefill_height). A
+    choice, never a selectbox's default: no one's height is filled in unasked."""
+    def chosen(name: str) -> None:
+        st.session_state[f"{height_key}-chosen"] = name
+
+    return chosen
+
+
+def prefill_height(sessions, height_key: str) -> None:
+    """The chosen profile's stored height into the `height_key` input (still editable), before that
+    input is drawn. A height typed by hand stays when the profile has none; one filled in from the
+    previous profile never does (it is another person's)."""
+    chosen = st.session_state.pop(f"{height_key}-chosen", None)
+    if chosen is None:
         return
-    st.session_state[f"{height_key}-from-{profile_key}"] = chosen
     try:
         with sessions() as session:
             height = find_profile(session, chosen).height_cm

@@ -3,7 +3,7 @@ file) and the "save to a profile" box used by the Assess and Live pages."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import streamlit as st
@@ -48,7 +48,7 @@ def profile_names(sessions, search: str = "") -> list[str]:
         return [profile.name for profile, _, _ in list_profiles(session, search)]
 
 
-def profile_select(sessions, key: str) -> str | None:
+def profile_select(sessions, key: str, on_choose: Callable[[str], None] | None = None) -> str | None:
     """Find (part of the name) and choose a profile, or create one (then it is chosen); None while
     creating."""
     if f"{key}-created" in st.session_state:  # chosen on the run after its creation
@@ -60,12 +60,15 @@ def profile_select(sessions, key: str) -> str | None:
         st.caption(f"No profile's name contains {search!r}.")
     if f"{key}-profile" in st.session_state and st.session_state[f"{key}-profile"] not in [*names, NEW_PROFILE]:
         st.session_state[f"{key}-profile"] = [*names, NEW_PROFILE][0]  # filtered out: the first match instead
-    choice = st.selectbox("Profile", [*names, NEW_PROFILE], key=f"{key}-profile")
+    choice = st.selectbox("Profile", [*names, NEW_PROFILE], key=f"{key}-profile",
+                          on_change=on_choose and (lambda: on_choose(st.session_state[f"{key}-profile"])))
     if choice != NEW_PROFILE:
         return choice
     created = new_profile_form(sessions, key)
     if created:
         st.session_state[f"{key}-created"] = created
+        if on_choose:
+            on_choose(created)
         st.rerun()
     return None
 
@@ -103,13 +106,14 @@ def report_header(sessions, profile_name: str | None, assessed_on: date, examine
         return profile_header(find_profile(session, profile_name), assessed_on, examiner)
 
 
-def report_header_inputs(key: str) -> ReportHeader:
+def report_header_inputs(key: str, on_choose: Callable[[str], None] | None = None) -> ReportHeader:
     """Whom the page's reports are about: a profile chosen here (none by default: a report never
     carries a name nobody chose) and the examiner's name."""
     sessions = history_sessions()
     names = profile_names(sessions) if sessions is not None else []
     with st.expander("On the report (optional): client and examiner", expanded=False):
-        client = st.selectbox("Client (a profile)", [NO_CLIENT, *names], key=f"{key}-report-client")
+        client = st.selectbox("Client (a profile)", [NO_CLIENT, *names], key=f"{key}-report-client",
+                              on_change=on_choose and (lambda: on_choose(st.session_state[f"{key}-report-client"])))
         examiner = st.text_input("Examiner", max_chars=200, key=f"{key}-report-examiner")
     try:
         return report_header(sessions, None if client == NO_CLIENT else client, date.today(), examiner)
@@ -118,7 +122,8 @@ def report_header_inputs(key: str) -> ReportHeader:
         return ReportHeader(date.today())
 
 
-def save_box(analysis: Analysis, view: ReportView, photos: Sequence[PhotoBytes], source: str, key: str) -> None:
+def save_box(analysis: Analysis, view: ReportView, photos: Sequence[PhotoBytes], source: str, key: str,
+             on_choose: Callable[[str], None] | None = None) -> None:
     """Save this assessment to a profile's history (one transaction)."""
     if not any(r.ok for r in analysis.photos):
         return
@@ -126,7 +131,7 @@ def save_box(analysis: Analysis, view: ReportView, photos: Sequence[PhotoBytes],
     if sessions is None:
         return
     with st.expander("Save to a profile's history", expanded=False):
-        choice = profile_select(sessions, key)
+        choice = profile_select(sessions, key, on_choose)
         if choice is None:
             return
         taken_on = st.date_input("Taken on", value=view.header.assessed_on, max_value=date.today(), key=f"{key}-date")
