@@ -439,3 +439,8 @@ def test_the_progress_report_names_visits_by_their_number_and_heads_with_the_sto
     assert "<h3>Visit 1, 2026-03-02</h3>" in page and "<h3>Visit 2, 2026-03-09</h3>" in page
     assert "Visit 5" not in page and "Visit 6" not in page  # not the database's ids
     assert "1981-04-30" in page
+    update_client(sessions, ClientDetails("Ann", date(2026, 3, 5)))  # a wrong date, after the first visit
+    with sessions() as session:
+        profile = find_profile(session, "Ann")
+        assert profile_header(profile, date(2026, 3, 2)).date_of_birth is None  # left off, no error
+        assert profile_header(profile, date(2026, 3, 9)).date_of_birth == date(2026, 3, 5)

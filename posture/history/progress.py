@@ -79,9 +79,11 @@ def compared(session: Session, history: Progress, first_id: int, latest_id: int)
 
 def profile_header(profile: Profile, assessed_on: date, examiner: str | None = None) -> ReportHeader:
     """A report's header for a profile's client: the one place a profile becomes a header, with
-    the stored date of birth."""
+    the stored date of birth (left off a report of a visit dated before it: one of the two dates
+    is wrong, and the header is no place to guess which)."""
     details = client_details(profile)
-    return ReportHeader(assessed_on, client=details.name, date_of_birth=details.birth_date, examiner=examiner)
+    born = details.birth_date if details.birth_date and details.birth_date <= assessed_on else None
+    return ReportHeader(assessed_on, client=details.name, date_of_birth=born, examiner=examiner)
 
 
 def findings_and_corrections(session: Session, assessment_id: int) -> Summary:
