@@ -15,10 +15,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from posture.analysis import Options, analyze_person
-from posture.annotated import thumbnail_jpeg
+from posture.annotated import view_thumbnails
 from posture.assessment.classifier import combine
 from posture.history.db import open_database
-from posture.history.models import AssessmentRow, MeasurementRow, Profile
+from posture.history.models import AssessmentRow, MeasurementRow, Profile, ViewThumbnail
 from posture.history.progress import progress
 from posture.history.store import (
     assessment_summaries,
@@ -43,7 +43,7 @@ def fill(location: str) -> None:
                               Options())
     document = report_json(analysis)
     report, findings = json.dumps(document), json.dumps(present_findings(document))
-    thumbnail = thumbnail_jpeg(report_view(analysis).photos)
+    thumbnails = view_thumbnails(report_view(analysis).photos)
     combined = [(mid, c.measurement) for mid, c in combine((r.path, r.measurements) for r in analysis.photos).items()
                 if c.measurement.measured]
     sessions = open_database(location)
@@ -61,8 +61,8 @@ def fill(location: str) -> None:
             for week in range(count):
                 row = AssessmentRow(profile_id=profile.id, taken_at=start + timedelta(weeks=week),
                                     saved_at=datetime.now(),
-                                 source="photos", report_json=report, findings_json=findings,
-                                 thumbnail_jpeg=thumbnail)
+                                 source="photos", report_json=report, findings_json=findings)
+                row.thumbnails = [ViewThumbnail(view=view, jpeg=jpeg) for view, jpeg in thumbnails.items()]
                 row.measurements = [MeasurementRow(measurement=mid, value=m.value + 0.01 * week,
                                                    uncertainty=m.uncertainty, unit=m.unit) for mid, m in combined]
                 session.add(row)

@@ -10,6 +10,7 @@ cues about once a second, shows how to hold the camera before the capture.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,6 +28,7 @@ from posture.vision.image_io import Photo
 from posture.vision.leveling import RollEstimate, estimate_camera_roll
 from posture.vision.pose_model import BlazePoseEstimator, PoseEstimator
 
+logger = logging.getLogger(__name__)
 PREVIEW = Options(level=False, augment=False)
 LEVEL_EVERY_S = 1.0  # the level guide is read this often, beside the frames (a reading takes 0.1-0.3 s)
 LEVEL_HINT = "add a door frame or a plumb line"
@@ -83,17 +85,21 @@ class LiveTracker:
         """The camera roll from the same cues as a photo's, read beside the frames (never holding
         one up): the last reading is kept until the next is done."""
         if self._level_job is not None and self._level_job.done():
-            self._level, self._level_job = self._level_job.result(), None
+            try:
+                self._level = self._level_job.result()
+            except Exception:  # a failed reading must not stop the video; the next one retries
+                logger.exception("the live level reading failed")
+                self._level = None
+            self._level_job = None
         if self._level_job is None and t_s - self._level_read_at >= LEVEL_EVERY_S:
             self._level_read_at = t_s
             self._level_job = self._level_reader.submit(estimate_camera_roll, rgb.copy(), person_mask)
 
     def _with_level(self, image: np.ndarray) -> np.ndarray:
+        """Only a roll sure on its own is shown (green when level): a loose one is 'can't tell'."""
         if self._level is None:
             return image
-        usable = self._level.usable
-        return draw_level(image, self._level.roll_deg if usable else None, self._level.sd_deg if usable else None,
-                          LEVEL_HINT)
+        return draw_level(image, self._level.roll_deg if self._level.confident else None, LEVEL_HINT)
 
     @property
     def fps(self) -> float | None:
@@ -114,5 +120,5 @@ class LiveTracker:
         return values
 
     def close(self) -> None:
-        self._level_reader.shutdown(wait=True)
+        self._level_reader.shutdown(wait=True, cancel_futures=True)
         self.estimator.close()

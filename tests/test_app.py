@@ -228,7 +228,8 @@ def test_an_assessment_saved_to_a_new_profile_shows_on_the_progress_page(tmp_pat
     assert not progress.exception
     assert progress.selectbox(key="progress-profile").value == "Client 7 'O'Hara'"
     assert progress.selectbox(key="progress-first").value == 2  # the earlier date comes first
-    assert any(m.value.startswith("**2026-01-05**: Left hip higher") for m in progress.markdown)
+    assert f"**Found on {date.today()}:** Left hip higher" in _markdown(progress)  # the latest assessment's
+    assert "**Front**" in _markdown(progress)  # its one view, both dates side by side
     changes = progress.dataframe[0].value
     assert set(changes["verdict"]) == {"no real change yet"}  # the same photo twice
     assert len(_elements_of_type(progress._tree, "vega")) == 4  # the four key trend charts

@@ -6,6 +6,7 @@ Skipped with the reason when Chromium or Playwright is absent (.ci/run installs 
 from __future__ import annotations
 
 import html
+import io
 import random
 import re
 import subprocess
@@ -13,9 +14,12 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from posture.analysis import Options, analyze_person
+from posture.history.charts import LINE_COLOUR
 from posture.vision.landmarks import Landmark
 from tests.browser_support import (
     REPO,
@@ -27,12 +31,14 @@ from tests.browser_support import (
     watch_texts,
     write_y4m,
 )
+from tests.progress_support import fill_history
 
 pytestmark = [
     pytest.mark.model,
     pytest.mark.skipif(browser_missing_reason() is not None, reason=browser_missing_reason() or ""),
 ]
 SAMPLE = REPO / "samples" / "high_left_hip"
+PLOT_HEIGHT_PX = 180  # posture.history.charts.trend_chart's
 MEDIA_IMAGES_LOADED = (
     "Array.from(document.images).filter(i => i.src.includes('/media/')).length >= {n} && "
     "Array.from(document.images).filter(i => i.src.includes('/media/')).every(i => i.complete && i.naturalWidth > 0)"
@@ -242,7 +248,7 @@ def test_progress_page_shows_thumbnails_changes_and_charts(playwright, server, h
         started = time.monotonic()
         page.goto(f"{server}/progress")
         page.get_by_text("What changed, 2026-03-02 → 2026-03-30").wait_for(timeout=60_000)
-        page.wait_for_function(MEDIA_IMAGES_LOADED.format(n=2), timeout=60_000)
+        page.wait_for_function(MEDIA_IMAGES_LOADED.format(n=1), timeout=60_000)  # both fronts joined in one
         page.locator("canvas, svg.marks").first.wait_for(timeout=60_000)  # a trend chart drawn
         print(f"progress page: {time.monotonic() - started:.1f} s to thumbnails and charts")
         # The name stays text, never markup.
@@ -256,6 +262,47 @@ def test_progress_page_shows_thumbnails_changes_and_charts(playwright, server, h
     finally:
         page.screenshot(path=str(_screenshot_path("progress_page")), full_page=True)
         browser.close()
+
+
+@pytest.mark.parametrize("count", [1, 260])
+def test_progress_page_with_one_and_with_260_assessments_every_view_and_charts_not_flat(playwright, tmp_path, count):
+    """The physiotherapist's client (hip line 7.8 -> -0.7 deg): at desktop and phone width, every
+    saved view's thumbnail is shown and each trend chart keeps its plot height; with 260 visits the
+    hip line's drawn line spans much of it (it once collapsed to a flat line in the app)."""
+    history = tmp_path / "history.sqlite"
+    fill_history(str(history), count)
+    browser = launch(playwright)
+    try:
+        with app_server(history) as url:
+            for width in (1400, 390):
+                # Tall enough for the whole page: Streamlit scrolls inside its own container.
+                page = browser.new_page(viewport={"width": width, "height": 3800 if width > 1000 else 6000})
+                page.goto(f"{url}/progress")
+                page.get_by_role("heading", name="Next").wait_for(timeout=60_000)
+                page.wait_for_function(MEDIA_IMAGES_LOADED.format(n=1 if count == 1 else 2), timeout=60_000)
+                charts = page.locator(".vega-embed")
+                page.wait_for_function("document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= 4",
+                                       timeout=60_000)
+                wait_until_idle(page)
+                page.screenshot(path=str(_screenshot_path(f"progress_{count}_at_{width}px")), full_page=True)
+                for caption in ("front | right side",) if count == 1 else ("Front", "Right side"):
+                    assert page.get_by_text(caption, exact=True).first.is_visible(), caption
+                heights = [charts.nth(i).bounding_box()["height"] for i in range(charts.count())]
+                assert len(heights) == 4 and min(heights) >= PLOT_HEIGHT_PX, heights  # no chart squeezed
+                drawn = _line_rows(charts.nth(0).screenshot())  # the hip line chart comes first
+                assert drawn.max() - drawn.min() > (0.35 * PLOT_HEIGHT_PX if count > 1 else 0), (width, drawn)
+                page.close()
+    finally:
+        browser.close()
+
+
+def _line_rows(png: bytes) -> np.ndarray:
+    """The pixel rows where the chart's line colour is drawn (its dots and line)."""
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int32)
+    target = np.array([int(LINE_COLOUR[i:i + 2], 16) for i in (1, 3, 5)])
+    rows = np.nonzero((np.abs(pixels - target).sum(axis=2) < 40).any(axis=1))[0]
+    assert rows.size, "the line colour is nowhere in the chart"
+    return rows
 
 
 def test_arrow_keys_on_the_pain_slider_never_change_a_finding(page):

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, text
 
 from posture.analysis import Options, analyze_person
 from posture.history.db import HistoryError, latest_revision, open_database, schema_revision, upgrade_to
-from posture.history.models import AssessmentRow, MeasurementRow, PhotoRow, Profile
+from posture.history.models import AssessmentRow, MeasurementRow, PhotoRow, Profile, ViewThumbnail
 from posture.history.store import (
     CSV_COLUMNS,
     ClientDetails,
@@ -38,6 +38,7 @@ from posture.history.store import (
     save_assessment,
     series,
     update_client,
+    view_thumbnails,
     visit_number,
 )
 from posture.registry import display_name, info
@@ -263,6 +264,39 @@ def test_migrating_from_the_first_schema_keeps_all_data(db_location):
         assert [s.findings for s in assessment_summaries(session, profile)] == [("Left hip higher than right",)]
 
 
+def test_migrating_moves_the_one_thumbnail_under_the_view_it_was_drawn_from(db_location):
+    """Before migration thumbnails_per_view an assessment kept one thumbnail, of its first analysed
+    photo; it becomes that view's thumbnail (here the side: the front photo failed)."""
+    upgrade_to(db_location, "0003")
+    sessions = open_database(db_location, migrate=False)
+    jpeg = (SAMPLE / "front.jpg").read_bytes()[:5000]
+    report = {"photos": [{"view": "front", "error": {"code": "no_person"}}, {"view": "side_right", "error": None}],
+              "assessment": {"findings": []}}
+    with sessions.begin() as session:
+        session.execute(text("INSERT INTO profiles (id, name, notes, store_photos, created_at) "
+                             "VALUES (1, 'Old', '', false, '2026-01-01 10:00:00')"))
+        for row_id, thumbnail in ((1, jpeg), (2, None)):
+            session.execute(text(
+                "INSERT INTO assessments (id, profile_id, taken_at, saved_at, source, report_json, findings_json, "
+                "thumbnail_jpeg) VALUES (:id, 1, '2026-01-02', '2026-01-02 10:00:00', 'photos', :report, '[]', "
+                ":thumbnail)"), {"id": row_id, "report": json.dumps(report), "thumbnail": thumbnail})
+    with open_database(db_location)() as session:
+        assert schema_revision(session) == latest_revision()
+        assert view_thumbnails(session, 1) == {"side_right": jpeg}
+        assert view_thumbnails(session, 2) == {}
+
+
+def test_each_view_keeps_its_thumbnail_until_the_profile_is_deleted(db_location, analysed):
+    sessions = open_database(db_location)
+    thumbnails = {"front": b"front jpeg", "side_right": b"side jpeg", "back": b"back jpeg"}
+    saved = save_assessment(sessions, "Ann", analysed, thumbnails)
+    with sessions() as session:
+        assert view_thumbnails(session, saved) == thumbnails
+    delete_profile(sessions, "Ann")
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ViewThumbnail)) == 0
+
+
 def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path):
     broken = tmp_path / "history.sqlite"
     broken.write_bytes(b"these are my tax notes, not a database" * 100)
@@ -391,12 +425,12 @@ def test_client_details_travel_in_the_json_export(db_location, analysed, tmp_pat
 
 
 def test_upgrading_a_database_made_at_the_previous_head_keeps_its_data_and_adds_client_details(db_location, analysed):
-    upgrade_to(db_location, "0003")
+    upgrade_to(db_location, "thumbnails_per_view")
     old = open_database(db_location, migrate=False)
     with old.begin() as session:
         session.execute(text(
             "INSERT INTO profiles (id, name, notes, store_photos, created_at) "
-            "VALUES (1, 'Jonas P.', 'from 0003', true, '2026-01-01 10:00:00')"))
+            "VALUES (1, 'Jonas P.', 'from the previous head', true, '2026-01-01 10:00:00')"))
         session.execute(text(
             "INSERT INTO assessments (id, profile_id, taken_at, saved_at, source, report_json, findings_json) "
             "VALUES (7, 1, '2026-01-02', '2026-01-02 10:00:00', 'live', '{}', '[\"Forward head\"]')"))
@@ -406,14 +440,14 @@ def test_upgrading_a_database_made_at_the_previous_head_keeps_its_data_and_adds_
     old.kw["bind"].dispose()
     sessions = open_database(db_location)
     with sessions() as session:
-        assert schema_revision(session) == latest_revision() == "0004"
+        assert schema_revision(session) == latest_revision() == "0005"
         profile = find_profile(session, "Jonas P.")
-        assert client_details(profile) == ClientDetails("Jonas P.", None, None, "from 0003")
+        assert client_details(profile) == ClientDetails("Jonas P.", None, None, "from the previous head")
         assert profile.store_photos
         [summary] = assessment_summaries(session, profile)
         assert (summary.id, summary.visit, summary.source, summary.findings) == (7, 1, "live", ("Forward head",))
         assert series(session, profile)["hip_tilt_deg"][1][0].value == 2.5
-    update_client(sessions, ClientDetails("Jonas P.", date(1981, 4, 30), 178.0, "from 0003"))
+    update_client(sessions, ClientDetails("Jonas P.", date(1981, 4, 30), 178.0, "from the previous head"))
     save_assessment(sessions, "Jonas P.", analysed, None, date(2026, 2, 2))
     with sessions() as session:
         profile = find_profile(session, "Jonas P.")

@@ -148,7 +148,8 @@ def four_visits(replayed, tmp_path_factory):
         analysis = analyze_located([locate(p, replayed, Options()) for p in photos], Options())
         thumbnail = io.BytesIO()
         Image.fromarray(np.full((120, 80, 3), 60 * week, np.uint8)).save(thumbnail, format="JPEG")
-        save_assessment(sessions, "Jonas P.", analysis, thumbnail.getvalue(), date(2026, 1, 5) + timedelta(weeks=week))
+        save_assessment(sessions, "Jonas P.", analysis, {"front": thumbnail.getvalue()},
+                        date(2026, 1, 5) + timedelta(weeks=week))
     return sessions
 
 

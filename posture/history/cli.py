@@ -85,8 +85,8 @@ def run(args) -> int:
 
 
 def save(args, analysis, view, photos) -> int:
-    """`analyze --save`: store the assessment (and its report view's thumbnail); say where on stderr."""
-    from posture.annotated import thumbnail_jpeg
+    """`analyze --save`: store the assessment (and a thumbnail of each view); say where on stderr."""
+    from posture.annotated import view_thumbnails
     from posture.history.db import HistoryError, database_url, open_database
     from posture.history.store import ProfileError, save_assessment, visit_number
     from posture.vision.image_io import PhotoBytes
@@ -94,7 +94,7 @@ def save(args, analysis, view, photos) -> int:
     try:
         sessions = open_database(args.db)
         stored = [PhotoBytes(Path(p).name, Path(p).read_bytes()) for p in photos if Path(p).is_file()]
-        saved = save_assessment(sessions, args.profile, analysis, thumbnail_jpeg(view.photos), args.taken_at,
+        saved = save_assessment(sessions, args.profile, analysis, view_thumbnails(view.photos), args.taken_at,
                                 "photos", stored)
         with sessions() as session:
             visit = visit_number(session, saved)

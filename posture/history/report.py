@@ -1,7 +1,7 @@
 """The progress report: what it shows composed once here (`progress_report`), then formatted as
 one self-contained HTML file (thumbnails and SVG charts inside) or as a PDF (history/report_pdf.py):
-the changes and whether each is real, the trend charts, the shown assessment's findings and
-corrections, and the weekly summary."""
+when to re-test, each view side by side, the changes and whether each is real, the trend charts,
+the shown assessment's findings and corrections, and the weekly summary."""
 
 from __future__ import annotations
 
@@ -10,43 +10,35 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from posture.history.charts import chart_svg, trend_chart
-from posture.history.models import AssessmentRow
-from posture.history.progress import Progress, findings_and_corrections
+from posture.history.progress import (
+    Progress,
+    Retest,
+    ViewComparison,
+    findings_and_corrections,
+    retest_after,
+    view_comparisons,
+)
 from posture.presentation import ReportHeader, Summary
 from posture.registry import KEY_MEASUREMENTS, display_name
 from posture.report_html import STYLE, corrections_html, findings_html, header_html
 
 CHARTS_IN_REPORT = 6
-TRENDS_TITLE = "Trends (green: the usual range; bars: ± uncertainty)"
-WEEK_COLUMNS = ("Week of", "Assessments", "Pain (0-10)", "Exercise sessions")
+TRENDS_TITLE = "Trends (green: the usual range; band and bars: ± 1 SD)"
+WEEK_COLUMNS = ("Week of", "Assessments", "Pain (0-10)", "Exercises logged")
 MDC_NOTE = ("Suggestions from photos, not a diagnosis; a change counts only beyond its minimal detectable change "
             "(MDC95).")
-
-
-@dataclass(frozen=True)
-class Compared:
-    """One of the two assessments side by side."""
-
-    taken_on: date
-    visit: int  # of this client (store.visit_number)
-    findings: tuple[str, ...]  # labels of its present findings
-    thumbnail_jpeg: bytes | None
-
-    @property
-    def label(self) -> str:
-        return f"Visit {self.visit}, {self.taken_on}"
 
 
 @dataclass(frozen=True)
 class ProgressReport:
     header: ReportHeader
     progress: Progress
-    compared: tuple[Compared, ...]  # the two assessments compared; none when only one is
-    charts: tuple[str, ...]  # key measurements with two values or more, the first CHARTS_IN_REPORT
+    views: tuple[ViewComparison, ...]  # each view of the two compared assessments; none when only one is
+    retest: Retest | None  # when to take the photos again (none without an assessment)
+    charts: tuple[str, ...]  # key measurements with a value, the first CHARTS_IN_REPORT
     shown: Summary | None  # the later compared assessment's findings, corrections and safety
 
     @property
@@ -56,6 +48,16 @@ class ProgressReport:
     @property
     def intro(self) -> str:
         return f"{len(self.progress.assessments)} assessment(s). {MDC_NOTE}"
+
+    def retest_line(self, today: date) -> str:
+        """When to re-test, said the same way by every renderer."""
+        early, late = self.retest.weeks
+        return (f"Re-test {self.retest.due(today)}: {early}-{late} weeks after the latest assessment, "
+                "with the same set-up.")
+
+    @property
+    def views_title(self) -> str:
+        return f"Each view: {self.progress.compared_title}"
 
     @property
     def changes_title(self) -> str:
@@ -81,16 +83,13 @@ class ProgressReport:
 
 def progress_report(session: Session, progress: Progress, header: ReportHeader) -> ProgressReport:
     """What the progress report shows, read from the history once for every renderer."""
-    compared: tuple[Compared, ...] = ()
+    views: tuple[ViewComparison, ...] = ()
     if progress.first and progress.latest and progress.first.id != progress.latest.id:
-        compared = tuple(
-            Compared(s.taken_on, s.visit, s.findings,
-                     session.scalar(select(AssessmentRow.thumbnail_jpeg).where(AssessmentRow.id == s.id)))
-            for s in (progress.first, progress.latest))
-    charts = tuple(m for m in KEY_MEASUREMENTS
-                   if m in progress.series and len(progress.series[m][1]) > 1)[:CHARTS_IN_REPORT]
+        views = tuple(view_comparisons(session, progress))
+    retest = retest_after(progress.assessments[-1].taken_on) if progress.assessments else None
+    charts = tuple(m for m in KEY_MEASUREMENTS if m in progress.series and progress.series[m][1])[:CHARTS_IN_REPORT]
     shown = findings_and_corrections(session, progress.latest.id) if progress.latest else None
-    return ProgressReport(header, progress, compared, charts, shown)
+    return ProgressReport(header, progress, views, retest, charts, shown)
 
 
 def progress_html(report: ProgressReport) -> str:
@@ -101,7 +100,10 @@ def progress_html(report: ProgressReport) -> str:
         header_html(report.header),
         f"<p>Made {datetime.now():%Y-%m-%d}. {escape(report.intro)}</p>",
     ]
-    if report.compared:
+    if report.retest:
+        parts.append(f"<p><strong>{escape(report.retest_line(date.today()))}</strong> "
+                     f"<small>{escape(report.retest.source)}</small></p>")
+    if report.views:
         parts.append(_side_by_side(report))
         parts.append(_changes(report))
     parts.append(_charts(report))
@@ -113,13 +115,21 @@ def progress_html(report: ProgressReport) -> str:
 
 
 def _side_by_side(report: ProgressReport) -> str:
-    cells = []
-    for compared in report.compared:
-        jpeg = compared.thumbnail_jpeg
-        image = (f"<img alt='{escape(compared.label)}' "
-                 f"src='data:image/jpeg;base64,{base64.b64encode(jpeg).decode()}'>" if jpeg else "<p>(no image)</p>")
-        cells.append(f"<div><h3>{escape(compared.label)}</h3>{image}</div>")
-    return f"<h2>{escape(report.progress.compared_title)}</h2><div class='photo'>{''.join(cells)}</div>"
+    """Each view of the two compared assessments side by side, under the alignment grid."""
+    days = tuple(f"visit {s.visit}, {s.taken_on}" for s in (report.progress.first, report.progress.latest))
+    rows = []
+    for item in report.views:
+        cells = "".join(
+            f"<div><h3>{escape(item.label.capitalize())}, {day}</h3>{_image(jpeg, f'{item.label} {day}')}</div>"
+            for jpeg, day in zip((item.first, item.latest), days, strict=True))
+        rows.append(f"<div class='photo'>{cells}</div>")
+    return f"<h2>{escape(report.views_title)}</h2>{''.join(rows)}"
+
+
+def _image(jpeg: bytes | None, alt: str) -> str:
+    if jpeg is None:
+        return "<p>(no photo of this view)</p>"
+    return f"<img alt='{escape(alt)}' src='data:image/jpeg;base64,{base64.b64encode(jpeg).decode()}'>"
 
 
 def _table(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], strong_last: bool = False) -> str:

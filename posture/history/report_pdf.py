@@ -3,6 +3,8 @@ trend charts as PNG from vl-convert, offline)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from posture.history.charts import chart_png, trend_chart
 from posture.history.report import TRENDS_TITLE, WEEK_COLUMNS, ProgressReport
 from posture.report_pdf import SMALL_PT, ReportPdf, corrections_pdf, findings_pdf, safety_pdf
@@ -15,7 +17,10 @@ def progress_pdf(report: ProgressReport) -> bytes:
     pdf = ReportPdf(report.title, report.header)
     pdf.title_block()
     pdf.paragraph(report.intro)
-    if report.compared:
+    if report.retest:
+        pdf.paragraph(report.retest_line(date.today()), "B")
+        pdf.paragraph(report.retest.source, size=SMALL_PT, grey=True)
+    if report.views:
         _side_by_side(pdf, report)
         pdf.heading(report.changes_title)
         pdf.table_of(report.change_columns, report.change_rows, CHANGE_WIDTHS)
@@ -33,24 +38,39 @@ def progress_pdf(report: ProgressReport) -> bytes:
 
 
 def _side_by_side(pdf: ReportPdf, report: ProgressReport) -> None:
-    """The two compared assessments' annotated thumbnails, each under its visit, date and findings."""
+    """Each view of the two compared assessments side by side under the alignment grid, each visit
+    (number and date) with its findings first."""
     width, height = THUMBNAIL_MAX_MM
+    compared = (report.progress.first, report.progress.latest)
     if pdf.will_page_break(height + 30):
         pdf.add_page()
-    pdf.heading(report.progress.compared_title)
-    top, bottom = pdf.get_y(), pdf.get_y()
-    for index, compared in enumerate(report.compared):
+    pdf.heading(report.views_title)
+    _two_columns(pdf, width, [lambda s=s: (pdf.paragraph(f"Visit {s.visit}, {s.taken_on}", "B"), pdf.paragraph(
+        "; ".join(s.findings) or "no findings", size=SMALL_PT + 0.5)) for s in compared])
+    for item in report.views:
+        if pdf.will_page_break(height + 12):
+            pdf.add_page()
+        pdf.paragraph(item.label.capitalize(), "B")
+        _two_columns(pdf, width, [lambda jpeg=jpeg: _thumbnail(pdf, jpeg, width, height)
+                                  for jpeg in (item.first, item.latest)])
+
+
+def _two_columns(pdf: ReportPdf, width: float, cells) -> None:
+    """Draw each cell (a function) in its own column from the same top; continue under the taller."""
+    top = bottom = pdf.get_y()
+    for index, draw in enumerate(cells):
         with pdf.column(pdf.l_margin + index * (width + 10), width):
             pdf.set_y(top)
-            pdf.paragraph(compared.label, "B")
-            pdf.paragraph("; ".join(compared.findings) or "no findings", size=SMALL_PT + 0.5)
-            pdf.ln(1)
-            if compared.thumbnail_jpeg:
-                pdf.set_y(pdf.get_y() + pdf.picture(compared.thumbnail_jpeg, width, height)[1])
-            else:
-                pdf.paragraph("(no image)", grey=True)
+            draw()
             bottom = max(bottom, pdf.get_y())
     pdf.set_y(bottom + 3)
+
+
+def _thumbnail(pdf: ReportPdf, jpeg: bytes | None, width: float, height: float) -> None:
+    if jpeg:
+        pdf.set_y(pdf.get_y() + pdf.picture(jpeg, width, height)[1])
+    else:
+        pdf.paragraph("(no photo of this view)", grey=True)
 
 
 def _charts(pdf: ReportPdf, report: ProgressReport) -> None:

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -27,6 +27,7 @@ from posture.history.models import (
     PainEntry,
     PhotoRow,
     Profile,
+    ViewThumbnail,
 )
 from posture.history.trends import Point
 from posture.records import report_json, stored_assessment
@@ -61,6 +62,13 @@ class ClientDetails:
     birth_date: date | None = None
     height_cm: float | None = None  # scales lengths in cm for every assessment of this client
     notes: str = ""
+
+
+@dataclass(frozen=True)
+class LoggedExercise:
+    id: int
+    done_on: date
+    exercise_id: str  # a key of corrections.json's "exercises"
 
 
 def clean_name(name: str) -> str:
@@ -154,13 +162,14 @@ def save_assessment(
     sessions: sessionmaker[Session],
     profile_name: str,
     analysis: Analysis,
-    thumbnail_jpeg: bytes | None = None,
+    thumbnails: Mapping[str, bytes] | None = None,
     taken_on: date | None = None,
     source: str = "photos",
     photos: Sequence[PhotoBytes] = (),
 ) -> int:
     """Store one assessment (its report document, combined measurements, the caller's small
-    annotated thumbnail, and the photos only if the profile opted in) in one transaction; its id."""
+    annotated thumbnail of each view, and the photos only if the profile opted in) in one
+    transaction; its id."""
     assessment = analysis.assessment
     combined = combine((r.path, r.measurements) for r in analysis.photos if r.ok)
     with sessions.begin() as session:
@@ -173,8 +182,8 @@ def save_assessment(
         row = AssessmentRow(
             profile_id=profile.id, taken_at=taken_on or date.today(), saved_at=datetime.now(), source=source,
             report_json=json.dumps(report_json(analysis), ensure_ascii=False), findings_json=json.dumps(labels),
-            thumbnail_jpeg=thumbnail_jpeg,
         )
+        row.thumbnails = [ViewThumbnail(view=view, jpeg=jpeg) for view, jpeg in (thumbnails or {}).items()]
         row.measurements = [
             MeasurementRow(measurement=mid, value=float(c.measurement.value),
                            uncertainty=float(c.measurement.uncertainty), unit=c.measurement.unit)
@@ -196,12 +205,33 @@ def log_pain(sessions: sessionmaker[Session], profile_name: str, logged_on: date
                               intensity_0_10=intensity_0_10))
 
 
-def log_exercise(
-    sessions: sessionmaker[Session], profile_name: str, done_on: date, exercise_ids: Sequence[str]
-) -> None:
+def log_exercise(sessions: sessionmaker[Session], profile_name: str, done_on: date, exercise_id: str) -> int:
+    """One exercise done on one day (one entry per exercise, so a log says what was done); its id."""
     with sessions.begin() as session:
         profile = find_profile(session, profile_name)
-        session.add_all(ExerciseSession(profile_id=profile.id, done_on=done_on, exercise_id=e) for e in exercise_ids)
+        entry = ExerciseSession(profile_id=profile.id, done_on=done_on, exercise_id=exercise_id)
+        session.add(entry)
+        session.flush()
+        return entry.id
+
+
+def exercise_log(session: Session, profile: Profile, limit: int = 20) -> list[LoggedExercise]:
+    """The latest logged exercises, newest first."""
+    rows = session.execute(
+        select(ExerciseSession.id, ExerciseSession.done_on, ExerciseSession.exercise_id)
+        .where(ExerciseSession.profile_id == profile.id)
+        .order_by(ExerciseSession.done_on.desc(), ExerciseSession.id.desc()).limit(limit)
+    )
+    return [LoggedExercise(*row) for row in rows]
+
+
+def delete_logged_exercise(sessions: sessionmaker[Session], profile_name: str, entry_id: int) -> bool:
+    """Undo one logged exercise of this profile (never another profile's); whether it was there."""
+    with sessions.begin() as session:
+        profile = find_profile(session, profile_name)
+        removed = session.execute(delete(ExerciseSession).where(ExerciseSession.id == entry_id,
+                                                                ExerciseSession.profile_id == profile.id))
+        return removed.rowcount == 1
 
 
 def list_profiles(session: Session, search: str = "") -> list[tuple[Profile, int, date | None]]:
@@ -263,6 +293,13 @@ def series(session: Session, profile: Profile) -> dict[str, tuple[str, list[Poin
     return out
 
 
+def view_thumbnails(session: Session, assessment_id: int) -> dict[str, bytes]:
+    """The stored thumbnail of each view of one assessment (view value -> JPEG)."""
+    rows = session.execute(select(ViewThumbnail.view, ViewThumbnail.jpeg)
+                           .where(ViewThumbnail.assessment_id == assessment_id))
+    return {view: jpeg for view, jpeg in rows}
+
+
 def delete_profile(sessions: sessionmaker[Session], name: str) -> int:
     """Delete a profile and everything of it (assessments, measurements, photos, logs); the number
     of assessments removed."""
@@ -272,6 +309,7 @@ def delete_profile(sessions: sessionmaker[Session], name: str) -> int:
         count = session.scalar(select(func.count()).select_from(ids.subquery()))
         # Explicit, so it holds whatever the server's foreign-key settings.
         session.execute(delete(PhotoRow).where(PhotoRow.assessment_id.in_(ids)))
+        session.execute(delete(ViewThumbnail).where(ViewThumbnail.assessment_id.in_(ids)))
         session.execute(delete(MeasurementRow).where(MeasurementRow.assessment_id.in_(ids)))
         session.execute(delete(AssessmentRow).where(AssessmentRow.profile_id == profile.id))
         session.execute(delete(PainEntry).where(PainEntry.profile_id == profile.id))

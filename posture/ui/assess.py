@@ -9,6 +9,7 @@ from dataclasses import replace
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
+from posture import lan
 from posture.analysis import BODY_HEIGHT_RANGE_CM, Analysis, Options, PhotoEdits, analyze_located, locate
 from posture.annotated import annotated_image
 from posture.assessment.corrections import safety
@@ -18,6 +19,7 @@ from posture.presentation import ReportView, report_view
 from posture.records import report_json
 from posture.report_html import report_html
 from posture.report_pdf import report_pdf
+from posture.ui import phone
 from posture.ui.clients import height_from_profile, prefill_height
 from posture.ui.history import history_sessions, report_header_inputs, save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
@@ -39,6 +41,8 @@ CLICK_WIDTH_PX = 420
 
 def page() -> None:
     st.title("Assess your posture")
+    if (session := lan.current()) is not None:
+        phone.desktop_panel(session)
     red_flag = disclaimer_and_red_flags(safety(), "assess")
     sources = _photo_inputs()
     height_cm, pain = _person_inputs()
@@ -51,7 +55,8 @@ def page() -> None:
         st.session_state.assess = {"located": located, "edits": {}, "photos": sources}
     state = st.session_state.get("assess")
     if not state:
-        st.caption("Photos stay on this computer: they are analysed here and never uploaded anywhere.")
+        st.caption("Photos stay on this computer: they are analysed here and never uploaded anywhere"
+                   + (" (the phone's come here over your local network only)." if lan.current() else "."))
         return
     if state["photos"] != sources:
         # The located photos are of the photos given at the last Analyse: another person's results
@@ -83,6 +88,8 @@ def _photo_inputs() -> list[PhotoBytes]:
                 file = st.file_uploader(label, key=f"upload-{slot}", help=f"A photo: {PHOTO_KINDS}.")
             if file is not None and _readable_kind(file.name):
                 sources.append(PhotoBytes(f"{slot} photo ({file.name})", file.getvalue()))
+            elif file is None and (session := lan.current()) is not None and (sent := phone.phone_photo(session, slot)):
+                sources.append(sent)
     return sources
 
 

@@ -9,7 +9,7 @@ from datetime import date
 import streamlit as st
 
 from posture.analysis import Analysis
-from posture.annotated import thumbnail_jpeg
+from posture.annotated import view_thumbnails
 from posture.history.db import HistoryError, default_location, open_database
 from posture.history.progress import profile_header
 from posture.history.store import (
@@ -83,7 +83,7 @@ def new_profile_form(sessions, key: str) -> str | None:
         name = st.text_input("Name (a person, or a client's name or code)", max_chars=200, key=f"{key}-new-name")
         details = details_inputs(ClientDetails(""), f"{key}-new")
         keep = st.checkbox("Keep the original photos in the history (off: only measurements and a small "
-                           "annotated thumbnail are kept)")
+                           "annotated thumbnail per view are kept)")
         if not st.form_submit_button("Create profile"):
             return None
     try:
@@ -137,7 +137,7 @@ def save_box(analysis: Analysis, view: ReportView, photos: Sequence[PhotoBytes],
         taken_on = st.date_input("Taken on", value=view.header.assessed_on, max_value=date.today(), key=f"{key}-date")
         if st.button("Save", key=f"{key}-save"):
             try:
-                saved = save_assessment(sessions, choice, analysis, thumbnail_jpeg(view.photos), taken_on, source,
+                saved = save_assessment(sessions, choice, analysis, view_thumbnails(view.photos), taken_on, source,
                                         photos)
                 with sessions() as session:
                     visit = visit_number(session, saved)

@@ -18,6 +18,7 @@ from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
 
 LEFT_RGB = (40, 120, 255)
+LEVEL_DEG = 0.5  # the live guide calls the camera level within this roll
 RIGHT_RGB = (255, 140, 0)
 MIDDLE_RGB = (220, 220, 220)
 NORMAL_RGB = (60, 200, 90)  # a measured line with no finding
@@ -120,10 +121,10 @@ def draw_banner(image_rgb: np.ndarray, text: str) -> np.ndarray:
     return image_rgb
 
 
-def draw_level(image_rgb: np.ndarray, roll_deg: float | None, sd_deg: float | None, advice: str) -> np.ndarray:
+def draw_level(image_rgb: np.ndarray, roll_deg: float | None, advice: str) -> np.ndarray:
     """The live page's level guide, drawn in place near the top: the true horizontal as the
     background shows it (tilted by the camera roll: turn the camera until it lies flat), green when
-    level within its SD, grey with what to include when the background cannot tell."""
+    within LEVEL_DEG, grey with what to include when the background cannot tell (roll None)."""
     height, width = image_rgb.shape[:2]
     unit = max(1, round(max(width, height) / 320))
     centre = np.array([width / 2, 0.07 * height])
@@ -134,7 +135,7 @@ def draw_level(image_rgb: np.ndarray, roll_deg: float | None, sd_deg: float | No
     else:
         angle = math.radians(roll_deg)  # the true horizontal, turned counter-clockwise on screen by the roll
         half = 0.3 * width * np.array([math.cos(angle), -math.sin(angle)])
-        level = abs(roll_deg) <= max(0.5, sd_deg or 0.0)
+        level = abs(roll_deg) <= LEVEL_DEG
         colour = (60, 200, 80) if level else (250, 200, 40)
         text = "camera level" if level else f"camera tilted {abs(roll_deg):.1f} deg: make this line flat"
         ends = [tuple(np.round(centre + sign * half).astype(int)) for sign in (-1, 1)]

@@ -29,11 +29,10 @@ STRUCTURE_SD_DEG = 0.4  # a built horizontal's lean from level (floors and sills
 CLUTTER_SHARE = 0.5  # of the structures, not on the wall's direction: furniture, a side wall
 ROOM_LINE_SPAN = 0.6  # of the width: a line this wide is the floor, ceiling or skirting line of the wall ...
 ROOM_LINE_CLUTTER = 0.01  # ... and is rarely anything else (assumed: 1 in 100 is a side wall's or furniture's)
-ROOM_LINE_VOTES = 1.5  # so two of them at different heights level a plain wall (they fix the turn exactly;
-# how far the horizon may be off the centre is what is left, and it is in the SD)
 FOCAL_FRACTION = 0.75  # a phone's focal length as a fraction of the long side (26 mm equivalent: 0.72)
 MAX_TURN_DEG = 20.0  # camera turned from facing the wall at most this much (prior: uniform)
-PITCH_SD_DEG = 4.0  # a phone held "upright" by hand moves the horizon (street photos' verticals: up to 1.4 deg)
+PITCH_SD_DEG = 3.0  # a phone held "upright" by hand: about twice the largest pitch the street photos' verticals show
+# (1.4 deg); it moves the horizon off the centre and makes verticals away from the centre lean
 ROLL_LIMIT_DEG, ROLL_STEP_DEG = 12.0, 0.1
 TURN_STEPS = 61
 FLOOR_SD_DEG = 0.15  # never surer than this: straight edges in a 640 px image
@@ -84,8 +83,9 @@ def structures(segments: np.ndarray, shape: tuple[int, int], endpoint_error_px: 
 
 
 def consensus(found: dict[str, np.ndarray]) -> tuple[float, float, float, float]:
-    """The roll the structures agree on, its SD, how many agree (weighted; a room line counts
-    ROOM_LINE_VOTES), and the spread of their heights (fraction of the long side)."""
+    """The roll the structures agree on, its SD, how many agree (weighted: two lines always fit the
+    roll and the turn exactly, so about three are needed, as for the verticals), and the spread of
+    their heights (fraction of the long side)."""
     rolls, inverse_vp, expected, posterior = _posterior(found)
     roll = float(np.sum(rolls[:, None] * posterior))
     horizon_sd = FOCAL_FRACTION * math.tan(math.radians(PITCH_SD_DEG))
@@ -93,7 +93,7 @@ def consensus(found: dict[str, np.ndarray]) -> tuple[float, float, float, float]
     variance = float(np.sum(((rolls[:, None] - roll) ** 2 + horizon_error**2) * posterior))
     best_roll, best_v = np.unravel_index(np.argmax(posterior), posterior.shape)
     agree = np.exp(-0.5 * ((found["lean_deg"] - expected[best_roll, best_v]) / found["sd_deg"]) ** 2)
-    count = float(np.sum(found["weight"] * agree * np.where(found["room_line"], ROOM_LINE_VOTES, 1.0)))
+    count = float(np.sum(found["weight"] * agree))
     heights = found["y"][agree > 0.5]
     spread = float(heights.max() - heights.min()) if len(heights) else 0.0
     return roll, math.sqrt(variance + FLOOR_SD_DEG**2), count, spread

@@ -23,7 +23,6 @@ the even-numbered half of those photos only; python -m benchmarks.leveling repor
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import cv2
@@ -63,7 +62,6 @@ UPRIGHT_ADVICE = ("hold the phone upright at hip height, not tilted up or down (
                   "converge), with a door frame or wall corner beside you, " + PLUMB_LINE_ADVICE)
 ONE_HEIGHT_ADVICE = ("face the wall squarely and include a horizontal edge at another height (the ceiling line, a "
                      "window sill, a shelf) or a door frame beside you, " + PLUMB_LINE_ADVICE)
-PLUMB_LINE_REASON = "leveled from a plumb line"
 PLUMB_LINE_VOTES = 3.0  # vertical by physics: it counts as the three agreeing structures no other single object can
 MIN_HEIGHT_SPREAD = 0.15  # of the long side: horizontals closer than this in height cannot tell the turn
 
@@ -140,7 +138,7 @@ def _estimate(rgb: np.ndarray, people_mask: np.ndarray | None) -> RollEstimate:
     cues = []
     plumb = find_plumb_line(gray, verticals, _lean_deg(verticals)) if len(verticals) else None
     if plumb is not None:
-        cues.append(RollEstimate(plumb.roll_deg, plumb.sd_deg, PLUMB_LINE_VOTES, PLUMB_LINE_REASON))
+        cues.append(RollEstimate(plumb.roll_deg, plumb.sd_deg, PLUMB_LINE_VOTES, "leveled from a plumb line"))
     if len(verticals):
         cues.append(_consensus(_structures(verticals, gray.shape, endpoint_error_px)))
     if len(horizontals):
@@ -152,36 +150,38 @@ def _estimate(rgb: np.ndarray, people_mask: np.ndarray | None) -> RollEstimate:
 
 
 def _fused(cues: list[RollEstimate]) -> RollEstimate:
-    """The usable cues combined (weighted by their precisions); cues that disagree beyond their SDs make the
-    roll unusable (one of them reads a slanted object or perspective as the roll). A plumb line is
-    vertical by physics: cues that disagree with it are left out instead."""
+    """The usable cues combined (weighted by their precisions); cues that disagree beyond their SDs
+    make the roll unusable (one of them reads a slanted object or perspective as the roll), a plumb
+    line too: a broom leaning on the wall looks like one."""
     usable = [c for c in cues if c.usable]
-    plumb = next((c for c in usable if c.reason == PLUMB_LINE_REASON), None)
-    if plumb is not None:
-        usable = [c for c in usable if abs(c.roll_deg - plumb.roll_deg) <= 2 * math.hypot(c.sd_deg, plumb.sd_deg)]
     if not usable:
         return max(cues, key=lambda c: c.structures)
     if len(usable) == 1:
         return usable[0]
     precision = np.array([1 / c.sd_deg**2 for c in usable])
     rolls = np.array([c.roll_deg for c in usable])
-    # Not surer than the surest cue: in one scene their errors share causes (pitch, perspective), and
-    # two loose cues combined by their precisions made confident rolls off by 1.4 deg.
-    roll, sd = float(np.sum(precision * rolls) / precision.sum()), min(c.sd_deg for c in usable)
+    roll, spread = float(np.sum(precision * rolls) / precision.sum()), float(np.ptp(rolls))
     structures = sum(c.structures for c in usable)
-    if np.ptp(rolls) > 2 * np.sqrt(np.sum(1 / precision)):
-        return RollEstimate(roll, max(c.sd_deg for c in usable) + float(np.ptp(rolls)), structures,
-                            "the vertical and the horizontal edges disagree on the roll", UPRIGHT_ADVICE)
-    reasons = " and ".join(c.reason.removeprefix("leveled from ") if i else c.reason for i, c in enumerate(usable))
-    return RollEstimate(roll, sd, structures, reasons, "" if sd <= MAX_SD_DEG else usable[0].advice)
+    if spread > 2 * np.sqrt(np.sum(1 / precision)):
+        return RollEstimate(roll, max(c.sd_deg for c in usable) + spread, structures,
+                            "the background's cues (vertical edges, horizontal edges, a plumb line) disagree on "
+                            "the roll", UPRIGHT_ADVICE)
+    # Not surer than the surest cue (in one scene their errors share causes: pitch, perspective; two
+    # loose cues combined by their precisions made confident rolls off by 1.4 deg), nor than they agree.
+    sd = float(np.hypot(min(c.sd_deg for c in usable), spread / 2))
+    sure = [c.reason.removeprefix("leveled from ") for c in usable if c.confident]
+    if sd > MAX_SD_DEG or not sure:
+        loosest = max(usable, key=lambda c: c.sd_deg)
+        return RollEstimate(roll, sd, structures, loosest.reason, loosest.advice)
+    return RollEstimate(roll, sd, structures, "leveled from " + " and ".join(sure))
 
 
 def _horizontal(found: dict[str, np.ndarray]) -> RollEstimate:
     """The horizontal edges' roll, and why it is not usable alone."""
     roll, sd, count, spread = horizon.consensus(found)
     if count < MIN_STRUCTURES:
-        return RollEstimate(roll, sd, count, "fewer than 3 independent horizontal or vertical edges in the "
-                            "background agree, and about 3 are needed because one object alone may be slanted",
+        return RollEstimate(roll, sd, count, "fewer than 3 independent horizontal edges in the background agree, "
+                            "and about 3 are needed because one object alone may be slanted",
                             ONE_HEIGHT_ADVICE)
     if sd > MAX_SD_DEG and spread < MIN_HEIGHT_SPREAD:
         return RollEstimate(roll, sd, count, "the horizontal edges are all at about one height, so the camera's "

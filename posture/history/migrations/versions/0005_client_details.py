@@ -1,15 +1,15 @@
 """Client details stored once per profile: body height (for lengths in cm) and date of birth, both
 optional; existing profiles get neither.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: thumbnails_per_view
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "thumbnails_per_view"
 branch_labels = None
 depends_on = None
 
