@@ -457,12 +457,17 @@ def test_upgrading_a_database_made_at_the_previous_head_keeps_its_data_and_adds_
 
 def test_the_progress_report_names_visits_by_their_number_and_heads_with_the_stored_birth_date(db_location,
                                                                                               analysed):
+    from PIL import Image
+
     from posture.history.progress import profile_header, progress
     from posture.history.report import progress_html, progress_report
 
     sessions = open_database(db_location)
     _save_weekly(sessions, "Bo", analysed, 4)
-    _save_weekly(sessions, "Ann", analysed, 2, start=date(2026, 3, 2))
+    jpeg = io.BytesIO()
+    Image.new("RGB", (90, 160), (200, 190, 180)).save(jpeg, "JPEG")
+    for day in (date(2026, 3, 2), date(2026, 3, 9)):
+        save_assessment(sessions, "Ann", analysed, {"front": jpeg.getvalue()}, day)
     update_client(sessions, ClientDetails("Ann", date(1981, 4, 30), 165.0))
     with sessions() as session:
         profile = find_profile(session, "Ann")
@@ -470,7 +475,7 @@ def test_the_progress_report_names_visits_by_their_number_and_heads_with_the_sto
         header = profile_header(profile, history.latest.taken_on, "Dr. Ana Müller")
         page = progress_html(progress_report(session, history, header))
     assert header.date_of_birth == date(1981, 4, 30) and header.client == "Ann"
-    assert "<h3>Visit 1, 2026-03-02</h3>" in page and "<h3>Visit 2, 2026-03-09</h3>" in page
+    assert "<h3>Front, visit 1, 2026-03-02</h3>" in page and "<h3>Front, visit 2, 2026-03-09</h3>" in page
     assert "Visit 5" not in page and "Visit 6" not in page  # not the database's ids
     assert "1981-04-30" in page
     update_client(sessions, ClientDetails("Ann", date(2026, 3, 5)))  # a wrong date, after the first visit
