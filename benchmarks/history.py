@@ -22,6 +22,7 @@ from posture.history.models import AssessmentRow, MeasurementRow, Profile, ViewT
 from posture.history.progress import progress
 from posture.history.store import (
     assessment_summaries,
+    export_csv,
     find_profile,
     list_profiles,
     present_findings,
@@ -84,10 +85,12 @@ def measure(location: str) -> None:
     with sessions() as session:
         profile = find_profile(session, MAIN_PROFILE)
         timed("list profiles (98, with counts and latest date)", lambda: list_profiles(session))
+        timed("find a profile by part of its name (98 profiles)", lambda: list_profiles(session, "client 04"))
         timed("list one profile's 260 assessments (with findings)", lambda: assessment_summaries(session, profile))
         kinds = len(series(session, profile))
         timed(f"trend series of every measurement (260 x {kinds} points)", lambda: series(session, profile))
         timed("whole Progress data: changes, MDC95, weekly summary", lambda: progress(session, profile))
+        timed("CSV of the 260 assessments (every stored report read)", lambda: export_csv(session, profile))
 
 
 def in_browser(location: str) -> None:

@@ -30,8 +30,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    if getattr(args, "height_cm", None) is not None and not 50 <= args.height_cm <= 250:
-        parser.error("--height-cm must be a body height between 50 and 250 cm")
     if (getattr(args, "asis", None) is None) != (getattr(args, "psis", None) is None):
         parser.error("--asis and --psis go together")
     if getattr(args, "save", False) and not getattr(args, "profile", None):
@@ -111,8 +109,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--view", choices=VIEWS, help="override view detection for every photo")
-        sub.add_argument("--height-cm", type=float, metavar="N",
-                         help="subject's height; adds lengths in cm (scaled from body height)")
+        sub.add_argument("--height-cm", type=history_cli.body_height, metavar="N",
+                         help="subject's height; adds lengths in cm (scaled from body height); with --save, "
+                              "the profile's stored height when not given")
         sub.add_argument("--no-level", action="store_true",
                          help="don't correct tilts for a rolled camera")
         sub.add_argument("--annotate", type=Path, metavar="DIR",
@@ -243,8 +242,11 @@ def _run_analyze(args) -> int:
     from posture.report import report_text
     from posture.vision.pose_model import BlazePoseEstimator
 
-    analysis = analyze_person(args.photos, BlazePoseEstimator(), _options(args))
-    view = report_view(analysis, args.header)
+    options, header = _options(args), args.header
+    if args.save:
+        options, header = history_cli.with_stored_details(args, options, header)
+    analysis = analyze_person(args.photos, BlazePoseEstimator(), options)
+    view = report_view(analysis, header)
     _say_errors(analysis)
     if args.json:
         print(json.dumps(report_json(analysis), ensure_ascii=False))

@@ -218,11 +218,11 @@ def test_an_assessment_saved_to_a_new_profile_shows_on_the_progress_page(tmp_pat
     assert app.selectbox(key="assess-profile").value == "Client 7 'O'Hara'"  # chosen once created
     next(b for b in app.button if b.key == "assess-save").click()
     app = app.run()
-    assert any("Saved as assessment 1" in s.value for s in app.success)
+    assert any("Saved as visit 1 of" in s.value for s in app.success)
     app.date_input(key="assess-date").set_value(date(2026, 1, 5))
     next(b for b in app.button if b.key == "assess-save").click()
     app = app.run()
-    assert any("Saved as assessment 2" in s.value for s in app.success)
+    assert any("Saved as visit 1 of" in s.value for s in app.success)  # dated before today's: it is the first
 
     progress = AppTest.from_function(_progress_page, default_timeout=TIMEOUT_S).run()
     assert not progress.exception

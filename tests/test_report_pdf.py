@@ -184,10 +184,11 @@ def test_the_progress_pdf_shows_the_comparison_trends_and_the_shown_assessment(f
 
 
 def test_a_chosen_visit_is_named_as_such_in_every_renderer(four_visits):
-    """Assessments 2 and 3 of 4 are not "first and latest", in the HTML and the PDF alike."""
+    """Visits 2 and 3 of 4 are not "first and latest", in the HTML and the PDF alike."""
     report = _report(four_visits, (2, 3))
     pdf, html = all_text(read_pdf(progress_pdf(report))), progress_html(report)
     for page in (pdf, html):
-        assert "Assessments 2 and 3 of 4: 2026-01-12 and 2026-01-19" in page
-        assert "Assessment 3 of 4 (2026-01-19)" in page
+        assert "Visits 2 and 3 of 4: 2026-01-12 and 2026-01-19" in page
+        assert "Visit 3 of 4 (2026-01-19)" in page
+        assert "visit 2, 2026-01-12" in page.lower() and "visit 3, 2026-01-19" in page.lower()  # over the photos
         assert "First and latest" not in page and "Latest assessment" not in page

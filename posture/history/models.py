@@ -31,6 +31,8 @@ class Profile(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     notes: Mapped[str] = mapped_column(Text, default="")
+    height_cm: Mapped[float | None] = mapped_column(Float, nullable=True)  # for lengths in cm, entered once
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     store_photos: Mapped[bool] = mapped_column(Boolean, default=False)  # opt-in: photos are sensitive
     created_at: Mapped[datetime] = mapped_column(DateTime)
 

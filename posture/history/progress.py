@@ -16,7 +16,7 @@ from posture.annotated import with_grid
 from posture.assessment.views import View
 from posture.data_files import load
 from posture.history.models import AssessmentRow, ExerciseSession, MeasurementRow, PainEntry, Profile
-from posture.history.store import AssessmentSummary, assessment_summaries, series, view_thumbnails
+from posture.history.store import AssessmentSummary, assessment_summaries, client_details, series, view_thumbnails
 from posture.history.trends import Change, Point, compare
 from posture.presentation import ReportHeader, Summary, summarize
 from posture.records import stored_assessment
@@ -48,20 +48,17 @@ class Progress:
     def compared_title(self) -> str:
         """What is compared, as every renderer heads it: "first and latest" only when they are (a
         chosen visit is named by its number)."""
-        numbers = {s.id: n for n, s in enumerate(self.assessments, 1)}
-        first, latest = numbers[self.first.id], numbers[self.latest.id]
         dates = f"{self.first.taken_on} and {self.latest.taken_on}"
-        if (first, latest) == (1, len(numbers)):
+        if (self.first.visit, self.latest.visit) == (1, len(self.assessments)):
             return f"First and latest assessment: {dates}"
-        return f"Assessments {first} and {latest} of {len(numbers)}: {dates}"
+        return f"Visits {self.first.visit} and {self.latest.visit} of {len(self.assessments)}: {dates}"
 
     @property
     def shown_title(self) -> str:
         """The assessment whose findings a report shows (the later one compared), named as what it is."""
-        number = [s.id for s in self.assessments].index(self.latest.id) + 1
-        if number == len(self.assessments):
+        if self.latest.visit == len(self.assessments):
             return f"Latest assessment ({self.latest.taken_on})"
-        return f"Assessment {number} of {len(self.assessments)} ({self.latest.taken_on})"
+        return f"Visit {self.latest.visit} of {len(self.assessments)} ({self.latest.taken_on})"
 
 
 @dataclass(frozen=True)
@@ -117,9 +114,12 @@ def compared(session: Session, history: Progress, first_id: int, latest_id: int)
 
 
 def profile_header(profile: Profile, assessed_on: date, examiner: str | None = None) -> ReportHeader:
-    """A report's header for a profile's client: the one place a profile becomes a header (its
-    stored details, e.g. the date of birth, belong here once profiles keep them)."""
-    return ReportHeader(assessed_on, client=profile.name, examiner=examiner)
+    """A report's header for a profile's client: the one place a profile becomes a header, with
+    the stored date of birth (left off a report of a visit dated before it: one of the two dates
+    is wrong, and the header is no place to guess which)."""
+    details = client_details(profile)
+    born = details.birth_date if details.birth_date and details.birth_date <= assessed_on else None
+    return ReportHeader(assessed_on, client=details.name, date_of_birth=born, examiner=examiner)
 
 
 def view_comparisons(session: Session, history: Progress) -> list[ViewComparison]:

@@ -116,7 +116,7 @@ def progress_html(report: ProgressReport) -> str:
 
 def _side_by_side(report: ProgressReport) -> str:
     """Each view of the two compared assessments side by side, under the alignment grid."""
-    days = (report.progress.first.taken_on, report.progress.latest.taken_on)
+    days = tuple(f"visit {s.visit}, {s.taken_on}" for s in (report.progress.first, report.progress.latest))
     rows = []
     for item in report.views:
         cells = "".join(

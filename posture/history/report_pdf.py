@@ -38,14 +38,14 @@ def progress_pdf(report: ProgressReport) -> bytes:
 
 
 def _side_by_side(pdf: ReportPdf, report: ProgressReport) -> None:
-    """Each view of the two compared assessments side by side under the alignment grid, each date
-    with its findings first."""
+    """Each view of the two compared assessments side by side under the alignment grid, each visit
+    (number and date) with its findings first."""
     width, height = THUMBNAIL_MAX_MM
     compared = (report.progress.first, report.progress.latest)
     if pdf.will_page_break(height + 30):
         pdf.add_page()
     pdf.heading(report.views_title)
-    _two_columns(pdf, width, [lambda s=s: (pdf.paragraph(str(s.taken_on), "B"), pdf.paragraph(
+    _two_columns(pdf, width, [lambda s=s: (pdf.paragraph(f"Visit {s.visit}, {s.taken_on}", "B"), pdf.paragraph(
         "; ".join(s.findings) or "no findings", size=SMALL_PT + 0.5)) for s in compared])
     for item in report.views:
         if pdf.will_page_break(height + 12):

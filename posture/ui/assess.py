@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 from posture import lan
-from posture.analysis import Analysis, Options, PhotoEdits, analyze_located, locate
+from posture.analysis import BODY_HEIGHT_RANGE_CM, Analysis, Options, PhotoEdits, analyze_located, locate
 from posture.annotated import annotated_image
 from posture.assessment.corrections import safety
 from posture.assessment.measurements import PelvisMarkers
@@ -20,7 +20,8 @@ from posture.records import report_json
 from posture.report_html import report_html
 from posture.report_pdf import report_pdf
 from posture.ui import phone
-from posture.ui.history import report_header_inputs, save_box
+from posture.ui.clients import height_from_profile, prefill_height
+from posture.ui.history import history_sessions, report_header_inputs, save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
 from posture.vision.image_io import PhotoBytes
 from posture.vision.landmarks import Landmark
@@ -45,7 +46,7 @@ def page() -> None:
     red_flag = disclaimer_and_red_flags(safety(), "assess")
     sources = _photo_inputs()
     height_cm, pain = _person_inputs()
-    header = report_header_inputs("assess")
+    header = report_header_inputs("assess", height_from_profile("height"))
     if st.button("Analyse", type="primary", disabled=not sources):
         with st.spinner("Finding the body and measuring (a few seconds per photo)..."):
             located = tuple(locate(source, shared_estimator(), Options()) for source in sources)
@@ -67,7 +68,7 @@ def page() -> None:
     view = report_view(analysis, header)
     show_results(view, red_flag)
     _corrections_by_hand(view, state)
-    save_box(analysis, view, state["photos"], "photos", "assess")
+    save_box(analysis, view, state["photos"], "photos", "assess", height_from_profile("height"))
     _downloads(analysis, view)
 
 
@@ -104,13 +105,19 @@ def _readable_kind(name: str) -> bool:
 
 
 def _person_inputs() -> tuple[float | None, Pain | None]:
+    sessions = history_sessions() if "height-chosen" in st.session_state else None
+    if sessions is not None:  # a profile was chosen (on the report or to save to): its stored height
+        prefill_height(sessions, "height")
     with st.expander("About you (optional): height and pain", expanded=False):
-        height = st.number_input("Height (cm)", min_value=0, max_value=250, value=0, step=1,
-                                 help="Adds lengths in cm; 0 = not given.", key="height")
+        height = st.number_input("Height (cm)", min_value=0, max_value=250, value=None, step=1,
+                                 placeholder="not given", key="height",
+                                 help="Adds lengths in cm; filled in from the profile chosen (on the report "
+                                 "or to save to), when its details have a height.")
         regions = st.multiselect("Where does it hurt?", PAIN_REGIONS, format_func=region_label, key="pain-regions")
         weeks = st.number_input("For how many weeks?", min_value=0, max_value=1000, value=0, key="pain-weeks")
         intensity = st.slider("How much (0 = none, 10 = worst imaginable)?", 0, 10, 0, key="pain-level")
-    height_cm = float(height) if 50 <= height <= 250 else None
+    low, high = BODY_HEIGHT_RANGE_CM
+    height_cm = float(height) if height and low <= height <= high else None
     if height and height_cm is None:
         st.warning("A height below 50 cm was ignored: enter the height in centimetres.")
     pain = Pain(tuple(regions), intensity or None, weeks or None) if regions or intensity or weeks else None

@@ -32,6 +32,7 @@ from posture.history.store import (
     log_pain,
 )
 from posture.registry import KEY_MEASUREMENTS, display_name
+from posture.ui.clients import client_panel, csv_download
 from posture.ui.history import history_sessions, profile_select, report_header
 
 VIEWS_PER_ROW = 2  # each view is a pair of photos: four thumbnails to a row at most
@@ -46,6 +47,7 @@ def page() -> None:
     choice = profile_select(sessions, "progress")
     if choice is None:
         return
+    client_panel(sessions, choice)
     plan_exercises: tuple[str, ...] = ()
     with sessions() as session:
         profile = find_profile(session, choice)
@@ -62,12 +64,14 @@ def page() -> None:
             _weekly(history)
             report = progress_report(session, history, report_header(sessions, choice, history.latest.taken_on))
     if report is not None:
-        html, pdf = st.columns(2)
+        html, pdf, measurements = st.columns(3)
         # Made when a button is pressed (deferred), not on every rerun: the charts take seconds.
         html.download_button("Download the progress report (HTML)", lambda: progress_html(report),
                              file_name="posture-progress.html", mime="text/html")
         pdf.download_button("Download the progress report (PDF)", lambda: progress_pdf(report),
                             file_name="posture-progress.pdf", mime="application/pdf")
+        with measurements:
+            csv_download(sessions, choice)
     _pain_log(sessions, choice)
     _exercise_log(sessions, choice, plan_exercises)
     _delete(sessions, choice)
@@ -77,7 +81,7 @@ def _chosen_pair(session, history):
     """The two assessments to compare (first and latest by default); with one, that one alone."""
     if len(history.assessments) < 2:
         return history
-    labels = {s.id: f"{s.taken_on} (#{s.id}, {s.source})" for s in history.assessments}
+    labels = {s.id: f"visit {s.visit}: {s.taken_on} ({s.source})" for s in history.assessments}
     ids = list(labels)
     left, right = st.columns(2)
     first_id = left.selectbox("Compare", ids, index=0, format_func=labels.get, key="progress-first")
