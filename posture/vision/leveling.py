@@ -171,8 +171,11 @@ def _fused(cues: list[RollEstimate]) -> RollEstimate:
     sd = float(np.hypot(min(c.sd_deg for c in usable), spread / 2))
     sure = [c.reason.removeprefix("leveled from ") for c in usable if c.confident]
     if sd > MAX_SD_DEG or not sure:
-        loosest = max(usable, key=lambda c: c.sd_deg)
-        return RollEstimate(roll, sd, structures, loosest.reason, loosest.advice)
+        surest = min(usable, key=lambda c: c.sd_deg)  # its advice comes closest to leveling the photo
+        if surest.confident:
+            return RollEstimate(roll, sd, structures, "the background's cues agree on the roll only roughly",
+                                UPRIGHT_ADVICE)
+        return RollEstimate(roll, sd, structures, surest.reason, surest.advice)
     return RollEstimate(roll, sd, structures, "leveled from " + " and ".join(sure))
 
 
