@@ -159,8 +159,116 @@ def test_a_file_that_is_not_a_photo_gets_a_message_and_the_app_goes_on(page, tmp
     fake = tmp_path / "holiday.jpg"
     fake.write_text("not a photo")
     _upload_and_analyse(page, [fake, SAMPLE / "side_right.jpg"], images=1)
-    assert page.get_by_text("(holiday.jpg) is not an image this tool can read").is_visible()
+    assert page.get_by_text("holiday.jpg is not an image this tool can read").is_visible()
     assert page.get_by_text("side photo (side_right.jpg): side right view").is_visible()
+
+
+def test_each_refused_file_says_why_at_once_and_the_results_stay(page, tmp_path):
+    """A wrong kind of file, a damaged photo and a thumbnail, each dropped into the back slot after
+    the analysis: each is named with why and what to do as soon as it is chosen (no Analyse), no
+    red tile without a reason, and the results of the photos already analysed stay on screen."""
+    from PIL import Image
+
+    page, _ = page
+    _upload_and_analyse(page, [SAMPLE / "front.jpg", SAMPLE / "side_right.jpg"])
+    good = SAMPLE / "front.jpg"
+    damaged = tmp_path / "damaged.jpg"
+    damaged.write_bytes(good.read_bytes()[:2000])
+    tiny = tmp_path / "thumbnail.png"
+    Image.new("RGB", (60, 90), (200, 180, 160)).save(tiny)
+    gif = tmp_path / "holiday.gif"
+    Image.new("RGB", (400, 600)).save(gif)
+    expected = {gif: "holiday.gif: a .gif file is not a photo this app reads. Use a JPEG",
+                damaged: "damaged.jpg is damaged or incomplete",
+                tiny: "thumbnail.png is only 60x90 pixels"}
+    page.get_by_text("Your photos: change or add one").click()
+    for file, message in expected.items():
+        page.locator("input[type=file]").nth(2).set_input_files(str(file))
+        error = page.get_by_text(re.compile(re.escape(message)))
+        error.wait_for(timeout=30_000)
+        wait_until_idle(page)
+        assert "Back photo" in error.inner_text() and "The other photos are kept." in error.inner_text()
+        assert page.get_by_role("heading", name="In short").is_visible()  # the results stay
+        assert page.get_by_role("heading", name=re.compile(re.escape(HIP_FINDING))).count() == 1
+
+
+def _go_to(page, title: str) -> None:
+    """Another page through the sidebar's menu (opened first on a phone): the same session, as a
+    person moves between pages (a new URL would start a new session)."""
+    link = page.locator("[data-testid=stSidebarNav] a", has_text=title)
+    if not link.is_visible():
+        page.get_by_test_id("stExpandSidebarButton").click()
+    link.click()
+    wait_until_idle(page)
+
+
+def test_leaving_the_page_and_coming_back_keeps_photos_inputs_points_and_results(page, estimator):
+    """Assess -> Progress -> Live check -> Assess: the photos, the height, the pain, a red flag
+    and a point placed by hand are all still there, and so the same results (Streamlit drops the
+    state of widgets not on the current page)."""
+    page, _ = page
+    _upload_and_analyse(page, [SAMPLE / "front.jpg", SAMPLE / "side_right.jpg"])
+    page.get_by_text("About you (optional): height and pain").click()
+    height = page.get_by_role("spinbutton", name="Height (cm)")
+    height.fill("172")
+    height.press("Enter")
+    wait_until_idle(page)
+    slider = page.get_by_role("slider", name=PAIN_SLIDER)
+    slider.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    wait_until_idle(page)
+    results = analyze_person([str(SAMPLE / "front.jpg")], estimator, Options()).photos
+    hip_x, hip_y = results[0].landmarks.point(Landmark.LEFT_HIP)
+    choose = page.get_by_role("combobox", name="Point")
+    choose.click()
+    choose.fill("left_hip")
+    page.keyboard.press("Enter")
+    picture = page.frame_locator("iframe[title*='streamlit_image_coordinates']").locator("img")
+    scale = picture.bounding_box()["width"] / results[0].image_size[0]
+    picture.click(position={"x": hip_x * scale, "y": (hip_y - 30) * scale})
+    page.get_by_text("Placed by hand on this photo: left_hip.").wait_for(timeout=60_000)
+    page.get_by_text("pain after a fall, accident or other trauma").first.click()
+    wait_until_idle(page)
+    before = page.locator("[data-testid=stMain]").inner_text()
+    assert "Exercises hidden: see a clinician first" in before and " cm" in _hip_tilt_text(page)
+
+    _go_to(page, "Progress")
+    _go_to(page, "Live check")
+    _go_to(page, "Assess")
+    page.get_by_role("heading", name="In short").wait_for(timeout=60_000)
+    page.wait_for_function(MEDIA_IMAGES_LOADED.format(n=2), timeout=60_000)
+    after = page.locator("[data-testid=stMain]").inner_text()
+    assert "photos have changed" not in after
+    assert "Kept: front photo (front.jpg)" in after and "Kept: side photo (side_right.jpg)" in after
+    assert "Placed by hand on this photo: left_hip." in after
+    assert page.get_by_role("spinbutton", name="Height (cm)").input_value() == "172"
+    assert page.get_by_role("slider", name=PAIN_SLIDER).get_attribute("aria-valuenow") == "3"
+    assert page.get_by_role("checkbox", name="pain after a fall, accident or other trauma").is_checked()
+    assert _hip_tilt_text(page) == _hip_tilt_text_in(before)
+
+
+def _hip_tilt_text_in(text: str) -> str:
+    return next(line for line in text.splitlines() if re.search(r"Hip line tilt \(lateral pelvic tilt\): [+-]", line))
+
+
+def test_leaving_during_the_analysis_keeps_it(page):
+    """Analyse, then at once to another page: coming back shows the results (the analysis
+    finishes in the session)."""
+    page, _ = page
+    inputs = page.locator("input[type=file]")
+    for index, photo in enumerate([SAMPLE / "front.jpg", SAMPLE / "side_right.jpg"]):
+        inputs.nth(index).set_input_files(str(photo))
+        page.get_by_text(photo.name, exact=True).first.wait_for(timeout=30_000)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Analyse").click()
+    page.get_by_text("Finding the body and measuring").wait_for(timeout=10_000)
+    page.locator("[data-testid=stSidebarNav] a", has_text="Progress").click()
+    wait_until_idle(page, timeout_s=120)
+    _go_to(page, "Assess")
+    page.get_by_role("heading", name="In short").wait_for(timeout=60_000)
+    assert page.get_by_role("heading", name=re.compile(re.escape(HIP_FINDING))).count() == 1
+    assert "photos have changed" not in page.locator("[data-testid=stMain]").inner_text()
 
 
 def test_live_session_from_a_clip_tracks_and_captures_an_assessment(playwright, server, tmp_path):

@@ -4,7 +4,7 @@ hand corrections of landmarks and ASIS/PSIS, downloads."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
@@ -14,12 +14,13 @@ from posture.annotated import annotated_image
 from posture.assessment.corrections import safety
 from posture.assessment.measurements import PelvisMarkers
 from posture.assessment.pain import PAIN_REGIONS, Pain, region_label
+from posture.errors import PhotoError
 from posture.presentation import ReportView, report_view
 from posture.records import report_json
 from posture.report_html import report_html
 from posture.ui.history import save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
-from posture.vision.image_io import PhotoBytes
+from posture.vision.image_io import PhotoBytes, load_photo
 from posture.vision.landmarks import Landmark
 
 SLOTS = ("front", "side", "back")
@@ -32,21 +33,19 @@ CLICKABLE = (
     Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE, Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL,
 )
 ASIS, PSIS = "ASIS (bony point at the front of the hip)", "PSIS (dimple at the back of the pelvis)"
-CLICK_WIDTH_PX = 420
+KEPT_PHOTOS = "assess-photos"  # slot -> KeptPhoto
+REFUSED = "assess-refused"  # upload file id -> why it can't be analysed (None: it can)
 
 
 def page() -> None:
     st.title("Assess your posture")
     red_flag = disclaimer_and_red_flags(safety(), "assess")
-    sources = _photo_inputs()
+    state = st.session_state.get("assess")
+    sources = _photo_inputs(folded=state is not None)
     height_cm, pain = _person_inputs()
     if st.button("Analyse", type="primary", disabled=not sources):
-        with st.spinner("Finding the body and measuring (a few seconds per photo)..."):
-            located = tuple(locate(source, shared_estimator(), Options()) for source in sources)
-        # The session keeps the model's output and the person's inputs, never a derived result:
-        # every rerun derives the report afresh from them, so no rerun can see another's half-work.
-        st.session_state.assess = {"located": located, "edits": {}, "photos": sources}
-    state = st.session_state.get("assess")
+        _analyse(sources)
+        st.rerun()  # drawn again with the photos folded away, the results first
     if not state:
         st.caption("Photos stay on this computer: they are analysed here and never uploaded anywhere.")
         return
@@ -64,43 +63,109 @@ def page() -> None:
     _downloads(analysis, view)
 
 
-def _photo_inputs() -> list[PhotoBytes]:
-    use_camera = st.toggle("Take the photos with this computer's camera", key="use-camera")
-    st.caption("Front: facing the camera, arms relaxed. Side: turned 90°, right or left side to the camera. "
-               "Whole body from head to feet, phone upright at hip height, 2-3 m away. Fitted clothes, "
-               "nothing in the hands, long hair tied up: the body's outline is part of the measurement.")
-    columns = st.columns(len(SLOTS))
-    sources = []
-    for column, slot in zip(columns, SLOTS, strict=True):
-        with column:
-            label = f"{slot.capitalize()} photo" + (" (optional)" if slot == "back" else "")
-            if use_camera:
-                file = st.camera_input(label, key=f"camera-{slot}")
-            else:
-                file = st.file_uploader(label, key=f"upload-{slot}", help=f"A photo: {PHOTO_KINDS}.")
-            if file is not None and _readable_kind(file.name):
-                sources.append(PhotoBytes(f"{slot} photo ({file.name})", file.getvalue()))
-    return sources
+def _analyse(sources: list[PhotoBytes]) -> None:
+    """The model on each photo. It finishes even when the person goes to another page meanwhile:
+    a page switch stops a run only at its next Streamlit call, and the result is in the session
+    before the spinner (the first such call) ends, so coming back shows it."""
+    with st.spinner("Finding the body and measuring (a few seconds per photo; it goes on if you leave "
+                    "this page)..."):
+        located = tuple(locate(source, shared_estimator(), Options()) for source in sources)
+        # The session keeps the model's output and the person's inputs, never a derived result:
+        # every rerun derives the report afresh from them, so no rerun can see another's half-work.
+        st.session_state.assess = {"located": located, "edits": {}, "photos": sources}
 
 
-def _readable_kind(name: str) -> bool:
+@dataclass(frozen=True)
+class KeptPhoto:
+    """A slot's photo, kept in the session apart from its upload widget: Streamlit forgets a
+    widget's file when its page is left, the session keeps this."""
+
+    photo: PhotoBytes
+    file_id: str | None  # the widget's file it came from; None once the widget has forgotten it
+
+
+def _photo_inputs(folded: bool) -> list[PhotoBytes]:
+    """The photos to analyse, front, side, back. Once there are results the uploads fold away
+    under one line, so a phone shows the results first."""
+    kept: dict[str, KeptPhoto | None] = dict(st.session_state.get(KEPT_PHOTOS, {}))
+    box = st.expander("Your photos: change or add one", key="photos-box") if folded else st.container()
+    with box:
+        use_camera = st.toggle("Take the photos with this computer's camera", key="use-camera",
+                               persist_state="session")
+        st.caption("Front: facing the camera, arms relaxed. Side: turned 90°, right or left side to the camera. "
+                   "Whole body from head to feet, phone upright at hip height, 2-3 m away. Fitted clothes, "
+                   "nothing in the hands, long hair tied up: the body's outline is part of the measurement.")
+        for column, slot in zip(st.columns(len(SLOTS)), SLOTS, strict=True):
+            with column:
+                kept[slot] = _slot_photo(slot, use_camera, kept.get(slot))
+    st.session_state[KEPT_PHOTOS] = {slot: photo for slot, photo in kept.items() if photo is not None}
+    return [photo.photo for photo in st.session_state[KEPT_PHOTOS].values()]
+
+
+def _slot_photo(slot: str, use_camera: bool, kept: KeptPhoto | None) -> KeptPhoto | None:
+    """The slot's photo: a new upload (if it can be read), the kept one, or none. A widget whose
+    state Streamlit dropped (the page was left and come back to) shows empty: the kept photo stays,
+    named under it with a button to remove it; emptied by hand, the slot is empty."""
+    key = f"{'camera' if use_camera else 'upload'}-{slot}"
+    forgotten = key not in st.session_state
+    label = f"{slot.capitalize()} photo" + (" (optional)" if slot == "back" else "")
+    file = (st.camera_input(label, key=key) if use_camera
+            else st.file_uploader(label, key=key, help=f"A photo: {PHOTO_KINDS}."))
+    if file is not None:
+        if kept is not None and kept.file_id == file.file_id:
+            return kept
+        refusal = _refusal(file)
+        if refusal:
+            st.error(f"**{label}**: {refusal} The other photos are kept.",
+                     icon=":material/block:")
+            return None
+        return KeptPhoto(PhotoBytes(f"{slot} photo ({file.name})", file.getvalue()), file.file_id)
+    if kept is None or not (forgotten or kept.file_id is None):
+        return None
+    st.caption(f":material/check: Kept: {kept.photo.name}")
+    if st.button("Remove it", key=f"remove-{slot}", type="tertiary", icon=":material/close:"):
+        return None
+    return replace(kept, file_id=None)
+
+
+def _refusal(file) -> str | None:
+    """Why an upload can't be analysed, in words that name it and say what to do; None if it can.
+    Checked once per upload, at once (the decoding the analysis will do), not after Analyse."""
+    refusals = st.session_state.setdefault(REFUSED, {})
+    if file.file_id not in refusals:
+        refusals[file.file_id] = _unreadable_kind(file.name) or _undecodable(file.name, file.getvalue())
+    return refusals[file.file_id]
+
+
+def _unreadable_kind(name: str) -> str | None:
     """The uploader takes any file, so a file of another kind is refused here with why (Streamlit's
     own type filter showed a red tile with no reason). Camera photos are named .jpg."""
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix in PHOTO_TYPES:
-        return True
+        return None
     kind = f"a .{suffix} file" if suffix else "a file without an extension"
-    st.error(f"{name}: {kind} is not a photo this app reads. Use a {PHOTO_KINDS} photo.", icon=":material/block:")
-    return False
+    return f"{name}: {kind} is not a photo this app reads. Use a {PHOTO_KINDS} photo."
+
+
+def _undecodable(name: str, data: bytes) -> str | None:
+    try:
+        load_photo(PhotoBytes(name, data))
+    except PhotoError as error:
+        return error.message
+    return None
 
 
 def _person_inputs() -> tuple[float | None, Pain | None]:
     with st.expander("About you (optional): height and pain", expanded=False):
+        # persist_state: the values outlive a visit to another page.
         height = st.number_input("Height (cm)", min_value=0, max_value=250, value=0, step=1,
-                                 help="Adds lengths in cm; 0 = not given.", key="height")
-        regions = st.multiselect("Where does it hurt?", PAIN_REGIONS, format_func=region_label, key="pain-regions")
-        weeks = st.number_input("For how many weeks?", min_value=0, max_value=1000, value=0, key="pain-weeks")
-        intensity = st.slider("How much (0 = none, 10 = worst imaginable)?", 0, 10, 0, key="pain-level")
+                                 help="Adds lengths in cm; 0 = not given.", key="height", persist_state="session")
+        regions = st.multiselect("Where does it hurt?", PAIN_REGIONS, format_func=region_label, key="pain-regions",
+                                 persist_state="session")
+        weeks = st.number_input("For how many weeks?", min_value=0, max_value=1000, value=0, key="pain-weeks",
+                                persist_state="session")
+        intensity = st.slider("How much (0 = none, 10 = worst imaginable)?", 0, 10, 0, key="pain-level",
+                              persist_state="session")
     height_cm = float(height) if 50 <= height <= 250 else None
     if height and height_cm is None:
         st.warning("A height below 50 cm was ignored: enter the height in centimetres.")
@@ -118,12 +183,16 @@ def _corrections_by_hand(view: ReportView, state: dict) -> None:
                "measurements and findings update. On a side photo you can also place the two pelvic "
                "bony points (ASIS and PSIS) for an exact pelvic tilt.")
     labels = [section.title for section in usable]
-    section = usable[labels.index(st.selectbox("Photo", labels, key="fix-photo"))]
-    result = section.result
-    choices = [lm.key for lm in CLICKABLE] + ([] if result.view.is_frontal else [ASIS, PSIS])
-    point = st.selectbox("Point", choices, key=f"fix-point-{result.path}")
-    click = streamlit_image_coordinates(annotated_image(section), width=CLICK_WIDTH_PX, key=f"fix-click-{result.path}",
-                                        cursor="crosshair")
+    # Choices left, the photo as wide as its column: a third of a desktop, the whole width of a phone.
+    choices_column, image_column, _ = st.columns(3)
+    with choices_column:
+        section = usable[labels.index(st.selectbox("Photo", labels, key="fix-photo", persist_state="session"))]
+        result = section.result
+        choices = [lm.key for lm in CLICKABLE] + ([] if result.view.is_frontal else [ASIS, PSIS])
+        point = st.selectbox("Point", choices, key=f"fix-point-{result.path}")
+    with image_column:
+        click = streamlit_image_coordinates(annotated_image(section), width="stretch",
+                                            key=f"fix-click-{result.path}", cursor="crosshair")
     if click and click.get("unix_time") != state.get("last_click"):
         state["last_click"] = click["unix_time"]
         scale = result.image_size[0] / click["width"]

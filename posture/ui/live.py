@@ -20,8 +20,11 @@ from posture.presentation import report_view
 from posture.registry import display_name
 from posture.ui.history import save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
-from posture.vision.drawing import draw_banner
+from posture.vision.drawing import with_status_band
 from posture.vision.image_io import PhotoBytes
+
+IDLE_STATUS = "Live preview (not leveled)"
+CAPTURING = "live-capture-running"  # set while a hold-still capture runs: survives leaving the page
 
 
 class LiveProcessor(VideoProcessorBase):
@@ -37,12 +40,11 @@ class LiveProcessor(VideoProcessorBase):
         rgb = frame.to_ndarray(format="rgb24")
         now = time.monotonic()
         reading = self.tracker.process(rgb, now)
-        image = reading.image if reading.image is not rgb else rgb.copy()
         with self.lock:
             self.values = reading.values
-            if self.hold is not None and not self.hold.done(now):
-                draw_banner(image, self.hold.feed(rgb, now))
-        return av.VideoFrame.from_ndarray(image, format="rgb24")
+            running = self.hold is not None and not self.hold.done(now)
+            status = self.hold.feed(rgb, now) if running else IDLE_STATUS
+        return av.VideoFrame.from_ndarray(with_status_band(reading.image, status), format="rgb24")
 
     def start_hold_still(self) -> None:
         with self.lock:
@@ -78,8 +80,12 @@ def page() -> None:
                 "can't open a live connection: use the snapshots below instead.")
     processor = context.video_processor
     live = processor is not None and context.state.playing
+    _interrupted_capture(live)
     if live and st.button("Hold still: capture an assessment", type="primary"):
         processor.start_hold_still()
+        st.session_state[CAPTURING] = True
+    if live:
+        st.caption("The capture takes about 6 s: stay on this page until it is done (leaving stops the video).")
     status = st.empty()
     capture = st.session_state.get("live_capture")
     if capture:
@@ -100,6 +106,7 @@ def _follow(context, processor: LiveProcessor, status) -> None:
         if frames is not None:
             with st.spinner(f"Combining {len(frames)} frames into one assessment..."):
                 st.session_state.live_capture = locate_frames(frames, shared_estimator(), Options())
+                st.session_state.pop(CAPTURING, None)
             st.rerun()
         with processor.lock:
             values, hold = dict(processor.values), processor.hold
@@ -110,6 +117,16 @@ def _follow(context, processor: LiveProcessor, status) -> None:
                         f"{processor.tracker.frames_processed} frames processed"
                         + (" · capture running" if hold else ""))
         time.sleep(0.3)
+
+
+def _interrupted_capture(live: bool) -> None:
+    """A hold-still capture that was under way when the person left the page stopped with the
+    video: say so once, rather than lose it silently."""
+    if st.session_state.get(CAPTURING) and not live:
+        st.session_state.pop(CAPTURING)
+        st.warning("The hold-still capture stopped before it was done: the video stopped (leaving this page "
+                   "stops it), so nothing was captured. Press **Start**, then **Hold still** again, and stay on "
+                   "this page for the 6 s it takes.", icon=":material/videocam_off:")
 
 
 def _frame_as_photo(result: LocatedPhoto) -> list[PhotoBytes]:

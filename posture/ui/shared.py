@@ -45,7 +45,9 @@ def disclaimer_and_red_flags(safety: Safety, key: str) -> bool:
     st.info(safety.disclaimer, icon=":material/info:")
     with st.container(border=True):
         st.markdown("**Before any exercise: do any of these apply to you?**")
-        ticked = [st.checkbox(flag, key=f"{key}-flag-{i}") for i, flag in enumerate(safety.red_flags)]
+        # Kept across pages: a red flag ticked on one visit still hides the exercises on the next.
+        ticked = [st.checkbox(flag, key=f"{key}-flag-{i}", persist_state="session")
+                  for i, flag in enumerate(safety.red_flags)]
     if any(ticked):
         st.error(f"**{safety.red_flag_advice}** The exercises below are hidden until then.", icon=":material/block:")
     return any(ticked)
@@ -108,7 +110,7 @@ def show_photo(section: PhotoSection, red_flag: bool) -> None:
     if not section.ok:
         st.error(f"Not analysed. {section.retake_advice}", icon=":material/photo_camera:")
         return
-    image_column, text_column = st.columns([1, 1])
+    image_column, text_column = st.columns([2, 3])  # labels are sized for a phone-wide image
     with image_column:
         st.image(annotated_image(section), caption=f"{section.view_label} view", width="stretch")
     with text_column:
