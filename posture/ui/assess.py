@@ -34,6 +34,7 @@ CLICKABLE = (
 )
 ASIS, PSIS = "ASIS (bony point at the front of the hip)", "PSIS (dimple at the back of the pelvis)"
 KEPT_PHOTOS = "assess-photos"  # slot -> KeptPhoto
+PENDING = "assess-pending"  # an analysis under way: its photos and those located so far
 REFUSED = "assess-refused"  # upload file id -> why it can't be analysed (None: it can)
 
 
@@ -46,6 +47,7 @@ def page() -> None:
     if st.button("Analyse", type="primary", disabled=not sources):
         _analyse(sources)
         st.rerun()  # drawn again with the photos folded away, the results first
+    _finish_interrupted_analysis(sources)
     if not state:
         st.caption("Photos stay on this computer: they are analysed here and never uploaded anywhere.")
         return
@@ -64,15 +66,34 @@ def page() -> None:
 
 
 def _analyse(sources: list[PhotoBytes]) -> None:
-    """The model on each photo. It finishes even when the person goes to another page meanwhile:
-    a page switch stops a run only at its next Streamlit call, and the result is in the session
-    before the spinner (the first such call) ends, so coming back shows it."""
-    with st.spinner("Finding the body and measuring (a few seconds per photo; it goes on if you leave "
-                    "this page)..."):
-        located = tuple(locate(source, shared_estimator(), Options()) for source in sources)
-        # The session keeps the model's output and the person's inputs, never a derived result:
-        # every rerun derives the report afresh from them, so no rerun can see another's half-work.
-        st.session_state.assess = {"located": located, "edits": {}, "photos": sources}
+    """The model on each photo, each result put in the session as soon as it is found: a page
+    switch stops the run at its next Streamlit call, and coming back finishes the rest."""
+    pending = st.session_state.get(PENDING)
+    if pending is None or pending["photos"] != sources:
+        pending = st.session_state[PENDING] = {"photos": sources, "located": {}}
+    estimator = shared_estimator()
+    with st.spinner("Finding the body and measuring (a few seconds per photo)..."):
+        for source in sources:
+            if source not in pending["located"]:
+                pending["located"][source] = locate(source, estimator, Options())
+    # The session keeps the model's output and the person's inputs, never a derived result:
+    # every rerun derives the report afresh from them, so no rerun can see another's half-work.
+    located = tuple(pending["located"][source] for source in sources)
+    st.session_state.assess = {"located": located, "edits": {}, "photos": sources}
+    del st.session_state[PENDING]
+
+
+def _finish_interrupted_analysis(sources: list[PhotoBytes]) -> None:
+    """An analysis stopped by a page switch is finished on coming back, and the page says so."""
+    pending = st.session_state.get(PENDING)
+    if pending is None:
+        return
+    if pending["photos"] != sources:  # other photos since: that analysis is moot
+        del st.session_state[PENDING]
+        return
+    st.info("The analysis stopped when you left this page; it is being finished now.", icon=":material/update:")
+    _analyse(sources)
+    st.rerun()
 
 
 @dataclass(frozen=True)
