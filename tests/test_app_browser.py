@@ -305,6 +305,38 @@ def test_live_session_from_a_clip_tracks_and_captures_an_assessment(playwright, 
         browser.close()
 
 
+def test_live_page_at_phone_width_and_a_capture_left_midway(playwright, server, tmp_path):
+    """At 390 px: the video fits the screen, the countdown is on a band below the picture (the
+    frame comes back taller than the camera's), and a hold-still capture left for another page
+    is said to have stopped on coming back, not lost silently."""
+    clip = write_y4m(SAMPLE / "front.jpg", tmp_path / "clip.y4m")
+    browser = launch(playwright, webcam_clip=clip)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, permissions=["camera"])
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/live")
+        page.get_by_role("heading", name="Live check").wait_for(timeout=60_000)
+        webrtc = page.frame_locator("iframe[title*='streamlit_webrtc']")
+        webrtc.get_by_role("button", name="START").click(timeout=60_000)
+        page.wait_for_function(
+            "() => { const m = document.body.innerText.match(/(\\d+) frames processed/); return m && +m[1] >= 10; }",
+            timeout=120_000,
+        )
+        video = webrtc.locator("video")
+        size = video.evaluate("v => [v.videoWidth, v.videoHeight, v.getBoundingClientRect().width]")
+        assert size[0] == 640 and size[1] > 480, size  # the status band is added below the camera's 640x480
+        assert size[2] <= 390, size
+        page.get_by_role("button", name="Hold still: capture an assessment").click()
+        time.sleep(1.5)  # mid-countdown
+        video.screenshot(path=str(_screenshot_path("live_phone_countdown")))
+        _go_to(page, "Assess")
+        _go_to(page, "Live check")
+        page.get_by_text("The hold-still capture stopped before it was done").wait_for(timeout=60_000)
+    finally:
+        page.screenshot(path=str(_screenshot_path("live_phone")), full_page=True)
+        browser.close()
+
+
 def test_progress_page_shows_thumbnails_changes_and_charts(playwright, server, history_db):
     for day in ("2026-03-02", "2026-03-30"):
         saved = subprocess.run([sys.executable, "-m", "posture", "analyze", str(SAMPLE / "front.jpg"), "--save",

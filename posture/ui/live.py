@@ -23,7 +23,8 @@ from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_r
 from posture.vision.drawing import with_status_band
 from posture.vision.image_io import PhotoBytes
 
-IDLE_STATUS = "Live preview (not leveled)"
+IDLE_STATUS, IDLE_RGB = "Live preview (not leveled)", (150, 150, 150)
+COUNTDOWN_RGB = (255, 255, 255)
 CAPTURING = "live-capture-running"  # set while a hold-still capture runs: survives leaving the page
 
 
@@ -43,8 +44,8 @@ class LiveProcessor(VideoProcessorBase):
         with self.lock:
             self.values = reading.values
             running = self.hold is not None and not self.hold.done(now)
-            status = self.hold.feed(rgb, now) if running else IDLE_STATUS
-        return av.VideoFrame.from_ndarray(with_status_band(reading.image, status), format="rgb24")
+            status, colour = (self.hold.feed(rgb, now), COUNTDOWN_RGB) if running else (IDLE_STATUS, IDLE_RGB)
+        return av.VideoFrame.from_ndarray(with_status_band(reading.image, status, colour), format="rgb24")
 
     def start_hold_still(self) -> None:
         with self.lock:

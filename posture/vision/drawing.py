@@ -111,12 +111,12 @@ def annotate(image_rgb: np.ndarray, landmarks: PoseLandmarks, note: Annotation) 
 STATUS_BAND_OF_HEIGHT = 0.14  # the live status band's height, as a share of the frame's
 
 
-def with_status_band(image_rgb: np.ndarray, text: str) -> np.ndarray:
+def with_status_band(image_rgb: np.ndarray, text: str, colour: RGB = (255, 255, 255)) -> np.ndarray:
     """The frame with a dark band added below it and `text` centred in it, as large as fits (the
     live capture's countdown): outside the picture, so it never covers a line or the person; always
     added, so the video's size never changes."""
     height, width = image_rgb.shape[:2]
-    band_h = max(24, round(height * STATUS_BAND_OF_HEIGHT))
+    band_h = 2 * max(12, round(height * STATUS_BAND_OF_HEIGHT / 2))  # even: video encoders halve colour rows
     band = np.full((band_h, width, 3), 30, np.uint8)
     font = cv2.FONT_HERSHEY_SIMPLEX
     if text:
@@ -125,7 +125,7 @@ def with_status_band(image_rgb: np.ndarray, text: str) -> np.ndarray:
         thickness = max(1, round(scale * 2))
         (text_w, text_h), _ = cv2.getTextSize(text, font, scale, thickness)
         cv2.putText(band, text, ((width - text_w) // 2, (band_h + text_h) // 2), font, scale,
-                    (255, 255, 255), thickness, cv2.LINE_AA)
+                    colour, thickness, cv2.LINE_AA)
     return np.ascontiguousarray(np.vstack([image_rgb, band]))
 
 
