@@ -44,7 +44,7 @@ def page() -> None:
     state = st.session_state.get("assess")
     sources = _photo_inputs(folded=state is not None)
     height_cm, pain = _person_inputs()
-    if st.button("Analyse", type="primary", disabled=not sources):
+    if _analyse_pressed(sources, state):
         _analyse(sources)
         st.rerun()  # drawn again with the photos folded away, the results first
     _finish_interrupted_analysis(sources)
@@ -63,6 +63,14 @@ def page() -> None:
     _corrections_by_hand(view, state)
     save_box(analysis, view, state["photos"], "photos", "assess")
     _downloads(analysis, view)
+
+
+def _analyse_pressed(sources: list[PhotoBytes], state: dict | None) -> bool:
+    """The Analyse button, while there is something new to analyse: with the results of these very
+    photos on screen it would only push them down (a phone's first screen)."""
+    if state is not None and state["photos"] == sources:
+        return False
+    return st.button("Analyse", type="primary", disabled=not sources)
 
 
 def _analyse(sources: list[PhotoBytes]) -> None:

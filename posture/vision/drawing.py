@@ -21,10 +21,12 @@ RIGHT_RGB = (255, 140, 0)
 MIDDLE_RGB = (220, 220, 220)
 NORMAL_RGB = (60, 200, 90)  # a measured line with no finding
 CANT_TELL_RGB = (170, 170, 170)  # measured, but its finding could not be decided; points that may be someone else's
-# Font scale per pixel of width, for line labels and the legend: an image is shown as wide as a
-# phone's screen (~360 px), so text sized to the width reads at ~11 px there whatever the photo's
-# pixel count (sized to the long side, a landscape webcam frame's labels showed ~6 px tall).
-TEXT_OF_WIDTH = 1 / 700
+# Font scale per pixel of width: an image is shown as wide as a phone's screen (~330-360 px), so
+# text sized to the width reads there whatever the photo's pixel count (sized to the long side, a
+# landscape webcam frame's labels showed ~6 px tall). Line labels ~12 px; the legend's longer lines
+# a little smaller (~10 px), or it no longer fits beside a person who fills half the width.
+LABEL_TEXT_OF_WIDTH = 1 / 600
+LEGEND_TEXT_OF_WIDTH = 1 / 700
 RGB = tuple[int, int, int]
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in canvas pixels
 
@@ -258,7 +260,7 @@ def _text(
     """
     font = cv2.FONT_HERSHEY_SIMPLEX
     width = canvas.shape[1]
-    scale = text_scale(width, unit)
+    scale = text_scale(width, unit, LABEL_TEXT_OF_WIDTH)
     unit = max(1, round(scale / 0.45))  # stroke width follows the text's size
     (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
     x = origin[0]
@@ -316,7 +318,7 @@ def legend_layout(size: tuple[int, int], person: Box, legend: Sequence[tuple[str
     the left column comes first. The text is never shrunk below a phone's reading size, and a
     place where a line would break into more than two is not free."""
     width, height = size
-    scale = text_scale(width, unit)
+    scale = text_scale(width, unit, LEGEND_TEXT_OF_WIDTH)
     thickness = max(1, round(scale / 0.45))
     row, pad = int(22 * scale) + 6 * thickness, 4 * thickness
     x0, y0, x1, y1 = person
@@ -338,10 +340,10 @@ def legend_layout(size: tuple[int, int], person: Box, legend: Sequence[tuple[str
     return LegendLayout((0, height, width, height + strip), tuple(lines), scale, row, strip)
 
 
-def text_scale(width: int, unit: int) -> float:
-    """The font scale of labels and legend on an image `width` pixels wide: readable when it is
-    shown a phone's width, never thinner than the lines' `unit` allows."""
-    return max(0.45 * unit, width * TEXT_OF_WIDTH)
+def text_scale(width: int, unit: int, of_width: float) -> float:
+    """The font scale of text on an image `width` pixels wide: readable when it is shown a phone's
+    width, never smaller than the lines' `unit` asks."""
+    return max(0.45 * unit, width * of_width)
 
 
 def _text_width(text: str, scale: float, thickness: int) -> int:
