@@ -135,6 +135,62 @@ def test_two_photos_show_annotated_images_findings_and_corrections(page):
     assert media and all(status == 200 for status in media)  # every image really served
 
 
+PHONE = {"width": 390, "height": 844}
+MAIN = "document.querySelector('section[data-testid=stMain]')"
+
+
+def _top_in_page(page, locator) -> float:
+    """Where an element starts on the page (Streamlit scrolls its main section, not the window)."""
+    return locator.first.evaluate(f"e => e.getBoundingClientRect().top + {MAIN}.scrollTop")
+
+
+@pytest.mark.parametrize("sample", ["high_left_hip", "forward_head", "anterior_tilt", "neutral"])
+def test_on_a_phone_the_summary_and_plan_come_first_and_nothing_is_cut_off(playwright, server, sample):
+    """Each sample person, front and side, at 390 px: "In short" starts within about the first
+    screen (the photos fold away once analysed), the plan (or what was found) comes before the
+    details, the side photo carries no cut-off warning (a profile's far leg is hidden, not cut off),
+    and neither the page nor the click-to-place photo is wider than the screen."""
+    browser = launch(playwright)
+    page = browser.new_page(viewport=PHONE)
+    try:
+        page.goto(server)
+        page.get_by_text("Assess your posture").wait_for(timeout=60_000)
+        folder = REPO / "samples" / sample
+        _upload_and_analyse(page, [folder / "front.jpg", folder / "side_right.jpg"])
+        wait_until_idle(page)
+        summary = _top_in_page(page, page.get_by_role("heading", name="In short"))
+        details = _top_in_page(page, page.get_by_role("heading", name="Details"))
+        assert summary < 1.1 * PHONE["height"], summary
+        if page.get_by_text("Your plan.").count():
+            assert summary < _top_in_page(page, page.get_by_text("Your plan.")) < details
+        text = page.locator("[data-testid=stMain]").text_content()  # folded sections too
+        assert "cut off" not in text and "Part of the body is" not in text
+        assert page.evaluate(f"{MAIN}.scrollWidth") <= PHONE["width"]
+        picture = page.frame_locator("iframe[title*='streamlit_image_coordinates']").locator("img")
+        box = picture.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    finally:
+        page.screenshot(path=str(_screenshot_path(f"phone_{sample}")), full_page=True)
+        browser.close()
+
+
+def test_a_new_photo_marks_the_results_stale_until_analysed(page):
+    page, _ = page
+    _upload_and_analyse(page, [SAMPLE / "front.jpg"])
+    assert page.get_by_role("heading", name=re.compile(re.escape(HIP_FINDING))).count() == 1
+    page.get_by_text("Your photos: change or add one").click()
+    page.locator("input[type=file]").first.set_input_files(str(REPO / "samples" / "neutral" / "front.jpg"))
+    page.get_by_text("The photos have changed since they were analysed").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    assert page.get_by_role("heading", name=re.compile(re.escape(HIP_FINDING))).count() == 0
+    assert page.get_by_role("heading", name="In short").count() == 0
+    page.get_by_role("button", name="Analyse").click()
+    page.get_by_role("heading", name="In short").wait_for(timeout=120_000)
+    wait_until_idle(page)
+    assert page.get_by_text("The photos have changed").count() == 0
+    assert page.get_by_role("heading", name=re.compile(re.escape(HIP_FINDING))).count() == 0  # the new person's
+
+
 def test_clicking_a_hip_point_changes_the_measurement(page, estimator):
     page, _ = page
     photo = SAMPLE / "front.jpg"
