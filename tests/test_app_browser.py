@@ -251,10 +251,10 @@ def test_each_refused_file_says_why_at_once_and_the_results_stay(page, tmp_path)
 def _go_to(page, title: str) -> None:
     """Another page through the sidebar's menu (opened first on a phone): the same session, as a
     person moves between pages (a new URL would start a new session)."""
-    link = page.locator("[data-testid=stSidebarNav] a", has_text=title)
-    if not link.is_visible():
-        page.get_by_test_id("stExpandSidebarButton").click()
-    link.click()
+    opener = page.get_by_test_id("stExpandSidebarButton")
+    if opener.is_visible():
+        opener.click()
+    page.locator("[data-testid=stSidebarNav] a", has_text=title).click()
     wait_until_idle(page)
 
 

@@ -26,6 +26,7 @@ from posture.vision.image_io import PhotoBytes
 IDLE_STATUS, IDLE_RGB = "Live preview (not leveled)", (150, 150, 150)
 COUNTDOWN_RGB = (255, 255, 255)
 CAPTURING = "live-capture-running"  # set while a hold-still capture runs: survives leaving the page
+INTERRUPTED = "live-capture-interrupted"  # a capture the video stopped: said until the video runs again
 
 
 class LiveProcessor(VideoProcessorBase):
@@ -121,10 +122,14 @@ def _follow(context, processor: LiveProcessor, status) -> None:
 
 
 def _interrupted_capture(live: bool) -> None:
-    """A hold-still capture that was under way when the person left the page stopped with the
-    video: say so once, rather than lose it silently."""
+    """A hold-still capture that was under way when the video stopped (leaving the page stops it)
+    is said, until the video runs again, rather than lost silently."""
     if st.session_state.get(CAPTURING) and not live:
-        st.session_state.pop(CAPTURING)
+        del st.session_state[CAPTURING]
+        st.session_state[INTERRUPTED] = True
+    if live:
+        st.session_state.pop(INTERRUPTED, None)
+    elif st.session_state.get(INTERRUPTED):
         st.warning("The hold-still capture stopped before it was done: the video stopped (leaving this page "
                    "stops it), so nothing was captured. Press **Start**, then **Hold still** again, and stay on "
                    "this page for the 6 s it takes.", icon=":material/videocam_off:")
