@@ -148,11 +148,16 @@ def _snapshots(red_flag: bool) -> None:
     with st.expander("No live video? Take a snapshot instead"):
         st.caption("Where the browser can't open a live connection (WebRTC), a snapshot from the camera is "
                    "analysed like an uploaded photo.")
+        forgotten = "live-snapshot" not in st.session_state  # Streamlit dropped it: the page was left
         shot = st.camera_input("Snapshot", key="live-snapshot")
-        if shot is None:
-            return
         located = st.session_state.get("live_snapshot")
-        if located is None or located[0] != shot.file_id:  # the model runs once per snapshot, not per rerun
+        if shot is None:
+            if located is None or not (forgotten or located[0] is None):  # none taken, or cleared by hand
+                st.session_state.pop("live_snapshot", None)
+                return
+            located = st.session_state.live_snapshot = (None, located[1])  # kept beyond its widget
+            st.caption("The snapshot taken before you left this page; take a new one to replace it.")
+        elif located is None or located[0] != shot.file_id:  # the model runs once per snapshot, not per rerun
             with st.spinner("Analysing the snapshot..."):
                 located = (shot.file_id, locate(PhotoBytes("snapshot", shot.getvalue()), shared_estimator(), Options()))
             st.session_state.live_snapshot = located
