@@ -85,7 +85,7 @@ def _upload_and_analyse(page, photos: list[Path], images: int | None = None) -> 
         inputs.nth(index).set_input_files(str(photo))
         # Each upload reruns the page: wait until it lists the file, or the next upload can land
         # on an input that is being replaced and be lost.
-        page.get_by_text(photo.name, exact=True).first.wait_for(timeout=30_000)
+        page.get_by_text(photo.name, exact=True).first.wait_for(timeout=60_000)
     # A click on a button the last upload's rerun is replacing can be lost: click once it is idle.
     wait_until_idle(page)
     page.get_by_role("button", name="Analyse").click()

@@ -124,17 +124,21 @@ def _photo_inputs(folded: bool) -> list[PhotoBytes]:
         st.caption("Front: facing the camera, arms relaxed. Side: turned 90°, right or left side to the camera. "
                    "Whole body from head to feet, phone upright at hip height, 2-3 m away. Fitted clothes, "
                    "nothing in the hands, long hair tied up: the body's outline is part of the measurement.")
+        refusals = []
         for column, slot in zip(st.columns(len(SLOTS)), SLOTS, strict=True):
             with column:
-                kept[slot] = _slot_photo(slot, use_camera, kept.get(slot))
+                kept[slot], refusal = _slot_photo(slot, use_camera, kept.get(slot))
+                refusals += [refusal] if refusal else []
+    for refusal in refusals:  # outside the folded box: seen without opening it
+        st.error(refusal, icon=":material/block:")
     st.session_state[KEPT_PHOTOS] = {slot: photo for slot, photo in kept.items() if photo is not None}
     return [photo.photo for photo in st.session_state[KEPT_PHOTOS].values()]
 
 
-def _slot_photo(slot: str, use_camera: bool, kept: KeptPhoto | None) -> KeptPhoto | None:
-    """The slot's photo: a new upload (if it can be read), the kept one, or none. A widget whose
-    state Streamlit dropped (the page was left and come back to) shows empty: the kept photo stays,
-    named under it with a button to remove it; emptied by hand, the slot is empty."""
+def _slot_photo(slot: str, use_camera: bool, kept: KeptPhoto | None) -> tuple[KeptPhoto | None, str | None]:
+    """The slot's photo: a new upload (if it can be read, else why not), the kept one, or none. A
+    widget whose state Streamlit dropped (the page was left and come back to) shows empty: the kept
+    photo stays, named under it with a button to remove it; emptied by hand, the slot is empty."""
     key = f"{'camera' if use_camera else 'upload'}-{slot}"
     forgotten = key not in st.session_state
     label = f"{slot.capitalize()} photo" + (" (optional)" if slot == "back" else "")
@@ -142,19 +146,17 @@ def _slot_photo(slot: str, use_camera: bool, kept: KeptPhoto | None) -> KeptPhot
             else st.file_uploader(label, key=key, help=f"A photo: {PHOTO_KINDS}."))
     if file is not None:
         if kept is not None and kept.file_id == file.file_id:
-            return kept
+            return kept, None
         refusal = _refusal(file)
         if refusal:
-            st.error(f"**{label}**: {refusal} The other photos are kept.",
-                     icon=":material/block:")
-            return None
-        return KeptPhoto(PhotoBytes(f"{slot} photo ({file.name})", file.getvalue()), file.file_id)
+            return None, f"**{label}**: {refusal} The other photos are kept."
+        return KeptPhoto(PhotoBytes(f"{slot} photo ({file.name})", file.getvalue()), file.file_id), None
     if kept is None or not (forgotten or kept.file_id is None):
-        return None
+        return None, None
     st.caption(f":material/check: Kept: {kept.photo.name}")
     if st.button("Remove it", key=f"remove-{slot}", type="tertiary", icon=":material/close:"):
-        return None
-    return replace(kept, file_id=None)
+        return None, None
+    return replace(kept, file_id=None), None
 
 
 def _refusal(file) -> str | None:
