@@ -15,13 +15,14 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from posture.analysis import Options, analyze_person
-from posture.annotated import thumbnail_jpeg
+from posture.annotated import view_thumbnails
 from posture.assessment.classifier import combine
 from posture.history.db import open_database
-from posture.history.models import AssessmentRow, MeasurementRow, Profile
+from posture.history.models import AssessmentRow, MeasurementRow, Profile, ViewThumbnail
 from posture.history.progress import progress
 from posture.history.store import (
     assessment_summaries,
+    export_csv,
     find_profile,
     list_profiles,
     present_findings,
@@ -42,7 +43,7 @@ def fill(location: str) -> None:
                               Options())
     document = report_json(analysis)
     report, findings = json.dumps(document), json.dumps(present_findings(document))
-    thumbnail = thumbnail_jpeg(report_view(analysis).photos)
+    thumbnails = view_thumbnails(report_view(analysis).photos)
     combined = [(mid, c.measurement) for mid, c in combine((r.path, r.measurements) for r in analysis.photos).items()
                 if c.measurement.measured]
     sessions = open_database(location)
@@ -60,8 +61,8 @@ def fill(location: str) -> None:
             for week in range(count):
                 row = AssessmentRow(profile_id=profile.id, taken_at=start + timedelta(weeks=week),
                                     saved_at=datetime.now(),
-                                 source="photos", report_json=report, findings_json=findings,
-                                 thumbnail_jpeg=thumbnail)
+                                 source="photos", report_json=report, findings_json=findings)
+                row.thumbnails = [ViewThumbnail(view=view, jpeg=jpeg) for view, jpeg in thumbnails.items()]
                 row.measurements = [MeasurementRow(measurement=mid, value=m.value + 0.01 * week,
                                                    uncertainty=m.uncertainty, unit=m.unit) for mid, m in combined]
                 session.add(row)
@@ -84,10 +85,12 @@ def measure(location: str) -> None:
     with sessions() as session:
         profile = find_profile(session, MAIN_PROFILE)
         timed("list profiles (98, with counts and latest date)", lambda: list_profiles(session))
+        timed("find a profile by part of its name (98 profiles)", lambda: list_profiles(session, "client 04"))
         timed("list one profile's 260 assessments (with findings)", lambda: assessment_summaries(session, profile))
         kinds = len(series(session, profile))
         timed(f"trend series of every measurement (260 x {kinds} points)", lambda: series(session, profile))
         timed("whole Progress data: changes, MDC95, weekly summary", lambda: progress(session, profile))
+        timed("CSV of the 260 assessments (every stored report read)", lambda: export_csv(session, profile))
 
 
 def in_browser(location: str) -> None:

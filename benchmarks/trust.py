@@ -8,6 +8,8 @@ brighter with more contrast), prints:
 - how many findings flip from absent at >= 0.9 to present at any confidence (stricter than the goal:
   none from absent at >= 0.9 to present at >= 0.9);
 - how many measurement moves lie within 2 sqrt(u1^2 + u2^2) (goal >= 95%);
+- how many tilts of the rolled copies (measurements a roll moves 1:1) are within 1 deg of the
+  original's, beside the same for the other variants (how much the landmarks alone move them);
 - the findings per photo, with their confidence.
 Then for the non-posture photos (../shared/photos/not_posture): the findings they get (goal none).
 
@@ -30,6 +32,7 @@ from posture.assessment.classifier import Status
 from posture.vision.pose_model import BlazePoseEstimator
 
 SURE = 0.9
+TILT_FOLLOWS_DEG = 1.0  # issue 16: tilts after leveling within 1 deg of the original's
 PHOTOS = (".jpg", ".jpeg", ".png")
 
 
@@ -68,6 +71,10 @@ def compare(base: Analysis, moved: Analysis, counts: dict[str, int], name: str) 
         if m.measured and other is not None and other.measured:
             counts["moves"] += 1
             counts["within"] += abs(m.value - other.value) <= 2 * math.hypot(m.uncertainty, other.uncertainty)
+            if abs(m.roll_slope) >= 0.5:  # a tilt: a roll moves it 1:1
+                kind = "rolled" if name.startswith("rolled") else "other"  # other variants: the noise floor
+                counts[f"tilts {kind}"] += 1
+                counts[f"tilts {kind} within 1"] += abs(m.value - other.value) <= TILT_FOLLOWS_DEG
 
 
 def present(analysis: Analysis) -> str:
@@ -80,7 +87,8 @@ def main() -> None:
     front = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "photos" / "front"
     other = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT.parent / "shared" / "photos" / "not_posture"
     estimator = BlazePoseEstimator()
-    counts = dict.fromkeys(("sure", "kept", "flipped", "moves", "within"), 0)
+    counts = dict.fromkeys(("sure", "kept", "flipped", "moves", "within"), 0) | {
+        f"tilts {kind}{within}": 0 for kind in ("rolled", "other") for within in ("", " within 1")}
     findings = 0
     photos = sorted(p for p in front.iterdir() if p.suffix.lower() in PHOTOS)
     with tempfile.TemporaryDirectory() as tmp:
@@ -99,6 +107,10 @@ def main() -> None:
     print(f"absent at >= {SURE} turned present (at any confidence): {counts['flipped']} (goal 0)")
     print(f"measurement moves within 2 sqrt(u1^2 + u2^2): {counts['within']}/{counts['moves']} "
           f"({counts['within'] / max(counts['moves'], 1):.0%}; goal >= 95%)")
+    for kind, what in (("rolled", "the rolled copies (+-2 deg)"), ("other", "the other variants (the noise floor)")):
+        total, within = counts[f"tilts {kind}"], counts[f"tilts {kind} within 1"]
+        print(f"tilts of {what} within {TILT_FOLLOWS_DEG:.0f} deg of the original's: {within}/{total} "
+              f"({within / max(total, 1):.0%})")
     silent = 0
     photos = sorted(p for p in other.iterdir() if p.suffix.lower() in PHOTOS)
     for photo in photos:

@@ -50,6 +50,10 @@ from posture.vision.markers import Marker, MarkerColour, MarkerSet, find_markers
 from posture.vision.person import find_person, mixed_skeleton_warning, points_off_outline
 from posture.vision.pose_model import PoseEstimator
 
+# The body heights a length in cm may be scaled from (a small child to the tallest adults); a value
+# outside is a typo or a unit mix-up (feet, metres), and a wrong scale would mislabel every length.
+BODY_HEIGHT_RANGE_CM = (50.0, 250.0)
+
 
 @dataclass(frozen=True)
 class Options:

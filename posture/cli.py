@@ -9,6 +9,7 @@ Exit codes: 0 every photo analysed, 1 some photos failed (their records carry th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -29,8 +30,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    if getattr(args, "height_cm", None) is not None and not 50 <= args.height_cm <= 250:
-        parser.error("--height-cm must be a body height between 50 and 250 cm")
     if (getattr(args, "asis", None) is None) != (getattr(args, "psis", None) is None):
         parser.error("--asis and --psis go together")
     if getattr(args, "save", False) and not getattr(args, "profile", None):
@@ -40,17 +39,20 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(unwritable)
     try:
         args.pain = _pain(args)
+        args.header = _header(args)
     except ValueError as error:
         parser.error(str(error))
     return args.run(args)
 
 
 def _unwritable_outputs(args) -> str | None:
-    """Why --html or --annotate cannot be written, checked before the model runs for minutes."""
-    html, annotate = getattr(args, "html", None), getattr(args, "annotate", None)
-    if html is not None and (html.is_dir() or not html.parent.is_dir()):
-        return f"--html {html}: " + ("is a folder; give a file name" if html.is_dir()
-                                     else f"the folder {html.parent} does not exist")
+    """Why --html, --pdf or --annotate cannot be written, checked before the model runs for minutes."""
+    annotate = getattr(args, "annotate", None)
+    for option in ("html", "pdf"):
+        target = getattr(args, option, None)
+        if target is not None and (target.is_dir() or not target.parent.is_dir()):
+            return f"--{option} {target}: " + ("is a folder; give a file name" if target.is_dir()
+                                               else f"the folder {target.parent} does not exist")
     if annotate is not None and annotate.exists() and not annotate.is_dir():
         return f"--annotate {annotate}: is a file; give a folder"
     return None
@@ -64,6 +66,29 @@ def _pain(args):
     from posture.assessment.pain import Pain
 
     return Pain(given[0] or (), given[1], given[2])
+
+
+def _header(args):
+    """The report's header from `analyze`'s --client (else --profile), --examiner, --date-of-birth and
+    --taken-at (else today); None for the other commands."""
+    if args.command != "analyze":
+        return None
+    from datetime import date
+
+    from posture.presentation import ReportHeader
+
+    return ReportHeader(args.taken_at or date.today(), client=args.client or args.profile,
+                        date_of_birth=args.date_of_birth, examiner=args.examiner)
+
+
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return number
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -84,8 +109,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--view", choices=VIEWS, help="override view detection for every photo")
-        sub.add_argument("--height-cm", type=float, metavar="N",
-                         help="subject's height; adds lengths in cm (scaled from body height)")
+        sub.add_argument("--height-cm", type=history_cli.body_height, metavar="N",
+                         help="subject's height; adds lengths in cm (scaled from body height); with --save, "
+                              "the profile's stored height when not given")
         sub.add_argument("--no-level", action="store_true",
                          help="don't correct tilts for a rolled camera")
         sub.add_argument("--annotate", type=Path, metavar="DIR",
@@ -108,6 +134,13 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--json", action="store_true", help="print one JSON document")
     analyze.add_argument("--html", type=Path, metavar="FILE",
                          help="also write a self-contained HTML report (annotated images inside)")
+    analyze.add_argument("--pdf", type=Path, metavar="FILE",
+                         help="also write the report as a PDF (annotated images, findings, plan)")
+    analyze.add_argument("--client", metavar="NAME",
+                         help="the client's name in the report's header (default: --profile)")
+    analyze.add_argument("--examiner", metavar="NAME", help="the examiner's name, in the report's header")
+    analyze.add_argument("--date-of-birth", type=history_cli.taken_on, metavar="YYYY-MM-DD",
+                         help="the client's date of birth, in the report's header")
     analyze.add_argument("--pain", metavar="REGION[,REGION]", type=lambda text: tuple(text.split(",")),
                          help="where it hurts: neck, upper_back, mid_back, lower_back, hip, sciatica "
                          "(corrections linked to it come first)")
@@ -126,13 +159,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("paths", nargs="+", metavar="PATH")
     common(batch)
+    batch.add_argument("--workers", type=_positive, metavar="N", default=None,
+                       help="photos analysed at once, each worker a process with its own model "
+                       "(default: all cores); the output is the same for any N")
     batch.set_defaults(run=_run_batch)
 
     app = commands.add_parser(
-        "app", help="open the app in the browser (on this computer only)",
-        description="Start the Streamlit app on 127.0.0.1; photos and video never leave this computer.",
+        "app", help="open the app in the browser (on this computer only, unless --lan)",
+        description="Start the Streamlit app on 127.0.0.1; photos and video never leave this computer. With --lan, "
+        "a phone on the local network can send photos (HTTPS, a secret link shown as a QR code).",
     )
-    app.add_argument("--port", type=int, default=8501, help="port on 127.0.0.1 (default 8501)")
+    app.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    app.add_argument("--lan", action="store_true",
+                     help="also let a phone on the local network send photos: HTTPS with a certificate made now, "
+                     "a secret link shown as a QR code on the Assess page (docs/app.md)")
     app.set_defaults(run=_run_app)
 
     history_cli.add_commands(commands)
@@ -202,13 +242,16 @@ def _run_analyze(args) -> int:
     from posture.report import report_text
     from posture.vision.pose_model import BlazePoseEstimator
 
-    analysis = analyze_person(args.photos, BlazePoseEstimator(), _options(args))
-    view = report_view(analysis)
+    options, header = _options(args), args.header
+    if args.save:
+        options, header = history_cli.with_stored_details(args, options, header)
+    analysis = analyze_person(args.photos, BlazePoseEstimator(), options)
+    view = report_view(analysis, header)
     _say_errors(analysis)
     if args.json:
         print(json.dumps(report_json(analysis), ensure_ascii=False))
     if not any(r.ok for r in analysis.photos):
-        nothing = "; nothing was written or saved" if args.html or args.annotate or args.save else ""
+        nothing = "; nothing was written or saved" if args.html or args.pdf or args.annotate or args.save else ""
         _error(f"no photo could be analysed, so there are no findings{nothing}")
         return EXIT_SOME_FAILED
     if not args.json:
@@ -218,6 +261,10 @@ def _run_analyze(args) -> int:
         from posture.report_html import report_html
 
         written = _write(lambda: args.html.write_text(report_html(view), encoding="utf-8"), args.html) and written
+    if args.pdf:
+        from posture.report_pdf import report_pdf
+
+        written = _write(lambda: args.pdf.write_bytes(report_pdf(view)), args.pdf) and written
     if args.save and history_cli.save(args, analysis, view, args.photos) != EXIT_OK:
         return EXIT_USAGE
     return EXIT_OK if written and all(r.ok for r in analysis.photos) else EXIT_SOME_FAILED
@@ -247,6 +294,8 @@ def _write(write, target: Path) -> bool:
 def _run_app(args) -> int:
     """Become the Streamlit server (exec, not a child process), so a signal that stops `posture
     app` stops the server too instead of leaving it running."""
+    if args.lan:
+        return _run_lan_app(args)
     entry = Path(__file__).parent / "ui" / "main.py"
     command = [
         sys.executable, "-m", "streamlit", "run", str(entry),
@@ -259,31 +308,51 @@ def _run_app(args) -> int:
     return EXIT_OK  # not reached: the process is the server now
 
 
+def _run_lan_app(args) -> int:
+    """The app over HTTPS on every interface, in this process (it removes the certificate's folder
+    when the server stops)."""
+    from posture.lan import lan_address, serve
+
+    address = lan_address()
+    if address is None:
+        _error("app --lan: this computer has no address on a local network (is Wi-Fi or Ethernet connected?)")
+        return EXIT_USAGE
+    print(f"Posture app on https://localhost:{args.port} on this computer; a phone on the same network reaches it "
+          f"at {address} with the link on the Assess page (Ctrl+C to stop).\nThe browser warns once about the "
+          "certificate made for this run: Advanced, then proceed.", file=sys.stderr, flush=True)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C is how it stops, not an error
+        serve(args.port, "0.0.0.0", address)
+    return EXIT_OK
+
+
 def _run_batch(args) -> int:
-    from posture.analysis import analyze_single
-    from posture.presentation import report_view
-    from posture.records import batch_record_json
-    from posture.vision.pose_model import BlazePoseEstimator
+    from concurrent.futures.process import BrokenProcessPool
+
+    from posture.batch import analyse_all, available_cores
 
     paths, empty = expand_paths(args.paths)
     for folder in empty:
         _error(f"no photos in the folder {folder} (looked for {', '.join(sorted(IMAGE_SUFFIXES))})")
     if not paths:
         return EXIT_USAGE
-    estimator = BlazePoseEstimator()
-    options = _options(args)
     failed, written = 0, True
     taken: set[Path] = set()
-    for index, path in enumerate(paths, start=1):
-        _progress(index, len(paths), path)
-        analysis = analyze_single(path, estimator, options)
-        if not analysis.photos[0].ok:
-            failed += 1
-            sys.stderr.write("\r\033[K")
-            _say_errors(analysis)
-        if args.annotate:
-            written = _write_annotations(args.annotate, report_view(analysis).photos, taken) and written
-        print(json.dumps(batch_record_json(analysis), ensure_ascii=False), flush=True)
+    workers = args.workers or available_cores()
+    _progress(1, len(paths), paths[0])
+    try:
+        for index, outcome in enumerate(analyse_all(paths, _options(args), bool(args.annotate), workers), 1):
+            if outcome.error is not None:
+                failed += 1
+                sys.stderr.write("\r\033[K")
+                _error(outcome.error)
+            if args.annotate:
+                written = _save_annotations(args.annotate, outcome.annotated, taken) and written
+            print(outcome.record, flush=True)
+            if index < len(paths):
+                _progress(index + 1, len(paths), paths[index])
+    except BrokenProcessPool:
+        _error("a worker process stopped unexpectedly (out of memory?); try fewer --workers")
+        return EXIT_SOME_FAILED
     sys.stderr.write(f"\r{len(paths)} photos, {failed} failed\033[K\n")
     return EXIT_OK if failed == 0 and written and not empty else EXIT_SOME_FAILED
 
@@ -399,12 +468,20 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[str]]:
     return expanded, empty
 
 
-def _write_annotations(folder: Path, sections, taken: set[Path] | None = None) -> bool:
+def _write_annotations(folder: Path, sections) -> bool:
     """The annotated images; False (said on stderr) when one could not be written."""
     from posture.annotated import write_annotated
 
-    taken = set() if taken is None else taken
+    taken: set[Path] = set()
     return all([_write(lambda s=section: write_annotated(s, folder, taken), folder) for section in sections])
+
+
+def _save_annotations(folder: Path, images, taken: set[Path]) -> bool:
+    """A batch worker's annotated JPEGs, named in the photos' order; False (said on stderr) when one
+    could not be written."""
+    from posture.annotated import save_annotated
+
+    return all([_write(lambda t=title, j=jpeg: save_annotated(t, j, folder, taken), folder) for title, jpeg in images])
 
 
 def _progress(index: int, total: int, path: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 from posture.analysis import Analysis, PhotoResult
@@ -34,6 +35,41 @@ RETAKE_ADVICE = (
     "the phone upright at hip height 2-3 m away, the whole body from head to feet in the frame, standing "
     "relaxed in fitted clothes with the hair off the neck and ears."
 )
+
+
+NAME_MAX_CHARS = 200
+
+
+@dataclass(frozen=True)
+class ReportHeader:
+    """Whom and when a report is about, as every renderer heads it: given by the person who makes
+    the report (the command line's options, the app's profile), never derived from the photos."""
+
+    assessed_on: date  # the day the photos were taken
+    client: str | None = None
+    date_of_birth: date | None = None
+    examiner: str | None = None
+
+    def __post_init__(self) -> None:
+        for what, name in (("client", self.client), ("examiner", self.examiner)):
+            if name is not None and (not name.strip() or len(name) > NAME_MAX_CHARS
+                                     or any(ord(c) < 32 for c in name)):
+                raise ValueError(f"the {what}'s name must be 1-{NAME_MAX_CHARS} characters without line breaks "
+                                 f"or control characters, got {name!r}")
+        if self.date_of_birth is not None and self.date_of_birth > self.assessed_on:
+            raise ValueError(f"the date of birth {self.date_of_birth} is after the assessment date {self.assessed_on}")
+
+    @property
+    def rows(self) -> tuple[tuple[str, str], ...]:
+        """('Client', 'Jonas P.'), ...: what is known, in the order a header reads."""
+        rows = (("Client", self.client), ("Date of birth", self.date_of_birth), ("Examiner", self.examiner),
+                ("Assessment date", self.assessed_on))
+        return tuple((label, str(value)) for label, value in rows if value is not None)
+
+    @property
+    def line(self) -> str:
+        """'Client: Jonas P. · Assessment date: 2026-03-02': the header on one line."""
+        return " · ".join(f"{label}: {value}" for label, value in self.rows)
 
 
 @dataclass(frozen=True)
@@ -175,6 +211,7 @@ class Summary:
 class ReportView:
     photos: tuple[PhotoSection, ...]
     summary: Summary
+    header: ReportHeader
 
     @property
     def photo_notes(self) -> tuple[str, ...]:
@@ -184,10 +221,12 @@ class ReportView:
                                    for section in self.photos for warning in section.warnings))
 
 
-def report_view(analysis: Analysis) -> ReportView:
+def report_view(analysis: Analysis, header: ReportHeader | None = None) -> ReportView:
+    """The report of an analysis, headed by `header` (today's date and no names when not given)."""
     assessment = analysis.assessment
     summary = summarize(assessment.findings, assessment.recommendations, assessment.safety)
-    return ReportView(tuple(_photo(r, assessment.findings, summary) for r in analysis.photos), summary)
+    photos = tuple(_photo(r, assessment.findings, summary) for r in analysis.photos)
+    return ReportView(photos, summary, header or ReportHeader(date.today()))
 
 
 def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation], safety: Safety) -> Summary:

@@ -9,7 +9,7 @@ from posture.presentation import PhotoSection, ReportView, ShownFinding, Summary
 def report_text(view: ReportView) -> str:
     """The report of the analysed photos; a photo that could not be analysed is an error, which
     the command line says on stderr."""
-    lines = ["POSTURE SCREEN (suggestions from photos, not a diagnosis)", ""]
+    lines = ["POSTURE SCREEN (suggestions from photos, not a diagnosis)", view.header.line, ""]
     lines += _in_short(view)
     for section in view.photos:
         lines += _photo_text(section) if section.ok else []
@@ -35,7 +35,7 @@ def _in_short(view: ReportView) -> list[str]:
         lines.append(f"  Plan: {summary.plan.time_text}")
         for number, item in enumerate(summary.plan.items, 1):
             ex = item.exercise
-            lines.append(f"    {number}. {ex.name}{item.side_text}: {ex.dosage} [for: {', '.join(item.for_findings)}]")
+            lines.append(f"    {number}. {ex.title}{item.side_text}: {ex.dosage} [for: {', '.join(item.for_findings)}]")
         if summary.left_out:
             lines.append(f"  {summary.left_out} exercise(s) left out (findings that disagree, or your pain): "
                          "see below.")
@@ -91,7 +91,7 @@ def _recommendations_text(summary: Summary) -> list[str]:
         lines.append(f"  {rec.label} ({rec.severity}){linked}: {rec.meaning}")
         for kind, items in (("Stretch", rec.stretch), ("Strengthen", rec.strengthen)):
             for ex in items:
-                lines.append(f"    {kind} {ex.muscle} [{ex.side}]: {ex.name}, {ex.dosage}.")
+                lines.append(f"    {kind} [{ex.side}]: {ex.title}, {ex.dosage}.")
                 lines.append(f"        {ex.instructions}")
         for caution in rec.avoid:
             lines.append(f"    Caution: {caution}")

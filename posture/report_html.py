@@ -9,15 +9,17 @@ from __future__ import annotations
 import base64
 import io
 from datetime import datetime
+from functools import cache
 from html import escape
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from posture.annotated import annotated_image
-from posture.assessment.corrections import Safety
+from posture.assessment.corrections import Exercise, Safety
 from posture.assessment.pain import region_label
-from posture.presentation import MeasurementLine, PhotoSection, ReportView, ShownFinding, Summary
+from posture.presentation import MeasurementLine, PhotoSection, ReportHeader, ReportView, ShownFinding, Summary
 
 REPORT_IMAGE_LONG_SIDE_PX = 1000
 STYLE = """
@@ -27,6 +29,9 @@ body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0
 .photo{display:flex;gap:1rem;flex-wrap:wrap;margin:1rem 0}.photo img{max-width:28rem;width:100%}
 table{border-collapse:collapse}td,th{padding:.15rem .5rem;border-bottom:1px solid #ddd;text-align:left}
 .unsure{color:#666}h3{margin-bottom:.2rem}
+.exercise{display:flex;gap:.8rem;align-items:flex-start;margin:.4rem 0}
+img.pose{width:10rem;flex:none;border:1px solid #ddd;border-radius:4px}
+.header td{border:none;padding:0 1rem 0 0}
 .short{border:2px solid #2e7d32;background:#f3faf3;padding:.2rem 1rem .6rem;border-radius:6px;margin:1rem 0}
 """
 
@@ -35,13 +40,21 @@ def report_html(view: ReportView, title: str = "Posture screen") -> str:
     parts = [
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>",
         f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1>",
-        f"<p>{datetime.now():%Y-%m-%d %H:%M}. Suggestions from photos, not a diagnosis.</p>",
+        header_html(view.header),
+        f"<p>Made {datetime.now():%Y-%m-%d %H:%M}. Suggestions from photos, not a diagnosis.</p>",
         _safety(view.summary.safety),
         in_short_html(view),
     ]
     parts += [_photo(section) for section in view.photos]
     parts += [findings_html(view.summary), corrections_html(view.summary), "</body></html>"]
     return "\n".join(parts)
+
+
+def header_html(header: ReportHeader) -> str:
+    """Whom and when the report is about (also the progress report's)."""
+    rows = "".join(f"<tr><td>{escape(label)}</td><td><strong>{escape(value)}</strong></td></tr>"
+                   for label, value in header.rows)
+    return f"<table class='header'>{rows}</table>"
 
 
 def in_short_html(view: ReportView) -> str:
@@ -57,8 +70,9 @@ def in_short_html(view: ReportView) -> str:
     plan = ""
     if summary.plan.items:
         items = "".join(
-            f"<li><strong>{escape(i.exercise.name)}</strong>{escape(i.side_text)}: {escape(i.exercise.dosage)} "
-            f"<em>(for {escape(', '.join(i.for_findings))})</em></li>"
+            f"<li><div class='exercise'>{_picture(i.exercise)}<div><strong>{escape(i.exercise.title)}</strong>"
+            f"{escape(i.side_text)}: {escape(i.exercise.dosage)} <em>(for {escape(', '.join(i.for_findings))})</em>"
+            f"<br>{escape(i.exercise.instructions)}</div></div></li>"
             for i in summary.plan.items)
         left_out = (f"<p>{summary.left_out} exercise(s) left out (findings that disagree, or your pain): see below.</p>"
                     if summary.left_out else "")
@@ -74,6 +88,20 @@ def image_data_uri(rgb: np.ndarray, long_side_px: int = REPORT_IMAGE_LONG_SIDE_P
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85)
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@cache
+def picture_data_uri(path: Path) -> str:
+    """An exercise picture (a small PNG) as a data URI, so the report stays one file."""
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def _picture(exercise: Exercise) -> str:
+    """The drawing of an exercise's key position, or nothing when it has none."""
+    path = exercise.picture
+    if path is None:
+        return ""
+    return f"<img class='pose' alt='{escape(exercise.title)}' src='{picture_data_uri(path)}'>"
 
 
 def _safety(safety: Safety) -> str:
@@ -142,8 +170,8 @@ def corrections_html(summary: Summary) -> str:
         for kind, items in (("Stretch", rec.stretch), ("Strengthen", rec.strengthen)):
             for ex in items:
                 parts.append(
-                    f"<li><strong>{kind} {escape(ex.muscle)} ({escape(ex.side)})</strong>: {escape(ex.name)}, "
-                    f"{escape(ex.dosage)}. {escape(ex.instructions)}</li>"
+                    f"<li><div class='exercise'>{_picture(ex)}<div><strong>{kind} ({escape(ex.side)}): "
+                    f"{escape(ex.title)}</strong>, {escape(ex.dosage)}. {escape(ex.instructions)}</div></div></li>"
                 )
         parts += [f"<li>Caution: {escape(c)}</li>" for c in rec.avoid]
         parts += [f"<li>Not listed: {escape(note)}</li>" for note in rec.left_out]

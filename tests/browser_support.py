@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -37,20 +38,45 @@ def browser_missing_reason() -> str | None:
 def app_server(history_db: Path) -> Iterator[str]:
     """`streamlit run app.py` on a free port of 127.0.0.1, its history in `history_db` (never the
     user's own); yields its URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = _free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    with _running(command, f"http://127.0.0.1:{port}", history_db) as url:
+        yield url
+
+
+# The phone's name for this computer in the LAN tests: Chromium maps it to 127.0.0.1 (see
+# `launch`), so the phone's requests ask for another host than localhost and are not the desktop's.
+PHONE_HOST = "posture-phone.test"
+
+
+@contextlib.contextmanager
+def lan_app_server(history_db: Path) -> Iterator[str]:
+    """`posture app --lan` (HTTPS, token, inbox) on a free port of 127.0.0.1, never on the
+    machine's network, with the phone's link naming PHONE_HOST; yields the desktop's URL."""
+    port = _free_port()
+    command = [sys.executable, "-c", f"from posture.lan import serve; serve({port}, '127.0.0.1', {PHONE_HOST!r})"]
+    with _running(command, f"https://127.0.0.1:{port}", history_db) as url:
+        yield url
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _running(command: list[str], url: str, history_db: Path) -> Iterator[str]:
     log = open(os.devnull, "w")  # noqa: SIM115 - closed with the server
     environment = {**os.environ, "POSTURE_DB": str(history_db)}
     server = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=environment)
-    url = f"http://127.0.0.1:{port}"
+    unverified = ssl._create_unverified_context()  # the LAN server's certificate is made on the spot
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read()
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1, context=unverified).read()
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
@@ -91,8 +117,8 @@ def write_y4m(photo: Path, out: Path, seconds: float = 4.0, fps: int = 30, size=
     return out
 
 
-def launch(playwright, webcam_clip: Path | None = None):
-    args = list(CHROMIUM_ARGS)
+def launch(playwright, webcam_clip: Path | None = None, phone_host: bool = False):
+    args = list(CHROMIUM_ARGS) + ([f"--host-resolver-rules=MAP {PHONE_HOST} 127.0.0.1"] if phone_host else [])
     if webcam_clip is not None:
         args += ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                  f"--use-file-for-fake-video-capture={webcam_clip}", "--allow-loopback-in-peer-connection"]

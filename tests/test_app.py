@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import re
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image as PILImage
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Image
 
+from posture.assessment.corrections import exercise_title
 from posture.assessment.pain import PAIN_REGIONS
+from posture.data_files import exercise_picture, load
 
 REPO = Path(__file__).resolve().parents[1]
 HIGH_HIP = REPO / "samples" / "high_left_hip"
@@ -33,6 +39,21 @@ def _upload(app: AppTest, key: str, path: Path, data: bytes | None = None) -> No
 
 def _markdown(app: AppTest) -> str:
     return "\n".join(m.value for m in app.markdown)
+
+
+EXERCISE_TEXT = re.compile(r"^(\d+\. \*\*|\*\*(Stretch|Strengthen) \()")  # a plan item, or one in the details
+
+
+def _exercise_rows(node) -> list[tuple[Image, str]]:
+    """(picture, text) of every exercise shown with its picture beside it, in page order."""
+    children = list(getattr(node, "children", {}).values())
+    columns = [c for c in children if getattr(c, "type", "") == "column"]
+    if len(columns) == 2 and len(children) == 2:
+        picture, words = (list(c.children.values()) for c in columns)
+        if (len(picture) == 1 and picture[0].type == "image" and words and words[0].type == "markdown"
+                and EXERCISE_TEXT.match(words[0].value)):
+            return [(picture[0], words[0].value)]
+    return [row for child in children for row in _exercise_rows(child)]
 
 
 def _analyse(app: AppTest) -> AppTest:
@@ -80,13 +101,57 @@ def test_two_photos_give_findings_and_targeted_corrections():
     assert not app.exception
     text = _markdown(app)
     assert "Left hip higher than right" in text
-    assert "Strengthen gluteus medius (left)" in text  # the high side's glute medius
+    assert "Strengthen (left): Side-lying leg lift (gluteus medius)" in text  # the high side's glute medius
     subheaders = [s.value for s in app.subheader]
     assert subheaders.index("In short") < subheaders.index("Details")  # the summary and plan come first
-    assert "**Your plan.** About" in text and "Side-lying hip abduction (glute medius)** (left)" in text
+    assert "**Your plan.** About" in text and "Side-lying leg lift (gluteus medius)** (left)" in text
     photos = [e.label for e in app.expander if "photo (" in e.label]
     assert photos == ["front photo (front.jpg): front view", "side photo (side_right.jpg): side right view"]
-    assert len(app.get("image")) == 2  # one annotated image per photo
+    assert len(app.get("image")) - len(_exercise_rows(app.main)) == 2  # one annotated image per photo
+
+
+@pytest.fixture
+def media(monkeypatch) -> dict[str, bytes]:
+    """The bytes of every image the app serves, by URL (as `downloads` catches downloads)."""
+    caught: dict[str, bytes] = {}
+    add = MediaFileManager.add
+
+    def catching_add(self, path_or_data, mimetype, coordinates, file_name=None, is_for_static_download=False):
+        url = add(self, path_or_data, mimetype, coordinates, file_name, is_for_static_download)
+        caught[url] = path_or_data
+        return url
+
+    monkeypatch.setattr(MediaFileManager, "add", catching_add)
+    return caught
+
+
+def _walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+@pytest.mark.model
+def test_the_plan_shows_each_exercise_beside_the_picture_of_it(media):
+    app = _app()
+    _upload(app, "upload-front", HIGH_HIP / "front.jpg")
+    app = _analyse(app.run())
+    in_short = next(block for block in app.main.children.values()
+                    if any(getattr(n, "type", "") == "subheader" and n.value == "In short" for n in _walk(block)))
+    items = [n.value for n in _walk(in_short) if getattr(n, "type", "") == "markdown" and re.match(r"\d+\. ", n.value)]
+    rows = _exercise_rows(in_short)
+    assert items and [text for _, text in rows] == items  # every plan item has its picture beside it
+    catalog = load("corrections.json")["exercises"]
+    by_title = {exercise_title(e["name"], e["anatomy"]): exercise_id for exercise_id, e in catalog.items()}
+    pictures = {exercise_id: np.asarray(PILImage.open(exercise_picture(exercise_id)).convert("L"), float)
+                for exercise_id in catalog}
+    for picture, text in rows:
+        exercise_id = by_title[re.match(r"\d+\. \*\*(.+?)\*\*", text)[1]]
+        shown = PILImage.open(io.BytesIO(media[picture.proto.imgs[0].url])).convert("L")
+        differences = {other: np.abs(np.asarray(shown.resize((480, 340)), float) - pixels).mean()
+                       for other, pixels in pictures.items()}
+        assert min(differences, key=differences.get) == exercise_id  # the picture of that exercise
+    assert len(_exercise_rows(app.main)) > len(rows)  # and again beside each exercise in the details
 
 
 @pytest.mark.model
@@ -97,7 +162,8 @@ def test_red_flag_hides_the_exercises_and_says_why():
     app.checkbox[0].check()
     app = app.run()
     assert "see a doctor or physiotherapist" in app.error[0].value
-    assert "Stretch quadratus lumborum" not in _markdown(app)
+    assert "Side stretch at the waist" not in _markdown(app)
+    assert not _exercise_rows(app.main)  # nor their pictures
     assert "Left hip higher than right" in _markdown(app)  # the finding itself stays
 
 
@@ -146,24 +212,25 @@ def test_an_assessment_saved_to_a_new_profile_shows_on_the_progress_page(tmp_pat
     app = _analyse(app.run())
     app.selectbox(key="assess-profile").set_value("+ New profile")
     app = app.run()
-    app.text_input[0].input("Client 7 'O'Hara'")
+    next(t for t in app.text_input if t.label.startswith("Name")).input("Client 7 'O'Hara'")
     app.checkbox[-1].check()  # keep photos (opt in)
     next(b for b in app.button if b.label == "Create profile").click()
     app = app.run()
     assert app.selectbox(key="assess-profile").value == "Client 7 'O'Hara'"  # chosen once created
     next(b for b in app.button if b.key == "assess-save").click()
     app = app.run()
-    assert any("Saved as assessment 1" in s.value for s in app.success)
+    assert any("Saved as visit 1 of" in s.value for s in app.success)
     app.date_input(key="assess-date").set_value(date(2026, 1, 5))
     next(b for b in app.button if b.key == "assess-save").click()
     app = app.run()
-    assert any("Saved as assessment 2" in s.value for s in app.success)
+    assert any("Saved as visit 1 of" in s.value for s in app.success)  # dated before today's: it is the first
 
     progress = AppTest.from_function(_progress_page, default_timeout=TIMEOUT_S).run()
     assert not progress.exception
     assert progress.selectbox(key="progress-profile").value == "Client 7 'O'Hara'"
     assert progress.selectbox(key="progress-first").value == 2  # the earlier date comes first
-    assert any(m.value.startswith("**2026-01-05**: Left hip higher") for m in progress.markdown)
+    assert f"**Found on {date.today()}:** Left hip higher" in _markdown(progress)  # the latest assessment's
+    assert "**Front**" in _markdown(progress)  # its one view, both dates side by side
     changes = progress.dataframe[0].value
     assert set(changes["verdict"]) == {"no real change yet"}  # the same photo twice
     assert len(_elements_of_type(progress._tree, "vega")) == 4  # the four key trend charts

@@ -6,6 +6,7 @@ Skipped with the reason when Chromium or Playwright is absent (.ci/run installs 
 from __future__ import annotations
 
 import html
+import io
 import random
 import re
 import subprocess
@@ -13,9 +14,12 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from posture.analysis import Options, analyze_person
+from posture.history.charts import LINE_COLOUR
 from posture.vision.landmarks import Landmark
 from tests.browser_support import (
     REPO,
@@ -27,12 +31,14 @@ from tests.browser_support import (
     watch_texts,
     write_y4m,
 )
+from tests.progress_support import fill_history
 
 pytestmark = [
     pytest.mark.model,
     pytest.mark.skipif(browser_missing_reason() is not None, reason=browser_missing_reason() or ""),
 ]
 SAMPLE = REPO / "samples" / "high_left_hip"
+PLOT_HEIGHT_PX = 180  # posture.history.charts.trend_chart's
 MEDIA_IMAGES_LOADED = (
     "Array.from(document.images).filter(i => i.src.includes('/media/')).length >= {n} && "
     "Array.from(document.images).filter(i => i.src.includes('/media/')).every(i => i.complete && i.naturalWidth > 0)"
@@ -126,11 +132,11 @@ def test_two_photos_show_annotated_images_findings_and_corrections(page):
     seconds = _upload_and_analyse(page, [SAMPLE / "front.jpg", SAMPLE / "side_right.jpg"])
     print(f"upload to result: {seconds:.1f} s")
     assert page.get_by_role("heading", name=re.compile("Left hip higher than right")).is_visible()
-    assert page.get_by_text("Strengthen gluteus medius (left)").first.is_visible()
+    assert page.get_by_text("Strengthen (left): Side-lying leg lift (gluteus medius)").first.is_visible()
     assert page.get_by_text("not a diagnosis").first.is_visible()
     summary = page.get_by_role("heading", name="In short").bounding_box()
     plan = page.get_by_text("Your plan.").bounding_box()
-    first_photo = page.locator("img").first.bounding_box()
+    first_photo = page.locator('[data-testid="stExpander"] img').first.bounding_box()  # not a plan picture
     assert summary["y"] < plan["y"] < first_photo["y"]  # what matters and the plan come before the details
     assert media and all(status == 200 for status in media)  # every image really served
 
@@ -208,6 +214,38 @@ def test_clicking_a_hip_point_changes_the_measurement(page, estimator):
     page.get_by_text("Placed by hand on this photo: left_hip.").wait_for(timeout=60_000)
     after = _hip_tilt_text(page)
     assert _degrees(after) > _degrees(before) + 2, (before, after)
+
+
+def test_the_pdf_report_downloads_with_the_chosen_client_and_renders(page, history_db):
+    """The client is chosen from the profiles (none by default), the examiner typed; the PDF the
+    button hands over is a real PDF whose pages say them, the findings and the photos."""
+    from posture.history.db import open_database
+    from posture.history.store import get_or_create_profile
+    from tests.pdf_support import all_text, read_pdf
+
+    with open_database(str(history_db)).begin() as session:
+        get_or_create_profile(session, "Zoë PDF-Client")
+    page, _ = page
+    page.reload()
+    page.get_by_text("On the report (optional): client and examiner").click()
+    client = page.get_by_role("combobox", name="Client (a profile)")
+    client.click()
+    client.fill("Zoë PDF")
+    page.keyboard.press("Enter")
+    examiner = page.get_by_role("textbox", name="Examiner")
+    examiner.fill("Dr. Ana Müller")
+    examiner.press("Enter")
+    wait_until_idle(page)
+    _upload_and_analyse(page, [SAMPLE / "front.jpg", SAMPLE / "side_right.jpg"])
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Download the report (PDF)").click()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"%PDF-") and download.value.suggested_filename == "posture-report.pdf"
+    pages = read_pdf(data)
+    assert 2 <= len(pages) <= 6
+    assert "Client Zoë PDF-Client" in pages[0].text and "Examiner Dr. Ana Müller" in pages[0].text
+    assert HIP_FINDING in all_text(pages)
+    assert sum(len(p.images) for p in pages) >= 2  # the two annotated photos
 
 
 def test_a_file_that_is_not_a_photo_gets_a_message_and_the_app_goes_on(page, tmp_path):
@@ -394,6 +432,8 @@ def test_live_page_at_phone_width_and_a_capture_left_midway(playwright, server, 
 
 
 def test_progress_page_shows_thumbnails_changes_and_charts(playwright, server, history_db):
+    from tests.pdf_support import all_text, read_pdf
+
     for day in ("2026-03-02", "2026-03-30"):
         saved = subprocess.run([sys.executable, "-m", "posture", "analyze", str(SAMPLE / "front.jpg"), "--save",
                                 "--profile", "Browser <b>test</b>", "--taken-at", day, "--db", str(history_db)],
@@ -407,15 +447,61 @@ def test_progress_page_shows_thumbnails_changes_and_charts(playwright, server, h
         started = time.monotonic()
         page.goto(f"{server}/progress")
         page.get_by_text("What changed, 2026-03-02 → 2026-03-30").wait_for(timeout=60_000)
-        page.wait_for_function(MEDIA_IMAGES_LOADED.format(n=2), timeout=60_000)
+        page.wait_for_function(MEDIA_IMAGES_LOADED.format(n=1), timeout=60_000)  # both fronts joined in one
         page.locator("canvas, svg.marks").first.wait_for(timeout=60_000)  # a trend chart drawn
         print(f"progress page: {time.monotonic() - started:.1f} s to thumbnails and charts")
         # The name stays text, never markup.
         assert page.get_by_role("combobox", name="Profile").input_value() == "Browser <b>test</b>"
         assert media and all(status == 200 for status in media)
+        with page.expect_download(timeout=120_000) as download:
+            page.get_by_role("button", name="Download the progress report (PDF)").click()
+        text = all_text(read_pdf(Path(download.value.path()).read_bytes()))
+        assert "Client Browser <b>test</b>" in text
+        assert "First and latest assessment: 2026-03-02 and 2026-03-30" in text
     finally:
         page.screenshot(path=str(_screenshot_path("progress_page")), full_page=True)
         browser.close()
+
+
+@pytest.mark.parametrize("count", [1, 260])
+def test_progress_page_with_one_and_with_260_assessments_every_view_and_charts_not_flat(playwright, tmp_path, count):
+    """The physiotherapist's client (hip line 7.8 -> -0.7 deg): at desktop and phone width, every
+    saved view's thumbnail is shown and each trend chart keeps its plot height; with 260 visits the
+    hip line's drawn line spans much of it (it once collapsed to a flat line in the app)."""
+    history = tmp_path / "history.sqlite"
+    fill_history(str(history), count)
+    browser = launch(playwright)
+    try:
+        with app_server(history) as url:
+            for width in (1400, 390):
+                # Tall enough for the whole page: Streamlit scrolls inside its own container.
+                page = browser.new_page(viewport={"width": width, "height": 3800 if width > 1000 else 6000})
+                page.goto(f"{url}/progress")
+                page.get_by_role("heading", name="Next").wait_for(timeout=60_000)
+                page.wait_for_function(MEDIA_IMAGES_LOADED.format(n=1 if count == 1 else 2), timeout=60_000)
+                charts = page.locator(".vega-embed")
+                page.wait_for_function("document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= 4",
+                                       timeout=60_000)
+                wait_until_idle(page)
+                page.screenshot(path=str(_screenshot_path(f"progress_{count}_at_{width}px")), full_page=True)
+                for caption in ("front | right side",) if count == 1 else ("Front", "Right side"):
+                    assert page.get_by_text(caption, exact=True).first.is_visible(), caption
+                heights = [charts.nth(i).bounding_box()["height"] for i in range(charts.count())]
+                assert len(heights) == 4 and min(heights) >= PLOT_HEIGHT_PX, heights  # no chart squeezed
+                drawn = _line_rows(charts.nth(0).screenshot())  # the hip line chart comes first
+                assert drawn.max() - drawn.min() > (0.35 * PLOT_HEIGHT_PX if count > 1 else 0), (width, drawn)
+                page.close()
+    finally:
+        browser.close()
+
+
+def _line_rows(png: bytes) -> np.ndarray:
+    """The pixel rows where the chart's line colour is drawn (its dots and line)."""
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int32)
+    target = np.array([int(LINE_COLOUR[i:i + 2], 16) for i in (1, 3, 5)])
+    rows = np.nonzero((np.abs(pixels - target).sum(axis=2) < 40).any(axis=1))[0]
+    assert rows.size, "the line colour is nowhere in the chart"
+    return rows
 
 
 def test_arrow_keys_on_the_pain_slider_never_change_a_finding(page):
@@ -472,3 +558,29 @@ def test_arrow_keys_on_the_pain_slider_never_change_a_finding(page):
             f"{measurement} {evidence}") in report
     if level >= 7:
         assert f"Your pain is severe ({level}/10)" in report
+
+
+PLAN_ROWS = """() => Array.from(document.querySelectorAll('[data-testid="stHorizontalBlock"]'))
+  .filter(row => row.querySelector('img') && row.querySelector('ol'))  // a plan item: numbered
+  .map(row => {
+    const img = row.querySelector('img'), text = row.querySelector('[data-testid="stMarkdownContainer"]');
+    const i = img.getBoundingClientRect(), t = text.getBoundingClientRect();
+    return {title: text.innerText.split(':')[0], loaded: img.complete && img.naturalWidth > 0, width: i.width,
+            left: i.left, right: i.right, top: i.top, bottom: i.bottom, textLeft: t.left, textTop: t.top};
+  })"""
+
+
+def test_the_plan_shows_a_picture_beside_each_exercise_on_a_desktop_and_above_it_on_a_phone(page):
+    page, _ = page
+    _upload_and_analyse(page, [SAMPLE / "front.jpg"])
+    rows = page.evaluate(PLAN_ROWS)
+    assert rows and all(row["loaded"] for row in rows), rows
+    titles = [row["title"] for row in rows]
+    assert len(set(titles)) == len(titles) and "Side-lying leg lift (gluteus medius) (left)" in titles, titles
+    for row in rows:  # beside the text, at its height, small
+        assert row["right"] <= row["textLeft"] and row["top"] < row["textTop"] + 40 and 150 <= row["width"] <= 201, row
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function(f"({PLAN_ROWS})().every(r => r.textTop >= r.bottom - 1)", timeout=30_000)
+    for row in page.evaluate(PLAN_ROWS):  # a phone stacks them: the picture above its text, still small
+        assert row["width"] <= 201 and row["textTop"] >= row["bottom"] - 1, row
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone

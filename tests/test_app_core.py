@@ -4,11 +4,13 @@ live preview, the hold-still capture and the HTML report."""
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from benchmarks.home_scenes import Camera, Scene, SceneKind, render
 from posture.analysis import Options, PhotoEdits, analyze_located, analyze_person, locate
 from posture.assessment.classifier import Finding, Status
 from posture.assessment.corrections import recommend, safety
@@ -144,6 +146,24 @@ def test_the_live_preview_draws_smoothed_values_and_counts_frames():
     empty = tracker.process(np.full_like(frame, 128), 1.0)
     assert empty.view is None and empty.values == {}
     tracker.close()
+
+
+@pytest.mark.model
+def test_the_live_page_shows_the_camera_level_read_from_the_background_beside_the_frames():
+    """A rendered doorway seen by a camera rolled 2.5 deg: within a few seconds of frames the guide
+    reads the roll from the photos' cues (without holding frames up) and draws it."""
+    scene = Scene(SceneKind.DOORWAY, Camera(2.5, 6.0, 0.0, 1.1), 3.2, 2.5, 2.6, 1.0, seed=3)
+    frame, _ = render(scene)
+    tracker = LiveTracker()
+    deadline, t, reading = time.monotonic() + 30, 0.0, None
+    while time.monotonic() < deadline and (reading is None or reading.level is None):
+        reading = tracker.process(frame, t)
+        t += 0.5
+        time.sleep(0.2)
+    tracker.close()
+    assert reading.level is not None and reading.level.confident, reading.level
+    assert reading.level.roll_deg == pytest.approx(2.5, abs=0.5)
+    assert not np.array_equal(reading.image, frame)  # the guide is drawn
 
 
 @pytest.mark.model

@@ -165,12 +165,13 @@ def test_save_then_history_list_show_export_import_delete(tmp_path):
     photos = [str(p) for p in sorted((REPO / "samples" / "neutral").glob("*.jpg"))]
     for day in ("2026-02-02", "2026-02-09"):
         saved = replayed("analyze", *photos, "--save", "--profile", "O'Brien", "--taken-at", day, "--db", db)
-        assert saved.returncode == 0 and "Saved as assessment" in saved.stderr
+        assert saved.returncode == 0 and "Saved as visit" in saved.stderr
     assert posture("history", "list", "--db", db).stdout.startswith("O'Brien\t2 assessment(s)\tlatest 2026-02-09")
     shown = posture("history", "show", "--profile", "O'Brien", "--db", db).stdout
     assert "Hip line tilt" in shown and "no real change yet" in shown
     csv_rows = posture("history", "export", "--profile", "O'Brien", "--format", "csv", "--db", db).stdout.splitlines()
-    assert csv_rows[0].startswith("taken_at,measurement,value,unit") and csv_rows[1].startswith("2026-02-02,")
+    assert csv_rows[0].startswith("date,visit,measurement_id,measurement,value")
+    assert csv_rows[1].startswith("2026-02-02,1,")
     exported = tmp_path / "obrien.json"
     exported.write_text(posture("history", "export", "--profile", "O'Brien", "--format", "json", "--db", db).stdout)
     other = str(tmp_path / "other.sqlite")
@@ -183,6 +184,86 @@ def test_save_then_history_list_show_export_import_delete(tmp_path):
     foreign.write_text("not a database")
     refused = posture("history", "list", "--db", str(foreign))
     assert refused.returncode == 2 and "not a posture history database" in refused.stderr
+
+
+def test_client_details_search_and_visit_numbers_from_the_command_line(tmp_path):
+    db = str(tmp_path / "history.sqlite")
+
+    def details(*args: str) -> subprocess.CompletedProcess:
+        return posture("history", "profile", "--profile", "Jonas P.", *args, "--db", db)
+
+    missing = details("--height-cm", "178")
+    assert missing.returncode == 2 and "add --create" in missing.stderr
+    made = details("--create", "--height-cm", "178", "--born", "1981-04-30", "--notes", "knee op 2019")
+    assert made.returncode == 0, made.stderr
+    shown = "Jonas P.\nborn: 1981-04-30\nheight: 178 cm\nnotes: knee op 2019\n"
+    assert made.stdout == shown
+    for bad, message in ((("--height-cm", "0"), "between 50 and 250 cm"),
+                         (("--height-cm", "400"), "between 50 and 250 cm"),
+                         (("--born", "2999-01-01"), "date of birth must be between"),
+                         (("--born", "1981-02-30"), "expected a date as YYYY-MM-DD"),
+                         (("--born", "30.04.1981"), "expected a date as YYYY-MM-DD")):
+        refused = details(*bad, "--notes", "lost?")
+        assert refused.returncode == 2 and message in refused.stderr and "Traceback" not in refused.stderr
+    assert details().stdout == shown  # nothing of it was changed
+
+    photos = [str(p) for p in sorted((REPO / "samples" / "neutral").glob("*.jpg"))]
+    replayed("analyze", photos[0], "--save", "--profile", "Jonna K.", "--db", db)  # another client first
+    saved = replayed("analyze", *photos, "--save", "--profile", "Jonas P.", "--taken-at", "2026-03-02", "--db", db)
+    assert saved.returncode == 0, saved.stderr
+    assert "Height 178 cm from profile 'Jonas P.'" in saved.stderr
+    assert "Saved as visit 1 of profile 'Jonas P.'" in saved.stderr
+    assert "Client: Jonas P. · Date of birth: 1981-04-30 · Assessment date: 2026-03-02" in saved.stdout
+    exported = json.loads(posture("history", "export", "--profile", "Jonas P.", "--format", "json", "--db", db).stdout)
+    photos_saved = exported["assessments"][0]["report"]["photos"]
+    assert any("length_cm" in m for p in photos_saved for m in p["measurements"].values())  # scaled by the height
+    assert exported["profile"]["height_cm"] == 178 and exported["profile"]["birth_date"] == "1981-04-30"
+
+    listed = posture("history", "list", "--search", "JONA", "--db", db).stdout.splitlines()
+    assert [line.split("\t")[0] for line in listed] == ["Jonas P."]
+    assert posture("history", "list", "--search", "x", "--db", db).stdout.startswith("No profile's name contains 'x'")
+    visits = posture("history", "list", "--profile", "Jonas P.", "--db", db).stdout
+    assert visits.startswith("visit 1\t2026-03-02\tphotos\t")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--date-of-birth", "02/04/1980"), "expected a date as YYYY-MM-DD, got '02/04/1980'"),
+        (("--date-of-birth", "2026-03-01", "--taken-at", "2026-02-01"),
+         "the date of birth 2026-03-01 is after the assessment date 2026-02-01"),
+        (("--client", " "), "the client's name must be 1-200 characters"),
+        (("--examiner", "x" * 201), "the examiner's name must be 1-200 characters"),
+    ],
+)
+def test_a_report_header_that_cannot_be_is_a_usage_error_before_the_model_runs(args, said):
+    result = posture("analyze", "x.jpg", *args)
+    assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr
+
+
+def test_pdf_reports_from_the_command_line_carry_the_header(tmp_path):
+    from tests.pdf_support import all_text, read_pdf
+
+    db = str(tmp_path / "history.sqlite")
+    photos = [str(p) for p in sorted((REPO / "samples" / "neutral").glob("*.jpg"))]
+    first = replayed("analyze", *photos, "--save", "--profile", "Jonas P.", "--taken-at", "2026-02-02", "--db", db)
+    assert first.returncode == 0, first.stderr
+    pdf = tmp_path / "assessment.pdf"
+    second = replayed("analyze", *photos, "--save", "--profile", "Jonas P.", "--taken-at", "2026-02-09", "--db", db,
+                      "--pdf", str(pdf), "--examiner", "Dr. Ana Müller", "--date-of-birth", "1980-04-02")
+    assert second.returncode == 0, second.stderr
+    front = read_pdf(pdf.read_bytes())[0].text
+    assert "Client Jonas P. Date of birth 1980-04-02 Examiner Dr. Ana Müller Assessment date 2026-02-09" in front
+    progress, html = tmp_path / "progress.pdf", tmp_path / "progress.html"
+    report = posture("history", "report", "--profile", "Jonas P.", "--pdf", str(progress), "--html", str(html),
+                     "--examiner", "Dr. Ana Müller", "--db", db)
+    assert report.returncode == 0, report.stderr
+    text = all_text(read_pdf(progress.read_bytes()))
+    assert "Client Jonas P." in text and "Examiner Dr. Ana Müller" in text
+    assert "First and latest assessment: 2026-02-02 and 2026-02-09" in text
+    assert "First and latest assessment: 2026-02-02 and 2026-02-09" in html.read_text()
+    neither = posture("history", "report", "--profile", "Jonas P.", "--db", db)
+    assert neither.returncode == 2 and "needs --html FILE or --pdf FILE" in neither.stderr
 
 
 def test_save_without_profile_is_a_usage_error():
@@ -248,6 +329,7 @@ def test_a_height_gives_lengths_in_cm_in_the_text_and_html_reports(tmp_path):
         (("--html", "no/such/folder/report.html"), "the folder no/such/folder does not exist"),
         (("--html", "."), "is a folder"),
         (("--annotate", "README.md"), "is a file; give a folder"),
+        (("--pdf", "no/such/folder/report.pdf"), "the folder no/such/folder does not exist"),
     ],
 )
 def test_an_output_that_cannot_be_written_is_refused_before_the_model_runs(args, said):

@@ -1,4 +1,5 @@
-"""Camera roll on drawn scenes with a known roll, and on real photos rolled by a known angle."""
+"""Camera roll on drawn scenes and rendered rooms with a known roll, and on real photos rolled by a
+known angle."""
 
 import io
 import math
@@ -8,7 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from posture.vision.leveling import MAX_SD_DEG, estimate_camera_roll
+from benchmarks.home_scenes import Camera, Scene, SceneKind, render
+from posture.vision.leveling import MAX_SD_DEG, RollEstimate, estimate_camera_roll
 
 
 def room(
@@ -141,10 +143,9 @@ def rolled_copies_followed(paths, estimator) -> tuple[int, int]:
         if mask is None:  # nobody found: the pipeline stops before leveling
             continue
         copies = copies_of(path.name, load_photo(str(path)).rgb, mask)
-        reference = reference_roll(copies)
         for copy in copies:
-            error = None
-            if copy.estimate.confident:
+            error, reference = None, reference_roll(copies, copy)
+            if copy.estimate.confident and reference is not None:
                 error = copy.estimate.roll_deg - copy.degrees - reference
                 assert abs(error) <= 2 * copy.estimate.sd_deg, (path.name, copy.degrees, copy.size, error)
                 assert copy.estimate.sd_deg <= MAX_SD_DEG
@@ -173,3 +174,92 @@ def test_photos_that_are_no_posture_photos_are_never_leveled_wrongly_either(shar
     if not paths:
         pytest.skip(f"no photos in {folder}")
     rolled_copies_followed(paths, estimator)
+
+
+def home(kind: SceneKind, roll: float, yaw: float, ceiling_m: float = 2.5, wall_m: float = 3.2) -> RollEstimate:
+    """The roll read on a rendered room (benchmarks.home_scenes): camera at 1 m, level pitch."""
+    scene = Scene(kind, Camera(roll, yaw, 0.0, 1.0), wall_m, wall_m - 0.7, ceiling_m, 1.0, seed=7)
+    return estimate_camera_roll(*render(scene))
+
+
+@pytest.mark.parametrize("roll", [-3.0, 2.5])
+def test_three_horizontals_at_different_heights_level_a_wall_faced_squarely(roll):
+    """The ceiling line, a window sill and the floor line across a plain wall."""
+    image, _ = room(roll, verticals=())
+    angle = math.radians(roll)
+    for y in (120, 430, 800):  # drawn like room()'s verticals: turned counter-clockwise by the roll
+        ends = [(round(300 + dx * math.cos(angle) + (y - 450) * math.sin(angle)),
+                 round(450 - dx * math.sin(angle) + (y - 450) * math.cos(angle))) for dx in (-290, 290)]
+        cv2.line(image, ends[0], ends[1], (40, 40, 40), 3)
+    estimate = estimate_camera_roll(image, None)
+    assert estimate.confident, estimate.reason
+    assert estimate.roll_deg == pytest.approx(roll, abs=0.3)
+    assert "horizontal" in estimate.reason
+
+
+def test_the_floor_and_ceiling_lines_alone_fit_any_turn_and_do_not_level():
+    """Two lines always fit a roll and a turn from the wall exactly, so they prove nothing: a
+    slanted long shelf would pass as well (the plain-wall render, faced squarely)."""
+    estimate = home(SceneKind.PLAIN_WALL, 2.5, yaw=0.0)
+    assert not estimate.confident
+    assert "fewer than 3" in estimate.reason and "plumb line" in estimate.advice
+
+
+def test_horizontals_at_one_height_cannot_tell_a_turned_camera_and_the_advice_says_what_would():
+    """Only the floor line and the skirting board (the ceiling above the frame): a camera turned
+    10 deg from the wall makes them lean by several degrees, which no estimate may call a roll."""
+    estimate = home(SceneKind.PLAIN_WALL, 1.0, yaw=10.0, ceiling_m=3.4, wall_m=2.8)
+    assert not estimate.confident
+    assert "ceiling line" in estimate.advice and "plumb line" in estimate.advice
+
+
+def test_a_camera_turned_from_the_wall_is_less_sure_than_one_facing_it():
+    facing, turned = home(SceneKind.PLAIN_WALL, 1.0, yaw=0.0), home(SceneKind.PLAIN_WALL, 1.0, yaw=14.0)
+    assert turned.sd_deg > facing.sd_deg + 0.2
+    assert abs(turned.roll_deg - 1.0) <= 2 * turned.sd_deg
+
+
+@pytest.mark.parametrize("roll, yaw", [(-3.5, 12.0), (2.0, -8.0), (0.5, 0.0)])
+def test_a_plumb_line_levels_a_plain_wall_on_its_own(roll, yaw):
+    estimate = home(SceneKind.PLUMB_LINE, roll, yaw=yaw, ceiling_m=3.4, wall_m=2.8)
+    assert estimate.confident, estimate.reason
+    assert estimate.roll_deg == pytest.approx(roll, abs=0.5)
+    assert "plumb line" in estimate.reason
+
+
+def test_a_thin_pole_without_a_bob_is_not_taken_for_a_plumb_line():
+    """A single thin straight line, slanted 3 deg, running off the frame: one object, not a plumb
+    line (no bob at its end), so it never decides the roll."""
+    image = np.full((900, 600, 3), 200, np.uint8)
+    cv2.line(image, (300 - 23, 0), (300 + 23, 899), (40, 40, 40), 2, cv2.LINE_AA)
+    assert not estimate_camera_roll(image, None).confident
+
+
+def test_a_door_edge_is_an_edge_not_a_string():
+    """Different grey on the two sides of a long vertical edge with a dark blob below it: not a
+    plumb line (a string has the same background on both sides)."""
+    image = np.full((900, 600, 3), 200, np.uint8)
+    image[:700, 300:] = 120
+    cv2.circle(image, (300, 720), 12, (30, 30, 30), -1)
+    assert not estimate_camera_roll(image, None).confident
+
+
+def test_a_broom_leaning_on_the_wall_is_not_a_plumb_line():
+    """A thin handle leaning 6 deg with a wide head on the floor: thin, long and ending in a blob
+    like a plumb line, but its top is free at mid-height (a string hangs from above)."""
+    image = np.full((900, 600, 3), 205, np.uint8)
+    lean = math.tan(math.radians(6.0))
+    cv2.line(image, (300 - round(230 * lean), 300), (300 + round(230 * lean), 760), (40, 40, 40), 2, cv2.LINE_AA)
+    cv2.ellipse(image, (300 + round(230 * lean), 775), (35, 14), 0, 0, 360, (40, 40, 40), -1)
+    assert not estimate_camera_roll(image, None).confident
+
+
+def test_a_plumb_line_that_the_room_contradicts_leaves_the_photo_unleveled():
+    """A string hung 5 deg off (swinging, or a slanted cord) beside a door frame that is level: the
+    two disagree, and no single object decides."""
+    image, _ = room(0.0, verticals=(60, 110, 480, 540))
+    lean = math.tan(math.radians(5.0))
+    cv2.line(image, (300, 0), (300 + round(640 * lean), 640), (30, 30, 30), 1, cv2.LINE_AA)
+    cv2.circle(image, (300 + round(655 * lean), 655), 9, (30, 30, 30), -1)
+    estimate = estimate_camera_roll(image, None)
+    assert not estimate.confident and "disagree" in estimate.reason

@@ -25,8 +25,10 @@ from posture.presentation import report_view
 from posture.records import report_json
 from posture.report import report_text
 from posture.report_html import findings_html, report_html
+from posture.report_pdf import report_pdf
 from posture.vision.landmarks import Landmark, PoseLandmarks
 from tests.golden import GOLDEN, differences, run_case, sample_cases
+from tests.pdf_support import all_text, read_pdf
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 HIP = [str(SAMPLES / "high_left_hip" / name) for name in ("front.jpg", "side_right.jpg")]
@@ -122,7 +124,7 @@ def test_every_renderer_shows_the_same_findings_and_patterns(replay, tmp_path):
     present = [f for f in analysis.assessment.findings if f.status is Status.PRESENT]
     assert any(f.is_pattern for f in present), "the case must have a present pattern"
     view = report_view(analysis)
-    text, html = report_text(view), report_html(view)
+    text, html, pdf = report_text(view), report_html(view), all_text(read_pdf(report_pdf(view)))
     sessions = open_database(str(tmp_path / "history.sqlite"))
     saved = save_assessment(sessions, "Ann", analysis)
     with sessions() as session:
@@ -130,6 +132,7 @@ def test_every_renderer_shows_the_same_findings_and_patterns(replay, tmp_path):
     findings_part = {
         "text": text.split("WHAT THE PHOTOS SUGGEST")[1].split("CORRECTIONS")[0],
         "html": html.split("<h2>What the photos suggest</h2>")[1].split("<h2>Corrections</h2>")[0],
+        "pdf": pdf.split("What the photos suggest")[1].split("Corrections")[0],
         "progress": progress.split("<h2>Corrections</h2>")[0],
     }
     for finding in present:

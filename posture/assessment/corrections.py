@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from posture.assessment.classifier import SEVERITIES, Finding, Severity, Status
 from posture.assessment.pain import Pain, pain_advice, regions_linked_to
-from posture.data_files import load
+from posture.data_files import exercise_picture, load
 
 OTHER_SIDE = {"left": "right", "right": "left"}
 OPPOSITES = (("stretch", "strengthen", "strengthening"), ("strengthen", "stretch", "stretching"))
@@ -30,6 +31,18 @@ class Exercise:
     targets: tuple[str, ...] = ()  # muscle ids, to find contradictions across findings
     minutes: float = 0.0  # one session, both sides and rests included
     days_per_week: int = 7
+    anatomy: str = ""  # the muscles by their anatomical names, said after the plain name
+
+    @property
+    def title(self) -> str:
+        """The plain name first, the anatomy after it: 'Side stretch at the waist, standing
+        (quadratus lumborum)'."""
+        return exercise_title(self.name, self.anatomy)
+
+    @property
+    def picture(self) -> Path | None:
+        """The drawing of its key position (posture/data/exercise_pictures), when there is one."""
+        return exercise_picture(self.exercise_id)
 
     def to_json(self) -> dict:
         return {
@@ -42,12 +55,19 @@ class Exercise:
             "targets": list(self.targets),
             "minutes": self.minutes,
             "days_per_week": self.days_per_week,
+            "anatomy": self.anatomy,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> Exercise:
         return cls(data["muscle"], data["side"], data["exercise"], data["name"], data["instructions"], data["dosage"],
-                   tuple(data.get("targets", ())), data.get("minutes", 0.0), data.get("days_per_week", 7))
+                   tuple(data.get("targets", ())), data.get("minutes", 0.0), data.get("days_per_week", 7),
+                   data.get("anatomy", ""))
+
+
+def exercise_title(name: str, anatomy: str) -> str:
+    """What every renderer calls an exercise: plain words first, the anatomy in brackets after."""
+    return f"{name} ({anatomy})" if anatomy else name
 
 
 @dataclass(frozen=True)
@@ -111,7 +131,7 @@ def _recommendation(finding: Finding, catalog: dict, pain: Pain | None) -> Recom
             exercise = Exercise(
                 entry["muscle"], _side(entry["side"], finding.side), entry["exercise"],
                 spec["name"], spec["instructions"], spec["dosage"], tuple(entry["targets"]),
-                spec["minutes"], spec["days_per_week"],
+                spec["minutes"], spec["days_per_week"], spec["anatomy"],
             )
             withheld = _withheld(entry, pain)
             if withheld:
@@ -167,7 +187,7 @@ def _withheld(entry: dict, pain: Pain | None) -> str | None:
 
 def _named(exercise: Exercise) -> str:
     where = "" if exercise.side == "both" else f" ({exercise.side} side)"
-    return f"{exercise.name}{where}"
+    return f"{exercise.title}{where}"
 
 
 def _sides_overlap(first: str, second: str) -> bool:

@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 _MIGRATING = threading.Lock()
-OUR_TABLES = {"profiles", "assessments", "measurements", "photos", "pain_entries", "exercise_sessions"}
+OUR_TABLES = {"profiles", "assessments", "measurements", "photos", "pain_entries", "exercise_sessions",
+              "view_thumbnails"}
 
 
 class HistoryError(Exception):

@@ -31,6 +31,8 @@ class Profile(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     notes: Mapped[str] = mapped_column(Text, default="")
+    height_cm: Mapped[float | None] = mapped_column(Float, nullable=True)  # for lengths in cm, entered once
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     store_photos: Mapped[bool] = mapped_column(Boolean, default=False)  # opt-in: photos are sensitive
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -54,10 +56,10 @@ class AssessmentRow(Base):
     source: Mapped[str] = mapped_column(String(20))  # "photos" or "live"
     report_json: Mapped[str] = mapped_column(Text)
     findings_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # labels of the present findings
-    thumbnail_jpeg: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # small annotated image
 
     profile: Mapped[Profile] = relationship(back_populates="assessments")
     measurements: Mapped[list[MeasurementRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    thumbnails: Mapped[list[ViewThumbnail]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     photos: Mapped[list[PhotoRow]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
 
@@ -76,6 +78,19 @@ class MeasurementRow(Base):
     value: Mapped[float] = mapped_column(Float)
     uncertainty: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(20))
+
+
+class ViewThumbnail(Base):
+    """A small annotated image of one view of an assessment (its first photo of that view), kept
+    for every profile so the Progress page can compare each view over time."""
+
+    __tablename__ = "view_thumbnails"
+    __table_args__ = (UniqueConstraint("assessment_id", "view"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    view: Mapped[str] = mapped_column(String(20))  # posture.assessment.views.View: front, side_left, ...
+    jpeg: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class PhotoRow(Base):

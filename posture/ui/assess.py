@@ -9,7 +9,8 @@ from dataclasses import dataclass, replace
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
-from posture.analysis import Analysis, Options, PhotoEdits, analyze_located, locate
+from posture import lan
+from posture.analysis import BODY_HEIGHT_RANGE_CM, Analysis, Options, PhotoEdits, analyze_located, locate
 from posture.annotated import annotated_image
 from posture.assessment.corrections import safety
 from posture.assessment.measurements import PelvisMarkers
@@ -18,7 +19,10 @@ from posture.errors import PhotoError
 from posture.presentation import ReportView, report_view
 from posture.records import report_json
 from posture.report_html import report_html
-from posture.ui.history import save_box
+from posture.report_pdf import report_pdf
+from posture.ui import phone
+from posture.ui.clients import height_from_profile, prefill_height
+from posture.ui.history import history_sessions, report_header_inputs, save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
 from posture.vision.image_io import PhotoBytes, load_photo
 from posture.vision.landmarks import Landmark
@@ -40,16 +44,20 @@ REFUSED = "assess-refused"  # upload file id -> why it can't be analysed (None: 
 
 def page() -> None:
     st.title("Assess your posture")
+    if (session := lan.current()) is not None:
+        phone.desktop_panel(session)
     red_flag = disclaimer_and_red_flags(safety(), "assess")
     state = st.session_state.get("assess")
     sources = _photo_inputs(folded=state is not None)
     height_cm, pain = _person_inputs()
+    header = report_header_inputs("assess", height_from_profile("height"))
     if _analyse_pressed(sources, state):
         _analyse(sources)
         st.rerun()  # drawn again with the photos folded away, the results first
     _finish_interrupted_analysis(sources)
     if not state:
-        st.caption("Photos stay on this computer: they are analysed here and never uploaded anywhere.")
+        st.caption("Photos stay on this computer: they are analysed here and never uploaded anywhere"
+                   + (" (the phone's come here over your local network only)." if lan.current() else "."))
         return
     if state["photos"] != sources:
         # The located photos are of the photos given at the last Analyse: another person's results
@@ -58,10 +66,10 @@ def page() -> None:
                    "for these photos.", icon=":material/update:")
         return
     analysis = analyze_located(state["located"], Options(height_cm=height_cm, pain=pain), state["edits"])
-    view = report_view(analysis)
+    view = report_view(analysis, header)
     show_results(view, red_flag)
     _corrections_by_hand(view, state)
-    save_box(analysis, view, state["photos"], "photos", "assess")
+    save_box(analysis, view, state["photos"], "photos", "assess", height_from_profile("height"))
     _downloads(analysis, view)
 
 
@@ -124,15 +132,24 @@ def _photo_inputs(folded: bool) -> list[PhotoBytes]:
         st.caption("Front: facing the camera, arms relaxed. Side: turned 90°, right or left side to the camera. "
                    "Whole body from head to feet, phone upright at hip height, 2-3 m away. Fitted clothes, "
                    "nothing in the hands, long hair tied up: the body's outline is part of the measurement.")
-        refusals = []
+        refusals, sent = [], {}
         for column, slot in zip(st.columns(len(SLOTS)), SLOTS, strict=True):
             with column:
                 kept[slot], refusal = _slot_photo(slot, use_camera, kept.get(slot))
                 refusals += [refusal] if refusal else []
+                if kept[slot] is None and refusal is None and (photo := _phone_photo(slot)) is not None:
+                    sent[slot] = photo
     for refusal in refusals:  # outside the folded box: seen without opening it
         st.error(refusal, icon=":material/block:")
     st.session_state[KEPT_PHOTOS] = {slot: photo for slot, photo in kept.items() if photo is not None}
-    return [photo.photo for photo in st.session_state[KEPT_PHOTOS].values()]
+    return [kept[slot].photo if kept[slot] is not None else sent[slot]
+            for slot in SLOTS if kept[slot] is not None or slot in sent]
+
+
+def _phone_photo(slot: str) -> PhotoBytes | None:
+    """The photo a phone sent for this slot over the local network (LAN capture), if any."""
+    session = lan.current()
+    return phone.phone_photo(session, slot) if session is not None else None
 
 
 def _slot_photo(slot: str, use_camera: bool, kept: KeptPhoto | None) -> tuple[KeptPhoto | None, str | None]:
@@ -187,17 +204,23 @@ def _undecodable(name: str, data: bytes) -> str | None:
 
 
 def _person_inputs() -> tuple[float | None, Pain | None]:
+    sessions = history_sessions() if "height-chosen" in st.session_state else None
+    if sessions is not None:  # a profile was chosen (on the report or to save to): its stored height
+        prefill_height(sessions, "height")
     with st.expander("About you (optional): height and pain", expanded=False):
         # persist_state: the values outlive a visit to another page.
-        height = st.number_input("Height (cm)", min_value=0, max_value=250, value=0, step=1,
-                                 help="Adds lengths in cm; 0 = not given.", key="height", persist_state="session")
+        height = st.number_input("Height (cm)", min_value=0, max_value=250, value=None, step=1,
+                                 placeholder="not given", key="height", persist_state="session",
+                                 help="Adds lengths in cm; filled in from the profile chosen (on the report "
+                                 "or to save to), when its details have a height.")
         regions = st.multiselect("Where does it hurt?", PAIN_REGIONS, format_func=region_label, key="pain-regions",
                                  persist_state="session")
         weeks = st.number_input("For how many weeks?", min_value=0, max_value=1000, value=0, key="pain-weeks",
                                 persist_state="session")
         intensity = st.slider("How much (0 = none, 10 = worst imaginable)?", 0, 10, 0, key="pain-level",
                               persist_state="session")
-    height_cm = float(height) if 50 <= height <= 250 else None
+    low, high = BODY_HEIGHT_RANGE_CM
+    height_cm = float(height) if height and low <= height <= high else None
     if height and height_cm is None:
         st.warning("A height below 50 cm was ignored: enter the height in centimetres.")
     pain = Pain(tuple(regions), intensity or None, weeks or None) if regions or intensity or weeks else None
@@ -257,8 +280,11 @@ def _place_marker(state: dict, path: str, point: str, xy: tuple[float, float], e
 
 def _downloads(analysis: Analysis, view: ReportView) -> None:
     st.divider()
-    left, right = st.columns(2)
-    left.download_button("Download the report (HTML, with images)", report_html(view),
+    html, pdf, data = st.columns(3)
+    html.download_button("Download the report (HTML, with images)", report_html(view),
                          file_name="posture-report.html", mime="text/html")
-    right.download_button("Download the data (JSON)", json.dumps(report_json(analysis), indent=1),
-                          file_name="posture-report.json", mime="application/json")
+    # The PDF is made when the button is pressed (deferred), not on every rerun.
+    pdf.download_button("Download the report (PDF)", lambda: report_pdf(view), file_name="posture-report.pdf",
+                        mime="application/pdf")
+    data.download_button("Download the data (JSON)", json.dumps(report_json(analysis), indent=1),
+                         file_name="posture-report.json", mime="application/json")

@@ -3,19 +3,30 @@ file) and the "save to a profile" box used by the Assess and Live pages."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import streamlit as st
 
 from posture.analysis import Analysis
-from posture.annotated import thumbnail_jpeg
+from posture.annotated import view_thumbnails
 from posture.history.db import HistoryError, default_location, open_database
-from posture.history.store import ProfileError, get_or_create_profile, list_profiles, save_assessment
-from posture.presentation import ReportView
+from posture.history.progress import profile_header
+from posture.history.store import (
+    ClientDetails,
+    ProfileError,
+    create_profile,
+    find_profile,
+    list_profiles,
+    save_assessment,
+    visit_number,
+)
+from posture.presentation import ReportHeader, ReportView
+from posture.ui.clients import details_inputs
 from posture.vision.image_io import PhotoBytes
 
 NEW_PROFILE = "+ New profile"
+NO_CLIENT = "(no name on the report)"
 
 
 @st.cache_resource(show_spinner=False)
@@ -32,43 +43,87 @@ def history_sessions():
         return None
 
 
-def profile_names(sessions) -> list[str]:
+def profile_names(sessions, search: str = "") -> list[str]:
     with sessions() as session:
-        return [profile.name for profile, _, _ in list_profiles(session)]
+        return [profile.name for profile, _, _ in list_profiles(session, search)]
 
 
-def profile_select(sessions, key: str) -> str | None:
-    """Choose a profile, or create one (then it is chosen); None while creating."""
+def profile_select(sessions, key: str, on_choose: Callable[[str], None] | None = None) -> str | None:
+    """Find (part of the name) and choose a profile, or create one (then it is chosen); None while
+    creating."""
     if f"{key}-created" in st.session_state:  # chosen on the run after its creation
+        st.session_state[f"{key}-search"] = ""
         st.session_state[f"{key}-profile"] = st.session_state.pop(f"{key}-created")
-    choice = st.selectbox("Profile", [*profile_names(sessions), NEW_PROFILE], key=f"{key}-profile")
+    search = st.text_input("Find a profile", key=f"{key}-search", placeholder="part of the name")
+    names = profile_names(sessions, search)
+    if search and not names:
+        st.caption(f"No profile's name contains {search!r}.")
+    if f"{key}-profile" in st.session_state and st.session_state[f"{key}-profile"] not in [*names, NEW_PROFILE]:
+        st.session_state[f"{key}-profile"] = [*names, NEW_PROFILE][0]  # filtered out: the first match instead
+    choice = st.selectbox("Profile", [*names, NEW_PROFILE], key=f"{key}-profile",
+                          on_change=on_choose and (lambda: on_choose(st.session_state[f"{key}-profile"])))
     if choice != NEW_PROFILE:
         return choice
     created = new_profile_form(sessions, key)
     if created:
         st.session_state[f"{key}-created"] = created
+        if on_choose:
+            on_choose(created)
         st.rerun()
     return None
 
 
 def new_profile_form(sessions, key: str) -> str | None:
-    """Name, optional notes, and the opt-in to keep photos; the new name once created."""
-    with st.form(f"{key}-new-profile", clear_on_submit=True):
-        name = st.text_input("Name (a person, or a client's name or code)", max_chars=200)
-        notes = st.text_area("Notes (optional)", max_chars=2000)
+    """Name, optional details (height, date of birth, notes), and the opt-in to keep photos; the
+    new name once created. A value that can't be stored creates nothing and keeps the form filled."""
+    if st.session_state.pop(f"{key}-new-done", False):
+        st.session_state.update({f"{key}-new-name": "", f"{key}-new-height": None, f"{key}-new-born": None,
+                                 f"{key}-new-notes": ""})
+    with st.form(f"{key}-new-profile"):
+        name = st.text_input("Name (a person, or a client's name or code)", max_chars=200, key=f"{key}-new-name")
+        details = details_inputs(ClientDetails(""), f"{key}-new")
         keep = st.checkbox("Keep the original photos in the history (off: only measurements and a small "
-                           "annotated thumbnail are kept)")
+                           "annotated thumbnail per view are kept)")
         if not st.form_submit_button("Create profile"):
             return None
     try:
-        with sessions.begin() as session:
-            return get_or_create_profile(session, name, notes, keep).name
+        created = create_profile(sessions, ClientDetails(name, details.birth_date, details.height_cm, details.notes),
+                                 keep).name
     except ProfileError as error:
-        st.error(str(error))
+        st.error(f"Not created: {error}.")
         return None
+    st.session_state[f"{key}-new-done"] = True  # the next form is empty
+    return created
 
 
-def save_box(analysis: Analysis, view: ReportView, photos: Sequence[PhotoBytes], source: str, key: str) -> None:
+def report_header(sessions, profile_name: str | None, assessed_on: date, examiner: str = "") -> ReportHeader:
+    """The one place the app heads a report: a profile's client (through `profile_header`, which
+    takes the details a profile keeps) or no name, the examiner typed on the page, the date."""
+    examiner = examiner.strip() or None
+    if sessions is None or profile_name is None:
+        return ReportHeader(assessed_on, examiner=examiner)
+    with sessions() as session:
+        return profile_header(find_profile(session, profile_name), assessed_on, examiner)
+
+
+def report_header_inputs(key: str, on_choose: Callable[[str], None] | None = None) -> ReportHeader:
+    """Whom the page's reports are about: a profile chosen here (none by default: a report never
+    carries a name nobody chose) and the examiner's name."""
+    sessions = history_sessions()
+    names = profile_names(sessions) if sessions is not None else []
+    with st.expander("On the report (optional): client and examiner", expanded=False):
+        client = st.selectbox("Client (a profile)", [NO_CLIENT, *names], key=f"{key}-report-client",
+                              on_change=on_choose and (lambda: on_choose(st.session_state[f"{key}-report-client"])))
+        examiner = st.text_input("Examiner", max_chars=200, key=f"{key}-report-examiner")
+    try:
+        return report_header(sessions, None if client == NO_CLIENT else client, date.today(), examiner)
+    except ValueError as error:
+        st.warning(f"Not on the report: {error}")
+        return ReportHeader(date.today())
+
+
+def save_box(analysis: Analysis, view: ReportView, photos: Sequence[PhotoBytes], source: str, key: str,
+             on_choose: Callable[[str], None] | None = None) -> None:
     """Save this assessment to a profile's history (one transaction)."""
     if not any(r.ok for r in analysis.photos):
         return
@@ -76,15 +131,17 @@ def save_box(analysis: Analysis, view: ReportView, photos: Sequence[PhotoBytes],
     if sessions is None:
         return
     with st.expander("Save to a profile's history", expanded=False):
-        choice = profile_select(sessions, key)
+        choice = profile_select(sessions, key, on_choose)
         if choice is None:
             return
-        taken_on = st.date_input("Taken on", value=date.today(), max_value=date.today(), key=f"{key}-date")
+        taken_on = st.date_input("Taken on", value=view.header.assessed_on, max_value=date.today(), key=f"{key}-date")
         if st.button("Save", key=f"{key}-save"):
             try:
-                number = save_assessment(sessions, choice, analysis, thumbnail_jpeg(view.photos), taken_on, source,
-                                         photos)
+                saved = save_assessment(sessions, choice, analysis, view_thumbnails(view.photos), taken_on, source,
+                                        photos)
+                with sessions() as session:
+                    visit = visit_number(session, saved)
             except ProfileError as error:
                 st.error(str(error))
                 return
-            st.success(f"Saved as assessment {number} of {choice!r}. See it on the Progress page.")
+            st.success(f"Saved as visit {visit} of {choice!r}. See it on the Progress page.")

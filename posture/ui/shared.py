@@ -8,10 +8,12 @@ import streamlit as st
 
 from posture.annotated import annotated_image
 from posture.assessment.classifier import Severity
-from posture.assessment.corrections import Safety
+from posture.assessment.corrections import Exercise, Safety
 from posture.assessment.pain import region_label
 from posture.presentation import PhotoSection, ReportView, ShownFinding, Summary
 from posture.vision.pose_model import BlazePoseEstimator
+
+PICTURE_WIDTH_PX = 200  # an exercise's drawing: enough to see the position, small on a phone
 
 SEVERITY_ICON = {
     Severity.MILD: ":orange[:material/error:]",
@@ -94,10 +96,10 @@ def show_in_short(view: ReportView, red_flag: bool) -> None:
             st.caption("Exercises hidden: see a clinician first (red flag ticked above).")
         elif summary.plan.items:
             st.markdown(f"**Your plan.** {summary.plan.time_text}")
-            st.markdown("\n".join(
-                f"{number}. **{item.exercise.name}**{item.side_text}: {item.exercise.dosage}  \n"
-                f"   *for {', '.join(item.for_findings)}*"
-                for number, item in enumerate(summary.plan.items, 1)))
+            for number, item in enumerate(summary.plan.items, 1):
+                _exercise(item.exercise, f"{number}. **{item.exercise.title}**{item.side_text}: "
+                          f"{item.exercise.dosage}  \n*for {', '.join(item.for_findings)}*  \n"
+                          f"{item.exercise.instructions}")
             if summary.left_out:
                 st.caption(f"{summary.left_out} exercise(s) left out (findings that disagree, or your pain): "
                            "see the details.")
@@ -140,11 +142,22 @@ def _finding(shown: ShownFinding, red_flag: bool) -> None:
         return
     for kind, exercises in (("Stretch", recommendation.stretch), ("Strengthen", recommendation.strengthen)):
         for ex in exercises:
-            st.markdown(f"- **{kind} {ex.muscle} ({ex.side})**: {ex.name}, *{ex.dosage}*  \n  {ex.instructions}")
+            _exercise(ex, f"**{kind} ({ex.side}): {ex.title}**, *{ex.dosage}*  \n{ex.instructions}")
     for caution in recommendation.avoid:
         st.markdown(f"- :material/warning: Caution: {caution}")
     for note in recommendation.left_out:
         st.markdown(f"- :material/block: Not listed: {note}")
+
+
+def _exercise(exercise: Exercise, text: str) -> None:
+    """An exercise with the drawing of its key position beside it (above it on a phone, where the
+    columns stack: a fixed width keeps it small there)."""
+    if exercise.picture is None:
+        st.markdown(text)
+        return
+    picture, words = st.columns([1, 2])
+    picture.image(str(exercise.picture), width=PICTURE_WIDTH_PX)
+    words.markdown(text)
 
 
 def _measurement_rows(section: PhotoSection) -> list[dict]:

@@ -6,6 +6,7 @@ the image so a 12 MP photo and a thumbnail are both readable.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
 
 LEFT_RGB = (40, 120, 255)
+LEVEL_DEG = 0.5  # the live guide calls the camera level within this roll
 RIGHT_RGB = (255, 140, 0)
 MIDDLE_RGB = (220, 220, 220)
 NORMAL_RGB = (60, 200, 90)  # a measured line with no finding
@@ -129,6 +131,37 @@ def with_status_band(image_rgb: np.ndarray, text: str, colour: RGB = (255, 255, 
         cv2.putText(band, text, ((width - text_w) // 2, (band_h + text_h) // 2), font, scale,
                     colour, thickness, cv2.LINE_AA)
     return np.ascontiguousarray(np.vstack([image_rgb, band]))
+
+
+def draw_level(image_rgb: np.ndarray, roll_deg: float | None, advice: str) -> np.ndarray:
+    """The live page's level guide, drawn in place near the top: the true horizontal as the
+    background shows it (tilted by the camera roll: turn the camera until it lies flat), green when
+    within LEVEL_DEG, grey with what to include when the background cannot tell (roll None)."""
+    height, width = image_rgb.shape[:2]
+    unit = max(1, round(max(width, height) / 320))
+    centre = np.array([width / 2, 0.07 * height])
+    font, scale = cv2.FONT_HERSHEY_SIMPLEX, 0.45 * unit
+    below = 6 * unit  # the text's distance under the line's lowest end
+    if roll_deg is None:
+        text, colour = f"level: can't tell - {advice}" if advice else "level: can't tell", (200, 200, 200)
+    else:
+        angle = math.radians(roll_deg)  # the true horizontal, turned counter-clockwise on screen by the roll
+        half = 0.3 * width * np.array([math.cos(angle), -math.sin(angle)])
+        level = abs(roll_deg) <= LEVEL_DEG
+        colour = (60, 200, 80) if level else (250, 200, 40)
+        text = "camera level" if level else f"camera tilted {abs(roll_deg):.1f} deg: make this line flat"
+        ends = [tuple(np.round(centre + sign * half).astype(int)) for sign in (-1, 1)]
+        below += round(abs(half[1]))
+        cv2.line(image_rgb, ends[0], ends[1], (0, 0, 0), 4 * unit, cv2.LINE_AA)
+        cv2.line(image_rgb, ends[0], ends[1], colour, 2 * unit, cv2.LINE_AA)
+    (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
+    if text_w > 0.96 * width:  # a narrow (phone) frame: smaller text rather than cut off
+        scale *= 0.96 * width / text_w
+        (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
+    origin = (max(2, (width - text_w) // 2), int(centre[1]) + below + text_h)
+    cv2.putText(image_rgb, text, origin, font, scale, (0, 0, 0), 3 * unit, cv2.LINE_AA)
+    cv2.putText(image_rgb, text, origin, font, scale, colour, unit, cv2.LINE_AA)
+    return image_rgb
 
 
 def _draw(pen: _Pen, mid: str, drawing: Drawing, value: float, unit_name: str, colour: RGB) -> None:

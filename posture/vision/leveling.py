@@ -29,6 +29,9 @@ import cv2
 import numpy as np
 from scipy.sparse.csgraph import connected_components
 
+from posture.vision import horizon
+from posture.vision.plumb_line import find_plumb_line
+
 WORKING_LONG_SIDE_PX = 640  # every photo is analysed at this size, up or down
 SMOOTHING_SIGMA_PX = 0.5  # at the working size: JPEG blocks and noise make no edges of their own (tuned)
 NEAR_VERTICAL_DEG = 12.0  # candidate edges; a roll beyond this is not a leveling problem
@@ -49,13 +52,18 @@ MAX_SD_DEG = 1.0  # a roll this sure is confident on its own
 PERSON_MARGIN_FRACTION = 0.02  # of the image height, around each person's outline
 MAX_ON_PERSON_FRACTION = 0.3  # of a segment's length
 
-PLAIN_WALL_ADVICE = ("stand where a door frame or a wall corner is in view beside you (vertical edges on both "
-                     "sides of you level it best)")
+PLUMB_LINE_ADVICE = "or hang a plumb line (a weighted string) beside you: it is exactly vertical"
+PLAIN_WALL_ADVICE = ("include the floor line and the ceiling line (or a window sill, a shelf) behind you, or stand "
+                     "where a door frame or a wall corner is in view beside you, " + PLUMB_LINE_ADVICE)
 MORE_STRUCTURES_ADVICE = ("include more vertical structures beside you (both sides of a door frame, a wall corner, "
-                          "a bookcase), so that at least three agree")
-BOTH_SIDES_ADVICE = "include vertical edges on both sides of you (a door frame, a wall corner)"
+                          "a bookcase), so that at least three agree, " + PLUMB_LINE_ADVICE)
+BOTH_SIDES_ADVICE = "include vertical edges on both sides of you (a door frame, a wall corner), " + PLUMB_LINE_ADVICE
 UPRIGHT_ADVICE = ("hold the phone upright at hip height, not tilted up or down (that makes vertical edges "
-                  "converge), with a door frame or wall corner beside you")
+                  "converge), with a door frame or wall corner beside you, " + PLUMB_LINE_ADVICE)
+ONE_HEIGHT_ADVICE = ("face the wall squarely and include a horizontal edge at another height (the ceiling line, a "
+                     "window sill, a shelf) or a door frame beside you, " + PLUMB_LINE_ADVICE)
+PLUMB_LINE_VOTES = 3.0  # vertical by physics: it counts as the three agreeing structures no other single object can
+MIN_HEIGHT_SPREAD = 0.15  # of the long side: horizontals closer than this in height cannot tell the turn
 
 
 @dataclass(frozen=True)
@@ -93,11 +101,11 @@ class _Structures:
 
 
 def estimate_camera_roll(rgb: np.ndarray, people_mask: np.ndarray | None) -> RollEstimate:
-    """Roll of the camera from vertical structures outside the people (mask in `rgb`'s pixels),
-    read on the photo and on its mirror image and combined, so a mirrored photo gives exactly the
-    opposite roll: the line detector finds slightly different edges in the two, and where a
-    background is ambiguous that alone moved the roll by degrees (ccp_0008: -2.9 and +5.6 deg
-    mirrored). Their disagreement joins the SD."""
+    """Roll of the camera from vertical structures and horizontal edges outside the people (mask
+    in `rgb`'s pixels), read on the photo and on its mirror image and combined, so a mirrored photo
+    gives exactly the opposite roll: the line detector finds slightly different edges in the two,
+    and where a background is ambiguous that alone moved the roll by degrees (ccp_0008: -2.9 and
+    +5.6 deg mirrored). Their disagreement joins the SD."""
     direct = _estimate(rgb, people_mask)
     mirrored = _estimate(np.ascontiguousarray(rgb[:, ::-1]),
                          None if people_mask is None else np.ascontiguousarray(people_mask[:, ::-1]))
@@ -107,21 +115,81 @@ def estimate_camera_roll(rgb: np.ndarray, people_mask: np.ndarray | None) -> Rol
     disagreement = (direct.roll_deg + mirrored.roll_deg) / 2
     sd = float(np.sqrt((direct.sd_deg**2 + mirrored.sd_deg**2) / 2 + disagreement**2))
     weaker = min(direct, mirrored, key=lambda e: (e.structures, -e.sd_deg))
-    return _verdict(roll, sd, weaker.structures, mostly_one_sided=weaker.advice == BOTH_SIDES_ADVICE)
+    stronger = mirrored if weaker is direct else direct
+    combined = RollEstimate(roll, sd, weaker.structures, weaker.reason, weaker.advice)
+    if combined.confident and not weaker.confident:
+        return RollEstimate(roll, sd, weaker.structures, stronger.reason if stronger.confident else
+                            "leveled from the background's edges (the photo and its mirror image agree)")
+    if not combined.confident and weaker.confident:
+        return RollEstimate(roll, sd, weaker.structures, "the photo and its mirror image give different rolls",
+                            UPRIGHT_ADVICE)
+    return combined
 
 
 def _estimate(rgb: np.ndarray, people_mask: np.ndarray | None) -> RollEstimate:
     gray = _analysis_image(rgb)
     segments = cv2.createLineSegmentDetector(cv2.LSD_REFINE_STD).detect(gray)[0]
     segments = np.zeros((0, 4)) if segments is None else segments.reshape(-1, 4).astype(np.float64)
-    segments = _near_vertical(segments, gray.shape[0])
     if people_mask is not None and len(segments):
         segments = _outside_people(segments, people_mask, gray.shape)
-    if not len(segments):
-        return RollEstimate(None, None, 0.0, "no straight vertical edges in the background (a plain wall?)",
-                            PLAIN_WALL_ADVICE)
-    upscaled = max(1.0, WORKING_LONG_SIDE_PX / max(rgb.shape[:2]))
-    return _consensus(_structures(segments, gray.shape, ENDPOINT_ERROR_PX * upscaled))
+    endpoint_error_px = ENDPOINT_ERROR_PX * max(1.0, WORKING_LONG_SIDE_PX / max(rgb.shape[:2]))
+    verticals = _near_vertical(segments, gray.shape[0])
+    horizontals = horizon.near_horizontal(segments, max(gray.shape))
+    cues = []
+    plumb = find_plumb_line(gray, verticals, _lean_deg(verticals)) if len(verticals) else None
+    if plumb is not None:
+        cues.append(RollEstimate(plumb.roll_deg, plumb.sd_deg, PLUMB_LINE_VOTES, "leveled from a plumb line"))
+    if len(verticals):
+        cues.append(_consensus(_structures(verticals, gray.shape, endpoint_error_px)))
+    if len(horizontals):
+        cues.append(_horizontal(horizon.structures(horizontals, gray.shape, endpoint_error_px)))
+    if not cues:
+        return RollEstimate(None, None, 0.0, "no straight edges in the background (a plain wall without its floor "
+                            "line in view?)", PLAIN_WALL_ADVICE)
+    return _fused(cues)
+
+
+def _fused(cues: list[RollEstimate]) -> RollEstimate:
+    """The usable cues combined (weighted by their precisions); cues that disagree beyond their SDs
+    make the roll unusable (one of them reads a slanted object or perspective as the roll), a plumb
+    line too: a broom leaning on the wall looks like one."""
+    usable = [c for c in cues if c.usable]
+    if not usable:
+        return max(cues, key=lambda c: c.structures)
+    if len(usable) == 1:
+        return usable[0]
+    precision = np.array([1 / c.sd_deg**2 for c in usable])
+    rolls = np.array([c.roll_deg for c in usable])
+    roll, spread = float(np.sum(precision * rolls) / precision.sum()), float(np.ptp(rolls))
+    structures = sum(c.structures for c in usable)
+    if spread > 2 * np.sqrt(np.sum(1 / precision)):
+        return RollEstimate(roll, max(c.sd_deg for c in usable) + spread, structures,
+                            "the background's cues (vertical edges, horizontal edges, a plumb line) disagree on "
+                            "the roll", UPRIGHT_ADVICE)
+    # Not surer than the surest cue (in one scene their errors share causes: pitch, perspective; two
+    # loose cues combined by their precisions made confident rolls off by 1.4 deg), nor than they agree.
+    sd = float(np.hypot(min(c.sd_deg for c in usable), spread / 2))
+    sure = [c.reason.removeprefix("leveled from ") for c in usable if c.confident]
+    if sd > MAX_SD_DEG or not sure:
+        loosest = max(usable, key=lambda c: c.sd_deg)
+        return RollEstimate(roll, sd, structures, loosest.reason, loosest.advice)
+    return RollEstimate(roll, sd, structures, "leveled from " + " and ".join(sure))
+
+
+def _horizontal(found: dict[str, np.ndarray]) -> RollEstimate:
+    """The horizontal edges' roll, and why it is not usable alone."""
+    roll, sd, count, spread = horizon.consensus(found)
+    if count < MIN_STRUCTURES:
+        return RollEstimate(roll, sd, count, "fewer than 3 independent horizontal edges in the background agree, "
+                            "and about 3 are needed because one object alone may be slanted",
+                            ONE_HEIGHT_ADVICE)
+    if sd > MAX_SD_DEG and spread < MIN_HEIGHT_SPREAD:
+        return RollEstimate(roll, sd, count, "the horizontal edges are all at about one height, so the camera's "
+                            "turn from the wall cannot be told from them", ONE_HEIGHT_ADVICE)
+    if sd > MAX_SD_DEG:
+        return RollEstimate(roll, sd, count, "the horizontal edges converge (the camera is turned from the wall)",
+                            ONE_HEIGHT_ADVICE)
+    return RollEstimate(roll, sd, count, f"leveled from {count:.0f} horizontal edges in the background")
 
 
 def _consensus(found: _Structures) -> RollEstimate:
@@ -145,7 +213,7 @@ def _consensus(found: _Structures) -> RollEstimate:
 
 
 def _verdict(roll: float, sd: float, count: float, mostly_one_sided: bool) -> RollEstimate:
-    """Whether the roll may be used, why not, and what would have leveled the photo."""
+    """Whether the verticals' roll may be used, why not, and what would have leveled the photo."""
     if count < MIN_STRUCTURES:
         return RollEstimate(roll, sd, count, (
             "fewer than 3 independent vertical structures in the background agree, and about 3 are needed "
