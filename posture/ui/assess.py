@@ -48,6 +48,8 @@ def page() -> None:
         phone.desktop_panel(session)
     red_flag = disclaimer_and_red_flags(safety(), "assess")
     state = st.session_state.get("assess")
+    # Once analysed, "In short" comes first and the inputs, folded, after it: a phone's first screen.
+    summary_box = st.container() if state is not None else None
     sources = _photo_inputs(folded=state is not None)
     height_cm, pain = _person_inputs()
     header = report_header_inputs("assess", height_from_profile("height"))
@@ -67,7 +69,7 @@ def page() -> None:
         return
     analysis = analyze_located(state["located"], Options(height_cm=height_cm, pain=pain), state["edits"])
     view = report_view(analysis, header)
-    show_results(view, red_flag)
+    show_results(view, red_flag, summary_box)
     _corrections_by_hand(view, state)
     save_box(analysis, view, state["photos"], "photos", "assess", height_from_profile("height"))
     _downloads(analysis, view)

@@ -55,10 +55,13 @@ def disclaimer_and_red_flags(safety: Safety, key: str) -> bool:
     return any(ticked)
 
 
-def show_results(view: ReportView, red_flag: bool) -> None:
-    for advice in view.summary.safety.pain_advice:
-        st.warning(advice, icon=":material/warning:")
-    show_in_short(view, red_flag)
+def show_results(view: ReportView, red_flag: bool, summary_box=None) -> None:
+    """The results; the pain advice and "In short" go in `summary_box` when given (a container
+    placed higher up the page, above the inputs)."""
+    with summary_box or st.container():
+        for advice in view.summary.safety.pain_advice:
+            st.warning(advice, icon=":material/warning:")
+        show_in_short(view, red_flag)
     st.caption("**How sure** is the chance that the true value lies outside the usual range at all, given "
                "everything that blurs this photo (the model's error, the camera roll, the calibration); the "
                "severity is the best estimate. Too unsure, or a photo that can't show it, gives \"can't tell\" "
