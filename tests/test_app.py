@@ -186,7 +186,8 @@ def test_bad_uploads_get_a_clear_message_and_the_app_keeps_working(tmp_path):
     _upload(app, "upload-side", HIGH_HIP / "side_right.jpg")
     app = _analyse(app.run())
     assert not app.exception
-    assert any("(notes.jpg) is not an image" in e.value for e in app.error)
+    assert any("Front photo" in e.value and "notes.jpg is not an image" in e.value
+               and "save the photo as JPEG" in e.value for e in app.error)
     assert any(e.label.startswith("side photo (side_right.jpg)") for e in app.expander)
 
 

@@ -91,7 +91,7 @@ def _upload_and_analyse(page, photos: list[Path], images: int | None = None) -> 
         inputs.nth(index).set_input_files(str(photo))
         # Each upload reruns the page: wait until it lists the file, or the next upload can land
         # on an input that is being replaced and be lost.
-        page.get_by_text(photo.name, exact=True).first.wait_for(timeout=30_000)
+        page.get_by_text(photo.name, exact=True).first.wait_for(timeout=60_000)
     # A click on a button the last upload's rerun is replacing can be lost: click once it is idle.
     wait_until_idle(page)
     page.get_by_role("button", name="Analyse").click()
@@ -139,6 +139,62 @@ def test_two_photos_show_annotated_images_findings_and_corrections(page):
     first_photo = page.locator('[data-testid="stExpander"] img').first.bounding_box()  # not a plan picture
     assert summary["y"] < plan["y"] < first_photo["y"]  # what matters and the plan come before the details
     assert media and all(status == 200 for status in media)  # every image really served
+
+
+PHONE = {"width": 390, "height": 844}
+MAIN = "document.querySelector('section[data-testid=stMain]')"
+
+
+def _top_in_page(page, locator) -> float:
+    """Where an element starts on the page (Streamlit scrolls its main section, not the window)."""
+    return locator.first.evaluate(f"e => e.getBoundingClientRect().top + {MAIN}.scrollTop")
+
+
+@pytest.mark.parametrize("sample", ["high_left_hip", "forward_head", "anterior_tilt", "neutral"])
+def test_on_a_phone_the_summary_and_plan_come_first_and_nothing_is_cut_off(playwright, server, sample):
+    """Each sample person, front and side, at 390 px: "In short" starts within about the first
+    screen (the photos fold away once analysed), the plan (or what was found) comes before the
+    details, the side photo carries no cut-off warning (a profile's far leg is hidden, not cut off),
+    and neither the page nor the click-to-place photo is wider than the screen."""
+    browser = launch(playwright)
+    page = browser.new_page(viewport=PHONE)
+    try:
+        page.goto(server)
+        page.get_by_text("Assess your posture").wait_for(timeout=60_000)
+        folder = REPO / "samples" / sample
+        _upload_and_analyse(page, [folder / "front.jpg", folder / "side_right.jpg"])
+        wait_until_idle(page)
+        summary = _top_in_page(page, page.get_by_role("heading", name="In short"))
+        details = _top_in_page(page, page.get_by_role("heading", name="Details"))
+        assert summary < 1.1 * PHONE["height"], summary
+        if page.get_by_text("Your plan.").count():
+            assert summary < _top_in_page(page, page.get_by_text("Your plan.")) < details
+        text = page.locator("[data-testid=stMain]").text_content()  # folded sections too
+        assert "cut off" not in text and "Part of the body is" not in text
+        assert page.evaluate(f"{MAIN}.scrollWidth") <= PHONE["width"]
+        picture = page.frame_locator("iframe[title*='streamlit_image_coordinates']").locator("img")
+        box = picture.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    finally:
+        page.screenshot(path=str(_screenshot_path(f"phone_{sample}")), full_page=True)
+        browser.close()
+
+
+def test_a_new_photo_marks_the_results_stale_until_analysed(page):
+    page, _ = page
+    _upload_and_analyse(page, [SAMPLE / "front.jpg"])
+    assert page.get_by_role("heading", name=re.compile(re.escape(HIP_FINDING))).count() == 1
+    page.get_by_text("Your photos: change or add one").click()
+    page.locator("input[type=file]").first.set_input_files(str(REPO / "samples" / "neutral" / "front.jpg"))
+    page.get_by_text("The photos have changed since they were analysed").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    assert page.get_by_role("heading", name=re.compile(re.escape(HIP_FINDING))).count() == 0
+    assert page.get_by_role("heading", name="In short").count() == 0
+    page.get_by_role("button", name="Analyse").click()
+    page.get_by_role("heading", name="In short").wait_for(timeout=120_000)
+    wait_until_idle(page)
+    assert page.get_by_text("The photos have changed").count() == 0
+    assert page.get_by_role("heading", name=re.compile(re.escape(HIP_FINDING))).count() == 0  # the new person's
 
 
 def test_clicking_a_hip_point_changes_the_measurement(page, estimator):
@@ -197,8 +253,119 @@ def test_a_file_that_is_not_a_photo_gets_a_message_and_the_app_goes_on(page, tmp
     fake = tmp_path / "holiday.jpg"
     fake.write_text("not a photo")
     _upload_and_analyse(page, [fake, SAMPLE / "side_right.jpg"], images=1)
-    assert page.get_by_text("(holiday.jpg) is not an image this tool can read").is_visible()
+    assert page.get_by_text("holiday.jpg is not an image this tool can read").is_visible()
     assert page.get_by_text("side photo (side_right.jpg): side right view").is_visible()
+
+
+def test_each_refused_file_says_why_at_once_and_the_results_stay(page, tmp_path):
+    """A wrong kind of file, a damaged photo and a thumbnail, each dropped into the back slot after
+    the analysis: each is named with why and what to do as soon as it is chosen (no Analyse), no
+    red tile without a reason, and the results of the photos already analysed stay on screen."""
+    from PIL import Image
+
+    page, _ = page
+    _upload_and_analyse(page, [SAMPLE / "front.jpg", SAMPLE / "side_right.jpg"])
+    good = SAMPLE / "front.jpg"
+    damaged = tmp_path / "damaged.jpg"
+    damaged.write_bytes(good.read_bytes()[:2000])
+    tiny = tmp_path / "thumbnail.png"
+    Image.new("RGB", (60, 90), (200, 180, 160)).save(tiny)
+    gif = tmp_path / "holiday.gif"
+    Image.new("RGB", (400, 600)).save(gif)
+    expected = {gif: "holiday.gif: a .gif file is not a photo this app reads. Use a JPEG",
+                damaged: "damaged.jpg is damaged or incomplete",
+                tiny: "thumbnail.png is only 60x90 pixels"}
+    page.get_by_text("Your photos: change or add one").click()
+    for file, message in expected.items():
+        page.locator("input[type=file]").nth(2).set_input_files(str(file))
+        error = page.get_by_text(re.compile(re.escape(message)))
+        error.wait_for(timeout=30_000)
+        wait_until_idle(page)
+        assert "Back photo" in error.inner_text() and "The other photos are kept." in error.inner_text()
+        assert page.get_by_role("heading", name="In short").is_visible()  # the results stay
+        assert page.get_by_role("heading", name=re.compile(re.escape(HIP_FINDING))).count() == 1
+
+
+def _go_to(page, title: str) -> None:
+    """Another page through the sidebar's menu (opened first on a phone): the same session, as a
+    person moves between pages (a new URL would start a new session)."""
+    opener = page.get_by_test_id("stExpandSidebarButton")
+    if opener.is_visible():
+        opener.click()
+    page.locator("[data-testid=stSidebarNav] a", has_text=title).click()
+    wait_until_idle(page)
+
+
+def test_leaving_the_page_and_coming_back_keeps_photos_inputs_points_and_results(page, estimator):
+    """Assess -> Progress -> Live check -> Assess: the photos, the height, the pain, a red flag
+    and a point placed by hand are all still there, and so the same results (Streamlit drops the
+    state of widgets not on the current page)."""
+    page, _ = page
+    _upload_and_analyse(page, [SAMPLE / "front.jpg", SAMPLE / "side_right.jpg"])
+    page.get_by_text("About you (optional): height and pain").click()
+    height = page.get_by_role("spinbutton", name="Height (cm)")
+    height.fill("172")
+    height.press("Enter")
+    wait_until_idle(page)
+    slider = page.get_by_role("slider", name=PAIN_SLIDER)
+    slider.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    wait_until_idle(page)
+    results = analyze_person([str(SAMPLE / "front.jpg")], estimator, Options()).photos
+    hip_x, hip_y = results[0].landmarks.point(Landmark.LEFT_HIP)
+    choose = page.get_by_role("combobox", name="Point")
+    choose.click()
+    choose.fill("left_hip")
+    page.keyboard.press("Enter")
+    picture = page.frame_locator("iframe[title*='streamlit_image_coordinates']").locator("img")
+    scale = picture.bounding_box()["width"] / results[0].image_size[0]
+    picture.click(position={"x": hip_x * scale, "y": (hip_y - 30) * scale})
+    page.get_by_text("Placed by hand on this photo: left_hip.").wait_for(timeout=60_000)
+    page.get_by_text("pain after a fall, accident or other trauma").first.click()
+    wait_until_idle(page)
+    before = page.locator("[data-testid=stMain]").inner_text()
+    assert "Exercises hidden: see a clinician first" in before and " cm" in _hip_tilt_text(page)
+
+    _go_to(page, "Progress")
+    _go_to(page, "Live check")
+    _go_to(page, "Assess")
+    page.get_by_role("heading", name="In short").wait_for(timeout=60_000)
+    page.wait_for_function(MEDIA_IMAGES_LOADED.format(n=2), timeout=60_000)
+    page.get_by_text("Your photos: change or add one").click()  # folded away since the analysis
+    page.get_by_text("Kept: side photo (side_right.jpg)").wait_for()
+    after = page.locator("[data-testid=stMain]").inner_text()
+    assert "photos have changed" not in after
+    assert "Kept: front photo (front.jpg)" in after
+    assert "Placed by hand on this photo: left_hip." in after
+    page.get_by_text("About you (optional): height and pain").click()
+    assert page.get_by_role("spinbutton", name="Height (cm)").input_value() == "172"
+    assert page.get_by_role("slider", name=PAIN_SLIDER).input_value() == "3"
+    assert page.get_by_role("checkbox", name="pain after a fall, accident or other trauma").is_checked()
+    assert _hip_tilt_text(page) == _hip_tilt_text_in(before)
+
+
+def _hip_tilt_text_in(text: str) -> str:
+    return next(line for line in text.splitlines() if re.search(r"Hip line tilt \(lateral pelvic tilt\): [+-]", line))
+
+
+def test_leaving_during_the_analysis_keeps_it(page):
+    """Analyse, then at once to another page: coming back shows the results (the analysis
+    finishes in the session)."""
+    page, _ = page
+    inputs = page.locator("input[type=file]")
+    for index, photo in enumerate([SAMPLE / "front.jpg", SAMPLE / "side_right.jpg"]):
+        inputs.nth(index).set_input_files(str(photo))
+        page.get_by_text(photo.name, exact=True).first.wait_for(timeout=30_000)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Analyse").click()
+    page.get_by_text("Finding the body and measuring").wait_for(timeout=10_000)
+    page.locator("[data-testid=stSidebarNav] a", has_text="Progress").click()
+    wait_until_idle(page, timeout_s=120)
+    _go_to(page, "Assess")
+    page.get_by_role("heading", name="In short").wait_for(timeout=60_000)
+    assert page.get_by_role("heading", name=re.compile(re.escape(HIP_FINDING))).count() == 1
+    assert "photos have changed" not in page.locator("[data-testid=stMain]").inner_text()
 
 
 def test_live_session_from_a_clip_tracks_and_captures_an_assessment(playwright, server, tmp_path):
@@ -229,6 +396,38 @@ def test_live_session_from_a_clip_tracks_and_captures_an_assessment(playwright, 
         page.get_by_text(re.compile("Left hip higher than right")).first.wait_for(timeout=30_000)
     finally:
         page.screenshot(path=str(_screenshot_path("live_session")), full_page=True)
+        browser.close()
+
+
+def test_live_page_at_phone_width_and_a_capture_left_midway(playwright, server, tmp_path):
+    """At 390 px: the video fits the screen, the countdown is on a band below the picture (the
+    frame comes back taller than the camera's), and a hold-still capture left for another page
+    is said to have stopped on coming back, not lost silently."""
+    clip = write_y4m(SAMPLE / "front.jpg", tmp_path / "clip.y4m")
+    browser = launch(playwright, webcam_clip=clip)
+    context = browser.new_context(viewport={"width": 390, "height": 844}, permissions=["camera"])
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/live")
+        page.get_by_role("heading", name="Live check").wait_for(timeout=60_000)
+        webrtc = page.frame_locator("iframe[title*='streamlit_webrtc']")
+        webrtc.get_by_role("button", name="START").click(timeout=60_000)
+        page.wait_for_function(
+            "() => { const m = document.body.innerText.match(/(\\d+) frames processed/); return m && +m[1] >= 10; }",
+            timeout=120_000,
+        )
+        video = webrtc.locator("video")
+        size = video.evaluate("v => [v.videoWidth, v.videoHeight, v.getBoundingClientRect().width]")
+        assert size[0] == 640 and size[1] > 480, size  # the status band is added below the camera's 640x480
+        assert size[2] <= 390, size
+        page.get_by_role("button", name="Hold still: capture an assessment").click()
+        time.sleep(1.5)  # mid-countdown
+        video.screenshot(path=str(_screenshot_path("live_phone_countdown")))
+        _go_to(page, "Assess")
+        _go_to(page, "Live check")
+        page.get_by_text("The hold-still capture stopped before it was done").wait_for(timeout=60_000)
+    finally:
+        page.screenshot(path=str(_screenshot_path("live_phone")), full_page=True)
         browser.close()
 
 

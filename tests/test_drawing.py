@@ -9,7 +9,17 @@ from posture.assessment.classifier import Severity, Status
 from posture.assessment.measurements import measure
 from posture.assessment.views import View
 from posture.presentation import SEVERITY_RGB, report_view
-from posture.vision.drawing import CANT_TELL_RGB, LEFT_RGB, Annotation, annotate, legend_layout, person_box
+from posture.vision.drawing import (
+    CANT_TELL_RGB,
+    LABEL_TEXT_OF_WIDTH,
+    LEFT_RGB,
+    Annotation,
+    annotate,
+    legend_layout,
+    person_box,
+    text_scale,
+    with_status_band,
+)
 from posture.vision.landmarks import Landmark as L
 from posture.vision.landmarks import PoseLandmarks
 from tests.conftest import FLOOR_Y, REPO, STATURE_PX, body_mask, frontal_landmarks
@@ -196,3 +206,24 @@ def test_a_photo_that_decided_nothing_says_so_in_its_legend_not_no_findings():
                              pose, None, 0.0, warnings)
         legends.append(report_view(analyze_located([photo], Options())).photos[0].annotation.legend)
     assert legends == [[], [(UNDECIDED_LEGEND, CANT_TELL_RGB)]]
+
+
+@pytest.mark.parametrize("size", [(640, 480), (1920, 1080), (720, 1280), (3024, 4032)])  # webcam, landscape, portrait
+def test_line_labels_read_at_phone_width_whatever_the_image_size(size):
+    """Shown 360 px wide (a phone), a line label's capitals are at least 10 px tall: text sized
+    to the long side made a landscape webcam frame's labels ~6 px."""
+    width, height = size
+    unit = max(1, round(max(width, height) / 700))
+    (_, capital_px), _ = cv2.getTextSize("H", cv2.FONT_HERSHEY_SIMPLEX, text_scale(width, unit, LABEL_TEXT_OF_WIDTH), 1)
+    assert capital_px * 360 / width >= 10
+
+
+def test_the_status_band_goes_below_the_frame_and_leaves_the_picture_untouched():
+    """The live countdown never covers a line: the frame keeps every pixel, the band is added
+    below it (an even number of rows, as video encoders need), with the text in it."""
+    frame = np.random.default_rng(3).integers(0, 255, (480, 640, 3), dtype=np.uint8)
+    shown = with_status_band(frame, "Stand still... 3")
+    band = shown[480:]
+    assert np.array_equal(shown[:480], frame) and band.shape[0] % 2 == 0 and band.shape[0] >= 0.1 * 480
+    assert (band > 200).all(axis=2).sum() > 500  # white text drawn on the dark band
+    assert with_status_band(frame, "").shape == shown.shape  # the video's size never changes

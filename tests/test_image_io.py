@@ -10,7 +10,7 @@ from PIL import Image
 
 from posture.errors import ErrorCode, PhotoError
 from posture.vision import image_io
-from posture.vision.image_io import load_photo
+from posture.vision.image_io import PhotoBytes, load_photo
 
 
 def scene(width: int = 300, height: int = 400) -> np.ndarray:
@@ -146,3 +146,15 @@ def _png_claiming(path: Path, width: int, height: int) -> Path:
     data = zlib.compress(b"\x00" * 64)
     png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
     return _write(path, png)
+
+
+def test_a_file_that_is_no_image_says_what_to_do_and_a_heic_without_support_how_to_get_a_jpeg(monkeypatch):
+    with pytest.raises(PhotoError) as caught:
+        load_photo(PhotoBytes("notes.jpg", b"this is not a photo"))
+    assert caught.value.code is ErrorCode.NOT_AN_IMAGE and "save the photo as JPEG" in caught.value.message
+    monkeypatch.setattr(image_io, "HEIF_SUPPORTED", False)
+    with pytest.raises(PhotoError) as caught:
+        load_photo(PhotoBytes("IMG_0001.HEIC", b"no decoder here knows these bytes"))
+    assert caught.value.code is ErrorCode.NOT_AN_IMAGE
+    assert "IMG_0001.HEIC is an iPhone HEIC photo" in caught.value.message
+    assert "export it as JPEG" in caught.value.message

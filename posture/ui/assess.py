@@ -4,7 +4,7 @@ hand corrections of landmarks and ASIS/PSIS, downloads."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
@@ -15,6 +15,7 @@ from posture.annotated import annotated_image
 from posture.assessment.corrections import safety
 from posture.assessment.measurements import PelvisMarkers
 from posture.assessment.pain import PAIN_REGIONS, Pain, region_label
+from posture.errors import PhotoError
 from posture.presentation import ReportView, report_view
 from posture.records import report_json
 from posture.report_html import report_html
@@ -23,7 +24,7 @@ from posture.ui import phone
 from posture.ui.clients import height_from_profile, prefill_height
 from posture.ui.history import history_sessions, report_header_inputs, save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
-from posture.vision.image_io import PhotoBytes
+from posture.vision.image_io import PhotoBytes, load_photo
 from posture.vision.landmarks import Landmark
 
 SLOTS = ("front", "side", "back")
@@ -36,7 +37,9 @@ CLICKABLE = (
     Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE, Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL,
 )
 ASIS, PSIS = "ASIS (bony point at the front of the hip)", "PSIS (dimple at the back of the pelvis)"
-CLICK_WIDTH_PX = 420
+KEPT_PHOTOS = "assess-photos"  # slot -> KeptPhoto
+PENDING = "assess-pending"  # an analysis under way: its photos and those located so far
+REFUSED = "assess-refused"  # upload file id -> why it can't be analysed (None: it can)
 
 
 def page() -> None:
@@ -44,16 +47,16 @@ def page() -> None:
     if (session := lan.current()) is not None:
         phone.desktop_panel(session)
     red_flag = disclaimer_and_red_flags(safety(), "assess")
-    sources = _photo_inputs()
+    state = st.session_state.get("assess")
+    # Once analysed, "In short" comes first and the inputs, folded, after it: a phone's first screen.
+    summary_box = st.container() if state is not None else None
+    sources = _photo_inputs(folded=state is not None)
     height_cm, pain = _person_inputs()
     header = report_header_inputs("assess", height_from_profile("height"))
-    if st.button("Analyse", type="primary", disabled=not sources):
-        with st.spinner("Finding the body and measuring (a few seconds per photo)..."):
-            located = tuple(locate(source, shared_estimator(), Options()) for source in sources)
-        # The session keeps the model's output and the person's inputs, never a derived result:
-        # every rerun derives the report afresh from them, so no rerun can see another's half-work.
-        st.session_state.assess = {"located": located, "edits": {}, "photos": sources}
-    state = st.session_state.get("assess")
+    if _analyse_pressed(sources, state):
+        _analyse(sources)
+        st.rerun()  # drawn again with the photos folded away, the results first
+    _finish_interrupted_analysis(sources)
     if not state:
         st.caption("Photos stay on this computer: they are analysed here and never uploaded anywhere"
                    + (" (the phone's come here over your local network only)." if lan.current() else "."))
@@ -66,42 +69,140 @@ def page() -> None:
         return
     analysis = analyze_located(state["located"], Options(height_cm=height_cm, pain=pain), state["edits"])
     view = report_view(analysis, header)
-    show_results(view, red_flag)
+    show_results(view, red_flag, summary_box)
     _corrections_by_hand(view, state)
     save_box(analysis, view, state["photos"], "photos", "assess", height_from_profile("height"))
     _downloads(analysis, view)
 
 
-def _photo_inputs() -> list[PhotoBytes]:
-    use_camera = st.toggle("Take the photos with this computer's camera", key="use-camera")
-    st.caption("Front: facing the camera, arms relaxed. Side: turned 90°, right or left side to the camera. "
-               "Whole body from head to feet, phone upright at hip height, 2-3 m away. Fitted clothes, "
-               "nothing in the hands, long hair tied up: the body's outline is part of the measurement.")
-    columns = st.columns(len(SLOTS))
-    sources = []
-    for column, slot in zip(columns, SLOTS, strict=True):
-        with column:
-            label = f"{slot.capitalize()} photo" + (" (optional)" if slot == "back" else "")
-            if use_camera:
-                file = st.camera_input(label, key=f"camera-{slot}")
-            else:
-                file = st.file_uploader(label, key=f"upload-{slot}", help=f"A photo: {PHOTO_KINDS}.")
-            if file is not None and _readable_kind(file.name):
-                sources.append(PhotoBytes(f"{slot} photo ({file.name})", file.getvalue()))
-            elif file is None and (session := lan.current()) is not None and (sent := phone.phone_photo(session, slot)):
-                sources.append(sent)
-    return sources
+def _analyse_pressed(sources: list[PhotoBytes], state: dict | None) -> bool:
+    """The Analyse button, while there is something new to analyse: with the results of these very
+    photos on screen it would only push them down (a phone's first screen)."""
+    if state is not None and state["photos"] == sources:
+        return False
+    return st.button("Analyse", type="primary", disabled=not sources)
 
 
-def _readable_kind(name: str) -> bool:
+def _analyse(sources: list[PhotoBytes]) -> None:
+    """The model on each photo, each result put in the session as soon as it is found: a page
+    switch stops the run at its next Streamlit call, and coming back finishes the rest."""
+    pending = st.session_state.get(PENDING)
+    if pending is None or pending["photos"] != sources:
+        pending = st.session_state[PENDING] = {"photos": sources, "located": {}}
+    estimator = shared_estimator()
+    with st.spinner("Finding the body and measuring (a few seconds per photo)..."):
+        for source in sources:
+            if source not in pending["located"]:
+                pending["located"][source] = locate(source, estimator, Options())
+    # The session keeps the model's output and the person's inputs, never a derived result:
+    # every rerun derives the report afresh from them, so no rerun can see another's half-work.
+    located = tuple(pending["located"][source] for source in sources)
+    st.session_state.assess = {"located": located, "edits": {}, "photos": sources}
+    del st.session_state[PENDING]
+
+
+def _finish_interrupted_analysis(sources: list[PhotoBytes]) -> None:
+    """An analysis stopped by a page switch is finished on coming back, and the page says so."""
+    pending = st.session_state.get(PENDING)
+    if pending is None:
+        return
+    if pending["photos"] != sources:  # other photos since: that analysis is moot
+        del st.session_state[PENDING]
+        return
+    st.info("The analysis stopped when you left this page; it is being finished now.", icon=":material/update:")
+    _analyse(sources)
+    st.rerun()
+
+
+@dataclass(frozen=True)
+class KeptPhoto:
+    """A slot's photo, kept in the session apart from its upload widget: Streamlit forgets a
+    widget's file when its page is left, the session keeps this."""
+
+    photo: PhotoBytes
+    file_id: str | None  # the widget's file it came from; None once the widget has forgotten it
+
+
+def _photo_inputs(folded: bool) -> list[PhotoBytes]:
+    """The photos to analyse, front, side, back. Once there are results the uploads fold away
+    under one line, so a phone shows the results first."""
+    kept: dict[str, KeptPhoto | None] = dict(st.session_state.get(KEPT_PHOTOS, {}))
+    box = st.expander("Your photos: change or add one", key="photos-box") if folded else st.container()
+    with box:
+        use_camera = st.toggle("Take the photos with this computer's camera", key="use-camera",
+                               persist_state="session")
+        st.caption("Front: facing the camera, arms relaxed. Side: turned 90°, right or left side to the camera. "
+                   "Whole body from head to feet, phone upright at hip height, 2-3 m away. Fitted clothes, "
+                   "nothing in the hands, long hair tied up: the body's outline is part of the measurement.")
+        refusals, sent = [], {}
+        for column, slot in zip(st.columns(len(SLOTS)), SLOTS, strict=True):
+            with column:
+                kept[slot], refusal = _slot_photo(slot, use_camera, kept.get(slot))
+                refusals += [refusal] if refusal else []
+                if kept[slot] is None and refusal is None and (photo := _phone_photo(slot)) is not None:
+                    sent[slot] = photo
+    for refusal in refusals:  # outside the folded box: seen without opening it
+        st.error(refusal, icon=":material/block:")
+    st.session_state[KEPT_PHOTOS] = {slot: photo for slot, photo in kept.items() if photo is not None}
+    return [kept[slot].photo if kept[slot] is not None else sent[slot]
+            for slot in SLOTS if kept[slot] is not None or slot in sent]
+
+
+def _phone_photo(slot: str) -> PhotoBytes | None:
+    """The photo a phone sent for this slot over the local network (LAN capture), if any."""
+    session = lan.current()
+    return phone.phone_photo(session, slot) if session is not None else None
+
+
+def _slot_photo(slot: str, use_camera: bool, kept: KeptPhoto | None) -> tuple[KeptPhoto | None, str | None]:
+    """The slot's photo: a new upload (if it can be read, else why not), the kept one, or none. A
+    widget whose state Streamlit dropped (the page was left and come back to) shows empty: the kept
+    photo stays, named under it with a button to remove it; emptied by hand, the slot is empty."""
+    key = f"{'camera' if use_camera else 'upload'}-{slot}"
+    forgotten = key not in st.session_state
+    label = f"{slot.capitalize()} photo" + (" (optional)" if slot == "back" else "")
+    file = (st.camera_input(label, key=key) if use_camera
+            else st.file_uploader(label, key=key, help=f"A photo: {PHOTO_KINDS}."))
+    if file is not None:
+        if kept is not None and kept.file_id == file.file_id:
+            return kept, None
+        refusal = _refusal(file)
+        if refusal:
+            return None, f"**{label}**: {refusal} The other photos are kept."
+        return KeptPhoto(PhotoBytes(f"{slot} photo ({file.name})", file.getvalue()), file.file_id), None
+    if kept is None or not (forgotten or kept.file_id is None):
+        return None, None
+    st.caption(f":material/check: Kept: {kept.photo.name}")
+    if st.button("Remove it", key=f"remove-{slot}", type="tertiary", icon=":material/close:"):
+        return None, None
+    return replace(kept, file_id=None), None
+
+
+def _refusal(file) -> str | None:
+    """Why an upload can't be analysed, in words that name it and say what to do; None if it can.
+    Checked once per upload, at once (the decoding the analysis will do), not after Analyse."""
+    refusals = st.session_state.setdefault(REFUSED, {})
+    if file.file_id not in refusals:
+        refusals[file.file_id] = _unreadable_kind(file.name) or _undecodable(file.name, file.getvalue())
+    return refusals[file.file_id]
+
+
+def _unreadable_kind(name: str) -> str | None:
     """The uploader takes any file, so a file of another kind is refused here with why (Streamlit's
     own type filter showed a red tile with no reason). Camera photos are named .jpg."""
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix in PHOTO_TYPES:
-        return True
+        return None
     kind = f"a .{suffix} file" if suffix else "a file without an extension"
-    st.error(f"{name}: {kind} is not a photo this app reads. Use a {PHOTO_KINDS} photo.", icon=":material/block:")
-    return False
+    return f"{name}: {kind} is not a photo this app reads. Use a {PHOTO_KINDS} photo."
+
+
+def _undecodable(name: str, data: bytes) -> str | None:
+    try:
+        load_photo(PhotoBytes(name, data))
+    except PhotoError as error:
+        return error.message
+    return None
 
 
 def _person_inputs() -> tuple[float | None, Pain | None]:
@@ -109,13 +210,17 @@ def _person_inputs() -> tuple[float | None, Pain | None]:
     if sessions is not None:  # a profile was chosen (on the report or to save to): its stored height
         prefill_height(sessions, "height")
     with st.expander("About you (optional): height and pain", expanded=False):
+        # persist_state: the values outlive a visit to another page.
         height = st.number_input("Height (cm)", min_value=0, max_value=250, value=None, step=1,
-                                 placeholder="not given", key="height",
+                                 placeholder="not given", key="height", persist_state="session",
                                  help="Adds lengths in cm; filled in from the profile chosen (on the report "
                                  "or to save to), when its details have a height.")
-        regions = st.multiselect("Where does it hurt?", PAIN_REGIONS, format_func=region_label, key="pain-regions")
-        weeks = st.number_input("For how many weeks?", min_value=0, max_value=1000, value=0, key="pain-weeks")
-        intensity = st.slider("How much (0 = none, 10 = worst imaginable)?", 0, 10, 0, key="pain-level")
+        regions = st.multiselect("Where does it hurt?", PAIN_REGIONS, format_func=region_label, key="pain-regions",
+                                 persist_state="session")
+        weeks = st.number_input("For how many weeks?", min_value=0, max_value=1000, value=0, key="pain-weeks",
+                                persist_state="session")
+        intensity = st.slider("How much (0 = none, 10 = worst imaginable)?", 0, 10, 0, key="pain-level",
+                              persist_state="session")
     low, high = BODY_HEIGHT_RANGE_CM
     height_cm = float(height) if height and low <= height <= high else None
     if height and height_cm is None:
@@ -134,12 +239,16 @@ def _corrections_by_hand(view: ReportView, state: dict) -> None:
                "measurements and findings update. On a side photo you can also place the two pelvic "
                "bony points (ASIS and PSIS) for an exact pelvic tilt.")
     labels = [section.title for section in usable]
-    section = usable[labels.index(st.selectbox("Photo", labels, key="fix-photo"))]
-    result = section.result
-    choices = [lm.key for lm in CLICKABLE] + ([] if result.view.is_frontal else [ASIS, PSIS])
-    point = st.selectbox("Point", choices, key=f"fix-point-{result.path}")
-    click = streamlit_image_coordinates(annotated_image(section), width=CLICK_WIDTH_PX, key=f"fix-click-{result.path}",
-                                        cursor="crosshair")
+    # Choices left, the photo as wide as its column: a third of a desktop, the whole width of a phone.
+    choices_column, image_column, _ = st.columns(3)
+    with choices_column:
+        section = usable[labels.index(st.selectbox("Photo", labels, key="fix-photo", persist_state="session"))]
+        result = section.result
+        choices = [lm.key for lm in CLICKABLE] + ([] if result.view.is_frontal else [ASIS, PSIS])
+        point = st.selectbox("Point", choices, key=f"fix-point-{result.path}")
+    with image_column:
+        click = streamlit_image_coordinates(annotated_image(section), width="stretch",
+                                            key=f"fix-click-{result.path}", cursor="crosshair")
     if click and click.get("unix_time") != state.get("last_click"):
         state["last_click"] = click["unix_time"]
         scale = result.image_size[0] / click["width"]

@@ -20,8 +20,13 @@ from posture.presentation import report_view
 from posture.registry import display_name
 from posture.ui.history import save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
-from posture.vision.drawing import draw_banner
+from posture.vision.drawing import with_status_band
 from posture.vision.image_io import PhotoBytes
+
+IDLE_STATUS, IDLE_RGB = "Live preview (not leveled)", (150, 150, 150)
+COUNTDOWN_RGB = (255, 255, 255)
+CAPTURING = "live-capture-running"  # set while a hold-still capture runs: survives leaving the page
+INTERRUPTED = "live-capture-interrupted"  # a capture the video stopped: said until the video runs again
 
 
 class LiveProcessor(VideoProcessorBase):
@@ -37,12 +42,11 @@ class LiveProcessor(VideoProcessorBase):
         rgb = frame.to_ndarray(format="rgb24")
         now = time.monotonic()
         reading = self.tracker.process(rgb, now)
-        image = reading.image if reading.image is not rgb else rgb.copy()
         with self.lock:
             self.values = reading.values
-            if self.hold is not None and not self.hold.done(now):
-                draw_banner(image, self.hold.feed(rgb, now))
-        return av.VideoFrame.from_ndarray(image, format="rgb24")
+            running = self.hold is not None and not self.hold.done(now)
+            status, colour = (self.hold.feed(rgb, now), COUNTDOWN_RGB) if running else (IDLE_STATUS, IDLE_RGB)
+        return av.VideoFrame.from_ndarray(with_status_band(reading.image, status, colour), format="rgb24")
 
     def start_hold_still(self) -> None:
         with self.lock:
@@ -78,8 +82,12 @@ def page() -> None:
                 "can't open a live connection: use the snapshots below instead.")
     processor = context.video_processor
     live = processor is not None and context.state.playing
+    _interrupted_capture(live)
     if live and st.button("Hold still: capture an assessment", type="primary"):
         processor.start_hold_still()
+        st.session_state[CAPTURING] = True
+    if live:
+        st.caption("The capture takes about 6 s: stay on this page until it is done (leaving stops the video).")
     status = st.empty()
     capture = st.session_state.get("live_capture")
     if capture:
@@ -100,6 +108,7 @@ def _follow(context, processor: LiveProcessor, status) -> None:
         if frames is not None:
             with st.spinner(f"Combining {len(frames)} frames into one assessment..."):
                 st.session_state.live_capture = locate_frames(frames, shared_estimator(), Options())
+                st.session_state.pop(CAPTURING, None)
             st.rerun()
         with processor.lock:
             values, hold = dict(processor.values), processor.hold
@@ -110,6 +119,20 @@ def _follow(context, processor: LiveProcessor, status) -> None:
                         f"{processor.tracker.frames_processed} frames processed"
                         + (" · capture running" if hold else ""))
         time.sleep(0.3)
+
+
+def _interrupted_capture(live: bool) -> None:
+    """A hold-still capture that was under way when the video stopped (leaving the page stops it)
+    is said, until the video runs again, rather than lost silently."""
+    if st.session_state.get(CAPTURING) and not live:
+        del st.session_state[CAPTURING]
+        st.session_state[INTERRUPTED] = True
+    if live:
+        st.session_state.pop(INTERRUPTED, None)
+    elif st.session_state.get(INTERRUPTED):
+        st.warning("The hold-still capture stopped before it was done: the video stopped (leaving this page "
+                   "stops it), so nothing was captured. Press **Start**, then **Hold still** again, and stay on "
+                   "this page for the 6 s it takes.", icon=":material/videocam_off:")
 
 
 def _frame_as_photo(result: LocatedPhoto) -> list[PhotoBytes]:
@@ -125,11 +148,16 @@ def _snapshots(red_flag: bool) -> None:
     with st.expander("No live video? Take a snapshot instead"):
         st.caption("Where the browser can't open a live connection (WebRTC), a snapshot from the camera is "
                    "analysed like an uploaded photo.")
+        forgotten = "live-snapshot" not in st.session_state  # Streamlit dropped it: the page was left
         shot = st.camera_input("Snapshot", key="live-snapshot")
-        if shot is None:
-            return
         located = st.session_state.get("live_snapshot")
-        if located is None or located[0] != shot.file_id:  # the model runs once per snapshot, not per rerun
+        if shot is None:
+            if located is None or not (forgotten or located[0] is None):  # none taken, or cleared by hand
+                st.session_state.pop("live_snapshot", None)
+                return
+            located = st.session_state.live_snapshot = (None, located[1])  # kept beyond its widget
+            st.caption("The snapshot taken before you left this page; take a new one to replace it.")
+        elif located is None or located[0] != shot.file_id:  # the model runs once per snapshot, not per rerun
             with st.spinner("Analysing the snapshot..."):
                 located = (shot.file_id, locate(PhotoBytes("snapshot", shot.getvalue()), shared_estimator(), Options()))
             st.session_state.live_snapshot = located

@@ -47,16 +47,21 @@ def disclaimer_and_red_flags(safety: Safety, key: str) -> bool:
     st.info(safety.disclaimer, icon=":material/info:")
     with st.container(border=True):
         st.markdown("**Before any exercise: do any of these apply to you?**")
-        ticked = [st.checkbox(flag, key=f"{key}-flag-{i}") for i, flag in enumerate(safety.red_flags)]
+        # Kept across pages: a red flag ticked on one visit still hides the exercises on the next.
+        ticked = [st.checkbox(flag, key=f"{key}-flag-{i}", persist_state="session")
+                  for i, flag in enumerate(safety.red_flags)]
     if any(ticked):
         st.error(f"**{safety.red_flag_advice}** The exercises below are hidden until then.", icon=":material/block:")
     return any(ticked)
 
 
-def show_results(view: ReportView, red_flag: bool) -> None:
-    for advice in view.summary.safety.pain_advice:
-        st.warning(advice, icon=":material/warning:")
-    show_in_short(view, red_flag)
+def show_results(view: ReportView, red_flag: bool, summary_box=None) -> None:
+    """The results; the pain advice and "In short" go in `summary_box` when given (a container
+    placed higher up the page, above the inputs)."""
+    with summary_box or st.container():
+        for advice in view.summary.safety.pain_advice:
+            st.warning(advice, icon=":material/warning:")
+        show_in_short(view, red_flag)
     st.caption("**How sure** is the chance that the true value lies outside the usual range at all, given "
                "everything that blurs this photo (the model's error, the camera roll, the calibration); the "
                "severity is the best estimate. Too unsure, or a photo that can't show it, gives \"can't tell\" "
@@ -110,7 +115,7 @@ def show_photo(section: PhotoSection, red_flag: bool) -> None:
     if not section.ok:
         st.error(f"Not analysed. {section.retake_advice}", icon=":material/photo_camera:")
         return
-    image_column, text_column = st.columns([1, 1])
+    image_column, text_column = st.columns([2, 3])  # labels are sized for a phone-wide image
     with image_column:
         st.image(annotated_image(section), caption=f"{section.view_label} view", width="stretch")
     with text_column:

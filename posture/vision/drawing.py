@@ -23,7 +23,12 @@ RIGHT_RGB = (255, 140, 0)
 MIDDLE_RGB = (220, 220, 220)
 NORMAL_RGB = (60, 200, 90)  # a measured line with no finding
 CANT_TELL_RGB = (170, 170, 170)  # measured, but its finding could not be decided; points that may be someone else's
-LEGEND_TEXT_OF_WIDTH = 1 / 1100  # font scale per pixel of width: ~2% of the width tall, readable on a phone
+# Font scale per pixel of width: an image is shown as wide as a phone's screen (~330-360 px), so
+# text sized to the width reads there whatever the photo's pixel count (sized to the long side, a
+# landscape webcam frame's labels showed ~6 px tall). Line labels ~12 px; the legend's longer lines
+# a little smaller (~10 px), or it no longer fits beside a person who fills half the width.
+LABEL_TEXT_OF_WIDTH = 1 / 600
+LEGEND_TEXT_OF_WIDTH = 1 / 700
 RGB = tuple[int, int, int]
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in canvas pixels
 
@@ -107,18 +112,25 @@ def annotate(image_rgb: np.ndarray, landmarks: PoseLandmarks, note: Annotation) 
     return _with_legend(canvas, legend_layout((width, height), box, note.legend, unit))
 
 
-def draw_banner(image_rgb: np.ndarray, text: str) -> np.ndarray:
-    """Large centred text on a dark band (the live capture's countdown), drawn in place."""
+STATUS_BAND_OF_HEIGHT = 0.14  # the live status band's height, as a share of the frame's
+
+
+def with_status_band(image_rgb: np.ndarray, text: str, colour: RGB = (255, 255, 255)) -> np.ndarray:
+    """The frame with a dark band added below it and `text` centred in it, as large as fits (the
+    live capture's countdown): outside the picture, so it never covers a line or the person; always
+    added, so the video's size never changes."""
     height, width = image_rgb.shape[:2]
-    unit = max(1, round(max(width, height) / 320))
-    band = image_rgb.copy()
-    cv2.rectangle(band, (0, height // 2 - 30 * unit), (width, height // 2 + 15 * unit), (0, 0, 0), -1)
-    cv2.addWeighted(band, 0.6, image_rgb, 0.4, 0, dst=image_rgb)
-    font, scale = cv2.FONT_HERSHEY_SIMPLEX, 1.0 * unit
-    (text_w, _), _ = cv2.getTextSize(text, font, scale, 2 * unit)
-    cv2.putText(image_rgb, text, (max(0, (width - text_w) // 2), height // 2), font, scale,
-                (255, 255, 255), 2 * unit, cv2.LINE_AA)
-    return image_rgb
+    band_h = 2 * max(12, round(height * STATUS_BAND_OF_HEIGHT / 2))  # even: video encoders halve colour rows
+    band = np.full((band_h, width, 3), 30, np.uint8)
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    if text:
+        (text_w, text_h), _ = cv2.getTextSize(text, font, 1.0, 2)
+        scale = min(0.95 * width / text_w, 0.6 * band_h / text_h)
+        thickness = max(1, round(scale * 2))
+        (text_w, text_h), _ = cv2.getTextSize(text, font, scale, thickness)
+        cv2.putText(band, text, ((width - text_w) // 2, (band_h + text_h) // 2), font, scale,
+                    colour, thickness, cv2.LINE_AA)
+    return np.ascontiguousarray(np.vstack([image_rgb, band]))
 
 
 def draw_level(image_rgb: np.ndarray, roll_deg: float | None, advice: str) -> np.ndarray:
@@ -281,7 +293,8 @@ def _text(
     """
     font = cv2.FONT_HERSHEY_SIMPLEX
     width = canvas.shape[1]
-    scale = 0.45 * unit
+    scale = text_scale(width, unit, LABEL_TEXT_OF_WIDTH)
+    unit = max(1, round(scale / 0.45))  # stroke width follows the text's size
     (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
     x = origin[0]
     if prefer_left and left_of is not None and left_of > 0:
@@ -338,7 +351,7 @@ def legend_layout(size: tuple[int, int], person: Box, legend: Sequence[tuple[str
     the left column comes first. The text is never shrunk below a phone's reading size, and a
     place where a line would break into more than two is not free."""
     width, height = size
-    scale = max(0.45 * unit, width * LEGEND_TEXT_OF_WIDTH)
+    scale = text_scale(width, unit, LEGEND_TEXT_OF_WIDTH)
     thickness = max(1, round(scale / 0.45))
     row, pad = int(22 * scale) + 6 * thickness, 4 * thickness
     x0, y0, x1, y1 = person
@@ -358,6 +371,12 @@ def legend_layout(size: tuple[int, int], person: Box, legend: Sequence[tuple[str
     lines = _wrapped(text, width - 2 * pad, scale, thickness, force=True)
     strip = row * len(lines) + 2 * pad
     return LegendLayout((0, height, width, height + strip), tuple(lines), scale, row, strip)
+
+
+def text_scale(width: int, unit: int, of_width: float) -> float:
+    """The font scale of text on an image `width` pixels wide: readable when it is shown a phone's
+    width, never smaller than the lines' `unit` asks."""
+    return max(0.45 * unit, width * of_width)
 
 
 def _text_width(text: str, scale: float, thickness: int) -> int:

@@ -67,12 +67,7 @@ def load_photo(source: str | Path | PhotoBytes, working_long_side_px: int = WORK
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(opened)
     except UnidentifiedImageError:
-        raise PhotoError(
-            ErrorCode.NOT_AN_IMAGE,
-            f"{path.name} is not an image this tool can read (JPEG, PNG, WebP, TIFF, BMP"
-            + (", HEIC" if HEIF_SUPPORTED else "")
-            + ").",
-        ) from None
+        raise _not_an_image(path) from None
     except Image.DecompressionBombError:
         raise _too_large(path, None) from None
     except PermissionError as exc:
@@ -117,6 +112,23 @@ def _check_file(path: Path) -> None:
         raise PhotoError(ErrorCode.UNREADABLE_FILE, f"{path} could not be read: {exc}") from None
     if size == 0:
         raise PhotoError(ErrorCode.EMPTY_FILE, f"{path.name} is empty (0 bytes).")
+
+
+def _not_an_image(path: Path) -> PhotoError:
+    """What the decoder could not read, with what to do; an iPhone photo where HEIC is unsupported
+    says how to get a JPEG instead."""
+    if path.suffix.lower() in (".heic", ".heif") and not HEIF_SUPPORTED:
+        return PhotoError(
+            ErrorCode.NOT_AN_IMAGE,
+            f"{path.name} is an iPhone HEIC photo and this installation cannot read HEIC (pillow-heif is "
+            "missing): share or export it as JPEG (on the iPhone: Settings, Camera, Formats, Most Compatible).",
+        )
+    return PhotoError(
+        ErrorCode.NOT_AN_IMAGE,
+        f"{path.name} is not an image this tool can read (JPEG, PNG, WebP, TIFF, BMP"
+        + (", HEIC" if HEIF_SUPPORTED else "")
+        + "): choose the photo file itself, or save the photo as JPEG and use that.",
+    )
 
 
 def _damaged(path: Path, exc: Exception) -> PhotoError:
