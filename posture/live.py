@@ -23,7 +23,7 @@ from posture.assessment.views import View
 from posture.data_files import constant
 from posture.presentation import line_colours
 from posture.registry import live_measurements
-from posture.vision.drawing import Annotation, annotate, draw_level
+from posture.vision.drawing import Annotation, annotate, draw_level, level_status
 from posture.vision.image_io import Photo
 from posture.vision.leveling import RollEstimate, estimate_camera_roll
 from posture.vision.pose_model import BlazePoseEstimator, PoseEstimator
@@ -96,10 +96,17 @@ class LiveTracker:
             self._level_job = self._level_reader.submit(estimate_camera_roll, rgb.copy(), person_mask)
 
     def _with_level(self, image: np.ndarray) -> np.ndarray:
-        """Only a roll sure on its own is shown (green when level): a loose one is 'can't tell'."""
-        if self._level is None:
+        """Only a roll sure on its own is drawn: a loose one is 'can't tell' (level_text)."""
+        if self._level is None or not self._level.confident:
             return image
-        return draw_level(image, self._level.roll_deg if self._level.confident else None, LEVEL_HINT)
+        return draw_level(image, self._level.roll_deg)
+
+    @property
+    def level_text(self) -> tuple[str, tuple[int, int, int]] | None:
+        """The level guide's words and colour for the status band; None before the first reading."""
+        if self._level is None:
+            return None
+        return level_status(self._level.roll_deg if self._level.confident else None, LEVEL_HINT)
 
     @property
     def fps(self) -> float | None:

@@ -13,9 +13,13 @@ from posture.vision.drawing import (
     CANT_TELL_RGB,
     LABEL_TEXT_OF_WIDTH,
     LEFT_RGB,
+    LEVEL_RGB,
+    TILTED_RGB,
     Annotation,
     annotate,
+    draw_level,
     legend_layout,
+    level_status,
     person_box,
     text_scale,
     with_status_band,
@@ -227,3 +231,20 @@ def test_the_status_band_goes_below_the_frame_and_leaves_the_picture_untouched()
     assert np.array_equal(shown[:480], frame) and band.shape[0] % 2 == 0 and band.shape[0] >= 0.1 * 480
     assert (band > 200).all(axis=2).sum() > 500  # white text drawn on the dark band
     assert with_status_band(frame, "").shape == shown.shape  # the video's size never changes
+
+
+@pytest.mark.parametrize("roll", [-3.0, 2.0])
+def test_the_live_level_guide_draws_the_true_horizontal_as_the_rolled_photo_shows_it(roll):
+    """A roll counter-clockwise on screen raises the right end of a true horizontal: the guide leans
+    the same way, so turning the camera until it lies flat levels it."""
+    image = draw_level(np.full((480, 640, 3), 128, np.uint8), roll)
+    ys, xs = np.nonzero(np.all(image == TILTED_RGB, axis=2))
+    slope_deg = -np.degrees(np.polyfit(xs, ys, 1)[0])  # y grows downward
+    assert slope_deg == pytest.approx(roll, abs=0.3)
+    assert ys.max() < 0.1 * image.shape[0]  # along the top edge, clear of the person
+
+
+def test_the_level_words_say_level_tilted_or_cant_tell():
+    assert level_status(0.3, "add a plumb line") == ("camera level", LEVEL_RGB)
+    assert level_status(-2.14, "add a plumb line")[0] == "camera tilted 2.1 deg: make the top line flat"
+    assert level_status(None, "add a plumb line")[0] == "level: can't tell - add a plumb line"

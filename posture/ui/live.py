@@ -45,7 +45,8 @@ class LiveProcessor(VideoProcessorBase):
         with self.lock:
             self.values = reading.values
             running = self.hold is not None and not self.hold.done(now)
-            status, colour = (self.hold.feed(rgb, now), COUNTDOWN_RGB) if running else (IDLE_STATUS, IDLE_RGB)
+            idle = self.tracker.level_text or (IDLE_STATUS, IDLE_RGB)  # the level guide's words while framing
+            status, colour = (self.hold.feed(rgb, now), COUNTDOWN_RGB) if running else idle
         return av.VideoFrame.from_ndarray(with_status_band(reading.image, status, colour), format="rgb24")
 
     def start_hold_still(self) -> None:

@@ -19,6 +19,7 @@ from posture.vision.landmarks import PoseLandmarks
 
 LEFT_RGB = (40, 120, 255)
 LEVEL_DEG = 0.5  # the live guide calls the camera level within this roll
+LEVEL_RGB, TILTED_RGB = (60, 200, 80), (250, 200, 40)
 RIGHT_RGB = (255, 140, 0)
 MIDDLE_RGB = (220, 220, 220)
 NORMAL_RGB = (60, 200, 90)  # a measured line with no finding
@@ -133,35 +134,29 @@ def with_status_band(image_rgb: np.ndarray, text: str, colour: RGB = (255, 255, 
     return np.ascontiguousarray(np.vstack([image_rgb, band]))
 
 
-def draw_level(image_rgb: np.ndarray, roll_deg: float | None, advice: str) -> np.ndarray:
-    """The live page's level guide, drawn in place near the top: the true horizontal as the
-    background shows it (tilted by the camera roll: turn the camera until it lies flat), green when
-    within LEVEL_DEG, grey with what to include when the background cannot tell (roll None)."""
+def draw_level(image_rgb: np.ndarray, roll_deg: float) -> np.ndarray:
+    """The live page's level guide, drawn in place along the top edge: the true horizontal as the
+    background shows it (tilted by the camera roll: turn the camera until it lies flat), green within
+    LEVEL_DEG. Its words go in the status band under the picture (`level_status`)."""
     height, width = image_rgb.shape[:2]
     unit = max(1, round(max(width, height) / 320))
-    centre = np.array([width / 2, 0.07 * height])
-    font, scale = cv2.FONT_HERSHEY_SIMPLEX, 0.45 * unit
-    below = 6 * unit  # the text's distance under the line's lowest end
-    if roll_deg is None:
-        text, colour = f"level: can't tell - {advice}" if advice else "level: can't tell", (200, 200, 200)
-    else:
-        angle = math.radians(roll_deg)  # the true horizontal, turned counter-clockwise on screen by the roll
-        half = 0.3 * width * np.array([math.cos(angle), -math.sin(angle)])
-        level = abs(roll_deg) <= LEVEL_DEG
-        colour = (60, 200, 80) if level else (250, 200, 40)
-        text = "camera level" if level else f"camera tilted {abs(roll_deg):.1f} deg: make this line flat"
-        ends = [tuple(np.round(centre + sign * half).astype(int)) for sign in (-1, 1)]
-        below += round(abs(half[1]))
-        cv2.line(image_rgb, ends[0], ends[1], (0, 0, 0), 4 * unit, cv2.LINE_AA)
-        cv2.line(image_rgb, ends[0], ends[1], colour, 2 * unit, cv2.LINE_AA)
-    (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
-    if text_w > 0.96 * width:  # a narrow (phone) frame: smaller text rather than cut off
-        scale *= 0.96 * width / text_w
-        (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
-    origin = (max(2, (width - text_w) // 2), int(centre[1]) + below + text_h)
-    cv2.putText(image_rgb, text, origin, font, scale, (0, 0, 0), 3 * unit, cv2.LINE_AA)
-    cv2.putText(image_rgb, text, origin, font, scale, colour, unit, cv2.LINE_AA)
+    angle = math.radians(roll_deg)  # the true horizontal, turned counter-clockwise on screen by the roll
+    half = 0.3 * width * np.array([math.cos(angle), -math.sin(angle)])
+    centre = np.array([width / 2, abs(half[1]) + 4 * unit])  # as high as the tilted line allows
+    ends = [tuple(np.round(centre + sign * half).astype(int)) for sign in (-1, 1)]
+    colour = LEVEL_RGB if abs(roll_deg) <= LEVEL_DEG else TILTED_RGB
+    cv2.line(image_rgb, ends[0], ends[1], (0, 0, 0), 4 * unit, cv2.LINE_AA)
+    cv2.line(image_rgb, ends[0], ends[1], colour, 2 * unit, cv2.LINE_AA)
     return image_rgb
+
+
+def level_status(roll_deg: float | None, hint: str) -> tuple[str, RGB]:
+    """What the status band says about the level, in the guide line's colour."""
+    if roll_deg is None:
+        return f"level: can't tell - {hint}", (200, 200, 200)
+    if abs(roll_deg) <= LEVEL_DEG:
+        return "camera level", LEVEL_RGB
+    return f"camera tilted {abs(roll_deg):.1f} deg: make the top line flat", TILTED_RGB
 
 
 def _draw(pen: _Pen, mid: str, drawing: Drawing, value: float, unit_name: str, colour: RGB) -> None:
