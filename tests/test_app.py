@@ -32,9 +32,17 @@ def _app() -> AppTest:
 
 
 def _upload(app: AppTest, key: str, path: Path, data: bytes | None = None) -> None:
-    uploader = app.get("file_uploader")
-    target = next(u for u in uploader if u.key == key)
-    target.set_value([(path.name, data if data is not None else path.read_bytes(), "image/jpeg")])
+    for target in _every(app.get("file_uploader"), key):
+        target.set_value([(path.name, data if data is not None else path.read_bytes(), "image/jpeg")])
+
+
+def _every(widgets, key: str) -> list:
+    """Every copy of a widget in AppTest's tree: after a run that called st.rerun() (the analysis
+    does) the tree keeps the cut-short run's elements too, and a value set on one copy only is
+    overwritten by the other's."""
+    found = [w for w in widgets if w.key == key]
+    assert found, key
+    return found
 
 
 def _markdown(app: AppTest) -> str:
@@ -172,8 +180,10 @@ def test_pain_puts_linked_corrections_first_and_adds_advice():
     app = _app()
     _upload(app, "upload-front", REPO / "samples" / "forward_head" / "front.jpg")
     app = _analyse(app.run())
-    app.multiselect(key="pain-regions").select("neck")
-    app.slider(key="pain-level").set_value(8)
+    for regions in _every(app.multiselect, "pain-regions"):
+        regions.select("neck")
+    for level in _every(app.slider, "pain-level"):
+        level.set_value(8)
     app = app.run()
     assert any("Linked to your neck pain" in c.value for c in app.caption)
     assert any("Your pain is severe (8/10)" in w.value for w in app.warning)

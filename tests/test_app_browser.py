@@ -19,6 +19,8 @@ import pytest
 from PIL import Image
 
 from posture.analysis import Options, analyze_person
+from posture.assessment.corrections import exercise_title
+from posture.data_files import load
 from posture.history.charts import LINE_COLOUR
 from posture.vision.landmarks import Landmark
 from tests.browser_support import (
@@ -584,3 +586,30 @@ def test_the_plan_shows_a_picture_beside_each_exercise_on_a_desktop_and_above_it
     for row in page.evaluate(PLAN_ROWS):  # a phone stacks them: the picture above its text, still small
         assert row["width"] <= 201 and row["textTop"] >= row["bottom"] - 1, row
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than the phone
+
+
+def test_sciatica_removes_the_exercises_its_caution_warns_about_and_says_so(page):
+    """The high-hip sample also leans right: its plan has the side stretch at the waist (right) and
+    the side plank (left). With sciatica ticked both leave the plan and every exercise list, and each
+    says why; the rest of the plan stays."""
+    page, _ = page
+    _upload_and_analyse(page, [SAMPLE / "front.jpg", SAMPLE / "side_right.jpg"])
+    exercises = load("corrections.json")["exercises"]
+    withheld = [exercise_title(exercises[e]["name"], exercises[e]["anatomy"]) for e in ("ql_stretch", "side_plank")]
+    kept = exercise_title(exercises["adductor_stretch"]["name"], exercises["adductor_stretch"]["anatomy"])
+    main = page.locator("section[data-testid='stMain']")
+    assert all(title in main.inner_text() for title in [*withheld, kept])
+
+    page.get_by_text("About you (optional): height and pain").click()
+    page.get_by_role("combobox", name=re.compile("Where does it hurt")).click()
+    page.get_by_role("option", name="sciatica (pain down the leg)").click()
+    page.keyboard.press("Escape")
+    page.get_by_text(re.compile(r"Not listed: .*Side stretch at the waist")).first.wait_for(timeout=60_000)
+    wait_until_idle(page)
+    text = main.inner_text()
+    notes = [line for line in text.splitlines() if "Not listed:" in line]
+    for title in withheld:
+        assert any(title in note and "pain down the leg" in note for note in notes), (title, notes)
+        listed = [line for line in text.splitlines() if title in line and "Not listed:" not in line]
+        assert listed == [], (title, listed)
+    assert kept in text

@@ -1,6 +1,7 @@
 """The real model on real photos (../shared/photos/front): detection, metamorphic properties,
 multi-person, cut-off bodies, no person. Skipped with a reason when the photos are absent."""
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -156,8 +157,9 @@ def test_asis_behind_psis_warns_that_the_markers_look_swapped(shared_front_photo
 def test_a_rolled_camera_is_leveled_and_the_tilts_stay(shared_front_photos, estimator, tmp_path):
     """A photo with building edges, rolled by 4 deg as a tilted phone would take it (background
     included, no empty corners): camera_roll_deg follows the rotation and the points' tilts stay
-    within 1 deg (python -m benchmarks.consistency measures all photos); the calibrated ones, which
-    add the cropped, re-sampled outline, within 1.5 deg (their uncertainty is ~1 deg)."""
+    within 1 deg of the original's beyond the roll's own error (python -m benchmarks.consistency
+    measures all photos); the calibrated ones, which add the cropped, re-sampled outline, within
+    1.5 deg (their uncertainty is ~1 deg)."""
     from benchmarks.consistency import rolled
 
     path = next(p for p in shared_front_photos if p.name == "ccp_0061.jpg")
@@ -167,19 +169,24 @@ def test_a_rolled_camera_is_leveled_and_the_tilts_stay(shared_front_photos, esti
         rolled(Image.open(path).convert("RGB"), degrees).save(tmp_path / "rolled.png")
         moved, _ = run(tmp_path / "rolled.png", estimator)
         assert moved.leveled
-        assert moved.camera_roll_deg - base.camera_roll_deg == pytest.approx(degrees, abs=0.5)
+        # Followed within 1 deg (issue 16's measure) and within 2 combined SDs: the pipeline weighs
+        # each roll against the rolls real photos have (SD 2.3 deg), so a sure 4 deg reads ~3.6.
+        error = moved.camera_roll_deg - base.camera_roll_deg - degrees
+        assert abs(error) <= min(1.0, 2 * math.hypot(moved.camera_roll_sd_deg, base.camera_roll_sd_deg)), error
         for mid in TILTS:
             now, before = moved.measurements[mid], base.measurements[mid]
-            assert abs(now.raw_value - before.raw_value) < 1.0, (degrees, mid)
-            assert abs(now.value - before.value) < 1.5, (degrees, mid)
+            # A tilt moves 1:1 with the roll's error, plus the points' own noise.
+            assert abs(now.raw_value - before.raw_value) < 1.0 + abs(error), (degrees, mid)
+            assert abs(now.value - before.value) < 1.5 + abs(error), (degrees, mid)
 
 
-def test_a_background_without_verticals_is_not_leveled_and_says_how_to_retake(shared_front_photos, estimator):
-    path = next(p for p in shared_front_photos if p.name == "ccp_0008.jpg")
+def test_a_background_that_levels_only_loosely_keeps_its_roll_error_in_every_tilt(shared_front_photos, estimator):
+    """ccp_0099's facades give horizontals in perspective: the roll is used, weighed against the
+    rolls real photos have, and its SD (over 1 deg) stays in the tilts' uncertainty."""
+    path = next(p for p in shared_front_photos if p.name == "ccp_0099.jpg")
     result, _ = run(path, estimator)
-    assert not result.leveled and result.camera_roll_deg is None
-    (warning,) = [w for w in result.warnings if w.code is WarningCode.NOT_LEVELED]
-    assert "door frame" in warning.message
+    assert result.leveled and result.camera_roll_sd_deg > 1.0
+    assert result.measurements["lateral_trunk_lean_deg"].uncertainty >= result.camera_roll_sd_deg
 
 
 def test_the_same_photo_given_twice_as_a_side_view_is_analysed_twice(shared_front_photos, estimator):

@@ -167,8 +167,10 @@ def _fused(cues: list[RollEstimate]) -> RollEstimate:
                             "the background's cues (vertical edges, horizontal edges, a plumb line) disagree on "
                             "the roll", UPRIGHT_ADVICE)
     # Not surer than the surest cue (in one scene their errors share causes: pitch, perspective; two
-    # loose cues combined by their precisions made confident rolls off by 1.4 deg), nor than they agree.
-    sd = float(np.hypot(min(c.sd_deg for c in usable), spread / 2))
+    # loose cues combined by their precisions made confident rolls off by 1.4 deg), nor than they agree
+    # (their spread weighted by precision: a loose cue within its own SD of a sure one adds little).
+    scatter = float(np.sqrt(np.sum(precision * (rolls - roll) ** 2) / precision.sum()))
+    sd = float(np.hypot(min(c.sd_deg for c in usable), scatter))
     sure = [c.reason.removeprefix("leveled from ") for c in usable if c.confident]
     if sd > MAX_SD_DEG or not sure:
         surest = min(usable, key=lambda c: c.sd_deg)  # its advice comes closest to leveling the photo
