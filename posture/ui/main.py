@@ -10,7 +10,9 @@ from posture.ui import assess, live, phone, progress
 
 
 def run() -> None:
-    st.set_page_config(page_title="Posture screen", page_icon=":material/accessibility_new:", layout="wide")
+    # An emoji icon becomes an inline SVG; a ":material/...:" one made every browser fetch the
+    # favicon from fonts.gstatic.com (nothing leaves the machine, not even that).
+    st.set_page_config(page_title="Posture screen", page_icon="🧍", layout="wide")
     if lan.current() is not None and not phone.on_desktop():
         st.navigation([st.Page(phone.capture_page, title="Capture", default=True)], position="hidden").run()
         return
