@@ -626,3 +626,19 @@ def test_sciatica_removes_the_exercises_its_caution_warns_about_and_says_so(page
         assert any(name in note and "pain down the leg" in note for note in notes), (name, notes)
     for name, side in kept:
         assert listed(text, name, side), (name, side)
+
+
+def test_the_app_asks_nothing_of_any_other_server(playwright, server):
+    """Everything runs locally: loading the app and analysing a photo requests nothing outside this
+    computer (a Material-symbol page icon once made every browser fetch it from fonts.gstatic.com)."""
+    browser = launch(playwright)
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(server)
+    page.get_by_text("Assess your posture").wait_for(timeout=60_000)
+    _upload_and_analyse(page, [SAMPLE / "front.jpg"])
+    wait_until_idle(page)
+    browser.close()
+    outside = [url for url in requested if not url.startswith((server, "data:", "blob:", "ws://127.0.0.1"))]
+    assert requested and outside == []
