@@ -370,22 +370,28 @@ def test_leaving_during_the_analysis_keeps_it(page):
     assert "photos have changed" not in page.locator("[data-testid=stMain]").inner_text()
 
 
+def _start_live(page, server: str, frames: int, timeout_ms: int):
+    """Open the live page, start the (fake) camera and wait until `frames` frames were processed;
+    returns the WebRTC component's frame."""
+    page.goto(f"{server}/live")
+    page.get_by_role("heading", name="Live check").wait_for(timeout=60_000)
+    webrtc = page.frame_locator("iframe[title*='streamlit_webrtc']")
+    webrtc.get_by_role("button", name="START").click(timeout=60_000)
+    page.wait_for_function(
+        "(n) => { const m = document.body.innerText.match(/(\\d+) frames processed/); return m && +m[1] >= n; }",
+        arg=frames, timeout=timeout_ms,
+    )
+    return webrtc
+
+
 def test_live_session_from_a_clip_tracks_and_captures_an_assessment(playwright, server, tmp_path):
     clip = write_y4m(SAMPLE / "front.jpg", tmp_path / "clip.y4m")
     browser = launch(playwright, webcam_clip=clip)
     context = browser.new_context(viewport={"width": 1400, "height": 2400}, permissions=["camera"])
     page = context.new_page()
     try:
-        page.goto(f"{server}/live")
-        page.get_by_role("heading", name="Live check").wait_for(timeout=60_000)
-        webrtc = page.frame_locator("iframe[title*='streamlit_webrtc']")
-        webrtc.get_by_role("button", name="START").click(timeout=60_000)
+        _start_live(page, server, frames=150, timeout_ms=60_000)
         status = page.get_by_text(re.compile(r"frames processed"))
-        status.wait_for(timeout=60_000)
-        page.wait_for_function(
-            "() => { const m = document.body.innerText.match(/(\\d+) frames processed/); return m && +m[1] >= 150; }",
-            timeout=60_000,
-        )
         text = status.inner_text()
         fps = float(re.search(r"(\d+) frames/s", text).group(1))
         print(f"live: {text}")
@@ -410,14 +416,7 @@ def test_live_page_at_phone_width_and_a_capture_left_midway(playwright, server, 
     context = browser.new_context(viewport={"width": 390, "height": 844}, permissions=["camera"])
     page = context.new_page()
     try:
-        page.goto(f"{server}/live")
-        page.get_by_role("heading", name="Live check").wait_for(timeout=60_000)
-        webrtc = page.frame_locator("iframe[title*='streamlit_webrtc']")
-        webrtc.get_by_role("button", name="START").click(timeout=60_000)
-        page.wait_for_function(
-            "() => { const m = document.body.innerText.match(/(\\d+) frames processed/); return m && +m[1] >= 10; }",
-            timeout=120_000,
-        )
+        webrtc = _start_live(page, server, frames=10, timeout_ms=120_000)
         video = webrtc.locator("video")
         size = video.evaluate("v => [v.videoWidth, v.videoHeight, v.getBoundingClientRect().width]")
         assert size[0] == 640 and size[1] > 480, size  # the status band is added below the camera's 640x480
