@@ -5,7 +5,7 @@ leveling of the values, no augmentation, but the same measurements and the same 
 included, and lines coloured by the photos' rules: grey while a finding can't be told); the numbers
 that count come from a hold-still capture (posture.hold_still), which runs
 the full photo pipeline on the frames. A level guide, read from the background with the photos'
-cues about once a second, shows how to hold the camera before the capture.
+cues every 3 s, shows how to hold the camera before the capture.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from posture.vision.pose_model import BlazePoseEstimator, PoseEstimator
 
 logger = logging.getLogger(__name__)
 PREVIEW = Options(level=False, augment=False)
-LEVEL_EVERY_S = 1.0  # the level guide is read this often, beside the frames (a reading takes 0.1-0.3 s)
+LEVEL_EVERY_S = 3.0  # the level guide is read this often, beside the frames: a reading takes 0.15-0.2 s of
+# CPU, and once a second it took the 2-core preview from 13 to 9 frames/s
 LEVEL_HINT = "add a door frame or a plumb line"
 
 @dataclass
