@@ -199,21 +199,26 @@ def test_a_new_photo_marks_the_results_stale_until_analysed(page):
     assert page.get_by_role("heading", name=re.compile(re.escape(HIP_FINDING))).count() == 0  # the new person's
 
 
+def _raise_left_hip_by_hand(page, result) -> None:
+    """Choose the left hip on the click image and click 30 px above where the model put it."""
+    hip_x, hip_y = result.landmarks.point(Landmark.LEFT_HIP)
+    choose = page.get_by_role("combobox", name="Point")
+    choose.click()
+    choose.fill("left_hip")
+    page.keyboard.press("Enter")
+    picture = page.frame_locator("iframe[title*='streamlit_image_coordinates']").locator("img")
+    scale = picture.bounding_box()["width"] / result.image_size[0]
+    picture.click(position={"x": hip_x * scale, "y": (hip_y - 30) * scale})
+    page.get_by_text("Placed by hand on this photo: left_hip.").wait_for(timeout=60_000)
+
+
 def test_clicking_a_hip_point_changes_the_measurement(page, estimator):
     page, _ = page
     photo = SAMPLE / "front.jpg"
     _upload_and_analyse(page, [photo])
     before = _hip_tilt_text(page)
     results = analyze_person([str(photo)], estimator, Options()).photos
-    hip_x, hip_y = results[0].landmarks.point(Landmark.LEFT_HIP)
-    choose = page.get_by_role("combobox", name="Point")
-    choose.click()
-    choose.fill("left_hip")
-    page.keyboard.press("Enter")
-    picture = page.frame_locator("iframe[title*='streamlit_image_coordinates']").locator("img")
-    scale = picture.bounding_box()["width"] / results[0].image_size[0]
-    picture.click(position={"x": hip_x * scale, "y": (hip_y - 30) * scale})  # the left hip 30 px higher
-    page.get_by_text("Placed by hand on this photo: left_hip.").wait_for(timeout=60_000)
+    _raise_left_hip_by_hand(page, results[0])
     after = _hip_tilt_text(page)
     assert _degrees(after) > _degrees(before) + 2, (before, after)
 
@@ -315,15 +320,7 @@ def test_leaving_the_page_and_coming_back_keeps_photos_inputs_points_and_results
         page.keyboard.press("ArrowRight")
     wait_until_idle(page)
     results = analyze_person([str(SAMPLE / "front.jpg")], estimator, Options()).photos
-    hip_x, hip_y = results[0].landmarks.point(Landmark.LEFT_HIP)
-    choose = page.get_by_role("combobox", name="Point")
-    choose.click()
-    choose.fill("left_hip")
-    page.keyboard.press("Enter")
-    picture = page.frame_locator("iframe[title*='streamlit_image_coordinates']").locator("img")
-    scale = picture.bounding_box()["width"] / results[0].image_size[0]
-    picture.click(position={"x": hip_x * scale, "y": (hip_y - 30) * scale})
-    page.get_by_text("Placed by hand on this photo: left_hip.").wait_for(timeout=60_000)
+    _raise_left_hip_by_hand(page, results[0])
     page.get_by_text("pain after a fall, accident or other trauma").first.click()
     wait_until_idle(page)
     before = page.locator("[data-testid=stMain]").inner_text()

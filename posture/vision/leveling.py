@@ -130,11 +130,12 @@ def _estimate(rgb: np.ndarray, people_mask: np.ndarray | None) -> RollEstimate:
     gray = _analysis_image(rgb)
     segments = cv2.createLineSegmentDetector(cv2.LSD_REFINE_STD).detect(gray)[0]
     segments = np.zeros((0, 4)) if segments is None else segments.reshape(-1, 4).astype(np.float64)
-    if people_mask is not None and len(segments):
-        segments = _outside_people(segments, people_mask, gray.shape)
     endpoint_error_px = ENDPOINT_ERROR_PX * max(1.0, WORKING_LONG_SIDE_PX / max(rgb.shape[:2]))
     verticals = _near_vertical(segments, gray.shape[0])
     horizontals = horizon.near_horizontal(segments, max(gray.shape))
+    if people_mask is not None:  # only the candidates are tested against the people (per segment)
+        verticals = _outside_people(verticals, people_mask, gray.shape) if len(verticals) else verticals
+        horizontals = _outside_people(horizontals, people_mask, gray.shape) if len(horizontals) else horizontals
     cues = []
     plumb = find_plumb_line(gray, verticals, _lean_deg(verticals)) if len(verticals) else None
     if plumb is not None:
