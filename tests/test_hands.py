@@ -47,6 +47,25 @@ def test_a_bag_beside_one_hand_is_seen_in_that_hand_and_in_the_mirror_image_in_t
     assert f"the {other} hand" in held_object(*mirrored(pose, mask), View.FRONT).message
 
 
+def soft_outline(mask: np.ndarray) -> np.ndarray:
+    """The mask as a segmenter gives it: a soft rim (0.3) a few pixels wide along the outline."""
+    rim = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    return np.where(mask > 0, 1.0, np.where(rim, 0.3, 0.0)).astype(np.float32)
+
+
+def test_a_half_sure_blob_below_one_hand_is_something_held_and_a_soft_rim_is_not():
+    """A cap held low in the hand is often segmented only half sure (0.1-0.5), not taken in."""
+    pose = frontal_landmarks()
+    mask = soft_outline(body_with_hands(pose))
+    assert held_object(pose, mask, View.FRONT) is None
+    x, y = pose.xy_px[L.RIGHT_WRIST].round().astype(int)
+    side = round(0.06 * STATURE_PX)
+    held = mask.copy()
+    held[y + side // 2:y + 2 * side, x - side // 2:x + side // 2] = 0.3
+    warning = held_object(pose, held, View.FRONT)
+    assert warning is not None and "the right hand" in warning.message
+
+
 def test_no_mask_or_a_profile_is_not_judged():
     pose = frontal_landmarks()
     assert held_object(pose, None, View.FRONT) is None
@@ -54,8 +73,9 @@ def test_no_mask_or_a_profile_is_not_judged():
 
 
 def test_real_photos_a_bag_in_the_hand_and_empty_hands(shared_front_photos, estimator):
-    """Judged by eye: a handbag in the hand (ccp_0152, right) or at it (ccp_0044, left); empty hands
-    hanging (ccp_0061, ccp_0191) or in pockets (ccp_0008, ccp_0028)."""
+    """Judged by eye: a handbag in the hand (ccp_0152, right) or at it (ccp_0044, left), a cap held
+    low in the left hand (ccp_0191, segmented half sure); empty hands hanging (ccp_0061) or in
+    pockets (ccp_0008, ccp_0028, ccp_0225's right hand over a scooter the mask half takes in)."""
     from posture.analysis import Options, locate
 
     by_name = {p.name: p for p in shared_front_photos}
@@ -64,5 +84,5 @@ def test_real_photos_a_bag_in_the_hand_and_empty_hands(shared_front_photos, esti
         located = locate(str(by_name[name]), estimator, Options(level=False))
         return "object_in_hand" in {w.code.value for w in located.warnings}
 
-    assert object_in_hand("ccp_0152.jpg") and object_in_hand("ccp_0044.jpg")
-    assert not any(object_in_hand(name) for name in ("ccp_0061.jpg", "ccp_0191.jpg", "ccp_0008.jpg", "ccp_0028.jpg"))
+    assert object_in_hand("ccp_0152.jpg") and object_in_hand("ccp_0044.jpg") and object_in_hand("ccp_0191.jpg")
+    assert not any(object_in_hand(name) for name in ("ccp_0061.jpg", "ccp_0008.jpg", "ccp_0028.jpg", "ccp_0225.jpg"))

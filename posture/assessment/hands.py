@@ -1,14 +1,19 @@
 """Is something held in a hand? A bag, a clutch or a phone in one hand pulls that shoulder down and
 leans the trunk away from the load, which a photo would read as posture.
 
-The pose model has no point for what a hand holds, but its person mask takes the held object in
-with the hand: an empty hand's outline ends a hand's half-width beside it, a held bag's well
-beyond. A bag hanging clear of the hand (a tote on long handles) is often left out of the mask and
-is not seen here (docs/limits.md).
+The pose model has no point for what a hand holds, but its person mask shows the held object in
+one of two ways: taken in with the hand (an empty hand's outline ends a hand's half-width beside
+it, a held bag's well beyond), or as a blob the segmenter is only half sure of (mask 0.1-0.5) at
+and below the hand, where an empty hand has only the thin soft rim every outline has. A bag
+hanging clear of the hand (a tote on long handles) is often left out of the mask entirely and is
+not seen here (docs/limits.md).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import cv2
 import numpy as np
 
 from posture.assessment.measurements import body_height_px
@@ -24,23 +29,29 @@ HANDS = {
 }
 ROWS_ABOVE, ROWS_BELOW = 0.03, 0.12  # of the body's height: the hand and what hangs from it
 GAP = 0.01  # of the body's height: background this wide ends the outline
+HALF_SURE = (0.1, 0.5)  # mask values the segmenter is unsure of
+RIM = 0.012  # of the body's height: an opening this wide removes the soft rim of any outline
+HALF_WIDTH = 0.06  # of the body's height: the columns either side of the hand searched
+
+
+@dataclass(frozen=True)
+class HandReading:
+    """What the mask shows at one hand, both in body heights (squared for the area)."""
+
+    outward_reach: float  # how far the outline runs outward from the hand
+    half_sure_area: float  # what the segmenter is half sure of at and below the hand
+
+    def holds_something(self) -> bool:
+        stance = load("thresholds.json")["stance"]
+        return (self.outward_reach > stance["max_hand_outline_reach_of_height"]["value"]
+                or self.half_sure_area > stance["max_half_sure_area_at_hand_of_height_squared"]["value"])
 
 
 def held_object(landmarks: PoseLandmarks, person_mask: np.ndarray | None, view: View) -> PhotoWarning | None:
-    """A warning naming the hand(s) whose outline reaches further out than an empty hand's."""
+    """A warning naming the hand(s) whose mask shows more than an empty hand's."""
     if person_mask is None or not view.is_frontal:
         return None
-    threshold = constant("visibility_threshold")
-    limit = load("thresholds.json")["stance"]["max_hand_outline_reach_of_height"]["value"]
-    scale = person_mask.shape[1] / landmarks.image_size[0]
-    stature = body_height_px(landmarks, threshold)[0] * scale
-    mid_x = (landmarks.xy_px[L.LEFT_HIP, 0] + landmarks.xy_px[L.RIGHT_HIP, 0]) / 2 * scale
-    holding = [
-        side for side, points in HANDS.items()
-        if all(landmarks.is_visible(lm, threshold) for lm in points)
-        and _outward_reach(person_mask > 0.5, landmarks.xy_px[list(points)].mean(axis=0) * scale, mid_x, stature)
-        > limit
-    ]
+    holding = [side for side, reading in hand_readings(landmarks, person_mask).items() if reading.holds_something()]
     if not holding:
         return None
     return PhotoWarning(
@@ -50,6 +61,20 @@ def held_object(landmarks: PoseLandmarks, person_mask: np.ndarray | None, view: 
         "one hand pulls that shoulder down and leans the trunk away: put everything down and let the arms "
         "hang empty.",
     )
+
+
+def hand_readings(landmarks: PoseLandmarks, person_mask: np.ndarray) -> dict[str, HandReading]:
+    """The reading of each hand whose points are seen, by the subject's side."""
+    threshold = constant("visibility_threshold")
+    scale = person_mask.shape[1] / landmarks.image_size[0]
+    stature = body_height_px(landmarks, threshold)[0] * scale
+    mid_x = (landmarks.xy_px[L.LEFT_HIP, 0] + landmarks.xy_px[L.RIGHT_HIP, 0]) / 2 * scale
+    half_sure = _half_sure(person_mask, stature)
+    hands = {side: landmarks.xy_px[list(points)].mean(axis=0) * scale for side, points in HANDS.items()
+             if all(landmarks.is_visible(lm, threshold) for lm in points)}
+    return {side: HandReading(_outward_reach(person_mask > 0.5, hand, mid_x, stature),
+                              _area_at_hand(half_sure, hand, stature))
+            for side, hand in hands.items()}
 
 
 def _outward_reach(body: np.ndarray, hand: np.ndarray, mid_x: float, stature: float) -> float:
@@ -72,3 +97,18 @@ def _run_length(line: np.ndarray, gap: int) -> int:
     inside = np.concatenate(([-1], np.flatnonzero(line)))  # -1: the run starts at the hand's centre
     breaks = np.flatnonzero(np.diff(inside) - 1 >= gap)
     return int(max(inside[breaks[0]] if len(breaks) else inside[-1], 0))
+
+
+def _half_sure(person_mask: np.ndarray, stature: float) -> np.ndarray:
+    """Where the segmenter is unsure, without the thin soft rim along every outline."""
+    low, high = HALF_SURE
+    unsure = ((person_mask > low) & (person_mask < high)).astype(np.uint8)
+    width = max(3, round(RIM * stature))
+    return cv2.morphologyEx(unsure, cv2.MORPH_OPEN, np.ones((width, width), np.uint8)) > 0
+
+
+def _area_at_hand(half_sure: np.ndarray, hand: np.ndarray, stature: float) -> float:
+    """The half-sure area at the hand and below it (what hangs from it), in body heights squared."""
+    x0, x1 = (max(0, round(hand[0] + d * stature)) for d in (-HALF_WIDTH, HALF_WIDTH))
+    y0, y1 = (max(0, round(hand[1] + d * stature)) for d in (-ROWS_ABOVE, ROWS_BELOW))
+    return float(half_sure[y0:y1, x0:x1].sum()) / stature**2
