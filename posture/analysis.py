@@ -183,7 +183,7 @@ def locate_in(
     landmarks, relabel_warnings = orient_sides(person.landmarks, view)
     warnings = [*person.warnings, *relabel_warnings,
                 *check_capture(landmarks, view, detected, options.view, constant("visibility_threshold")),
-                *filter(None, [held_object(landmarks, person.person_mask, view)])]
+                *filter(None, [held_object(landmarks, person.person_mask, photo.rgb, view)])]
     roll = roll_sd = None
     if options.level and second_look:
         roll, roll_sd, not_leveled = _camera_roll(photo.rgb, person.people_mask)
