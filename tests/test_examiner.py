@@ -162,3 +162,18 @@ def test_the_whole_photo_window_maps_a_click_as_the_plain_image_does():
     window = ZoomWindow.around((10.0, 10.0), (1200, 1600), 1.0)
     assert (window.left, window.top, window.width, window.height) == (0.0, 0.0, 1200.0, 1600.0)
     assert window.to_photo((210.0, 105.0), 420.0) == pytest.approx((600.0, 300.0))
+
+
+def test_the_text_html_and_pdf_reports_list_the_points_by_origin():
+    from posture.report import report_text
+    from posture.report_html import report_html
+    from posture.report_pdf import report_pdf
+    from tests.pdf_support import all_text, read_pdf
+
+    c7 = (500.0, 420.0)
+    located = _located(_side(), SIDE, {"tragus_right": _ahead(c7, 110.0, 50.0)})
+    view = report_view(analyze_located([located], Options(), {located.path: PhotoEdits().with_point("c7", c7)}))
+    listed = view.photos[0].points_text
+    assert listed.startswith("Bony points: detected (coloured marker): tragus; placed by hand: C7;")
+    assert listed in report_text(view) and listed in report_html(view)
+    assert listed in " ".join(all_text(read_pdf(report_pdf(view))).split())

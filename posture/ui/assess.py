@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import streamlit as st
@@ -37,7 +38,7 @@ from posture.ui.zoom import DEFAULT_ZOOM, ZOOM_LEVELS, ShownPoint, ZoomWindow, z
 from posture.vision.drawing import CANT_TELL_RGB, PLACED_RGB
 from posture.vision.image_io import PhotoBytes, load_photo
 from posture.vision.landmarks import Landmark
-from posture.vision.markers import PointOrigin
+from posture.vision.markers import Expected, PointOrigin, expected_positions
 
 SLOTS = ("front", "side", "back")
 PHOTO_TYPES = ("jpg", "jpeg", "png", "webp", "tif", "tiff", "bmp", "heic", "heif")
@@ -248,45 +249,51 @@ def _examiner(view: ReportView, state: dict) -> None:
         return
     st.divider()
     st.subheader("Fix a point by hand (examiner mode)")
-    st.caption("Choose a point, then click where it belongs: on the bony landmarks of the protocol "
+    st.caption("Choose a point, then click (or tap) where it belongs: on the bony landmarks of the protocol "
                "(the markers' places, detected or not) or on a pose point in the wrong place. The zoomed "
                "view is centred on the point; the measurements and findings update.")
-    labels = [section.title for section in usable]
     # Choices left, the photo in the middle, the points' list right; stacked on a phone.
     choices_column, image_column, list_column = st.columns([2, 3, 2])
     with choices_column:
-        section = usable[labels.index(st.selectbox("Photo", labels, key="fix-photo", persist_state="session"))]
-        result = section.result
-        names = [*result.points, *(lm.key for lm in CLICKABLE)]
-        point = st.selectbox("Point", names, key=f"fix-point-{result.path}",
-                             format_func=lambda name: _point_words(name, result))
-        if point in result.points:
-            words = _names()[_base(point)]
-            st.caption(f"**How to find it:** {words['find']}")
-        edits = state["edits"].get(result.path, PhotoEdits())
-        undo, clear = st.columns(2)
-        if undo.button("Undo", key=f"fix-undo-{result.path}", disabled=not edits.placed,
-                       icon=":material/undo:", help="Takes back the last point placed on this photo."):
-            _set_edits(state, result.path, edits.undone())
-        if clear.button("Clear", key=f"fix-clear-{result.path}", disabled=not edits.placed,
-                        icon=":material/delete:", help="Takes back every point placed by hand on this photo."):
-            _set_edits(state, result.path, PhotoEdits())
+        section, point, protocol = _examiner_choices(usable, state)
+    result = section.result
+    edits = state["edits"].get(result.path, PhotoEdits())
     with image_column:
         zoom = st.radio("View", list(ZOOM_LEVELS), index=list(ZOOM_LEVELS).index(DEFAULT_ZOOM), key="fix-zoom",
-                        horizontal=True, persist_state="session", label_visibility="collapsed",
-                        help="Zoomed: a square around the point, enlarged, so a click lands within a pixel or two.")
-        window = ZoomWindow.around(_where(point, result), result.image_size, ZOOM_LEVELS[zoom])
+                        horizontal=True, persist_state="session", label_visibility="collapsed")
+        window = ZoomWindow.around(_where(point, result, protocol), result.image_size, ZOOM_LEVELS[zoom])
         picture = annotated_image(section) if ZOOM_LEVELS[zoom] <= 1.0 else zoomed_view(
-            result.image, result.image_size, window, _shown_points(result, point))
+            result.image, result.image_size, window, _shown_points(result, point, protocol))
         click = streamlit_image_coordinates(picture, width="stretch", key=f"fix-click-{result.path}",
                                             cursor="crosshair")
     if click and click.get("unix_time") != state.get("last_click"):
         state["last_click"] = click["unix_time"]
         xy = window.to_photo((click["x"], click["y"]), click["width"])
-        _set_edits(state, result.path, edits.with_point(Landmark[point.upper()] if point not in result.points
-                                                        else point, xy))
+        _set_edits(state, result.path, edits.with_point(point if point in protocol else Landmark[point.upper()], xy))
     with list_column:
         _placed_list(section, edits)
+
+
+def _examiner_choices(usable: list[PhotoSection], state: dict) -> tuple[PhotoSection, str, dict[str, Expected]]:
+    """The photo, the point (the view's protocol points in words, then the pose points) with how
+    to find it, and Undo / Clear for that photo."""
+    labels = [section.title for section in usable]
+    section = usable[labels.index(st.selectbox("Photo", labels, key="fix-photo", persist_state="session"))]
+    result = section.result
+    protocol = expected_positions(result.landmarks, result.view)  # the view's points, optional ones too
+    point = st.selectbox("Point", [*protocol, *(lm.key for lm in CLICKABLE)], key=f"fix-point-{result.path}",
+                         format_func=lambda name: _point_words(name, result, protocol))
+    if point in protocol:
+        st.caption(f"**How to find it:** {_names()[_base(point)]['find']}")
+    edits = state["edits"].get(result.path, PhotoEdits())
+    buttons = st.container(horizontal=True)  # side by side on a phone too
+    if buttons.button("Undo", key=f"fix-undo-{result.path}", disabled=not edits.placed, icon=":material/undo:",
+                      help="Takes back the last point placed on this photo."):
+        _set_edits(state, result.path, edits.undone())
+    if buttons.button("Clear", key=f"fix-clear-{result.path}", disabled=not edits.placed, icon=":material/delete:",
+                      help="Takes back every point placed by hand on this photo."):
+        _set_edits(state, result.path, PhotoEdits())
+    return section, point, protocol
 
 
 def _set_edits(state: dict, path: str, edits: PhotoEdits) -> None:
@@ -303,18 +310,20 @@ def _base(name: str) -> str:
     return name.removesuffix("_left").removesuffix("_right")
 
 
-def _point_words(name: str, result: PhotoResult) -> str:
+def _point_words(name: str, result: PhotoResult, protocol: Mapping[str, Expected]) -> str:
     """'C7 – the bump at the base of the neck', 'left hip – a pose-model point'."""
-    if name not in result.points:
+    if name not in protocol:
         return f"{name.replace('_', ' ')} – a pose-model point"
     plain = re.sub(r" \([^)]*\)$", "", _names()[_base(name)]["plain"])
-    return f"{point_name(name, result.view)} – {plain}"
+    return f"{point_name(name, result.view)} – {plain}" + (" (optional)" if protocol[name].optional else "")
 
 
-def _where(point: str, result: PhotoResult) -> tuple[float, float]:
+def _where(point: str, result: PhotoResult, protocol: Mapping[str, Expected]) -> tuple[float, float]:
     """The point's current place (by hand, detected, or where the pose model puts it)."""
     if point in result.points:
         return result.points[point].xy_px
+    if point in protocol:
+        return float(protocol[point].xy_px[0]), float(protocol[point].xy_px[1])
     return tuple(map(float, result.landmarks.point(Landmark[point.upper()])))
 
 
@@ -322,12 +331,13 @@ ORIGIN_RGB = {PointOrigin.DETECTED: (255, 255, 255), PointOrigin.BY_HAND: PLACED
               PointOrigin.ESTIMATED: CANT_TELL_RGB}
 
 
-def _shown_points(result: PhotoResult, chosen: str) -> list[ShownPoint]:
+def _shown_points(result: PhotoResult, chosen: str, protocol: Mapping[str, Expected]) -> list[ShownPoint]:
     """Every protocol point in its origin's colour, and the chosen one (a pose point too) as a cross-hair."""
     shown = [ShownPoint(point_name(name, result.view), point.xy_px, ORIGIN_RGB[point.origin], name == chosen)
              for name, point in result.points.items()]
     if chosen not in result.points:
-        shown.append(ShownPoint(chosen.replace("_", " "), _where(chosen, result), PLACED_RGB, True))
+        label = point_name(chosen, result.view) if chosen in protocol else chosen.replace("_", " ")
+        shown.append(ShownPoint(label, _where(chosen, result, protocol), PLACED_RGB, True))
     return shown
 
 
