@@ -269,7 +269,7 @@ def measure_photo(located: LocatedPhoto, options: Options, edits: PhotoEdits | N
         landmarks = landmarks.with_point_moved(landmark, xy)
     edited = tuple(sorted({landmark.key for landmark, _ in edits.moved}))
     near = "right" if not located.view.is_frontal and near_side_is_right(landmarks) else "left"
-    points = protocol_points(located, landmarks, edits.markers)
+    points = _protocol_points(located, landmarks, edits.markers)
     marked = {name: point.xy_px for name, point in points.items() if point.origin is not PointOrigin.ESTIMATED}
     leveled = level_frame(landmarks, located.person_mask, located.camera_roll_deg or 0.0)
     measurements = measure_leveled(leveled, located.view, options.height_cm, marked)
@@ -290,7 +290,7 @@ def measure_photo(located: LocatedPhoto, options: Options, edits: PhotoEdits | N
     )
 
 
-def protocol_points(
+def _protocol_points(
     located: LocatedPhoto, landmarks: PoseLandmarks, placed: Mapping[str, tuple[float, float]]
 ) -> dict[str, Marker]:
     """Every protocol point of the photo's view (markers.json): placed by hand (it replaces a
@@ -304,7 +304,8 @@ def protocol_points(
             points[name] = located.markers[name]
         elif not prior.optional:
             points[name] = Marker(name, (float(prior.xy_px[0]), float(prior.xy_px[1])), 0.0, PointOrigin.ESTIMATED)
-    return {**located.markers, **points}  # a detection whose name a moved point re-sided stays
+    # A detection whose name a moved point re-sided stays, after the view's points.
+    return {**points, **{name: marker for name, marker in located.markers.items() if name not in points}}
 
 
 def _off_outline(landmarks: PoseLandmarks, mask: np.ndarray | None, edited: tuple[str, ...]) -> tuple[Landmark, ...]:
