@@ -104,6 +104,7 @@ def test_a_point_placed_by_hand_replaces_the_detected_marker_of_its_name_and_the
     assert merged.measurements["craniovertebral_angle_deg"].value == pytest.approx(40.0, abs=1e-6)
     assert {name: point.origin for name, point in merged.markers.items()} == {
         "c7": PointOrigin.BY_HAND, "tragus_right": PointOrigin.DETECTED}
+    assert located.markers["c7"] == Marker("c7", c7, 0.9)  # the located photo keeps its detection
     document = photo_json(merged)
     assert document["markers"]["c7"] == {"x": round(moved_c7[0], 1), "y": round(moved_c7[1], 1), "confidence": 1.0,
                                          "origin": "placed_by_hand"}

@@ -87,7 +87,7 @@ def zoomed_view(rgb: np.ndarray, photo_size: tuple[int, int], window: ZoomWindow
 def _mark(view: np.ndarray, xy: tuple[float, float], point: ShownPoint) -> None:
     """A ring (a cross-hair for the chosen point) in the point's colour on a dark outline, and its name."""
     centre = (round(xy[0]), round(xy[1]))
-    radius = max(8, view.shape[1] // 45)
+    radius = max(8, view.shape[1] // 30)  # around a marker ball of 10-20 mm at the default zoom
     if point.chosen:
         for a, b in (((-2 * radius, 0), (-radius // 2, 0)), ((radius // 2, 0), (2 * radius, 0)),
                      ((0, -2 * radius), (0, -radius // 2)), ((0, radius // 2), (0, 2 * radius))):
@@ -97,10 +97,13 @@ def _mark(view: np.ndarray, xy: tuple[float, float], point: ShownPoint) -> None:
     else:
         cv2.circle(view, centre, radius, (0, 0, 0), 4, cv2.LINE_AA)
         cv2.circle(view, centre, radius, point.colour, 2, cv2.LINE_AA)
-    # The name beside it, toward the view's middle so it stays inside (read ~11 px tall at 400 px wide).
+    # The name centred on the point, inside the view (read ~11 px tall at 400 px wide): the chosen
+    # point's above its cross-hair, the others' below their ring, so two points close together
+    # (C7 and the acromion in a profile) keep their names apart.
     size = view.shape[1] / VIEW_WIDTH_PX
-    (width, _), _ = cv2.getTextSize(point.label, cv2.FONT_HERSHEY_SIMPLEX, 0.8 * size, 2)
-    x = centre[0] + radius + 4 if centre[0] < view.shape[1] / 2 else centre[0] - radius - 4 - width
-    origin = (x, centre[1] - radius)
+    (width, height), _ = cv2.getTextSize(point.label, cv2.FONT_HERSHEY_SIMPLEX, 0.8 * size, 2)
+    x = centre[0] - width // 2
+    y = centre[1] - 2 * radius - 6 if point.chosen else centre[1] + radius + height + 6
+    origin = (int(np.clip(x, 2, view.shape[1] - width - 2)), int(np.clip(y, height + 2, view.shape[0] - 4)))
     cv2.putText(view, point.label, origin, cv2.FONT_HERSHEY_SIMPLEX, 0.8 * size, (0, 0, 0), 5, cv2.LINE_AA)
     cv2.putText(view, point.label, origin, cv2.FONT_HERSHEY_SIMPLEX, 0.8 * size, point.colour, 2, cv2.LINE_AA)
