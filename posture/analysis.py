@@ -46,7 +46,7 @@ from posture.vision.face import face_score
 from posture.vision.image_io import Photo, PhotoBytes, load_photo
 from posture.vision.landmarks import Landmark, PoseLandmarks
 from posture.vision.leveling import estimate_camera_roll
-from posture.vision.markers import Marker, MarkerColour, MarkerSet, find_markers
+from posture.vision.markers import Marker, MarkerColour, MarkerSet, PointOrigin, expected_positions, find_markers
 from posture.vision.person import find_person, mixed_skeleton_warning, points_off_outline
 from posture.vision.pose_model import PoseEstimator
 
@@ -70,14 +70,26 @@ class Options:
 
 @dataclass(frozen=True)
 class PhotoEdits:
-    """What a person placed by hand on one photo: moved points (in click order) and ASIS/PSIS,
-    in upright-photo pixels."""
+    """What a person placed by hand on one photo, in the order placed (undo takes back the last):
+    pose-model points moved (a Landmark) and protocol points (a markers.json name such as "c7" or
+    "asis_left"), in upright-photo pixels. A point placed again counts where it was placed last."""
 
-    moved: tuple[tuple[Landmark, tuple[float, float]], ...] = ()
-    markers: PelvisMarkers | None = None
+    placed: tuple[tuple[Landmark | str, tuple[float, float]], ...] = ()
 
-    def with_point(self, landmark: Landmark, xy_px: tuple[float, float]) -> PhotoEdits:
-        return replace(self, moved=(*self.moved, (landmark, (float(xy_px[0]), float(xy_px[1])))))
+    def with_point(self, point: Landmark | str, xy_px: tuple[float, float]) -> PhotoEdits:
+        return replace(self, placed=(*self.placed, (point, (float(xy_px[0]), float(xy_px[1])))))
+
+    def undone(self) -> PhotoEdits:
+        """Without the last placement."""
+        return replace(self, placed=self.placed[:-1])
+
+    @property
+    def moved(self) -> tuple[tuple[Landmark, tuple[float, float]], ...]:
+        return tuple((point, xy) for point, xy in self.placed if isinstance(point, Landmark))
+
+    @property
+    def markers(self) -> dict[str, tuple[float, float]]:
+        return {point: xy for point, xy in self.placed if not isinstance(point, Landmark)}
 
 
 @dataclass(frozen=True, eq=False)  # one photo is itself, not its field values (arrays inside)
@@ -124,6 +136,8 @@ class PhotoResult:
     outlines: Mapping[str, np.ndarray] = field(default_factory=dict)  # body outline grids (calibration inputs)
     near_side: str = "left"  # side views: the body side facing the camera, which the measurements read
     off_outline: tuple[Landmark, ...] = ()  # seen points off the person's outline: maybe someone else's
+    # Every protocol point of the view (markers.json): detected, placed by hand or estimated.
+    points: Mapping[str, Marker] = field(default_factory=lambda: MappingProxyType({}))
 
     path = property(lambda self: self.located.path)
     view = property(lambda self: self.located.view)
@@ -133,7 +147,17 @@ class PhotoResult:
     image = property(lambda self: self.located.image)
     camera_roll_deg = property(lambda self: self.located.camera_roll_deg)
     camera_roll_sd_deg = property(lambda self: self.located.camera_roll_sd_deg)
-    markers = property(lambda self: self.located.markers)
+
+    @property
+    def markers(self) -> dict[str, Marker]:
+        """The protocol points detected or placed by hand (what the measurements read)."""
+        return {name: point for name, point in self.points.items() if point.origin is not PointOrigin.ESTIMATED}
+
+    @property
+    def estimated(self) -> tuple[str, ...]:
+        """The protocol points neither detected nor placed: their measurements read the pose model."""
+        return tuple(name for name, point in self.points.items() if point.origin is PointOrigin.ESTIMATED)
+
     leveled = property(lambda self: self.located.leveled)
     error = property(lambda self: self.located.error)
     ok = property(lambda self: self.located.ok)
@@ -235,8 +259,8 @@ def _camera_roll(
 
 
 def measure_photo(located: LocatedPhoto, options: Options, edits: PhotoEdits | None = None) -> PhotoResult:
-    """A located photo measured, with the person's hand-placed points and markers: a pure
-    function, so measuring again with the same inputs gives the same result."""
+    """A located photo measured, with the person's hand-placed points: a pure function, so
+    measuring again with the same inputs gives the same result."""
     edits = edits or PhotoEdits()
     if not located.ok or located.landmarks is None or located.view is None:
         return PhotoResult(located, located.landmarks, {}, located.warnings)
@@ -244,15 +268,15 @@ def measure_photo(located: LocatedPhoto, options: Options, edits: PhotoEdits | N
     for landmark, xy in edits.moved:
         landmarks = landmarks.with_point_moved(landmark, xy)
     edited = tuple(sorted({landmark.key for landmark, _ in edits.moved}))
-    markers = edits.markers if not located.view.is_frontal else None
     near = "right" if not located.view.is_frontal and near_side_is_right(landmarks) else "left"
-    points = {name: marker.xy_px for name, marker in located.markers.items()}
-    points.update(markers.named(near) if markers is not None else {})  # placed by hand: they win
+    points = _protocol_points(located, landmarks, edits.markers)
+    marked = {name: point.xy_px for name, point in points.items() if point.origin is not PointOrigin.ESTIMATED}
     leveled = level_frame(landmarks, located.person_mask, located.camera_roll_deg or 0.0)
-    measurements = measure_leveled(leveled, located.view, options.height_cm, points)
+    measurements = measure_leveled(leveled, located.view, options.height_cm, marked)
     outlines = _outlines(leveled, located.view)
     off_outline = _off_outline(landmarks, located.person_mask, edited)
-    warnings = [*located.warnings, *_edit_warnings(edited, markers, located.view), *mixed_skeleton_warning(off_outline)]
+    warnings = [*located.warnings, *_edit_warnings(edited, points, near, located.view),
+                *mixed_skeleton_warning(off_outline)]
     unread = []  # outlines so unlike the renders' that the calibration could not use them at all
     if options.calibrate:
         trust = outline_trust(outlines)
@@ -262,8 +286,26 @@ def measure_photo(located: LocatedPhoto, options: Options, edits: PhotoEdits | N
     measurements = _judged(measurements, warnings, unread, landmarks, located, off_outline)
     return PhotoResult(
         located, landmarks, MappingProxyType(measurements), tuple(warnings), edited, MappingProxyType(outlines), near,
-        off_outline,
+        off_outline, MappingProxyType(points),
     )
+
+
+def _protocol_points(
+    located: LocatedPhoto, landmarks: PoseLandmarks, placed: Mapping[str, tuple[float, float]]
+) -> dict[str, Marker]:
+    """Every protocol point of the photo's view (markers.json): placed by hand (it replaces a
+    detected one), else detected, else estimated where the pose model's points put it (optional
+    points only when marked). A name the view does not have is ignored."""
+    points = {}
+    for name, prior in expected_positions(landmarks, located.view).items():
+        if name in placed:
+            points[name] = Marker(name, placed[name], 1.0, PointOrigin.BY_HAND)
+        elif name in located.markers:
+            points[name] = located.markers[name]
+        elif not prior.optional:
+            points[name] = Marker(name, (float(prior.xy_px[0]), float(prior.xy_px[1])), 0.0, PointOrigin.ESTIMATED)
+    # A detection whose name a moved point re-sided stays, after the view's points.
+    return {**points, **{name: marker for name, marker in located.markers.items() if name not in points}}
 
 
 def _off_outline(landmarks: PoseLandmarks, mask: np.ndarray | None, edited: tuple[str, ...]) -> tuple[Landmark, ...]:
@@ -273,15 +315,19 @@ def _off_outline(landmarks: PoseLandmarks, mask: np.ndarray | None, edited: tupl
     return tuple(lm for lm in found if lm.key not in edited)
 
 
-def _edit_warnings(edited: tuple[str, ...], markers: PelvisMarkers | None, view: View) -> list[PhotoWarning]:
+def _edit_warnings(
+    edited: tuple[str, ...], points: Mapping[str, Marker], near: str, view: View
+) -> list[PhotoWarning]:
     warnings = []
     if edited:
         warnings.append(PhotoWarning(WarningCode.LANDMARKS_EDITED, f"Placed by hand: {', '.join(edited)}."))
-    if markers is not None and (markers.asis[0] - markers.psis[0]) * view.facing_x <= 0:
+    asis, psis = points.get(f"asis_{near}"), points.get(f"psis_{near}")
+    marked = asis is not None and psis is not None and PointOrigin.ESTIMATED not in (asis.origin, psis.origin)
+    if not view.is_frontal and marked and (asis.xy_px[0] - psis.xy_px[0]) * view.facing_x <= 0:
         warnings.append(PhotoWarning(
             WarningCode.MARKERS_SUSPECT,
             f"The ASIS should be in front of the PSIS, but this person faces the image's "
-            f"{'right' if view.facing_x > 0 else 'left'} and the ASIS was placed behind. "
+            f"{'right' if view.facing_x > 0 else 'left'} and the ASIS is behind. "
             "Were the two points swapped? Place them again: the ASIS on the bony point at the front of the "
             "hip, the PSIS on the dimple at the back of the pelvis.",
         ))
@@ -386,8 +432,8 @@ def analyze_located(
     ignored = []
     if options.markers is not None:
         if len(side_photos) == 1:
-            only = side_photos[0].path
-            edits[only] = replace(edits.get(only, PhotoEdits()), markers=options.markers)
+            only = side_photos[0]
+            edits[only.path] = _with_pelvis(only, options.markers, edits.get(only.path, PhotoEdits()))
         else:
             ignored = [PhotoWarning(
                 WarningCode.MARKERS_IGNORED,
@@ -401,10 +447,16 @@ def analyze_located(
     return Analysis(tuple(results), assess(results, options.pain))
 
 
+def _with_pelvis(located: LocatedPhoto, markers: PelvisMarkers, edits: PhotoEdits) -> PhotoEdits:
+    """`--asis/--psis` as the two points placed by hand first on the side facing the camera."""
+    near = "right" if near_side_is_right(located.landmarks) else "left"
+    return PhotoEdits((*markers.named(near).items(), *edits.placed))
+
+
 def analyze_single(path: PhotoSource, estimator: PoseEstimator, options: Options) -> Analysis:
     """One unrelated photo (batch mode): its own findings."""
     located = locate(path, estimator, options)
-    edits = PhotoEdits(markers=options.markers) if located.is_side else None
+    edits = _with_pelvis(located, options.markers, PhotoEdits()) if located.is_side and options.markers else None
     result = measure_photo(located, options, edits)
     return Analysis((result,), assess([result], options.pain))
 

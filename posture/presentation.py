@@ -20,7 +20,8 @@ from posture.assessment.plan import MAX_FINDINGS, Plan, short_plan
 from posture.assessment.views import View
 from posture.data_files import constant, load
 from posture.registry import BY_ID, Views, display_name
-from posture.vision.drawing import CANT_TELL_RGB, NORMAL_RGB, RGB, Annotation
+from posture.vision.drawing import CANT_TELL_RGB, NORMAL_RGB, PLACED_RGB, RGB, Annotation
+from posture.vision.markers import PointOrigin
 
 SEVERITY_RGB: dict[Severity, RGB] = {
     Severity.NONE: NORMAL_RGB,
@@ -147,6 +148,21 @@ class MeasurementLine:
         return f"{self.value:+.1f} ± {self.uncertainty:.1f} {self.unit}{length_text(self.length_cm)}"
 
 
+POINT_ORIGIN_WORDS = {
+    PointOrigin.DETECTED: "detected (coloured marker)",
+    PointOrigin.BY_HAND: "placed by hand",
+    PointOrigin.ESTIMATED: "estimated from the pose model",
+}
+
+
+@dataclass(frozen=True)
+class PointGroup:
+    """The protocol points of one photo with one origin, by name in words ("left ASIS", "C7")."""
+
+    origin: PointOrigin
+    names: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class PhotoSection:
     result: PhotoResult  # for its image and landmarks
@@ -160,10 +176,21 @@ class PhotoSection:
     findings: tuple[ShownFinding, ...]  # present findings this photo's measurements decided
     measurements: tuple[MeasurementLine, ...]
     annotation: Annotation | None  # what its annotated image draws
+    # Detected, placed by hand, estimated; empty when no point was detected or placed (marker-free).
+    points: tuple[PointGroup, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def points_text(self) -> str | None:
+        """'Bony points: detected (coloured marker): C7, tragus; placed by hand: ASIS; estimated
+        from the pose model: PSIS.', or None on the marker-free path."""
+        if not self.points:
+            return None
+        return "Bony points: " + "; ".join(f"{POINT_ORIGIN_WORDS[g.origin]}: {', '.join(g.names)}"
+                                          for g in self.points) + "."
 
 
 @dataclass(frozen=True)
@@ -349,7 +376,17 @@ def _photo(result: PhotoResult, findings: Sequence[Finding], summary: Summary) -
             for mid, m in result.measurements.items()
         ),
         annotation=_annotation(result, findings, bool(decided)),
+        points=_point_groups(result),
     )
+
+
+def _point_groups(result: PhotoResult) -> tuple[PointGroup, ...]:
+    """The photo's protocol points by origin, when any was detected or placed by hand."""
+    if not result.markers:
+        return ()
+    groups = [PointGroup(origin, tuple(point_name(name, result.view) for name, point in result.points.items()
+                                       if point.origin is origin)) for origin in PointOrigin]
+    return tuple(group for group in groups if group.names)
 
 
 def _level_text(result: PhotoResult) -> str:
@@ -369,6 +406,8 @@ def _annotation(result: PhotoResult, findings: Sequence[Finding], decided: bool)
         return None
     colours, legend, unsure = _lines(result, findings)
     mixed = [("grey circles: points that may be another person's", CANT_TELL_RGB)] if result.off_outline else []
+    if any(marker.origin is PointOrigin.BY_HAND for marker in result.markers.values()):
+        mixed.append(("cyan rings: points placed by hand", PLACED_RGB))
     return Annotation(
         view=result.view.value,
         measurements={mid: (m.value, m.unit) for mid, m in result.measurements.items()},
@@ -380,6 +419,8 @@ def _annotation(result: PhotoResult, findings: Sequence[Finding], decided: bool)
         person_mask=result.located.person_mask,
         suspect_points=tuple(lm.key for lm in result.off_outline),
         markers={marker_label(name, result.view): marker.xy_px for name, marker in result.markers.items()},
+        placed_by_hand=tuple(marker_label(name, result.view) for name, marker in result.markers.items()
+                             if marker.origin is PointOrigin.BY_HAND),
     )
 
 
@@ -417,3 +458,11 @@ def marker_label(name: str, view: View) -> str:
     base = name.removesuffix("_left").removesuffix("_right")
     side = {"_left": " L", "_right": " R"}.get(name[len(base):], "") if view.is_frontal else ""
     return load("markers.json")["names"][base]["short"] + side
+
+
+def point_name(name: str, view: View) -> str:
+    """A protocol point in words: "left ASIS", "C7", "tragus" (a profile shows one side)."""
+    base = name.removesuffix("_left").removesuffix("_right")
+    short = load("markers.json")["names"][base]["short"]
+    side = name[len(base) + 1:]
+    return f"{side} {short}" if side and view.is_frontal else short

@@ -25,6 +25,7 @@ def photo_json(result: PhotoResult) -> dict:
         "camera_roll_sd_deg": result.camera_roll_sd_deg,
         "leveled": result.leveled,
         "markers": {name: marker.to_json() for name, marker in result.markers.items()},
+        "markers_estimated": list(result.estimated),
         "landmarks": result.landmarks.to_json() if result.landmarks is not None else {},
         "measurements": {mid: m.to_json() for mid, m in result.measurements.items()},
         "warnings": [w.to_json() for w in result.warnings],

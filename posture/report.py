@@ -50,6 +50,7 @@ def _photo_text(section: PhotoSection) -> list[str]:
     width, height = result.image_size
     lines = [f"PHOTO {section.title}: {result.view.value} view ({section.view_source}), {width}x{height}, "
              f"{section.level}"]
+    lines += [f"  {section.points_text}"] if section.points_text else []
     for m in section.measurements:
         if m.measured:
             cm = f"  ({m.length_cm:+.1f} cm)" if m.length_cm is not None else ""

@@ -128,6 +128,7 @@ def _photo(section: PhotoSection) -> str:
     warnings = "".join(f"<li>{escape(w)}</li>" for w in section.warnings)
     return (
         f"<h2>{name}: {escape(section.view_label)} view</h2><div class='photo'>{img}<div>"
+        f"{'<p>' + escape(section.points_text) + '</p>' if section.points_text else ''}"
         f"<table><tr><th>Measurement</th><th>Value</th><th>Sign</th></tr>{rows}</table>"
         f"{'<ul>' + warnings + '</ul>' if warnings else ''}</div></div>"
     )

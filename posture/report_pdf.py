@@ -269,6 +269,8 @@ def _photo(pdf: ReportPdf, section: PhotoSection) -> None:
     with pdf.column(pdf.l_margin + width + (4 if width else 0), pdf.epw - width - (4 if width else 0)):
         pdf.set_y(top)
         pdf.paragraph(f"View {section.view_source}; {section.level}.", size=SMALL_PT + 0.5, grey=True)
+        if section.points_text:
+            pdf.paragraph(section.points_text, size=SMALL_PT + 0.5)
         if section.findings:
             pdf.bullets([(f"{s.finding.label}: ", s.finding.severity) for s in section.findings])
         if section.retake_advice:

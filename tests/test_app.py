@@ -318,7 +318,7 @@ def test_an_oversized_photo_is_refused_with_a_reason_and_the_app_goes_on(tmp_pat
 # The person's inputs on the Assess page (widget key -> value): none of them may change a finding.
 NO_INPUTS = {"height": 0, "pain-regions": [], "pain-weeks": 0, "pain-level": 0}
 FRONT, SIDE = "front photo (front.jpg)", "side photo (side_right.jpg)"
-ASIS, PSIS = "ASIS (bony point at the front of the hip)", "PSIS (dimple at the back of the pelvis)"
+ASIS, PSIS = "asis_right", "psis_right"  # the side photo shows the subject's right side
 MOVABLE = {FRONT: ["left_hip", "right_hip", "left_shoulder", "right_shoulder", "left_knee"],
            SIDE: ["right_ear", "right_shoulder", "right_hip", "right_knee"]}
 CLICK_WIDTH = 420  # the clickable image's width on the page (posture/ui/assess.py)
@@ -365,10 +365,12 @@ def _point_clicks(rng: random.Random, document: dict, markers: bool) -> list[tup
 
 
 def _click(app: AppTest, photo: str, point: str, x: float, y: float, stamp: int) -> AppTest:
-    """A click on the photo's image with `point` chosen, as streamlit_image_coordinates reports it."""
+    """A click on the whole photo's image with `point` chosen, as streamlit_image_coordinates reports it."""
     app.selectbox(key="fix-photo").set_value(photo)
     app = app.run()
     app.selectbox(key=f"fix-point-{photo}").set_value(point)
+    for zoom in _every(app.radio, "fix-zoom"):
+        zoom.set_value("Whole photo")
     app = app.run()
     app.session_state[f"fix-click-{photo}"] = {"x": x, "y": y, "width": CLICK_WIDTH, "height": CLICK_WIDTH,
                                                "unix_time": stamp}
@@ -377,11 +379,12 @@ def _click(app: AppTest, photo: str, point: str, x: float, y: float, stamp: int)
     # them), so one more run, with nothing new, shows the page as it settles.
     app = app.run().run()
     assert not app.exception, app.exception
-    if point == ASIS:  # waits for the PSIS
-        assert any(i.value == "ASIS placed; now place the other one." for i in app.info), [i.value for i in app.info]
+    if point in (ASIS, PSIS):
+        listed = next(m.value for m in app.markdown if m.value.startswith("**Points on this photo**"))
+        assert re.search(rf"Placed by hand: .*\*\*{point[:4].upper()}\*\* at", listed), listed
         return app
     placed = next(c.value for c in app.caption if c.value.startswith("Placed by hand on this photo"))
-    assert ("ASIS, PSIS" if point == PSIS else point) in placed, placed
+    assert point in placed, placed
     return app
 
 
@@ -460,3 +463,57 @@ def test_pain_height_and_points_in_any_order_leave_the_findings_as_a_fresh_analy
         assert _order_free(now) == _order_free(reference), (step, inputs, clicks)
         if step in fresh_too:
             assert now == _findings(_fresh_analysis(inputs, clicks), downloads), (step, inputs, clicks)
+
+
+def _photo_document(app: AppTest, downloads: dict[str, bytes]) -> dict:
+    return json.loads(_download(app, downloads, "Download the data (JSON)"))["photos"][0]
+
+
+def _zoomed_click(app: AppTest, point: str, offset: tuple[float, float], stamp: int) -> tuple[AppTest, tuple]:
+    """`point` chosen on the side photo and a click `offset` photo pixels from where it is now, on
+    the zoomed view as it is drawn (640 px wide): where the page's own window puts it."""
+    from posture.analysis import Options, analyze_located
+    from posture.ui.zoom import DEFAULT_ZOOM, VIEW_WIDTH_PX, ZOOM_LEVELS, ZoomWindow
+
+    app.selectbox(key=f"fix-point-{SIDE}").set_value(point)
+    app = app.run()
+    state = app.session_state["assess"]
+    result = analyze_located(state["located"], Options(), state["edits"]).photos[0]
+    now = result.points[point].xy_px
+    target = (now[0] + offset[0], now[1] + offset[1])
+    window = ZoomWindow.around(now, result.image_size, ZOOM_LEVELS[DEFAULT_ZOOM])
+    x, y = window.to_view(target, VIEW_WIDTH_PX)
+    app.session_state[f"fix-click-{SIDE}"] = {"x": x, "y": y, "width": VIEW_WIDTH_PX, "height": VIEW_WIDTH_PX,
+                                              "unix_time": stamp}
+    app = app.run().run()
+    assert not app.exception, app.exception
+    return app, target
+
+
+@pytest.mark.model
+def test_examiner_mode_places_points_on_the_zoomed_view_and_undo_and_clear_take_them_back(downloads):
+    """C7 and the tragus placed on the zoomed side photo land where the click was (in photo
+    pixels), make the CVA a marker value and are listed as placed by hand; undo takes back the
+    tragus, clear the rest, and the report is the fresh one again."""
+    app = _app()
+    _upload(app, "upload-side", HIGH_HIP / "side_right.jpg")
+    app = _analyse(app.run())
+    fresh = _photo_document(app, downloads)
+    assert fresh["markers"] == {} and "c7" in fresh["markers_estimated"]
+    assert app.radio(key="fix-zoom").value == "×6"
+    app, c7 = _zoomed_click(app, "c7", (-14.0, 9.0), 1)
+    app, tragus = _zoomed_click(app, "tragus_right", (6.0, -4.0), 2)
+    placed = _photo_document(app, downloads)
+    for name, where in (("c7", c7), ("tragus_right", tragus)):
+        marker = placed["markers"][name]
+        assert (marker["x"], marker["y"]) == pytest.approx(where, abs=0.06) and marker["origin"] == "placed_by_hand"
+    assert placed["measurements"]["craniovertebral_angle_deg"]["landmarks"] == ["c7", "tragus_right"]
+    details = _markdown(app)
+    assert "Bony points: placed by hand: tragus, C7; estimated from the pose model: acromion, ASIS, PSIS" in details
+
+    next(b for b in app.button if b.key == f"fix-undo-{SIDE}").click()
+    app = app.run().run()
+    assert set(_photo_document(app, downloads)["markers"]) == {"c7"}
+    next(b for b in app.button if b.key == f"fix-clear-{SIDE}").click()
+    app = app.run().run()
+    assert _photo_document(app, downloads) == fresh

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import random
 import re
 import subprocess
@@ -22,6 +23,7 @@ from posture.analysis import Options, analyze_person
 from posture.assessment.corrections import exercise_title
 from posture.data_files import load
 from posture.history.charts import LINE_COLOUR
+from posture.ui.zoom import DEFAULT_ZOOM, ZOOM_LEVELS, ZoomWindow
 from posture.vision.landmarks import Landmark
 from tests.browser_support import (
     REPO,
@@ -199,13 +201,21 @@ def test_a_new_photo_marks_the_results_stale_until_analysed(page):
     assert page.get_by_role("heading", name=re.compile(re.escape(HIP_FINDING))).count() == 0  # the new person's
 
 
-def _raise_left_hip_by_hand(page, result) -> None:
-    """Choose the left hip on the click image and click 30 px above where the model put it."""
-    hip_x, hip_y = result.landmarks.point(Landmark.LEFT_HIP)
+def _choose_point(page, words: str) -> None:
+    """Choose a point by the start of its name in words ("left hip", "C7")."""
     choose = page.get_by_role("combobox", name="Point")
     choose.click()
-    choose.fill("left_hip")
+    choose.fill(words)
     page.keyboard.press("Enter")
+    wait_until_idle(page)
+
+
+def _raise_left_hip_by_hand(page, result) -> None:
+    """Choose the left hip on the whole photo and click 30 px above where the model put it."""
+    hip_x, hip_y = result.landmarks.point(Landmark.LEFT_HIP)
+    _choose_point(page, "left hip")
+    page.get_by_text("Whole photo", exact=True).click()
+    wait_until_idle(page)
     picture = page.frame_locator("iframe[title*='streamlit_image_coordinates']").locator("img")
     scale = picture.bounding_box()["width"] / result.image_size[0]
     picture.click(position={"x": hip_x * scale, "y": (hip_y - 30) * scale})
@@ -221,6 +231,52 @@ def test_clicking_a_hip_point_changes_the_measurement(page, estimator):
     _raise_left_hip_by_hand(page, results[0])
     after = _hip_tilt_text(page)
     assert _degrees(after) > _degrees(before) + 2, (before, after)
+
+
+def test_examiner_mode_places_c7_on_the_zoomed_view_and_the_report_lists_it(page, estimator):
+    """The side photo: C7 chosen by its name in words, a click on the zoomed view 12 px behind and
+    10 px below where the pose model puts it; the point lands there (within 2 px: the page rounds
+    it) and the photo's details now list it as placed by hand, the rest as estimated."""
+    page, _ = page
+    photo = SAMPLE / "side_right.jpg"
+    _upload_and_analyse(page, [photo])
+    assert page.get_by_text("Bony points:").count() == 0  # the marker-free path lists nothing
+    result = analyze_person([str(photo)], estimator, Options()).photos[0]
+    c7 = result.points["c7"].xy_px
+    target = (c7[0] - 12.0 * result.view.facing_x, c7[1] + 10.0)
+    _choose_point(page, "C7")
+    assert page.get_by_text("How to find it: Bend the head forward").is_visible()
+    window = ZoomWindow.around(c7, result.image_size, ZOOM_LEVELS[DEFAULT_ZOOM])
+    picture = page.frame_locator("iframe[title*='streamlit_image_coordinates']").locator("img")
+    x, y = window.to_view(target, picture.bounding_box()["width"])
+    picture.click(position={"x": x, "y": y})
+    listed = page.get_by_text(re.compile(r"Placed by hand: C7 at \(\d+, \d+\)"))
+    listed.wait_for(timeout=60_000)
+    where = tuple(map(float, re.search(r"C7 at \((\d+), (\d+)\)", listed.inner_text()).groups()))
+    assert math.dist(where, target) <= 2.0, (where, target)
+    page.get_by_text("Bony points: placed by hand: C7; estimated from the pose model: tragus, acromion, ASIS, "
+                     "PSIS, trochanter.").wait_for(timeout=10_000)
+    page.get_by_role("heading", name="Fix a point by hand").scroll_into_view_if_needed()
+
+
+def test_examiner_mode_at_phone_width_fits_the_screen(playwright, server):
+    """At 390 px the chooser, the zoomed view and the list stack; the zoomed view fills the width
+    (a finger lands within a few photo pixels) and nothing is wider than the screen."""
+    browser = launch(playwright)
+    page = browser.new_page(viewport=PHONE, is_mobile=True)
+    try:
+        page.goto(server)
+        page.get_by_text("Assess your posture").wait_for(timeout=60_000)
+        _upload_and_analyse(page, [SAMPLE / "side_right.jpg"])
+        _choose_point(page, "ASIS")
+        picture = page.frame_locator("iframe[title*='streamlit_image_coordinates']").locator("img")
+        box = picture.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] and box["width"] >= 300, box
+        assert page.evaluate(f"{MAIN}.scrollWidth") <= PHONE["width"]
+        picture.scroll_into_view_if_needed()
+    finally:
+        page.screenshot(path=str(_screenshot_path("phone_examiner")))
+        browser.close()
 
 
 def test_the_pdf_report_downloads_with_the_chosen_client_and_renders(page, history_db):

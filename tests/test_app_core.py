@@ -14,7 +14,6 @@ from benchmarks.home_scenes import Camera, Scene, SceneKind, render
 from posture.analysis import Options, PhotoEdits, analyze_located, analyze_person, locate
 from posture.assessment.classifier import Finding, Status
 from posture.assessment.corrections import recommend, safety
-from posture.assessment.measurements import PelvisMarkers
 from posture.assessment.pain import Pain
 from posture.errors import ErrorCode, WarningCode
 from posture.hold_still import HoldStill, assess_frames
@@ -91,7 +90,8 @@ def test_asis_psis_placed_on_a_side_photo_give_the_exact_pelvic_tilt(estimator):
     # ASIS 10 cm-ish in front of and 15° below the PSIS: 15° anterior tilt.
     psis = (hip[0] - facing * 60, hip[1] - 40)
     asis = (psis[0] + facing * 120, psis[1] + 120 * math.tan(math.radians(15)))
-    analysis = analyze_located(located, Options(), {located[0].path: PhotoEdits(markers=PelvisMarkers(asis, psis))})
+    edits = PhotoEdits().with_point("asis_right", asis).with_point("psis_right", psis)
+    analysis = analyze_located(located, Options(), {located[0].path: edits})
     tilt = analysis.photos[0].measurements["pelvic_tilt_deg"]
     assert tilt.value == pytest.approx(15.0, abs=1.0) and tilt.method.startswith("exact")
 

@@ -47,7 +47,8 @@ def _inputs(rng: random.Random, side_path: str, front_path: str) -> tuple[Option
     height = rng.choice([None, 160.0, 185.5])
     edits = {}
     if rng.random() < 0.5:
-        edits[side_path] = PhotoEdits(markers=PelvisMarkers((420.0 + rng.randint(-20, 20), 700.0), (300.0, 690.0)))
+        edits[side_path] = PhotoEdits().with_point("asis_right", (420.0 + rng.randint(-20, 20), 700.0)).with_point(
+            "psis_right", (300.0, 690.0))
     if rng.random() < 0.5:
         edits[front_path] = PhotoEdits().with_point(Landmark.LEFT_HIP, (417.0, 600.0 + rng.randint(0, 20)))
     return Options(height_cm=height, pain=pain), edits
@@ -116,7 +117,8 @@ def _with_a_pattern(replay):
     hip = side.landmarks.point(Landmark.RIGHT_HIP)
     psis = (hip[0] - side.view.facing_x * 60, hip[1] - 40)
     asis = (psis[0] + side.view.facing_x * 120, psis[1] + 120 * math.tan(math.radians(24)))
-    return analyze_located(located, Options(), {side.path: PhotoEdits(markers=PelvisMarkers(asis, psis))})
+    return analyze_located(located, Options(), {side.path: PhotoEdits().with_point("asis_right", asis).with_point(
+        "psis_right", psis)})
 
 
 def test_every_renderer_shows_the_same_findings_and_patterns(replay, tmp_path):

@@ -1,22 +1,32 @@
 """Assess page: photos in (upload or camera), annotated images beside findings and corrections,
-hand corrections of landmarks and ASIS/PSIS, downloads."""
+examiner mode (protocol points and pose points placed by hand on a zoomed view), downloads."""
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 from posture import lan
-from posture.analysis import BODY_HEIGHT_RANGE_CM, Analysis, Options, PhotoEdits, analyze_located, locate
+from posture.analysis import (
+    BODY_HEIGHT_RANGE_CM,
+    Analysis,
+    Options,
+    PhotoEdits,
+    PhotoResult,
+    analyze_located,
+    locate,
+)
 from posture.annotated import annotated_image
 from posture.assessment.corrections import safety
-from posture.assessment.measurements import PelvisMarkers
 from posture.assessment.pain import PAIN_REGIONS, Pain, region_label
+from posture.data_files import load
 from posture.errors import PhotoError
-from posture.presentation import ReportView, report_view
+from posture.presentation import POINT_ORIGIN_WORDS, PhotoSection, ReportView, point_name, report_view
 from posture.records import report_json
 from posture.report_html import report_html
 from posture.report_pdf import report_pdf
@@ -24,8 +34,11 @@ from posture.ui import phone
 from posture.ui.clients import height_from_profile, prefill_height
 from posture.ui.history import history_sessions, report_header_inputs, save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
+from posture.ui.zoom import DEFAULT_ZOOM, ZOOM_LEVELS, ShownPoint, ZoomWindow, zoomed_view
+from posture.vision.drawing import CANT_TELL_RGB, PLACED_RGB
 from posture.vision.image_io import PhotoBytes, load_photo
 from posture.vision.landmarks import Landmark
+from posture.vision.markers import Expected, PointOrigin, expected_positions
 
 SLOTS = ("front", "side", "back")
 PHOTO_TYPES = ("jpg", "jpeg", "png", "webp", "tif", "tiff", "bmp", "heic", "heif")
@@ -36,7 +49,6 @@ CLICKABLE = (
     Landmark.LEFT_HIP, Landmark.RIGHT_HIP, Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE,
     Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE, Landmark.LEFT_HEEL, Landmark.RIGHT_HEEL,
 )
-ASIS, PSIS = "ASIS (bony point at the front of the hip)", "PSIS (dimple at the back of the pelvis)"
 KEPT_PHOTOS = "assess-photos"  # slot -> KeptPhoto
 PENDING = "assess-pending"  # an analysis under way: its photos and those located so far
 REFUSED = "assess-refused"  # upload file id -> why it can't be analysed (None: it can)
@@ -70,7 +82,7 @@ def page() -> None:
     analysis = analyze_located(state["located"], Options(height_cm=height_cm, pain=pain), state["edits"])
     view = report_view(analysis, header)
     show_results(view, red_flag, summary_box)
-    _corrections_by_hand(view, state)
+    _examiner(view, state)
     save_box(analysis, view, state["photos"], "photos", "assess", height_from_profile("height"))
     _downloads(analysis, view)
 
@@ -229,55 +241,120 @@ def _person_inputs() -> tuple[float | None, Pain | None]:
     return height_cm, pain
 
 
-def _corrections_by_hand(view: ReportView, state: dict) -> None:
+def _examiner(view: ReportView, state: dict) -> None:
+    """Examiner mode: any protocol point (or a pose-model point) placed or corrected by hand on a
+    zoomed view, with undo; the report derives from the placements on every rerun."""
     usable = [section for section in view.photos if section.ok]
     if not usable:
         return
     st.divider()
-    st.subheader("Fix a point by hand")
-    st.caption("If a dot sits visibly in the wrong place, choose it and click where it belongs; the "
-               "measurements and findings update. On a side photo you can also place the two pelvic "
-               "bony points (ASIS and PSIS) for an exact pelvic tilt.")
-    labels = [section.title for section in usable]
-    # Choices left, the photo as wide as its column: a third of a desktop, the whole width of a phone.
-    choices_column, image_column, _ = st.columns(3)
+    st.subheader("Fix a point by hand (examiner mode)")
+    st.caption("Choose a point, then click (or tap) where it belongs: on the bony landmarks of the protocol "
+               "(the markers' places, detected or not) or on a pose point in the wrong place. The zoomed "
+               "view is centred on the point; the measurements and findings update.")
+    # Choices left, the photo in the middle, the points' list right; stacked on a phone.
+    choices_column, image_column, list_column = st.columns([2, 3, 2])
     with choices_column:
-        section = usable[labels.index(st.selectbox("Photo", labels, key="fix-photo", persist_state="session"))]
-        result = section.result
-        choices = [lm.key for lm in CLICKABLE] + ([] if result.view.is_frontal else [ASIS, PSIS])
-        point = st.selectbox("Point", choices, key=f"fix-point-{result.path}")
+        section, point, protocol = _examiner_choices(usable, state)
+    result = section.result
+    edits = state["edits"].get(result.path, PhotoEdits())
     with image_column:
-        click = streamlit_image_coordinates(annotated_image(section), width="stretch",
-                                            key=f"fix-click-{result.path}", cursor="crosshair")
+        zoom = st.radio("View", list(ZOOM_LEVELS), index=list(ZOOM_LEVELS).index(DEFAULT_ZOOM), key="fix-zoom",
+                        horizontal=True, persist_state="session", label_visibility="collapsed")
+        window = ZoomWindow.around(_where(point, result, protocol), result.image_size, ZOOM_LEVELS[zoom])
+        picture = annotated_image(section) if ZOOM_LEVELS[zoom] <= 1.0 else zoomed_view(
+            result.image, result.image_size, window, _shown_points(result, point, protocol))
+        click = streamlit_image_coordinates(picture, width="stretch", key=f"fix-click-{result.path}",
+                                            cursor="crosshair")
     if click and click.get("unix_time") != state.get("last_click"):
         state["last_click"] = click["unix_time"]
-        scale = result.image_size[0] / click["width"]
-        xy = (click["x"] * scale, click["y"] * scale)
-        edits = state["edits"].get(result.path, PhotoEdits())
-        if point in (ASIS, PSIS):
-            edits = _place_marker(state, result.path, point, xy, edits)
-        else:
-            edits = edits.with_point(Landmark[point.upper()], xy)
-        state["edits"] = {**state["edits"], result.path: edits}
-        st.rerun()
-    pending = state.get("pending_marker", {}).get(result.path)
-    if pending:
-        st.info(f"{'ASIS' if 'asis' in pending else 'PSIS'} placed; now place the other one.")
-    edits = state["edits"].get(result.path)
-    if edits is not None:
-        placed = list(result.edited_landmarks) + (["ASIS", "PSIS"] if edits.markers else [])
-        if placed:
-            st.caption(f"Placed by hand on this photo: {', '.join(placed)}.")
+        xy = window.to_photo((click["x"], click["y"]), click["width"])
+        _set_edits(state, result.path, edits.with_point(point if point in protocol else Landmark[point.upper()], xy))
+    with list_column:
+        _placed_list(section, edits)
 
 
-def _place_marker(state: dict, path: str, point: str, xy: tuple[float, float], edits: PhotoEdits) -> PhotoEdits:
-    """ASIS and PSIS are used together; the first click waits for the second."""
-    pending = {**state.get("pending_marker", {}).get(path, {}), "asis" if point == ASIS else "psis": xy}
-    if "asis" in pending and "psis" in pending:
-        state["pending_marker"] = {k: v for k, v in state.get("pending_marker", {}).items() if k != path}
-        return replace(edits, markers=PelvisMarkers(pending["asis"], pending["psis"]))
-    state["pending_marker"] = {**state.get("pending_marker", {}), path: pending}
-    return edits
+def _examiner_choices(usable: list[PhotoSection], state: dict) -> tuple[PhotoSection, str, dict[str, Expected]]:
+    """The photo, the point (the view's protocol points in words, then the pose points) with how
+    to find it, and Undo / Clear for that photo."""
+    labels = [section.title for section in usable]
+    section = usable[labels.index(st.selectbox("Photo", labels, key="fix-photo", persist_state="session"))]
+    result = section.result
+    protocol = expected_positions(result.landmarks, result.view)  # the view's points, optional ones too
+    point = st.selectbox("Point", [*protocol, *(lm.key for lm in CLICKABLE)], key=f"fix-point-{result.path}",
+                         format_func=lambda name: _point_words(name, result, protocol))
+    if point in protocol:
+        st.caption(f"**How to find it:** {_names()[_base(point)]['find']}")
+    edits = state["edits"].get(result.path, PhotoEdits())
+    buttons = st.container(horizontal=True)  # side by side on a phone too
+    if buttons.button("Undo", key=f"fix-undo-{result.path}", disabled=not edits.placed, icon=":material/undo:",
+                      help="Takes back the last point placed on this photo."):
+        _set_edits(state, result.path, edits.undone())
+    if buttons.button("Clear", key=f"fix-clear-{result.path}", disabled=not edits.placed, icon=":material/delete:",
+                      help="Takes back every point placed by hand on this photo."):
+        _set_edits(state, result.path, PhotoEdits())
+    return section, point, protocol
+
+
+def _set_edits(state: dict, path: str, edits: PhotoEdits) -> None:
+    """A new placement (or its undoing) replaces the photo's edits; the report is derived again."""
+    state["edits"] = {**state["edits"], path: edits}
+    st.rerun()
+
+
+def _names() -> dict:
+    return load("markers.json")["names"]
+
+
+def _base(name: str) -> str:
+    return name.removesuffix("_left").removesuffix("_right")
+
+
+def _point_words(name: str, result: PhotoResult, protocol: Mapping[str, Expected]) -> str:
+    """'C7 – the bump at the base of the neck', 'left hip – a pose-model point'."""
+    if name not in protocol:
+        return f"{name.replace('_', ' ')} – a pose-model point"
+    plain = re.sub(r" \([^)]*\)$", "", _names()[_base(name)]["plain"])
+    return f"{point_name(name, result.view)} – {plain}" + (" (optional)" if protocol[name].optional else "")
+
+
+def _where(point: str, result: PhotoResult, protocol: Mapping[str, Expected]) -> tuple[float, float]:
+    """The point's current place (by hand, detected, or where the pose model puts it)."""
+    if point in result.points:
+        return result.points[point].xy_px
+    if point in protocol:
+        return float(protocol[point].xy_px[0]), float(protocol[point].xy_px[1])
+    return tuple(map(float, result.landmarks.point(Landmark[point.upper()])))
+
+
+ORIGIN_RGB = {PointOrigin.DETECTED: (255, 255, 255), PointOrigin.BY_HAND: PLACED_RGB,
+              PointOrigin.ESTIMATED: CANT_TELL_RGB}
+
+
+def _shown_points(result: PhotoResult, chosen: str, protocol: Mapping[str, Expected]) -> list[ShownPoint]:
+    """Every protocol point in its origin's colour, and the chosen one (a pose point too) as a cross-hair."""
+    shown = [ShownPoint(point_name(name, result.view), point.xy_px, ORIGIN_RGB[point.origin], name == chosen)
+             for name, point in result.points.items()]
+    if chosen not in result.points:
+        label = point_name(chosen, result.view) if chosen in protocol else chosen.replace("_", " ")
+        shown.append(ShownPoint(label, _where(chosen, result, protocol), PLACED_RGB, True))
+    return shown
+
+
+def _placed_list(section: PhotoSection, edits: PhotoEdits) -> None:
+    """Where each protocol point of this photo came from, and the pose points moved by hand."""
+    result = section.result
+    lines = []
+    for origin in PointOrigin:
+        mine = [(name, point) for name, point in result.points.items() if point.origin is origin]
+        where = "" if origin is PointOrigin.ESTIMATED else " at ({:.0f}, {:.0f})"
+        if mine:
+            lines.append(f"- {POINT_ORIGIN_WORDS[origin].capitalize()}: " + ", ".join(
+                f"**{point_name(name, result.view)}**" + where.format(*point.xy_px) for name, point in mine))
+    st.markdown("**Points on this photo**\n" + "\n".join(lines))
+    moved = [landmark.key for landmark, _ in edits.moved]
+    if moved:
+        st.caption(f"Placed by hand on this photo: {', '.join(dict.fromkeys(moved))}.")
 
 
 def _downloads(analysis: Analysis, view: ReportView) -> None:

@@ -119,6 +119,8 @@ def show_photo(section: PhotoSection, red_flag: bool) -> None:
     with image_column:
         st.image(annotated_image(section), caption=f"{section.view_label} view", width="stretch")
     with text_column:
+        if section.points_text:
+            st.markdown(f":material/location_on: {section.points_text}")
         if section.retake_advice:
             st.warning(f"Retake advice: {section.retake_advice}", icon=":material/photo_camera:")
         for warning in section.warnings:

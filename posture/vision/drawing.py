@@ -24,6 +24,7 @@ RIGHT_RGB = (255, 140, 0)
 MIDDLE_RGB = (220, 220, 220)
 NORMAL_RGB = (60, 200, 90)  # a measured line with no finding
 CANT_TELL_RGB = (170, 170, 170)  # measured, but its finding could not be decided; points that may be someone else's
+PLACED_RGB = (40, 220, 255)  # a protocol point an examiner placed by hand (detected markers are white)
 # Font scale per pixel of width: an image is shown as wide as a phone's screen (~330-360 px), so
 # text sized to the width reads there whatever the photo's pixel count (sized to the long side, a
 # landscape webcam frame's labels showed ~6 px tall). Line labels ~12 px; the legend's longer lines
@@ -60,6 +61,7 @@ class Annotation:
     person_mask: np.ndarray | None = None  # working-copy pixels: where the legend must not go
     suspect_points: tuple[str, ...] = ()  # landmark keys that may belong to someone else: circled
     markers: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # label -> upright-photo px
+    placed_by_hand: tuple[str, ...] = ()  # labels of `markers` an examiner placed: ringed in PLACED_RGB
 
 
 @dataclass(frozen=True)
@@ -238,15 +240,17 @@ def _suspects(pen: _Pen) -> None:
 
 
 def _markers(pen: _Pen, scale: float) -> None:
-    """Each marker found on the body: a white ring with its name, so a wrong one is seen at once."""
+    """Each marker found on the body: a white ring with its name, so a wrong one is seen at once;
+    a point placed by hand in cyan."""
     radius = max(6 * pen.unit, pen.canvas.shape[1] // 90)
     middle = float(np.mean(pen.points[[L.LEFT_HIP, L.RIGHT_HIP], 0]))
     for name, xy in pen.note.markers.items():
         centre = _int(np.asarray(xy) * scale)
+        colour = PLACED_RGB if name in pen.note.placed_by_hand else (255, 255, 255)
         cv2.circle(pen.canvas, centre, radius, (0, 0, 0), 3 * pen.unit, cv2.LINE_AA)
-        cv2.circle(pen.canvas, centre, radius, (255, 255, 255), pen.unit, cv2.LINE_AA)
+        cv2.circle(pen.canvas, centre, radius, colour, pen.unit, cv2.LINE_AA)
         outward_left = not pen.frontal or centre[0] < middle  # away from the body (a profile's values are right)
-        _text(pen.canvas, name, (centre[0] + radius + 2 * pen.unit, centre[1] + radius), (255, 255, 255), pen.unit,
+        _text(pen.canvas, name, (centre[0] + radius + 2 * pen.unit, centre[1] + radius), colour, pen.unit,
               left_of=centre[0] - radius - 2 * pen.unit, prefer_left=outward_left)
 
 

@@ -42,14 +42,24 @@ class MarkerColour(StrEnum):
 AUTO_COLOURS = tuple(c for c in MarkerColour if c is not MarkerColour.WHITE)
 
 
+class PointOrigin(StrEnum):
+    """Where a protocol point's position came from: the report says it for each point."""
+
+    DETECTED = "detected"  # a coloured marker found on the photo
+    BY_HAND = "placed_by_hand"  # an examiner placed it (it replaces a detected one of that name)
+    ESTIMATED = "estimated"  # neither: where the pose model's points put it; measurements use the pose model
+
+
 @dataclass(frozen=True)
 class Marker:
     name: str  # e.g. "asis_left", "c7" (the subject's sides)
     xy_px: tuple[float, float]  # centre, upright-photo pixels
     confidence: float  # 0..1: how round, how marker-sized, how close to where the landmark should be
+    origin: PointOrigin = PointOrigin.DETECTED
 
     def to_json(self) -> dict:
-        return {"x": round(self.xy_px[0], 1), "y": round(self.xy_px[1], 1), "confidence": round(self.confidence, 2)}
+        return {"x": round(self.xy_px[0], 1), "y": round(self.xy_px[1], 1), "confidence": round(self.confidence, 2),
+                "origin": self.origin.value}
 
 
 @dataclass(frozen=True)
