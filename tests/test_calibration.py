@@ -55,7 +55,7 @@ def test_no_estimate_is_stated_surer_than_the_error_on_families_the_model_never_
 
 
 TRANSFER = {"hip_tilt_deg": {"features": ["hip_tilt_deg", "ankle_tilt_deg"], "weights": [0.9, 0.4],
-                              "sd": 0.6, "sd_per_unit": 0.25}}
+                              "usual_abs": [4.0], "sd": 0.6, "sd_per_unit": 0.25}}
 
 
 def test_the_transfer_stage_adds_a_measurement_the_models_never_saw_and_is_as_sure_as_held_out(monkeypatch):
@@ -84,6 +84,19 @@ def test_without_the_transfer_stage_inputs_the_estimate_stays_and_is_as_sure_as_
                                  "ankle_tilt_deg": m("ankle_tilt_deg", None)})["hip_tilt_deg"]
     assert hip.value == pytest.approx(7.0)
     assert hip.uncertainty == pytest.approx(math.hypot(0.6, 0.25 * 7.0))
+
+
+@pytest.mark.parametrize(("ankle", "counted"), [
+    (3.9, 1.0),  # within what the families showed
+    (-6.0, 0.5),  # half way to twice that
+    (8.0, 0.0), (-30.0, 0.0),  # a stride, a step: not a pelvis
+])
+def test_an_extra_input_beyond_the_families_range_counts_less(monkeypatch, ankle, counted):
+    monkeypatch.setattr(calibration, "load", lambda name: {**MODELS, "transfer": TRANSFER})
+    inputs = {"hip_tilt_deg": m("hip_tilt_deg", 2.0), "knee_tilt_deg": m("knee_tilt_deg", 1.0),
+              "ankle_tilt_deg": m("ankle_tilt_deg", ankle)}
+    full = 0.9 * 3.5 + 0.4 * ankle
+    assert calibration.calibrate(inputs)["hip_tilt_deg"].value == pytest.approx(counted * full + (1 - counted) * 3.5)
 
 
 def test_a_missing_input_falls_back_to_the_smaller_model():

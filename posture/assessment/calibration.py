@@ -123,7 +123,7 @@ def transferred(estimate: Measurement, transfer: dict, measurements: Mapping[str
     if not all(m is not None and m.measured for m in extra):
         return replace(estimate, uncertainty=max(estimate.uncertainty, held_out_sd(transfer, estimate.value)))
     inputs = [estimate, *extra]
-    weights = transfer["weights"]
+    weights = transfer_weights(transfer, [m.value for m in extra])
     value = sum(w * m.value for w, m in zip(weights, inputs, strict=True))
     carried = math.sqrt(sum((w * (m.uncertainty or 0.0)) ** 2 for w, m in zip(weights, inputs, strict=True)))
     names = tuple(dict.fromkeys(name for m in inputs for name in m.landmarks))
@@ -132,6 +132,17 @@ def transferred(estimate: Measurement, transfer: dict, measurements: Mapping[str
         method=f"{estimate.method}, with {', '.join(transfer['features'][1:])} (fitted on render families)",
         length_cm=_rescaled_length(estimate, value),
     )
+
+
+def transfer_weights(transfer: dict, extra_values: list[float]) -> list[float]:
+    """The stage's weights on (estimate, extra inputs...), counted fully while every extra input lies
+    within what the render families showed (`usual_abs`, the 99th percentile of |value|), not at all
+    from twice that, linearly between: a knee line tilted far beyond any render's is a stride or a
+    bent knee the families never had (street photos: up to 18°), not a pelvis."""
+    trust = min((float(np.clip((2 * usual - abs(x)) / usual, 0.0, 1.0))
+                 for usual, x in zip(transfer["usual_abs"], extra_values, strict=True)), default=1.0)
+    first, *rest = transfer["weights"]
+    return [1.0 - trust + trust * first, *(trust * w for w in rest)]
 
 
 def held_out_sd(transfer: dict, value: float) -> float:

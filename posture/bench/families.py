@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from posture.analysis import Options, analyze_single
-from posture.assessment.calibration import calibrate, held_out_sd
+from posture.assessment.calibration import calibrate, held_out_sd, transfer_weights
 from posture.assessment.classifier import CombinedMeasurement, Status, classify
 from posture.assessment.measurements import Measurement
 from posture.bench.accuracy import measurement_stats, truth_and_images
@@ -221,6 +221,7 @@ def fit_transfer(records: list[dict], target: str) -> dict | None:
     weights, _ = fit(X, y, intercept=False)
     sd, per_unit = gaussian_sd(np.array(errors), np.array(predicted))
     return {"features": TRANSFER[target], "weights": [round(float(w), 4) for w in weights],
+            "usual_abs": [round(float(np.percentile(np.abs(column), 99)), 3) for column in X[:, 1:].T],
             "sd": round(sd, 3), "sd_per_unit": round(per_unit, 3)}
 
 
@@ -242,9 +243,10 @@ def transfer_reading(transfer: dict | None, record: dict, target: str) -> tuple[
     families, X, y = _transfer_rows([record], target)
     if not families:
         return None
-    value = float(X[0] @ np.array(transfer["weights"]))
+    weights = transfer_weights(transfer, X[0, 1:].tolist())
+    value = float(X[0] @ np.array(weights))
     sds = [record["shipped"][target][1], *(record["raw_sd"].get(f) or 0.0 for f in TRANSFER[target][1:])]
-    carried = math.sqrt(sum((w * sd) ** 2 for w, sd in zip(transfer["weights"], sds, strict=True)))
+    carried = math.sqrt(sum((w * sd) ** 2 for w, sd in zip(weights, sds, strict=True)))
     return float(y[0]), value, max(carried, held_out_sd(transfer, value))
 
 
