@@ -17,6 +17,7 @@ from posture.bench.families import (
     out_of_family_sd,
     predict,
     report_text,
+    transfer_stages,
     worst,
 )
 from posture.synth.camera import make_camera
@@ -172,6 +173,14 @@ def test_the_transfer_stage_lifts_a_family_whose_outline_misses_part_of_the_tilt
     assert stage["sd_per_unit"] > 0.05
     calls = hip_calls(records)["hidden"]
     assert calls["transfer"]["tilt5_found"][0] >= calls["stated"]["tilt5_found"][0]
+
+
+def test_the_written_transfer_stage_is_fitted_on_every_family_and_names_its_worst_held_out_one():
+    records = _knee_records({"a": 0.0, "b": 0.1, "c": 0.2, "hidden": 0.4})
+    stage = transfer_stages(records, held_out(records))["hip_tilt_deg"]
+    assert stage["families"] == ["a", "b", "c", "hidden"] and stage["renders"] == 68
+    assert stage["usual_abs"][0] == pytest.approx(4.0, abs=0.3)  # the knee line reads half of up to 8°
+    assert stage["worst_held_out"]["gain"][1] == "hidden"
 
 
 def test_the_held_out_sigma_is_the_one_that_makes_the_errors_most_likely():
