@@ -122,9 +122,9 @@ def transferred(estimate: Measurement, transfer: dict, measurements: Mapping[str
     extra = [measurements.get(name) for name in transfer["features"][1:]]
     if not all(m is not None and m.measured for m in extra):
         return replace(estimate, uncertainty=max(estimate.uncertainty, held_out_sd(transfer, estimate.value)))
-    inputs = [estimate, *extra]
-    weights = transfer_weights(transfer, [m.value for m in extra])
-    value = sum(w * m.value for w, m in zip(weights, inputs, strict=True))
+    inputs, weights = [estimate, *extra], transfer["weights"]
+    values = [estimate.value, *within_families(transfer, [m.value for m in extra])]
+    value = sum(w * x for w, x in zip(weights, values, strict=True))
     carried = math.sqrt(sum((w * (m.uncertainty or 0.0)) ** 2 for w, m in zip(weights, inputs, strict=True)))
     names = tuple(dict.fromkeys(name for m in inputs for name in m.landmarks))
     return replace(
@@ -134,15 +134,12 @@ def transferred(estimate: Measurement, transfer: dict, measurements: Mapping[str
     )
 
 
-def transfer_weights(transfer: dict, extra_values: list[float]) -> list[float]:
-    """The stage's weights on (estimate, extra inputs...), counted fully while every extra input lies
-    within what the render families showed (`usual_abs`, the 99th percentile of |value|), not at all
-    from twice that, linearly between: a knee line tilted far beyond any render's is a stride or a
-    bent knee the families never had (street photos: up to 18°), not a pelvis."""
-    trust = min((float(np.clip((2 * usual - abs(x)) / usual, 0.0, 1.0))
-                 for usual, x in zip(transfer["usual_abs"], extra_values, strict=True)), default=1.0)
-    first, *rest = transfer["weights"]
-    return [1.0 - trust + trust * first, *(trust * w for w in rest)]
+def within_families(transfer: dict, extra_values: list[float]) -> list[float]:
+    """The extra inputs held within what the render families showed (`usual_abs`, the 99th
+    percentile of |value|): the stage is linear only over the range it was fitted on, so a knee line
+    tilted far beyond any render's (a stride on a street photo: 18°) reads as the largest the renders
+    had, and beyond that its jitter moves nothing."""
+    return [float(np.clip(x, -usual, usual)) for usual, x in zip(transfer["usual_abs"], extra_values, strict=True)]
 
 
 def held_out_sd(transfer: dict, value: float) -> float:

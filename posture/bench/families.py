@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from posture.analysis import Options, analyze_single
-from posture.assessment.calibration import calibrate, held_out_sd, transfer_weights
+from posture.assessment.calibration import calibrate, held_out_sd, within_families
 from posture.assessment.classifier import CombinedMeasurement, Status, classify
 from posture.assessment.measurements import Measurement
 from posture.bench.accuracy import measurement_stats, truth_and_images
@@ -245,8 +245,8 @@ def transfer_reading(transfer: dict | None, record: dict, target: str) -> tuple[
     families, X, y = _transfer_rows([record], target)
     if not families:
         return None
-    weights = transfer_weights(transfer, X[0, 1:].tolist())
-    value = float(X[0] @ np.array(weights))
+    weights = transfer["weights"]
+    value = float(np.dot(weights, [X[0, 0], *within_families(transfer, X[0, 1:].tolist())]))
     sds = [record["shipped"][target][1], *(record["raw_sd"].get(f) or 0.0 for f in TRANSFER[target][1:])]
     carried = math.sqrt(sum((w * sd) ** 2 for w, sd in zip(weights, sds, strict=True)))
     return float(y[0]), value, max(carried, held_out_sd(transfer, value))
