@@ -198,6 +198,9 @@ def _parser() -> argparse.ArgumentParser:
     families.add_argument("--write-out-of-family-sd", type=Path, metavar="CALIBRATION_JSON",
                           help="write the shipped calibration's out-of-family error into this file as the floor "
                           "of its stated uncertainty")
+    families.add_argument("--write-transfer", type=Path, metavar="CALIBRATION_JSON",
+                          help="write the transfer stage (the calibrated value with the knee line, fitted on every "
+                          "family, its sigma fitted to the held-out error) into this file")
     families.set_defaults(run=_run_bench_families)
     train = commands.add_parser(
         "train-calibration", help="fit the shipped calibration models on rendered ground truth",
@@ -373,7 +376,7 @@ def _run_bench_accuracy(args) -> int:
 
 
 def _run_bench_families(args) -> int:
-    from posture.bench.families import family_records, held_out, out_of_family_floors, report_text
+    from posture.bench.families import family_records, held_out, out_of_family_floors, report_text, transfer_stages
     from posture.vision.pose_model import BlazePoseEstimator
 
     if empty := [folder for folder in args.folders if not any(folder.glob("*.truth.json"))]:
@@ -388,6 +391,10 @@ def _run_bench_families(args) -> int:
         document = json.loads(args.write_out_of_family_sd.read_text())
         document["out_of_family_sd"] = out_of_family_floors(records, results)
         args.write_out_of_family_sd.write_text(_numbers_on_one_line(json.dumps(document, indent=1)) + "\n")
+    if args.write_transfer:
+        document = json.loads(args.write_transfer.read_text())
+        document["transfer"] = transfer_stages(records, results)
+        args.write_transfer.write_text(_numbers_on_one_line(json.dumps(document, indent=1)) + "\n")
     print(json.dumps(results, indent=1) + "\n" if args.json else report_text(records, results), end="")
     return EXIT_OK
 

@@ -54,6 +54,49 @@ def test_no_estimate_is_stated_surer_than_the_error_on_families_the_model_never_
     assert calibration.calibrate(noisy)["hip_tilt_deg"].uncertainty == pytest.approx(math.hypot(1.5 * 2.0, 0.5 * 0.5))
 
 
+TRANSFER = {"hip_tilt_deg": {"features": ["hip_tilt_deg", "ankle_tilt_deg"], "weights": [0.9, 0.4],
+                              "usual_abs": [4.0], "sd": 0.6, "sd_per_unit": 0.25}}
+
+
+def test_the_transfer_stage_adds_a_measurement_the_models_never_saw_and_is_as_sure_as_held_out(monkeypatch):
+    monkeypatch.setattr(calibration, "load", lambda name: {**MODELS, "transfer": TRANSFER})
+    inputs = {"hip_tilt_deg": m("hip_tilt_deg", 2.0), "knee_tilt_deg": m("knee_tilt_deg", 1.0),
+              "ankle_tilt_deg": m("ankle_tilt_deg", 1.5)}
+    hip = calibration.calibrate(inputs)["hip_tilt_deg"]
+    assert hip.value == pytest.approx(0.9 * 3.5 + 0.4 * 1.5)  # the baseline model reads 3.5
+    assert hip.uncertainty == pytest.approx(math.hypot(0.6, 0.25 * hip.value))  # above the model's 0.8
+    assert "ankle_tilt_deg" in hip.method and "ankle_tilt_deg_point" in hip.landmarks
+    assert hip.raw_value == 2.0
+    # A level reading is stated surer than a tilted one: how much of a tilt is seen varies with its cause.
+    level = calibration.calibrate({name: m(name, 0.0) for name in inputs})
+    carried = math.hypot(0.9 * 0.8, 0.4 * 0.5)  # the inputs' own, above the held-out 0.6 when level
+    assert level["hip_tilt_deg"].uncertainty == pytest.approx(carried)
+    assert carried < hip.uncertainty
+    mirrored = calibration.calibrate({k: m(k, -v.value) for k, v in inputs.items()})["hip_tilt_deg"]
+    assert mirrored.value == pytest.approx(-hip.value) and mirrored.uncertainty == pytest.approx(hip.uncertainty)
+    # The benchmark fits and tests the stage held out, so it reads the baseline models alone.
+    assert calibration.calibrate(inputs, out_of_family=False)["hip_tilt_deg"].value == pytest.approx(3.5)
+
+
+def test_without_the_transfer_stage_inputs_the_estimate_stays_and_is_as_sure_as_held_out(monkeypatch):
+    monkeypatch.setattr(calibration, "load", lambda name: {**MODELS, "transfer": TRANSFER})
+    hip = calibration.calibrate({"hip_tilt_deg": m("hip_tilt_deg", 4.0), "knee_tilt_deg": m("knee_tilt_deg", 2.0),
+                                 "ankle_tilt_deg": m("ankle_tilt_deg", None)})["hip_tilt_deg"]
+    assert hip.value == pytest.approx(7.0)
+    assert hip.uncertainty == pytest.approx(math.hypot(0.6, 0.25 * 7.0))
+
+
+@pytest.mark.parametrize(("ankle", "read_as"), [
+    (3.9, 3.9),  # within what the families showed
+    (-6.0, -4.0), (30.0, 4.0),  # a stride, a step: no more than the renders ever had
+])
+def test_an_extra_input_beyond_the_families_range_reads_as_the_largest_they_had(monkeypatch, ankle, read_as):
+    monkeypatch.setattr(calibration, "load", lambda name: {**MODELS, "transfer": TRANSFER})
+    inputs = {"hip_tilt_deg": m("hip_tilt_deg", 2.0), "knee_tilt_deg": m("knee_tilt_deg", 1.0),
+              "ankle_tilt_deg": m("ankle_tilt_deg", ankle)}
+    assert calibration.calibrate(inputs)["hip_tilt_deg"].value == pytest.approx(0.9 * 3.5 + 0.4 * read_as)
+
+
 def test_a_missing_input_falls_back_to_the_smaller_model():
     out = calibration.calibrate({"hip_tilt_deg": m("hip_tilt_deg", 2.0), "knee_tilt_deg": m("knee_tilt_deg", None)})
     assert out["hip_tilt_deg"].value == pytest.approx(4.0)
@@ -95,6 +138,10 @@ def test_the_shipped_models_are_complete_and_sourced():
             assert len(model["weights"]) == len(model["features"]), target
             assert model["validation"]["residual_sd"] > 0, target
     assert "provenance" in shipped or not shipped["models"]
+    for target, stage in shipped.get("transfer", {}).items():
+        if not target.startswith("_"):
+            assert stage["features"][0] == target and len(stage["weights"]) == len(stage["features"]), target
+            assert stage["sd"] > 0 and stage["sd_per_unit"] >= 0 and len(stage["families"]) >= 3, target
 
 
 def test_an_outline_enters_with_one_weight_per_grid_point(monkeypatch):

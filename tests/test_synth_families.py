@@ -9,12 +9,15 @@ import pytest
 
 from posture.bench.families import (
     fit_chain,
+    fit_transfer,
+    gaussian_sd,
     held_out,
     hip_calls,
     out_of_family_floors,
     out_of_family_sd,
     predict,
     report_text,
+    transfer_stages,
     worst,
 )
 from posture.synth.camera import make_camera
@@ -115,7 +118,7 @@ def test_hip_calls_count_found_missed_and_level_by_the_true_high_side():
     records = [_record("x", -6.0, -6.2, sd=0.3), _record("x", 6.0, -1.0, sd=0.3),  # right high found; left missed
                _record("x", 3.5, 0.2, sd=0.3), _record("x", -3.5, -3.4, sd=0.3),  # one 3.5° called absent
                _record("x", 0.2, 0.1, sd=0.3), _record("x", 2.0, 2.0, sd=0.3)]  # level; 2° is neither
-    counts = hip_calls(records)["x"]
+    counts = hip_calls(records)["x"]["stated"]
     assert counts["tilt5_found"] == [1, 2] and counts["tilt3_not_absent"] == [1, 2] and counts["level_level"] == [1, 1]
 
 
@@ -144,6 +147,50 @@ def test_the_out_of_family_sigma_grows_with_how_unlike_the_families_are():
     alike = out_of_family_sd(_records({"a": 0.5, "b": 0.5, "c": 0.5}), "hip_tilt_deg")
     unlike = out_of_family_sd(_records({"a": 0.5, "b": 0.35, "c": 0.65}), "hip_tilt_deg")
     assert alike < 0.2 < 1.0 < unlike
+
+
+def _knee_records(hidden: dict[str, float]) -> list[dict]:
+    """Per family, a shipped reading that misses `hidden` of the tilt, and a knee line that reads
+    0.5 of the tilt in every family."""
+    rng = np.random.default_rng(1)
+    records = []
+    for family, missed in hidden.items():
+        for t in np.linspace(-8, 8, 17):
+            record = _record(family, t, (1 - missed) * t + rng.normal(0, 0.2), sd=0.3)
+            record["raw"]["knee_tilt_deg"], record["raw_sd"]["knee_tilt_deg"] = 0.5 * t + rng.normal(0, 0.2), 0.2
+            records.append(record)
+    return records
+
+
+def test_the_transfer_stage_lifts_a_family_whose_outline_misses_part_of_the_tilt():
+    records = _knee_records({"a": 0.0, "b": 0.1, "c": 0.2, "hidden": 0.4})
+    results = held_out(records)["hidden"]["hip_tilt_deg"]
+    assert results["shipped"]["gain"] == pytest.approx(0.6, abs=0.05)
+    assert results["transfer"]["gain"] > 0.75 and results["transfer"]["mae"] < results["shipped"]["mae"]
+    stage = fit_transfer(records, "hip_tilt_deg")
+    assert stage["features"] == ["hip_tilt_deg", "knee_tilt_deg"] and stage["weights"][1] > 0.2
+    # Families see different shares of the tilt, so the held-out sigma grows with the reading.
+    assert stage["sd_per_unit"] > 0.05
+    calls = hip_calls(records)["hidden"]
+    assert calls["transfer"]["tilt5_found"][0] >= calls["stated"]["tilt5_found"][0]
+
+
+def test_the_written_transfer_stage_is_fitted_on_every_family_and_names_its_worst_held_out_one():
+    records = _knee_records({"a": 0.0, "b": 0.1, "c": 0.2, "hidden": 0.4})
+    stage = transfer_stages(records, held_out(records))["hip_tilt_deg"]
+    assert stage["families"] == ["a", "b", "c", "hidden"] and stage["renders"] == 68
+    assert stage["usual_abs"][0] == pytest.approx(4.0, abs=0.3)  # the knee line reads half of up to 8°
+    assert stage["worst_held_out"]["gain"][1] == "hidden"
+
+
+def test_the_held_out_sigma_is_the_one_that_makes_the_errors_most_likely():
+    rng = np.random.default_rng(2)
+    values = rng.uniform(-8, 8, 4000)
+    errors = rng.normal(0, np.sqrt(0.8**2 + (0.2 * values) ** 2))
+    sd, per_unit = gaussian_sd(errors, values)
+    assert sd == pytest.approx(0.8, abs=0.06) and per_unit == pytest.approx(0.2, abs=0.02)
+    flat_sd, flat_per_unit = gaussian_sd(rng.normal(0, 1.0, 4000), values)  # no growth where there is none
+    assert flat_sd == pytest.approx(1.0, abs=0.06) and flat_per_unit < 0.06
 
 
 @pytest.fixture(scope="module")

@@ -87,11 +87,13 @@ def calibrate(
 ) -> dict[str, Measurement]:
     """Each target re-estimated by the richest model whose inputs were measured. A model on an
     outline counts by how far that outline can be trusted (`trust`, from outline_trust unless
-    given), the rest of the way it is the next smaller model. With `out_of_family`, no estimate is
-    stated surer than the models' error on render families they were not fitted on (off only for
-    `posture bench families`, which tests that floor on a family held out of it)."""
+    given), the rest of the way it is the next smaller model. With `out_of_family`, what was fitted
+    on render families the models never saw is applied: the transfer stage (`transferred`) and no
+    estimate stated surer than the models' error on those families (off only for `posture bench
+    families`, which fits and tests both on families held out of them)."""
     data = load("calibration.json")
     floors = data.get("out_of_family_sd", {}) if out_of_family else {}
+    transfers = data.get("transfer", {}) if out_of_family else {}
     outlines = outlines or {}
     trust = outline_trust(outlines) if trust is None else trust
     calibrated = dict(measurements)
@@ -102,9 +104,48 @@ def calibrate(
         if raw.source is not trained_on(candidates):
             continue  # e.g. an exact pelvic tilt from clicked ASIS/PSIS is never re-estimated
         estimate = _estimate(raw, candidates, measurements, outlines, trust)
-        if estimate is not None:
-            calibrated[target] = _floored(estimate, floors.get(target, {}).get("sd", 0.0))
+        if estimate is None:
+            continue
+        if target in transfers:
+            estimate = transferred(estimate, transfers[target], measurements)
+        calibrated[target] = _floored(estimate, floors.get(target, {}).get("sd", 0.0))
     return calibrated
+
+
+def transferred(estimate: Measurement, transfer: dict, measurements: Mapping[str, Measurement]) -> Measurement:
+    """The calibrated estimate combined with measurements its models were not fitted on, by weights
+    fitted on render families the baseline models never saw (`posture bench families
+    --write-transfer`): the knee line, which a flexed knee or a longer leg tilts with the pelvis
+    where the outline around the waist stays level. Its uncertainty is at least that combination's
+    error on families held out of its fit (`held_out_sd`); without the extra inputs the estimate
+    stays as it is, as uncertain as held out."""
+    extra = [measurements.get(name) for name in transfer["features"][1:]]
+    if not all(m is not None and m.measured for m in extra):
+        return replace(estimate, uncertainty=max(estimate.uncertainty, held_out_sd(transfer, estimate.value)))
+    inputs, weights = [estimate, *extra], transfer["weights"]
+    values = [estimate.value, *within_families(transfer, [m.value for m in extra])]
+    value = sum(w * x for w, x in zip(weights, values, strict=True))
+    carried = math.sqrt(sum((w * (m.uncertainty or 0.0)) ** 2 for w, m in zip(weights, inputs, strict=True)))
+    names = tuple(dict.fromkeys(name for m in inputs for name in m.landmarks))
+    return replace(
+        estimate, value=value, uncertainty=max(carried, held_out_sd(transfer, value)), landmarks=names,
+        method=f"{estimate.method}, with {', '.join(transfer['features'][1:])} (fitted on render families)",
+        length_cm=_rescaled_length(estimate, value),
+    )
+
+
+def within_families(transfer: dict, extra_values: list[float]) -> list[float]:
+    """The extra inputs held within what the render families showed (`usual_abs`, the 99th
+    percentile of |value|): the stage is linear only over the range it was fitted on, so a knee line
+    tilted far beyond any render's (a stride on a street photo: 18°) reads as the largest the renders
+    had, and beyond that its jitter moves nothing."""
+    return [float(np.clip(x, -usual, usual)) for usual, x in zip(transfer["usual_abs"], extra_values, strict=True)]
+
+
+def held_out_sd(transfer: dict, value: float) -> float:
+    """The transfer stage's error on families held out of its fit: a part that grows with the value
+    (how much of a tilt is seen depends on how it came about: a longer leg, a flexed knee, a block)."""
+    return math.hypot(transfer["sd"], transfer["sd_per_unit"] * value)
 
 
 def _estimate(

@@ -2,6 +2,7 @@
 each family, fit the calibration on the other families' renders, test it on the held-out one.
 
     posture bench families DIR... [--json] [--write-out-of-family-sd CALIBRATION_JSON]
+                                  [--write-transfer CALIBRATION_JSON]
 
 DIR holds renders from `python -m posture.synth.generate families`. Per family and measurement it
 prints MAE, gain (slope of measured on true) and the share of renders whose |error| is within 2
@@ -9,14 +10,16 @@ sigma, for: the uncalibrated values (the analyzer's raw measurements with their 
 the shipped calibration (posture/data/calibration.json, fitted on baseline renders only) with its
 stated sigma and with sigma floored at its error on the other families, and the calibration
 refitted without the family, its sigma either the training residual (in-family, as the shipped
-file states it) or the error on families held out within the training set (out-of-family); then
-what the hip finding says per family. The headline is the worst held-out family, not a pooled
-figure.
+file states it) or the error on families held out within the training set (out-of-family); and the
+transfer stage (calibration.transferred: the shipped reading with the knee line) fitted without the
+family, its sigma fitted to the other families' held-out error; then what the hip finding says per
+family. The headline is the worst held-out family, not a pooled figure.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from posture.analysis import Options, analyze_single
-from posture.assessment.calibration import calibrate
+from posture.assessment.calibration import calibrate, held_out_sd, within_families
 from posture.assessment.classifier import CombinedMeasurement, Status, classify
 from posture.assessment.measurements import Measurement
 from posture.bench.accuracy import measurement_stats, truth_and_images
@@ -36,6 +39,12 @@ SCORED = ("hip_tilt_deg", "shoulder_tilt_deg", "pelvic_tilt_deg", "craniovertebr
 MIN_ROWS_PER_WEIGHT = 3  # as train_calibration: a model is fitted only on 3 renders per weight or more
 COVER_SIGMAS = 2.0
 SHIPPED_FITTED_ON = "baseline"  # the family calibration.json was fitted on (posture train-calibration)
+# The transfer stage (calibration.transferred): per target, the shipped calibrated value first, then
+# raw measurements. Chosen by the worst held-out family (docs/calibration.md): the knee line lifts
+# the hip's gain where a rotated pelvis is hidden under a level waist (0.58 -> 0.67, >= 5 deg found
+# 2/7 -> 4/7) and on blocks; the ankle line reads a block backwards (gain -0.2 of the true ankle
+# line) and the hip points add nothing the outline model has not used.
+TRANSFER = {"hip_tilt_deg": ["hip_tilt_deg", "knee_tilt_deg"]}
 
 
 def family_records(folder: Path, estimator: PoseEstimator, progress: Callable[[str], None] | None = None) -> list[dict]:
@@ -125,6 +134,24 @@ def shipped_out_of_family_sd(records: list[dict], target: str) -> float | None:
     return float(np.sqrt(np.mean(np.square(errors)))) if errors else None
 
 
+def transfer_stages(records: list[dict], results: dict) -> dict:
+    """For calibration.json: per target in TRANSFER, the transfer stage fitted on every family, with
+    what it was fitted on and its worst held-out family (each family held out of the fit in turn)."""
+    stages = {"_about": "Per measurement, the calibrated value combined with raw measurements by weights fitted on "
+              "rendered variation families (calibration.transferred); sigma = sqrt(sd^2 + (sd_per_unit value)^2), "
+              "fitted to the error on each family held out of the fit. Written by `posture bench families "
+              "--write-transfer`."}
+    headline = worst(results, "transfer")
+    for target in TRANSFER:
+        if (stage := fit_transfer(records, target)) is None:
+            continue
+        families, _, y = _transfer_rows(records, target)
+        stages[target] = {**stage, "renders": len(y), "families": sorted(set(families)),
+                          "worst_held_out": {figure: [None if value is None else round(value, 3), family]
+                                             for figure, (value, family) in headline[target].items()}}
+    return stages
+
+
 def out_of_family_floors(records: list[dict], results: dict | None = None) -> dict:
     """For calibration.json: per measurement, the shipped calibration's RMS error on every family but
     the one it was fitted on, with what it was measured on; a floor that leaves any held-out family
@@ -154,8 +181,8 @@ def floor_costs(results: dict, calls: dict, target: str) -> list[str]:
         before, after = (by_target[target][k]["covered"] for k in ("shipped", "shipped_out_of_family_sigma"))
         if before is not None and after < before:
             costs.append(f"{family}: 2-sigma cover {before:.0%} -> {after:.0%}")
-        for kind, (right, of) in calls.get(family, {}).items():
-            if not kind.endswith("_floored") and (floored := calls[family][kind + "_floored"][0]) < right:
+        for kind, (right, of) in calls.get(family, {}).get("stated", {}).items():
+            if (floored := calls[family]["floored"][kind][0]) < right:
                 costs.append(f"{family}: {kind} {right}/{of} -> {floored}/{of}")
     return costs
 
@@ -170,6 +197,59 @@ def _figures(rows: list[tuple[float, float, float]]) -> dict:
     covered = [abs(m - t) <= COVER_SIGMAS * s for t, m, s in rows if s is not None]
     return {"n": stats.n, "mae": stats.mae, "gain": stats.gain,
             "covered": float(np.mean(covered)) if covered else None}
+
+
+def _transfer_rows(records: list[dict], target: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(families, inputs, true values) of the renders the transfer stage applies to: the shipped
+    calibrated value and the raw extra measurements."""
+    extra = TRANSFER[target][1:]
+    rows = [r for r in records if _shipped_applies(r, target) and all(f in r["raw"] for f in extra)]
+    X = np.array([[r["shipped"][target][0], *(r["raw"][f] for f in extra)] for r in rows]).reshape(-1, 1 + len(extra))
+    return [r["family"] for r in rows], X, np.array([r["truth"][target] for r in rows])
+
+
+def fit_transfer(records: list[dict], target: str) -> dict | None:
+    """The transfer stage for `target` fitted on `records` (no intercept: a mirrored photo mirrors
+    it), with its uncertainty fitted to its error on each family held out of the fit."""
+    families, X, y = _transfer_rows(records, target)
+    if len(set(families)) < 2 or len(y) < 10 * X.shape[1]:
+        return None
+    errors, predicted = [], []
+    for family in sorted(set(families)):
+        out = np.array([f == family for f in families])
+        weights, _ = fit(X[~out], y[~out], intercept=False)
+        errors += (X[out] @ weights - y[out]).tolist()
+        predicted += (X[out] @ weights).tolist()
+    weights, _ = fit(X, y, intercept=False)
+    sd, per_unit = gaussian_sd(np.array(errors), np.array(predicted))
+    return {"features": TRANSFER[target], "weights": [round(float(w), 4) for w in weights],
+            "usual_abs": [round(float(np.percentile(np.abs(column), 99)), 3) for column in X[:, 1:].T],
+            "sd": round(sd, 3), "sd_per_unit": round(per_unit, 3)}
+
+
+def gaussian_sd(errors: np.ndarray, values: np.ndarray) -> tuple[float, float]:
+    """(a, b) of sigma = sqrt(a^2 + (b value)^2) that make `errors` most likely as Gaussian errors:
+    a part every reading has and a part in proportion to the reading (a gain that differs between
+    families). A grid search: two numbers, no tuning to a cover."""
+    a, b = np.meshgrid(np.arange(0.2, 4.0, 0.02), np.arange(0.0, 0.6, 0.01), indexing="ij")
+    sigma = np.sqrt(a[..., None] ** 2 + (b[..., None] * values) ** 2)
+    cost = np.sum(np.log(sigma) + errors**2 / (2 * sigma**2), axis=-1)
+    best = np.unravel_index(np.argmin(cost), cost.shape)
+    return float(a[best]), float(b[best])
+
+
+def transfer_reading(transfer: dict | None, record: dict, target: str) -> tuple[float, float, float] | None:
+    """(true, value, sigma) of the transfer stage on one render, as calibration.transferred reads it."""
+    if transfer is None:
+        return None
+    families, X, y = _transfer_rows([record], target)
+    if not families:
+        return None
+    weights = transfer["weights"]
+    value = float(np.dot(weights, [X[0, 0], *within_families(transfer, X[0, 1:].tolist())]))
+    sds = [record["shipped"][target][1], *(record["raw_sd"].get(f) or 0.0 for f in TRANSFER[target][1:])]
+    carried = math.sqrt(sum((w * sd) ** 2 for w, sd in zip(weights, sds, strict=True)))
+    return float(y[0]), value, max(carried, held_out_sd(transfer, value))
 
 
 def held_out(records: list[dict]) -> dict:
@@ -187,7 +267,10 @@ def held_out(records: list[dict]) -> dict:
 def _held_out_target(train: list[dict], test: list[dict], target: str) -> dict:
     chain = fit_chain(train, target)
     sd_out, shipped_sd_out = out_of_family_sd(train, target), shipped_out_of_family_sd(train, target)
+    transfer = fit_transfer(train, target) if target in TRANSFER else None
     raw, shipped, shipped_out, refit, refit_out, train_rows = [], [], [], [], [], []
+    transferred = [p for r in test if (p := transfer_reading(transfer, r, target)) is not None]
+    transfer_train = [p for r in train if (p := transfer_reading(transfer, r, target)) is not None]
     for record in test:
         if _shipped_applies(record, target) and target in record["raw"]:
             true, (value, sd) = record["truth"][target], record["shipped"][target]
@@ -207,38 +290,53 @@ def _held_out_target(train: list[dict], test: list[dict], target: str) -> dict:
         "shipped_out_of_family_sigma": _figures(shipped_out), "shipped_sigma_out": shipped_sd_out,
         "refit_in_family_sigma": _figures(refit), "refit_out_of_family_sigma": _figures(refit_out),
         "refit_on_training": _figures(train_rows),
+        "transfer": _figures(transferred), "transfer_on_training": _figures(transfer_train),
     }
 
 
 HIP_FINDINGS = {1.0: "high_left_hip", -1.0: "high_right_hip"}  # by the sign of hip_tilt_deg
 
 
+CALL_KINDS = ("tilt5_found", "tilt3_not_absent", "level_level")
+READINGS = ("stated", "floored", "transfer")
+
+
 def hip_calls(records: list[dict]) -> dict:
-    """Per family, what the shipped hip reading says (stated sigma / floored at the other families'
-    error): true obliquity >= 5°: the right side's finding present; 3-5° (at least mild): not called
-    absent; level (< 1°): neither side present. Counts as [right, of]."""
-    calls: dict[str, dict[str, list[int]]] = {}
+    """Per family (held out) and reading, what the hip finding says: true obliquity >= 5°: the right
+    side's finding present; 3-5° (at least mild): not called absent; level (< 1°): neither side
+    present. Readings: the shipped calibration with its stated sigma, with sigma floored at the
+    other families' error, and the transfer stage fitted on the other families. Counts as
+    {reading: {kind: [right, of]}}."""
+    target, calls = "hip_tilt_deg", {}
     for family in sorted({r["family"] for r in records}):
-        floor = shipped_out_of_family_sd([r for r in records if r["family"] != family], "hip_tilt_deg") or 0.0
-        counts = {k: [0, 0] for k in ("tilt5_found", "tilt5_found_floored", "tilt3_not_absent",
-                                      "tilt3_not_absent_floored", "level_level", "level_level_floored")}
+        others = [r for r in records if r["family"] != family]
+        floor, transfer = shipped_out_of_family_sd(others, target) or 0.0, fit_transfer(others, target)
+        counts = {reading: {kind: [0, 0] for kind in CALL_KINDS} for reading in READINGS}
         for record in records:
-            if record["family"] != family or not _shipped_applies(record, "hip_tilt_deg"):
+            if record["family"] != family or not _shipped_applies(record, target):
                 continue
-            true, (value, sd) = record["truth"]["hip_tilt_deg"], record["shipped"]["hip_tilt_deg"]
-            kind = "tilt5" if abs(true) >= 5 else "tilt3" if abs(true) >= 3 else "level" if abs(true) < 1 else None
-            if kind is None:
-                continue
-            for suffix, sigma in (("", sd), ("_floored", max(sd, floor))):
-                said = _hip_statuses(value, sigma)
-                side = HIP_FINDINGS[float(np.sign(true) or 1.0)]
-                right = {"tilt5": said[side] is Status.PRESENT, "tilt3": said[side] is not Status.ABSENT,
-                         "level": Status.PRESENT not in said.values()}[kind]
-                key = {"tilt5": "tilt5_found", "tilt3": "tilt3_not_absent", "level": "level_level"}[kind] + suffix
-                counts[key][0] += int(right)
-                counts[key][1] += 1
+            true, (value, sd) = record["truth"][target], record["shipped"][target]
+            readings = {"stated": (value, sd), "floored": (value, max(sd, floor))}
+            if (p := transfer_reading(transfer, record, target)) is not None:
+                readings["transfer"] = p[1:]
+            for reading, (read, sigma) in readings.items():
+                if (kind := _call_kind(true)) is not None:
+                    right = _right_call(kind, true, _hip_statuses(read, sigma))
+                    counts[reading][kind][0] += int(right)
+                    counts[reading][kind][1] += 1
         calls[family] = counts
     return calls
+
+
+def _call_kind(true: float) -> str | None:
+    return "tilt5_found" if abs(true) >= 5 else "tilt3_not_absent" if abs(true) >= 3 else (
+        "level_level" if abs(true) < 1 else None)
+
+
+def _right_call(kind: str, true: float, said: dict[str, Status]) -> bool:
+    side = HIP_FINDINGS[float(np.sign(true) or 1.0)]
+    return {"tilt5_found": said[side] is Status.PRESENT, "tilt3_not_absent": said[side] is not Status.ABSENT,
+            "level_level": Status.PRESENT not in said.values()}[kind]
 
 
 def _hip_statuses(value: float, sigma: float) -> dict[str, Status]:
@@ -266,7 +364,7 @@ def worst(results: dict, column: str) -> dict:
 
 
 COLUMNS = {"uncalibrated": "uncal", "shipped": "shipped", "shipped_out_of_family_sigma": "shipped σ-out",
-           "refit_in_family_sigma": "refit", "refit_out_of_family_sigma": "refit σ-out"}
+           "refit_in_family_sigma": "refit", "refit_out_of_family_sigma": "refit σ-out", "transfer": "transfer"}
 
 
 def report_text(records: list[dict], results: dict) -> str:
@@ -274,23 +372,25 @@ def report_text(records: list[dict], results: dict) -> str:
     lines = [f"{len(records)} renders in {len(results)} families: "
              + ", ".join(f"{f} {n}" for f, n in counts.items()),
              "each family held out: refit = the calibration fitted on the other families; shipped = "
-             "calibration.json (fitted on baseline renders); uncal = the raw values.",
+             "calibration.json's baseline models (fitted on baseline renders); transfer = the shipped reading "
+             "combined with the knee line, fitted on the other families, its sigma their held-out error; "
+             "uncal = the raw values.",
              "cells: MAE / gain / share with |error| <= 2 sigma"]
     for target in SCORED:
         lines += ["", f"{target}" + "".join(f" | {name:^20s}" for name in COLUMNS.values())
-                  + " | refit on its training families"]
+                  + " | refit on its training families | transfer on its training families"]
         for family, by_target in results.items():
             cells = by_target[target]
             if not cells["uncalibrated"]["n"]:
                 continue
             lines.append(f"  {family:26s} n={cells['uncalibrated']['n']:2d}"
                          + "".join(f" | {_cell(cells[c])}" for c in COLUMNS)
-                         + f" | {_cell(cells['refit_on_training'])}")
-    lines += ["", "HIP FINDING from the shipped reading, stated sigma -> floored at the other families' error: "
-              "obliquity >= 5° found on its side | 3-5° not called absent | level (< 1°) called level"]
+                         + f" | {_cell(cells['refit_on_training'])} | {_cell(cells['transfer_on_training'])}")
+    lines += ["", "HIP FINDING: obliquity >= 5° found on its side | 3-5° not called absent | level (< 1°) called "
+              "level; each: shipped with stated sigma -> floored at the other families' error -> transfer stage "
+              "fitted on the other families"]
     for family, counts in hip_calls(records).items():
-        cells = [f"{_share(counts[k])} -> {_share(counts[k + '_floored'])}"
-                 for k in ("tilt5_found", "tilt3_not_absent", "level_level")]
+        cells = [" -> ".join(_share(counts[reading][kind]) for reading in READINGS) for kind in CALL_KINDS]
         lines.append(f"  {family:26s} " + " | ".join(cells))
     lines += ["", "WORST HELD-OUT FAMILY (the headline): MAE / gain farthest from 1 / lowest 2-sigma cover"]
     for column, label in COLUMNS.items():
