@@ -1,6 +1,6 @@
 """A client's history for the Progress page's tests: one real analysis of a sample's front and side
 photos (on the model's recorded answers) saved again and again, the hip line going from 7.8 deg
-down to -0.7 deg as the physiotherapist's client did. Also `python -m tests.progress_support DB N`
+down to -2.5 deg as the physiotherapist's client did (a change beyond the sample's ±3.5 deg twice over). Also `python -m tests.progress_support DB N`
 for looking at the page by hand."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from tests.replay import use_replay
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "high_left_hip"
 CLIENT = "Jonas P."
-HIP_FIRST, HIP_LATEST = 7.8, -0.7
+HIP_FIRST, HIP_LATEST = 7.8, -2.5
 FIRST_DAY = date(2026, 9, 7)
 
 

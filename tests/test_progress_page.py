@@ -102,7 +102,7 @@ def test_every_view_of_two_assessments_side_by_side_with_its_real_changes(tmp_pa
     assert [i.proto.imgs[0].caption for i in images] == [f"{FIRST_DAY} (left) → {FIRST_DAY + timedelta(weeks=4)} "
                                                          "(right)"] * 2  # two views, both dates in one image
     real = [c.value for c in app.caption if c.value.startswith("Real changes")]
-    assert real == ["Real changes: Hip line tilt (lateral pelvic tilt) -8.5 deg (better)"]  # on the front only
+    assert real == ["Real changes: Hip line tilt (lateral pelvic tilt) -10.3 deg (better)"]  # on the front only
 
 
 def test_a_back_view_is_compared_too_and_a_view_missing_on_one_date_says_so(tmp_path, analysis):
