@@ -26,7 +26,7 @@ from posture.assessment.doubts import (
 )
 from posture.assessment.hands import held_object
 from posture.assessment.leveled import LevelFrame, level_frame
-from posture.assessment.measurements import Measurement, PelvisMarkers, measure_leveled, near_side_is_right
+from posture.assessment.measurements import Measurement, PelvisMarkers, Source, measure_leveled, near_side_is_right
 from posture.assessment.pain import Pain
 from posture.assessment.silhouette import (
     NECK_GRID,
@@ -282,7 +282,8 @@ def measure_photo(located: LocatedPhoto, options: Options, edits: PhotoEdits | N
         trust = outline_trust(outlines)
         measurements = calibrate(measurements, outlines, trust)
         unread = [name for name in outlines if trust[name] == 0.0]
-        warnings += [_unusual_outline_warning(name, trust[name]) for name in outlines if trust[name] < 0.5]
+        warnings += [_unusual_outline_warning(name, trust[name]) for name in outlines
+                     if trust[name] < 0.5 and not _read_between_markers(measurements, name)]
     measurements = _judged(measurements, warnings, unread, landmarks, located, off_outline)
     return PhotoResult(
         located, landmarks, MappingProxyType(measurements), tuple(warnings), edited, MappingProxyType(outlines), near,
@@ -355,6 +356,13 @@ def _judged(
         found = explained if tilt.measured else one_leg_doubts(measurements, roll_sd)
         measurements = {**with_doubts(measurements, found), tilt.id: tilt}
     return with_camera_roll(measurements, roll_sd)
+
+
+def _read_between_markers(measurements: Mapping[str, Measurement], outline: str) -> bool:
+    """Whether the measurement an outline would inform is read between markers (detected or placed
+    by hand): the outline is then not used, and a warning that it was would ask for a needless retake."""
+    measurement = measurements.get(OUTLINE_USES[outline].measurement)
+    return measurement is not None and measurement.source is Source.MARKERS
 
 
 def _unusual_outline_warning(name: str, trust: float) -> PhotoWarning:

@@ -4,15 +4,18 @@ analysis; the zoomed view maps a click back to photo pixels exactly."""
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
 import pytest
 
-from posture.analysis import LocatedPhoto, Options, PhotoEdits, analyze_located
+from posture.analysis import LocatedPhoto, Options, PhotoEdits, analyze_located, locate
 from posture.assessment.measurements import Source
 from posture.assessment.views import View
+from posture.errors import WarningCode
 from posture.presentation import report_view
 from posture.records import photo_json
 from posture.ui.zoom import ZoomWindow, zoomed_view
@@ -178,3 +181,26 @@ def test_the_text_html_and_pdf_reports_list_the_points_by_origin():
     assert listed.startswith("Bony points: detected (coloured marker): tragus; placed by hand: C7;")
     assert listed in report_text(view) and listed in report_html(view)
     assert listed in " ".join(all_text(read_pdf(report_pdf(view))).split())
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def test_an_unusual_neck_outline_asks_no_retake_once_c7_and_tragus_are_placed(replay):
+    """The forward-head sample's neck outline is unlike the renders', so the CVA estimated from the
+    pose model is doubted with a retake. Read between C7 and tragus placed by hand it uses no
+    outline: the warning and the doubt go; with C7 alone the CVA is still the estimate and both stay."""
+    photo = SAMPLES / "forward_head" / "side_right.jpg"
+    truth = json.loads(photo.with_suffix(".truth.json").read_text())["surface_2d"]
+    located = locate(str(photo), replay, Options())
+    c7 = PhotoEdits().with_point("c7", tuple(truth["c7"]))
+
+    def neck_warned(result) -> bool:
+        return any(w.code is WarningCode.UNUSUAL_OUTLINE and "around the neck" in w.message for w in result.warnings)
+
+    fresh, c7_only = _measured(located), _measured(located, c7)
+    both = _measured(located, c7.with_point("tragus_right", tuple(truth["right_tragus"])))
+    assert neck_warned(fresh) and fresh.measurements["craniovertebral_angle_deg"].doubt
+    assert neck_warned(c7_only) and c7_only.measurements["craniovertebral_angle_deg"].doubt
+    cva = both.measurements["craniovertebral_angle_deg"]
+    assert cva.source is Source.MARKERS and not cva.doubt and not neck_warned(both)
