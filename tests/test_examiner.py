@@ -16,11 +16,11 @@ from posture.analysis import LocatedPhoto, Options, PhotoEdits, analyze_located,
 from posture.assessment.measurements import Source
 from posture.assessment.views import View
 from posture.errors import WarningCode
-from posture.presentation import report_view
+from posture.presentation import marker_label, point_name, report_view
 from posture.records import photo_json
 from posture.ui.zoom import ZoomWindow, zoomed_view
 from posture.vision.landmarks import Landmark
-from posture.vision.markers import Marker, PointOrigin
+from posture.vision.markers import Marker, PointOrigin, expected_positions, point_words, split_name
 from tests.conftest import IMAGE_SIZE, frontal_landmarks, side_landmarks
 
 SIDE = View.SIDE_RIGHT  # the near side is the right one (side_landmarks sees it better)
@@ -204,3 +204,17 @@ def test_an_unusual_neck_outline_asks_no_retake_once_c7_and_tragus_are_placed(re
     assert neck_warned(c7_only) and c7_only.measurements["craniovertebral_angle_deg"].doubt
     cva = both.measurements["craniovertebral_angle_deg"]
     assert cva.source is Source.MARKERS and not cva.doubt and not neck_warned(both)
+
+
+@pytest.mark.parametrize("view", list(View))
+def test_every_point_offered_has_its_name_and_where_to_click_on_a_photo(view):
+    """The chooser's words for each protocol point of the view: its name with the side only where
+    the view shows both, and where it shows on a photo (not how to stick a marker on oneself)."""
+    pose = frontal_landmarks(view) if view.is_frontal else side_landmarks(view)
+    for name in expected_positions(pose, view):
+        words, (_, side) = point_words(name), split_name(name)
+        assert point_name(name, view) == (f"{side} {words['short']}" if side and view.is_frontal else words["short"])
+        assert marker_label(name, view) == words["short"] + (f" {side[0].upper()}" if side and view.is_frontal else "")
+        assert words["on_photo"].endswith(".") and not {"marker", "someone", "your"} & set(
+            words["on_photo"].lower().replace(",", " ").split()), (name, words["on_photo"])
+    assert point_name("asis_left", View.FRONT) == "left ASIS" and marker_label("asis_left", View.FRONT) == "ASIS L"

@@ -24,7 +24,6 @@ from posture.analysis import (
 from posture.annotated import annotated_image
 from posture.assessment.corrections import safety
 from posture.assessment.pain import PAIN_REGIONS, Pain, region_label
-from posture.data_files import load
 from posture.errors import PhotoError
 from posture.presentation import POINT_ORIGIN_WORDS, PhotoSection, ReportView, point_name, report_view
 from posture.records import report_json
@@ -38,7 +37,7 @@ from posture.ui.zoom import DEFAULT_ZOOM, ZOOM_LEVELS, ShownPoint, ZoomWindow, z
 from posture.vision.drawing import CANT_TELL_RGB, PLACED_RGB
 from posture.vision.image_io import PhotoBytes, load_photo
 from posture.vision.landmarks import Landmark
-from posture.vision.markers import Expected, PointOrigin, expected_positions
+from posture.vision.markers import Expected, PointOrigin, expected_positions, point_words
 
 SLOTS = ("front", "side", "back")
 PHOTO_TYPES = ("jpg", "jpeg", "png", "webp", "tif", "tiff", "bmp", "heic", "heif")
@@ -284,7 +283,7 @@ def _examiner_choices(usable: list[PhotoSection], state: dict) -> tuple[PhotoSec
     point = st.selectbox("Point", [*protocol, *(lm.key for lm in CLICKABLE)], key=f"fix-point-{result.path}",
                          format_func=lambda name: _point_words(name, result, protocol))
     if point in protocol:
-        st.caption(f"**How to find it:** {_names()[_base(point)]['find']}")
+        st.caption(f"**Where to click:** {point_words(point)['on_photo']}")
     edits = state["edits"].get(result.path, PhotoEdits())
     buttons = st.container(horizontal=True)  # side by side on a phone too
     if buttons.button("Undo", key=f"fix-undo-{result.path}", disabled=not edits.placed, icon=":material/undo:",
@@ -302,19 +301,11 @@ def _set_edits(state: dict, path: str, edits: PhotoEdits) -> None:
     st.rerun()
 
 
-def _names() -> dict:
-    return load("markers.json")["names"]
-
-
-def _base(name: str) -> str:
-    return name.removesuffix("_left").removesuffix("_right")
-
-
 def _point_words(name: str, result: PhotoResult, protocol: Mapping[str, Expected]) -> str:
     """'C7 – the bump at the base of the neck', 'left hip – a pose-model point'."""
     if name not in protocol:
         return f"{name.replace('_', ' ')} – a pose-model point"
-    plain = re.sub(r" \([^)]*\)$", "", _names()[_base(name)]["plain"])
+    plain = re.sub(r" \([^)]*\)$", "", point_words(name)["plain"])
     return f"{point_name(name, result.view)} – {plain}" + (" (optional)" if protocol[name].optional else "")
 
 

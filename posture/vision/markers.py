@@ -212,14 +212,13 @@ def _assigned(blobs: list[_Blob], expected: dict[str, tuple[np.ndarray, float]])
 
 def _warnings(colour: MarkerColour, expected: dict[str, Expected], found: dict, ambiguous: list[str]
               ) -> tuple[PhotoWarning, ...]:
-    words = load("markers.json")["names"]
     missing = [n for n, prior in expected.items() if n not in found and n not in ambiguous and not prior.optional]
     warnings = []
     if missing:
         warnings.append(PhotoWarning(
             WarningCode.MARKER_NOT_FOUND,
             f"{colour.value.capitalize()} markers found, but not on: "
-            + "; ".join(f"{words[_base(n)]['plain']} ({n})" for n in missing)
+            + "; ".join(f"{point_words(n)['plain']} ({n})" for n in missing)
             + ". Hidden by clothing or an arm? The measurements that need them use the pose model instead.",
         ))
     if ambiguous:
@@ -231,5 +230,13 @@ def _warnings(colour: MarkerColour, expected: dict[str, Expected], found: dict, 
     return tuple(warnings)
 
 
-def _base(name: str) -> str:
-    return name.removesuffix("_left").removesuffix("_right")
+def split_name(name: str) -> tuple[str, str]:
+    """A protocol point's name as its markers.json `names` key and its side: "asis_left" ->
+    ("asis", "left"), "c7" -> ("c7", "")."""
+    base = name.removesuffix("_left").removesuffix("_right")
+    return base, name[len(base) + 1:]
+
+
+def point_words(name: str) -> dict:
+    """A protocol point's words in markers.json (`short`, `plain`, `find`, `on_photo`), any side."""
+    return load("markers.json")["names"][split_name(name)[0]]
