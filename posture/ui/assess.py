@@ -23,10 +23,12 @@ from posture.analysis import (
 )
 from posture.annotated import annotated_image
 from posture.assessment.corrections import safety
+from posture.assessment.measurements import MARKER_LINES, Source
 from posture.assessment.pain import PAIN_REGIONS, Pain, region_label
 from posture.errors import PhotoError
 from posture.presentation import POINT_ORIGIN_WORDS, PhotoSection, ReportView, point_name, report_view
 from posture.records import report_json
+from posture.registry import display_name
 from posture.report_html import report_html
 from posture.report_pdf import report_pdf
 from posture.ui import phone
@@ -343,9 +345,26 @@ def _placed_list(section: PhotoSection, edits: PhotoEdits) -> None:
             lines.append(f"- {POINT_ORIGIN_WORDS[origin].capitalize()}: " + ", ".join(
                 f"**{point_name(name, result.view)}**" + where.format(*point.xy_px) for name, point in mine))
     st.markdown("**Points on this photo**\n" + "\n".join(lines))
+    readings = _marker_readings(section)
+    if readings:
+        st.markdown("**Read between marked points**\n" + "\n".join(readings))
     moved = [landmark.key for landmark, _ in edits.moved]
     if moved:
         st.caption(f"Placed by hand on this photo: {', '.join(dict.fromkeys(moved))}.")
+
+
+def _marker_readings(section: PhotoSection) -> list[str]:
+    """What the marked points give at once: each measurement read between two of them, or the one
+    point it still waits for (with one alone the pose model's value stands, so nothing seems to change)."""
+    result = section.result
+    lines = [f"- {line.name}: {line.value_text}" for line in section.measurements
+             if line.measured and result.measurements[line.id].source is Source.MARKERS]
+    for mid, (first, second, _) in MARKER_LINES[result.view.value.split("_")[0]].items():
+        missing = [name for name in (first.format(near=result.near_side), second.format(near=result.near_side))
+                   if name not in result.markers]
+        if len(missing) == 1:
+            lines.append(f"- {display_name(mid)}: place the **{point_name(missing[0], result.view)}** too")
+    return lines
 
 
 def _downloads(analysis: Analysis, view: ReportView) -> None:
