@@ -36,7 +36,7 @@ from posture.ui.clients import height_from_profile, prefill_height
 from posture.ui.history import history_sessions, report_header_inputs, save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
 from posture.ui.zoom import DEFAULT_ZOOM, ZOOM_LEVELS, ShownPoint, ZoomWindow, zoomed_view
-from posture.vision.drawing import CANT_TELL_RGB, PLACED_RGB
+from posture.vision.drawing import CANT_TELL_RGB, DETECTED_RGB, PLACED_RGB
 from posture.vision.image_io import PhotoBytes, load_photo
 from posture.vision.landmarks import Landmark
 from posture.vision.markers import Expected, PointOrigin, expected_positions, point_words
@@ -320,7 +320,7 @@ def _where(point: str, result: PhotoResult, protocol: Mapping[str, Expected]) ->
     return tuple(map(float, result.landmarks.point(Landmark[point.upper()])))
 
 
-ORIGIN_RGB = {PointOrigin.DETECTED: (255, 255, 255), PointOrigin.BY_HAND: PLACED_RGB,
+ORIGIN_RGB = {PointOrigin.DETECTED: DETECTED_RGB, PointOrigin.BY_HAND: PLACED_RGB,
               PointOrigin.ESTIMATED: CANT_TELL_RGB}
 
 
