@@ -218,3 +218,22 @@ def test_every_point_offered_has_its_name_and_where_to_click_on_a_photo(view):
         assert words["on_photo"].endswith(".") and not {"marker", "someone", "your"} & set(
             words["on_photo"].lower().replace(",", " ").split()), (name, words["on_photo"])
     assert point_name("asis_left", View.FRONT) == "left ASIS" and marker_label("asis_left", View.FRONT) == "ASIS L"
+
+
+def test_a_point_placed_on_the_background_warns_and_no_finding_rests_on_it(replay):
+    """C7 tapped 15% of the photo's width behind the neck (on the wall) with the tragus on the ear:
+    the CVA is read between them but doubted, with a warning naming C7; C7 at its true place, or
+    a few pixels off it on the outline, gives neither."""
+    photo = SAMPLES / "forward_head" / "side_right.jpg"
+    truth = json.loads(photo.with_suffix(".truth.json").read_text())["surface_2d"]
+    located = locate(str(photo), replay, Options())
+    tragus = PhotoEdits().with_point("tragus_right", tuple(truth["right_tragus"]))
+    behind = truth["c7"][0] - SIDE.facing_x * 0.15 * located.image_size[0]
+    stray = _measured(located, tragus.with_point("c7", (behind, truth["c7"][1])))
+    assert [w.message for w in stray.warnings if w.code is WarningCode.POINT_OFF_BODY] == [
+        "Placed off the person (on the background?): C7 (c7). No finding rests on it: place it again on the body."]
+    assert stray.measurements["craniovertebral_angle_deg"].doubt.startswith("C7 (c7) placed off the person")
+    for c7 in (truth["c7"], (truth["c7"][0] - SIDE.facing_x * 8.0, truth["c7"][1])):
+        placed = _measured(located, tragus.with_point("c7", tuple(c7)))
+        assert WarningCode.POINT_OFF_BODY not in {w.code for w in placed.warnings}
+        assert not placed.measurements["craniovertebral_angle_deg"].doubt
