@@ -237,3 +237,19 @@ def test_a_point_placed_on_the_background_warns_and_no_finding_rests_on_it(repla
         placed = _measured(located, tragus.with_point("c7", tuple(c7)))
         assert WarningCode.POINT_OFF_BODY not in {w.code for w in placed.warnings}
         assert not placed.measurements["craniovertebral_angle_deg"].doubt
+
+
+def test_beside_the_points_each_marker_reading_says_its_value_its_doubt_or_the_point_it_waits_for():
+    from posture.ui.assess import _marker_readings
+
+    located = _located(_side(), SIDE)
+    psis = (470.0, 900.0)
+    behind = (psis[0] - SIDE.facing_x * 130.0, psis[1] + 20.0)  # the ASIS behind the PSIS: swapped
+    c7_only = report_view(analyze_located([located], Options(), {located.path: PhotoEdits().with_point(
+        "c7", (480.0, 430.0)).with_point("asis_right", behind)})).photos[0]
+    assert _marker_readings(c7_only) == ["- Craniovertebral angle (head over the neck): place the **tragus** too",
+                                         "- Pelvic tilt (front to back): place the **PSIS** too"]
+    swapped = report_view(analyze_located([located], Options(), {located.path: PhotoEdits().with_point(
+        "asis_right", behind).with_point("psis_right", psis)})).photos[0]
+    [tilt] = _marker_readings(swapped)
+    assert tilt.startswith("- Pelvic tilt (front to back): ") and "(no finding: the ASIS and PSIS look swapped" in tilt

@@ -357,8 +357,10 @@ def _marker_readings(section: PhotoSection) -> list[str]:
     """What the marked points give at once: each measurement read between two of them, or the one
     point it still waits for (with one alone the pose model's value stands, so nothing seems to change)."""
     result = section.result
-    lines = [f"- {line.name}: {line.value_text}" for line in section.measurements
-             if line.measured and result.measurements[line.id].source is Source.MARKERS]
+    between = [line for line in section.measurements
+               if line.measured and result.measurements[line.id].source is Source.MARKERS]
+    lines = [f"- {line.name}: {line.value_text}" + (f" (no finding: {line.doubt})" if line.doubt else "")
+             for line in between]
     for mid, (first, second, _) in MARKER_LINES[result.view.value.split("_")[0]].items():
         missing = [name for name in (first.format(near=result.near_side), second.format(near=result.near_side))
                    if name not in result.markers]
