@@ -26,7 +26,7 @@ from posture.assessment.doubts import (
 )
 from posture.assessment.hands import held_object
 from posture.assessment.leveled import LevelFrame, level_frame
-from posture.assessment.measurements import Measurement, PelvisMarkers, measure_leveled, near_side_is_right
+from posture.assessment.measurements import Measurement, PelvisMarkers, Source, measure_leveled, near_side_is_right
 from posture.assessment.pain import Pain
 from posture.assessment.silhouette import (
     NECK_GRID,
@@ -46,7 +46,16 @@ from posture.vision.face import face_score
 from posture.vision.image_io import Photo, PhotoBytes, load_photo
 from posture.vision.landmarks import Landmark, PoseLandmarks
 from posture.vision.leveling import estimate_camera_roll
-from posture.vision.markers import Marker, MarkerColour, MarkerSet, PointOrigin, expected_positions, find_markers
+from posture.vision.markers import (
+    Marker,
+    MarkerColour,
+    MarkerSet,
+    PointOrigin,
+    expected_positions,
+    find_markers,
+    off_body,
+    point_words,
+)
 from posture.vision.person import find_person, mixed_skeleton_warning, points_off_outline
 from posture.vision.pose_model import PoseEstimator
 
@@ -275,15 +284,19 @@ def measure_photo(located: LocatedPhoto, options: Options, edits: PhotoEdits | N
     measurements = measure_leveled(leveled, located.view, options.height_cm, marked)
     outlines = _outlines(leveled, located.view)
     off_outline = _off_outline(landmarks, located.person_mask, edited)
-    warnings = [*located.warnings, *_edit_warnings(edited, points, near, located.view),
+    stray = off_body({name: point.xy_px for name, point in points.items() if point.origin is PointOrigin.BY_HAND},
+                     landmarks, located.person_mask)
+    warnings = [*located.warnings, *_edit_warnings(edited, points, near, located.view, stray),
                 *mixed_skeleton_warning(off_outline)]
     unread = []  # outlines so unlike the renders' that the calibration could not use them at all
     if options.calibrate:
         trust = outline_trust(outlines)
         measurements = calibrate(measurements, outlines, trust)
         unread = [name for name in outlines if trust[name] == 0.0]
-        warnings += [_unusual_outline_warning(name, trust[name]) for name in outlines if trust[name] < 0.5]
+        warnings += [_unusual_outline_warning(name, trust[name]) for name in outlines
+                     if trust[name] < 0.5 and not _read_between_markers(measurements, name)]
     measurements = _judged(measurements, warnings, unread, landmarks, located, off_outline)
+    measurements = with_doubts(measurements, _off_body_doubts(measurements, stray))
     return PhotoResult(
         located, landmarks, MappingProxyType(measurements), tuple(warnings), edited, MappingProxyType(outlines), near,
         off_outline, MappingProxyType(points),
@@ -315,12 +328,28 @@ def _off_outline(landmarks: PoseLandmarks, mask: np.ndarray | None, edited: tupl
     return tuple(lm for lm in found if lm.key not in edited)
 
 
+def _point_label(name: str) -> str:
+    """'C7 (c7)', 'ASIS (asis_left)': its short name and the name the JSON gives it."""
+    return f"{point_words(name)['short']} ({name})"
+
+
+def _off_body_doubts(measurements: Mapping[str, Measurement], stray: tuple[str, ...]) -> dict[str, str]:
+    """Each measurement read between marked points one of which was placed off the person."""
+    why = f"{', '.join(map(_point_label, stray))} placed off the person: place it again on the body"
+    return {mid: why for mid, m in measurements.items() if m.source is Source.MARKERS and set(stray) & set(m.landmarks)}
+
+
 def _edit_warnings(
-    edited: tuple[str, ...], points: Mapping[str, Marker], near: str, view: View
+    edited: tuple[str, ...], points: Mapping[str, Marker], near: str, view: View, stray: tuple[str, ...] = ()
 ) -> list[PhotoWarning]:
     warnings = []
     if edited:
         warnings.append(PhotoWarning(WarningCode.LANDMARKS_EDITED, f"Placed by hand: {', '.join(edited)}."))
+    if stray:
+        warnings.append(PhotoWarning(WarningCode.POINT_OFF_BODY, (
+            f"Placed off the person (on the background?): {', '.join(_point_label(name) for name in stray)}. "
+            "No finding rests on it: place it again on the body."),
+        ))
     asis, psis = points.get(f"asis_{near}"), points.get(f"psis_{near}")
     marked = asis is not None and psis is not None and PointOrigin.ESTIMATED not in (asis.origin, psis.origin)
     if not view.is_frontal and marked and (asis.xy_px[0] - psis.xy_px[0]) * view.facing_x <= 0:
@@ -355,6 +384,13 @@ def _judged(
         found = explained if tilt.measured else one_leg_doubts(measurements, roll_sd)
         measurements = {**with_doubts(measurements, found), tilt.id: tilt}
     return with_camera_roll(measurements, roll_sd)
+
+
+def _read_between_markers(measurements: Mapping[str, Measurement], outline: str) -> bool:
+    """Whether the measurement an outline would inform is read between markers (detected or placed
+    by hand): the outline is then not used, and a warning that it was would ask for a needless retake."""
+    measurement = measurements.get(OUTLINE_USES[outline].measurement)
+    return measurement is not None and measurement.source is Source.MARKERS
 
 
 def _unusual_outline_warning(name: str, trust: float) -> PhotoWarning:

@@ -48,6 +48,7 @@ class WarningCode(StrEnum):
     TURNED_FROM_CAMERA = "turned_from_camera"
     MARKERS_IGNORED = "markers_ignored"
     MARKERS_SUSPECT = "markers_suspect"
+    POINT_OFF_BODY = "point_off_body"
     MOVED_DURING_CAPTURE = "moved_during_capture"
     LANDMARKS_EDITED = "landmarks_edited"
     UNUSUAL_OUTLINE = "unusual_outline"

@@ -21,7 +21,7 @@ from posture.assessment.views import View
 from posture.data_files import constant, load
 from posture.registry import BY_ID, Views, display_name
 from posture.vision.drawing import CANT_TELL_RGB, NORMAL_RGB, PLACED_RGB, RGB, Annotation
-from posture.vision.markers import PointOrigin
+from posture.vision.markers import PointOrigin, point_words, split_name
 
 SEVERITY_RGB: dict[Severity, RGB] = {
     Severity.NONE: NORMAL_RGB,
@@ -455,14 +455,11 @@ def _lines(result: PhotoResult, findings: Sequence[Finding]
 
 def marker_label(name: str, view: View) -> str:
     """A marker's short name on the image: "ASIS L", "C7", "tragus" (a profile shows one side)."""
-    base = name.removesuffix("_left").removesuffix("_right")
-    side = {"_left": " L", "_right": " R"}.get(name[len(base):], "") if view.is_frontal else ""
-    return load("markers.json")["names"][base]["short"] + side
+    side = split_name(name)[1]
+    return point_words(name)["short"] + (f" {side[0].upper()}" if side and view.is_frontal else "")
 
 
 def point_name(name: str, view: View) -> str:
     """A protocol point in words: "left ASIS", "C7", "tragus" (a profile shows one side)."""
-    base = name.removesuffix("_left").removesuffix("_right")
-    short = load("markers.json")["names"][base]["short"]
-    side = name[len(base) + 1:]
-    return f"{side} {short}" if side and view.is_frontal else short
+    side = split_name(name)[1]
+    return f"{side} {point_words(name)['short']}" if side and view.is_frontal else point_words(name)["short"]

@@ -502,6 +502,7 @@ def test_examiner_mode_places_points_on_the_zoomed_view_and_undo_and_clear_take_
     assert fresh["markers"] == {} and "c7" in fresh["markers_estimated"]
     assert app.radio(key="fix-zoom").value == "×6"
     app, c7 = _zoomed_click(app, "c7", (-14.0, 9.0), 1)
+    assert "Craniovertebral angle (head over the neck): place the **tragus** too" in _markdown(app)
     app, tragus = _zoomed_click(app, "tragus_right", (6.0, -4.0), 2)
     placed = _photo_document(app, downloads)
     for name, where in (("c7", c7), ("tragus_right", tragus)):
@@ -510,6 +511,11 @@ def test_examiner_mode_places_points_on_the_zoomed_view_and_undo_and_clear_take_
     assert placed["measurements"]["craniovertebral_angle_deg"]["landmarks"] == ["c7", "tragus_right"]
     details = _markdown(app)
     assert "Bony points: placed by hand: tragus, C7; estimated from the pose model: acromion, ASIS, PSIS" in details
+    cva = placed["measurements"]["craniovertebral_angle_deg"]
+    assert f"Craniovertebral angle (head over the neck): {cva['value']:+.1f} ±" in details
+    assert "place the **tragus** too" not in details
+    assert "Where to click:** The back of the neck" not in details  # the tragus is chosen now
+    assert any("Where to click:** The small flap" in caption.value for caption in app.caption)
 
     next(b for b in app.button if b.key == f"fix-undo-{SIDE}").click()
     app = app.run().run()

@@ -245,7 +245,7 @@ def test_examiner_mode_places_c7_on_the_zoomed_view_and_the_report_lists_it(page
     c7 = result.points["c7"].xy_px
     target = (c7[0] - 12.0 * result.view.facing_x, c7[1] + 10.0)
     _choose_point(page, "C7")
-    assert page.get_by_text("How to find it: Bend the head forward").is_visible()
+    assert page.get_by_text("Where to click: The back of the neck").is_visible()
     window = ZoomWindow.around(c7, result.image_size, ZOOM_LEVELS[DEFAULT_ZOOM])
     picture = page.frame_locator("iframe[title*='streamlit_image_coordinates']").locator("img")
     x, y = window.to_view(target, picture.bounding_box()["width"])

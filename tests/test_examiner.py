@@ -4,20 +4,23 @@ analysis; the zoomed view maps a click back to photo pixels exactly."""
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
 import pytest
 
-from posture.analysis import LocatedPhoto, Options, PhotoEdits, analyze_located
+from posture.analysis import LocatedPhoto, Options, PhotoEdits, analyze_located, locate
 from posture.assessment.measurements import Source
 from posture.assessment.views import View
-from posture.presentation import report_view
+from posture.errors import WarningCode
+from posture.presentation import marker_label, point_name, report_view
 from posture.records import photo_json
 from posture.ui.zoom import ZoomWindow, zoomed_view
 from posture.vision.landmarks import Landmark
-from posture.vision.markers import Marker, PointOrigin
+from posture.vision.markers import Marker, PointOrigin, expected_positions, point_words, split_name
 from tests.conftest import IMAGE_SIZE, frontal_landmarks, side_landmarks
 
 SIDE = View.SIDE_RIGHT  # the near side is the right one (side_landmarks sees it better)
@@ -178,3 +181,75 @@ def test_the_text_html_and_pdf_reports_list_the_points_by_origin():
     assert listed.startswith("Bony points: detected (coloured marker): tragus; placed by hand: C7;")
     assert listed in report_text(view) and listed in report_html(view)
     assert listed in " ".join(all_text(read_pdf(report_pdf(view))).split())
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+
+def test_an_unusual_neck_outline_asks_no_retake_once_c7_and_tragus_are_placed(replay):
+    """The forward-head sample's neck outline is unlike the renders', so the CVA estimated from the
+    pose model is doubted with a retake. Read between C7 and tragus placed by hand it uses no
+    outline: the warning and the doubt go; with C7 alone the CVA is still the estimate and both stay."""
+    photo = SAMPLES / "forward_head" / "side_right.jpg"
+    truth = json.loads(photo.with_suffix(".truth.json").read_text())["surface_2d"]
+    located = locate(str(photo), replay, Options())
+    c7 = PhotoEdits().with_point("c7", tuple(truth["c7"]))
+
+    def neck_warned(result) -> bool:
+        return any(w.code is WarningCode.UNUSUAL_OUTLINE and "around the neck" in w.message for w in result.warnings)
+
+    fresh, c7_only = _measured(located), _measured(located, c7)
+    both = _measured(located, c7.with_point("tragus_right", tuple(truth["right_tragus"])))
+    assert neck_warned(fresh) and fresh.measurements["craniovertebral_angle_deg"].doubt
+    assert neck_warned(c7_only) and c7_only.measurements["craniovertebral_angle_deg"].doubt
+    cva = both.measurements["craniovertebral_angle_deg"]
+    assert cva.source is Source.MARKERS and not cva.doubt and not neck_warned(both)
+
+
+@pytest.mark.parametrize("view", list(View))
+def test_every_point_offered_has_its_name_and_where_to_click_on_a_photo(view):
+    """The chooser's words for each protocol point of the view: its name with the side only where
+    the view shows both, and where it shows on a photo (not how to stick a marker on oneself)."""
+    pose = frontal_landmarks(view) if view.is_frontal else side_landmarks(view)
+    for name in expected_positions(pose, view):
+        words, (_, side) = point_words(name), split_name(name)
+        assert point_name(name, view) == (f"{side} {words['short']}" if side and view.is_frontal else words["short"])
+        assert marker_label(name, view) == words["short"] + (f" {side[0].upper()}" if side and view.is_frontal else "")
+        assert words["on_photo"].endswith(".") and not {"marker", "someone", "your"} & set(
+            words["on_photo"].lower().replace(",", " ").split()), (name, words["on_photo"])
+    assert point_name("asis_left", View.FRONT) == "left ASIS" and marker_label("asis_left", View.FRONT) == "ASIS L"
+
+
+def test_a_point_placed_on_the_background_warns_and_no_finding_rests_on_it(replay):
+    """C7 tapped 15% of the photo's width behind the neck (on the wall) with the tragus on the ear:
+    the CVA is read between them but doubted, with a warning naming C7; C7 at its true place, or
+    a few pixels off it on the outline, gives neither."""
+    photo = SAMPLES / "forward_head" / "side_right.jpg"
+    truth = json.loads(photo.with_suffix(".truth.json").read_text())["surface_2d"]
+    located = locate(str(photo), replay, Options())
+    tragus = PhotoEdits().with_point("tragus_right", tuple(truth["right_tragus"]))
+    behind = truth["c7"][0] - SIDE.facing_x * 0.15 * located.image_size[0]
+    stray = _measured(located, tragus.with_point("c7", (behind, truth["c7"][1])))
+    assert [w.message for w in stray.warnings if w.code is WarningCode.POINT_OFF_BODY] == [
+        "Placed off the person (on the background?): C7 (c7). No finding rests on it: place it again on the body."]
+    assert stray.measurements["craniovertebral_angle_deg"].doubt.startswith("C7 (c7) placed off the person")
+    for c7 in (truth["c7"], (truth["c7"][0] - SIDE.facing_x * 8.0, truth["c7"][1])):
+        placed = _measured(located, tragus.with_point("c7", tuple(c7)))
+        assert WarningCode.POINT_OFF_BODY not in {w.code for w in placed.warnings}
+        assert not placed.measurements["craniovertebral_angle_deg"].doubt
+
+
+def test_beside_the_points_each_marker_reading_says_its_value_its_doubt_or_the_point_it_waits_for():
+    from posture.ui.assess import _marker_readings
+
+    located = _located(_side(), SIDE)
+    psis = (470.0, 900.0)
+    behind = (psis[0] - SIDE.facing_x * 130.0, psis[1] + 20.0)  # the ASIS behind the PSIS: swapped
+    c7_only = report_view(analyze_located([located], Options(), {located.path: PhotoEdits().with_point(
+        "c7", (480.0, 430.0)).with_point("asis_right", behind)})).photos[0]
+    assert _marker_readings(c7_only) == ["- Craniovertebral angle (head over the neck): place the **tragus** too",
+                                         "- Pelvic tilt (front to back): place the **PSIS** too"]
+    swapped = report_view(analyze_located([located], Options(), {located.path: PhotoEdits().with_point(
+        "asis_right", behind).with_point("psis_right", psis)})).photos[0]
+    [tilt] = _marker_readings(swapped)
+    assert tilt.startswith("- Pelvic tilt (front to back): ") and "(no finding: the ASIS and PSIS look swapped" in tilt

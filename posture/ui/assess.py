@@ -23,11 +23,12 @@ from posture.analysis import (
 )
 from posture.annotated import annotated_image
 from posture.assessment.corrections import safety
+from posture.assessment.measurements import MARKER_LINES, Source
 from posture.assessment.pain import PAIN_REGIONS, Pain, region_label
-from posture.data_files import load
 from posture.errors import PhotoError
 from posture.presentation import POINT_ORIGIN_WORDS, PhotoSection, ReportView, point_name, report_view
 from posture.records import report_json
+from posture.registry import display_name
 from posture.report_html import report_html
 from posture.report_pdf import report_pdf
 from posture.ui import phone
@@ -35,10 +36,10 @@ from posture.ui.clients import height_from_profile, prefill_height
 from posture.ui.history import history_sessions, report_header_inputs, save_box
 from posture.ui.shared import disclaimer_and_red_flags, shared_estimator, show_results
 from posture.ui.zoom import DEFAULT_ZOOM, ZOOM_LEVELS, ShownPoint, ZoomWindow, zoomed_view
-from posture.vision.drawing import CANT_TELL_RGB, PLACED_RGB
+from posture.vision.drawing import CANT_TELL_RGB, DETECTED_RGB, PLACED_RGB
 from posture.vision.image_io import PhotoBytes, load_photo
 from posture.vision.landmarks import Landmark
-from posture.vision.markers import Expected, PointOrigin, expected_positions
+from posture.vision.markers import Expected, PointOrigin, expected_positions, point_words
 
 SLOTS = ("front", "side", "back")
 PHOTO_TYPES = ("jpg", "jpeg", "png", "webp", "tif", "tiff", "bmp", "heic", "heif")
@@ -284,7 +285,7 @@ def _examiner_choices(usable: list[PhotoSection], state: dict) -> tuple[PhotoSec
     point = st.selectbox("Point", [*protocol, *(lm.key for lm in CLICKABLE)], key=f"fix-point-{result.path}",
                          format_func=lambda name: _point_words(name, result, protocol))
     if point in protocol:
-        st.caption(f"**How to find it:** {_names()[_base(point)]['find']}")
+        st.caption(f"**Where to click:** {point_words(point)['on_photo']}")
     edits = state["edits"].get(result.path, PhotoEdits())
     buttons = st.container(horizontal=True)  # side by side on a phone too
     if buttons.button("Undo", key=f"fix-undo-{result.path}", disabled=not edits.placed, icon=":material/undo:",
@@ -302,19 +303,11 @@ def _set_edits(state: dict, path: str, edits: PhotoEdits) -> None:
     st.rerun()
 
 
-def _names() -> dict:
-    return load("markers.json")["names"]
-
-
-def _base(name: str) -> str:
-    return name.removesuffix("_left").removesuffix("_right")
-
-
 def _point_words(name: str, result: PhotoResult, protocol: Mapping[str, Expected]) -> str:
     """'C7 – the bump at the base of the neck', 'left hip – a pose-model point'."""
     if name not in protocol:
         return f"{name.replace('_', ' ')} – a pose-model point"
-    plain = re.sub(r" \([^)]*\)$", "", _names()[_base(name)]["plain"])
+    plain = re.sub(r" \([^)]*\)$", "", point_words(name)["plain"])
     return f"{point_name(name, result.view)} – {plain}" + (" (optional)" if protocol[name].optional else "")
 
 
@@ -327,7 +320,7 @@ def _where(point: str, result: PhotoResult, protocol: Mapping[str, Expected]) ->
     return tuple(map(float, result.landmarks.point(Landmark[point.upper()])))
 
 
-ORIGIN_RGB = {PointOrigin.DETECTED: (255, 255, 255), PointOrigin.BY_HAND: PLACED_RGB,
+ORIGIN_RGB = {PointOrigin.DETECTED: DETECTED_RGB, PointOrigin.BY_HAND: PLACED_RGB,
               PointOrigin.ESTIMATED: CANT_TELL_RGB}
 
 
@@ -352,9 +345,28 @@ def _placed_list(section: PhotoSection, edits: PhotoEdits) -> None:
             lines.append(f"- {POINT_ORIGIN_WORDS[origin].capitalize()}: " + ", ".join(
                 f"**{point_name(name, result.view)}**" + where.format(*point.xy_px) for name, point in mine))
     st.markdown("**Points on this photo**\n" + "\n".join(lines))
+    readings = _marker_readings(section)
+    if readings:
+        st.markdown("**Read between marked points**\n" + "\n".join(readings))
     moved = [landmark.key for landmark, _ in edits.moved]
     if moved:
         st.caption(f"Placed by hand on this photo: {', '.join(dict.fromkeys(moved))}.")
+
+
+def _marker_readings(section: PhotoSection) -> list[str]:
+    """What the marked points give at once: each measurement read between two of them, or the one
+    point it still waits for (with one alone the pose model's value stands, so nothing seems to change)."""
+    result = section.result
+    between = [line for line in section.measurements
+               if line.measured and result.measurements[line.id].source is Source.MARKERS]
+    lines = [f"- {line.name}: {line.value_text}" + (f" (no finding: {line.doubt})" if line.doubt else "")
+             for line in between]
+    for mid, (first, second, _) in MARKER_LINES[result.view.value.split("_")[0]].items():
+        missing = [name for name in (first.format(near=result.near_side), second.format(near=result.near_side))
+                   if name not in result.markers]
+        if len(missing) == 1:
+            lines.append(f"- {display_name(mid)}: place the **{point_name(missing[0], result.view)}** too")
+    return lines
 
 
 def _downloads(analysis: Analysis, view: ReportView) -> None:

@@ -24,7 +24,8 @@ RIGHT_RGB = (255, 140, 0)
 MIDDLE_RGB = (220, 220, 220)
 NORMAL_RGB = (60, 200, 90)  # a measured line with no finding
 CANT_TELL_RGB = (170, 170, 170)  # measured, but its finding could not be decided; points that may be someone else's
-PLACED_RGB = (40, 220, 255)  # a protocol point an examiner placed by hand (detected markers are white)
+DETECTED_RGB = (255, 255, 255)  # a coloured marker found on the photo
+PLACED_RGB = (40, 220, 255)  # a protocol point an examiner placed by hand
 # Font scale per pixel of width: an image is shown as wide as a phone's screen (~330-360 px), so
 # text sized to the width reads there whatever the photo's pixel count (sized to the long side, a
 # landscape webcam frame's labels showed ~6 px tall). Line labels ~12 px; the legend's longer lines
@@ -246,7 +247,7 @@ def _markers(pen: _Pen, scale: float) -> None:
     middle = float(np.mean(pen.points[[L.LEFT_HIP, L.RIGHT_HIP], 0]))
     for name, xy in pen.note.markers.items():
         centre = _int(np.asarray(xy) * scale)
-        colour = PLACED_RGB if name in pen.note.placed_by_hand else (255, 255, 255)
+        colour = PLACED_RGB if name in pen.note.placed_by_hand else DETECTED_RGB
         cv2.circle(pen.canvas, centre, radius, (0, 0, 0), 3 * pen.unit, cv2.LINE_AA)
         cv2.circle(pen.canvas, centre, radius, colour, pen.unit, cv2.LINE_AA)
         outward_left = not pen.frontal or centre[0] < middle  # away from the body (a profile's values are right)

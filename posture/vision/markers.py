@@ -132,12 +132,15 @@ def expected_positions(landmarks: PoseLandmarks, view: View) -> dict[str, Expect
     return expected
 
 
+NEAR_BODY_FRACTION = 0.02  # of the body's height: a marker ball on the outline sticks out of the mask this far
+
+
 def _near_body(mask: np.ndarray | None, shape: tuple[int, int], stature: float) -> np.ndarray | None:
     """The person's mask grown by a marker's size: a ball on the outline sticks out of it."""
     if mask is None:
         return None
     body = cv2.resize((mask > 0.5).astype(np.uint8), (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
-    grow = max(3, round(0.02 * stature))
+    grow = max(3, round(NEAR_BODY_FRACTION * stature))
     return cv2.dilate(body, np.ones((grow, grow), np.uint8)).astype(bool)
 
 
@@ -212,14 +215,13 @@ def _assigned(blobs: list[_Blob], expected: dict[str, tuple[np.ndarray, float]])
 
 def _warnings(colour: MarkerColour, expected: dict[str, Expected], found: dict, ambiguous: list[str]
               ) -> tuple[PhotoWarning, ...]:
-    words = load("markers.json")["names"]
     missing = [n for n, prior in expected.items() if n not in found and n not in ambiguous and not prior.optional]
     warnings = []
     if missing:
         warnings.append(PhotoWarning(
             WarningCode.MARKER_NOT_FOUND,
             f"{colour.value.capitalize()} markers found, but not on: "
-            + "; ".join(f"{words[_base(n)]['plain']} ({n})" for n in missing)
+            + "; ".join(f"{point_words(n)['plain']} ({n})" for n in missing)
             + ". Hidden by clothing or an arm? The measurements that need them use the pose model instead.",
         ))
     if ambiguous:
@@ -231,5 +233,30 @@ def _warnings(colour: MarkerColour, expected: dict[str, Expected], found: dict, 
     return tuple(warnings)
 
 
-def _base(name: str) -> str:
-    return name.removesuffix("_left").removesuffix("_right")
+def split_name(name: str) -> tuple[str, str]:
+    """A protocol point's name as its markers.json `names` key and its side: "asis_left" ->
+    ("asis", "left"), "c7" -> ("c7", "")."""
+    base = name.removesuffix("_left").removesuffix("_right")
+    return base, name[len(base) + 1:]
+
+
+def point_words(name: str) -> dict:
+    """A protocol point's words in markers.json (`short`, `plain`, `find`, `on_photo`), any side."""
+    return load("markers.json")["names"][split_name(name)[0]]
+
+
+def off_body(points: Mapping[str, tuple[float, float]], landmarks: PoseLandmarks,
+             mask: np.ndarray | None) -> tuple[str, ...]:
+    """The points (upright-photo pixels) farther from the person's mask (working-copy pixels) than
+    a marker sticks out of it: a tap on the background, not on a bony point. None without a mask."""
+    if mask is None:
+        return ()
+    scale = mask.shape[1] / landmarks.image_size[0]
+    reach = max(1, round(NEAR_BODY_FRACTION * body_height_px(landmarks, constant("visibility_threshold"))[0] * scale))
+    found = []
+    for name, (x, y) in points.items():
+        col, row = round(x * scale), round(y * scale)
+        around = mask[max(0, row - reach):row + reach + 1, max(0, col - reach):col + reach + 1]
+        if around.size == 0 or not (around > 0.5).any():
+            found.append(name)
+    return tuple(found)
