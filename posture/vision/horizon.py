@@ -16,11 +16,13 @@ proportion to how far the camera is turned from the wall.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse.csgraph import connected_components
 
 NEAR_HORIZONTAL_DEG = 12.0  # candidate edges, as the verticals' limit
+NEAR_VERTICAL_DEG = 12.0  # a side wall's steep lines stop short of the verticals' candidates
 MIN_SEGMENT_FRACTION = 0.04  # of the long side (rooms' horizontals are long; shelves' clutter is short)
 SAME_STRUCTURE_FRACTION = 0.02  # of the long side: lines this close at the centre line ...
 SAME_STRUCTURE_DEG = 1.5  # ... and this parallel are one structure (a board's two edges)
@@ -36,6 +38,17 @@ PITCH_SD_DEG = 3.0  # a phone held "upright" by hand: about twice the largest pi
 ROLL_LIMIT_DEG, ROLL_STEP_DEG = 12.0, 0.1
 TURN_STEPS = 61
 FLOOR_SD_DEG = 0.15  # never surer than this: straight edges in a 640 px image
+STEEP_RANGE_DEG = 2 * (90.0 - NEAR_VERTICAL_DEG - NEAR_HORIZONTAL_DEG)  # leans a steep line may have
+MIN_SIDE_LINES = 2.0  # a side wall's agreeing lines: two place its vanishing point
+MIN_CROSSING_DEG = 5.0  # side-wall lines more nearly parallel than this place no point
+MAX_VANISHING_SD = 0.15  # of the long side (3 SDs): a side wall's vanishing point placed no better says nothing
+PITCH_LIMIT_DEG = 9.0  # 3 pitch SDs
+VP_STEPS = 11  # per axis of the side wall's vanishing point
+FOCAL_SD_SHARE = 0.07  # phones' main cameras: 24-28 mm equivalent
+FOCAL_STEPS = 5
+COARSE_ROLL_STEP_DEG = 0.5  # a room corner's roll: first on this grid, ...
+FINE_ROLL_REACH_DEG = 2.0  # ... then in ROLL_STEP_DEG steps this far around its peak ...
+OUTSIDE_SHARE = 0.01  # ... when no more than this of it lies further away
 
 
 def lean_deg(segments: np.ndarray) -> np.ndarray:
@@ -54,15 +67,31 @@ def near_horizontal(segments: np.ndarray, long_side: int) -> np.ndarray:
     return segments[(np.abs(lean_deg(segments)) <= NEAR_HORIZONTAL_DEG) & (lengths >= MIN_SEGMENT_FRACTION * long_side)]
 
 
-def structures(segments: np.ndarray, shape: tuple[int, int], endpoint_error_px: float) -> dict[str, np.ndarray]:
+def steep(segments: np.ndarray, long_side: int) -> np.ndarray:
+    """Candidates for a side wall's horizontals (a room corner): they converge toward a vanishing
+    point near the photo's centre, so they run steeply, neither near horizontal nor near vertical."""
+    lengths = np.hypot(segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1])
+    lean = np.abs(lean_deg(segments))
+    return segments[(lean > NEAR_HORIZONTAL_DEG) & (lean < 90.0 - NEAR_VERTICAL_DEG)
+                    & (lengths >= MIN_SEGMENT_FRACTION * long_side)]
+
+
+def structures(segments: np.ndarray, shape: tuple[int, int], endpoint_error_px: float,
+               side_wall: bool = False) -> dict[str, np.ndarray]:
     """Edges grouped into structures (pieces of one line, a board's two edges): each one's lean,
-    weight (up to one), position from the centre in fractions of the long side, and error."""
+    weight (up to one), position from the centre in fractions of the long side, and error. Near-
+    horizontal lines are grouped by their height at the centre, a side wall's steep ones by their
+    distance from the centre."""
     height, width = shape
     long_side = max(shape)
     lean = lean_deg(segments)
     length = np.hypot(segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1])
     dx = segments[:, 2] - segments[:, 0]
-    y_centre = segments[:, 1] + (width / 2 - segments[:, 0]) * (segments[:, 3] - segments[:, 1]) / dx
+    if side_wall:
+        angle = np.radians(lean)
+        y_centre = (segments[:, 0] - width / 2) * np.sin(angle) + (segments[:, 1] - height / 2) * np.cos(angle)
+    else:
+        y_centre = segments[:, 1] + (width / 2 - segments[:, 0]) * (segments[:, 3] - segments[:, 1]) / dx
     linked = ((np.abs(y_centre[:, None] - y_centre[None, :]) <= SAME_STRUCTURE_FRACTION * long_side)
               & (np.abs(lean[:, None] - lean[None, :]) <= SAME_STRUCTURE_DEG))
     label = connected_components(linked, directed=False)[1]
@@ -82,21 +111,45 @@ def structures(segments: np.ndarray, shape: tuple[int, int], endpoint_error_px: 
             "sd_deg": np.hypot(STRUCTURE_SD_DEG, np.degrees(endpoint_error_px / total))}
 
 
-def consensus(found: dict[str, np.ndarray]) -> tuple[float, float, float, float]:
-    """The roll the structures agree on, its SD, how many agree (weighted: two lines always fit the
-    roll and the turn exactly, so about three are needed, as for the verticals), and the spread of
-    their heights (fraction of the long side)."""
+@dataclass(frozen=True)
+class RoomReading:
+    """The roll the room's horizontals agree on, with what it rests on."""
+    roll_deg: float
+    sd_deg: float
+    count: float  # agreeing structures, weighted (both walls)
+    spread: float  # heights of the agreeing facing wall's lines (fraction of the long side)
+    side_wall: float  # of `count`, the agreeing side wall's structures (0: one wall)
+    pitch_deg: float | None = None  # + tilted up; known only from two walls' horizon
+    pitch_sd_deg: float | None = None
+
+
+def consensus(found: dict[str, np.ndarray], sides: dict[str, np.ndarray] | None = None) -> RoomReading:
+    """The roll the facing wall's structures agree on (two lines always fit the roll and the turn
+    exactly, so about three are needed, as for the verticals); or, when two or more of a side
+    wall's steep lines meet at a vanishing point, the roll both walls agree on (`corner`)."""
+    one_wall = _one_wall(found)
+    if sides is None or not len(sides["lean_deg"]):
+        return one_wall
+    two_walls = corner(found, sides)
+    return two_walls if two_walls is not None and two_walls.side_wall >= MIN_SIDE_LINES else one_wall
+
+
+def _one_wall(found: dict[str, np.ndarray]) -> RoomReading:
     rolls, inverse_vp, expected, posterior = _posterior(found)
     roll = float(np.sum(rolls[:, None] * posterior))
     horizon_sd = FOCAL_FRACTION * math.tan(math.radians(PITCH_SD_DEG))
     horizon_error = np.degrees(inverse_vp[None, :] * horizon_sd)  # the horizon off the centre, as a roll
     variance = float(np.sum(((rolls[:, None] - roll) ** 2 + horizon_error**2) * posterior))
     best_roll, best_v = np.unravel_index(np.argmax(posterior), posterior.shape)
-    agree = np.exp(-0.5 * ((found["lean_deg"] - expected[best_roll, best_v]) / found["sd_deg"]) ** 2)
-    count = float(np.sum(found["weight"] * agree))
+    count, spread = _agreement(found, expected[best_roll, best_v])
+    return RoomReading(roll, math.sqrt(variance + FLOOR_SD_DEG**2), count, spread, 0.0)
+
+
+def _agreement(found: dict[str, np.ndarray], expected: np.ndarray) -> tuple[float, float]:
+    """How many structures agree with the expected leans (weighted), and the spread of their heights."""
+    agree = np.exp(-0.5 * (_wrapped(found["lean_deg"] - expected) / found["sd_deg"]) ** 2)
     heights = found["y"][agree > 0.5]
-    spread = float(heights.max() - heights.min()) if len(heights) else 0.0
-    return roll, math.sqrt(variance + FLOOR_SD_DEG**2), count, spread
+    return float(np.sum(found["weight"] * agree)), float(heights.max() - heights.min()) if len(heights) else 0.0
 
 
 def _posterior(found: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -111,10 +164,117 @@ def _posterior(found: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np
     y = found["x"] * np.sin(angle) + found["y"] * np.cos(angle)
     v = inverse_vp[None, :, None]
     expected = rolls[:, None, None] + np.degrees(np.arctan(y * v / (1 - v * x)))
-    sd = found["sd_deg"]
-    on_wall = np.exp(-0.5 * ((found["lean_deg"] - expected) / sd) ** 2) / (sd * math.sqrt(2 * math.pi))
-    clutter = np.where(found["room_line"], ROOM_LINE_CLUTTER, CLUTTER_SHARE)
-    likelihood = on_wall * (1 - clutter) + clutter / (2 * NEAR_HORIZONTAL_DEG)
-    log_likelihood = (found["weight"] * np.log(likelihood)).sum(axis=2)
+    log_likelihood = _log_likelihood(found, expected, _clutter(found), 2 * NEAR_HORIZONTAL_DEG).sum(axis=2)
     posterior = np.exp(log_likelihood - log_likelihood.max())
     return rolls, inverse_vp, expected, posterior / posterior.sum()
+
+
+def _clutter(found: dict[str, np.ndarray]) -> np.ndarray:
+    return np.where(found["room_line"], ROOM_LINE_CLUTTER, CLUTTER_SHARE)
+
+
+def _log_likelihood(found: dict[str, np.ndarray], expected: np.ndarray, clutter: np.ndarray,
+                    lean_range_deg: float) -> np.ndarray:
+    """Each structure's weighted log likelihood (last axis): on the wall's direction within its
+    error, or clutter at any lean of its candidates' range."""
+    sd = found["sd_deg"]
+    on_wall = np.exp(-0.5 * (_wrapped(found["lean_deg"] - expected) / sd) ** 2) / (sd * math.sqrt(2 * math.pi))
+    return found["weight"] * np.log(on_wall * (1 - clutter) + clutter / lean_range_deg)
+
+
+def _wrapped(degrees: np.ndarray) -> np.ndarray:
+    """Lean differences of lines (directions modulo 180 deg) in -90..90."""
+    return (degrees + 90.0) % 180.0 - 90.0
+
+
+def corner(found: dict[str, np.ndarray], sides: dict[str, np.ndarray]) -> RoomReading | None:
+    """The roll of a room corner: the facing wall's horizontals converge to one vanishing point on
+    the horizon, the side wall's (steep) ones to another, and the two directions are at right
+    angles. The side wall's lines place their vanishing point (where they cross, with its error
+    from theirs); together with the facing wall's lines that fixes the horizon, its slope (the roll)
+    and its height (the pitch) without a pitch prior. The assumed focal length (FOCAL_FRACTION,
+    within FOCAL_SD_SHARE) places the facing wall's vanishing point. None when the side wall's
+    lines meet nowhere a side wall's vanishing point can be. Computed on a coarse roll grid, then
+    finely around its peak when nearly all of it lies there."""
+    window = _vanishing_window(sides)
+    if window is None:
+        return None
+    coarse = np.arange(-ROLL_LIMIT_DEG, ROLL_LIMIT_DEG + COARSE_ROLL_STEP_DEG / 2, COARSE_ROLL_STEP_DEG)
+    rolls, posterior, expected, side_expected, pitch_deg = _corner_posterior(found, sides, window, coarse)
+    peak = rolls[np.argmax(posterior.sum(axis=(1, 2)))]
+    near = np.abs(rolls - peak) <= FINE_ROLL_REACH_DEG
+    if posterior[near].sum() >= 1 - OUTSIDE_SHARE:
+        fine = np.arange(peak - FINE_ROLL_REACH_DEG, peak + FINE_ROLL_REACH_DEG + ROLL_STEP_DEG / 2, ROLL_STEP_DEG)
+        rolls, posterior, expected, side_expected, pitch_deg = _corner_posterior(found, sides, window, fine)
+    roll = float(np.sum(rolls[:, None, None] * posterior))
+    pitch_mean = float(np.sum(pitch_deg * posterior))
+    best = np.unravel_index(np.argmax(posterior), posterior.shape)
+    count, spread = _agreement(found, expected[best])
+    side_count, _ = _agreement(sides, side_expected[best[1]])
+    return RoomReading(roll, math.sqrt(float(np.sum((rolls[:, None, None] - roll) ** 2 * posterior)) + FLOOR_SD_DEG**2),
+                       count + side_count, spread, side_count, pitch_mean,
+                       math.sqrt(float(np.sum((pitch_deg - pitch_mean) ** 2 * posterior))))
+
+
+def _corner_posterior(found: dict[str, np.ndarray], sides: dict[str, np.ndarray],
+                      window: tuple[np.ndarray, np.ndarray], rolls: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The distribution of (roll, the side wall's vanishing point, the focal length) given both
+    walls' structures (each on its wall's direction or clutter), with the expected leans and the
+    pitch at each grid point."""
+    focal = FOCAL_FRACTION * np.linspace(1 - 2 * FOCAL_SD_SHARE, 1 + 2 * FOCAL_SD_SHARE, FOCAL_STEPS)
+    u, v = window  # the side wall's vanishing point (rolled image)
+    angle = np.radians(rolls)[:, None, None]
+    f = focal[None, None, :]
+    u_level = u[None, :, None] * np.cos(angle) - v[None, :, None] * np.sin(angle)  # with the roll undone
+    v_level = u[None, :, None] * np.sin(angle) + v[None, :, None] * np.cos(angle)
+    pitch = np.arctan(v_level / f)
+    turn = np.arctan(-u_level * np.cos(pitch) / f)
+    log_prior = (-0.5 * (np.degrees(pitch) / PITCH_SD_DEG) ** 2 - 0.5 * ((focal / FOCAL_FRACTION - 1) / FOCAL_SD_SHARE) ** 2
+                 + np.where(np.abs(np.degrees(turn)) <= MAX_TURN_DEG, 0.0, -np.inf))
+    facing = np.stack([np.cos(turn), np.sin(pitch) * np.sin(turn), np.cos(pitch) * np.sin(turn)])
+    expected = np.empty(log_prior.shape + (len(found["lean_deg"]),))
+    for index, (x, y) in enumerate(zip(found["x"], found["y"], strict=True)):
+        x_level = x * np.cos(angle) - y * np.sin(angle)
+        y_level = x * np.sin(angle) + y * np.cos(angle)
+        a = f * facing[0] - x_level * facing[2]
+        b = f * facing[1] - y_level * facing[2]
+        expected[..., index] = rolls[:, None, None] - np.degrees(np.arctan(b / a))
+    side_expected = -np.degrees(np.arctan((v[:, None] - sides["y"]) / (u[:, None] - sides["x"])))
+    log_posterior = (log_prior + _log_likelihood(found, expected, _clutter(found), 2 * NEAR_HORIZONTAL_DEG).sum(-1)
+                     + _log_likelihood(sides, side_expected, CLUTTER_SHARE, STEEP_RANGE_DEG).sum(-1)[None, :, None])
+    posterior = np.exp(log_posterior - log_posterior.max())
+    return rolls, posterior / posterior.sum(), expected, side_expected, np.degrees(pitch)
+
+
+def _vanishing_window(sides: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Grid points around where the most side-wall lines meet (their crossing that the most of
+    them pass through within their errors), spanning 3 SDs of that point along its axes."""
+    angle = np.radians(sides["lean_deg"])
+    normal = np.column_stack([np.sin(angle), np.cos(angle)])  # y down
+    offset = normal[:, 0] * sides["x"] + normal[:, 1] * sides["y"]
+    first, second = np.triu_indices(len(angle), 1)
+    determinant = normal[first, 0] * normal[second, 1] - normal[first, 1] * normal[second, 0]
+    crossing = np.abs(determinant) > math.sin(math.radians(MIN_CROSSING_DEG))
+    first, second, determinant = first[crossing], second[crossing], determinant[crossing]
+    u = (offset[first] * normal[second, 1] - offset[second] * normal[first, 1]) / determinant
+    v = (normal[first, 0] * offset[second] - normal[second, 0] * offset[first]) / determinant
+    reach = np.abs(u) <= FOCAL_FRACTION * math.tan(math.radians(MAX_TURN_DEG)) / math.cos(math.radians(PITCH_LIMIT_DEG))
+    reach &= np.abs(v) <= FOCAL_FRACTION * math.tan(math.radians(PITCH_LIMIT_DEG))
+    if not reach.any():
+        return None
+    u, v = u[reach], v[reach]
+    distance = np.hypot(u[:, None] - sides["x"], v[:, None] - sides["y"])  # crossings x lines
+    error = np.radians(sides["sd_deg"]) * distance  # how far a line may pass from the point
+    residual = np.abs(u[:, None] * normal[:, 0] + v[:, None] * normal[:, 1] - offset)
+    support = (sides["weight"] * (residual <= 2 * error)).sum(axis=1)
+    best = int(np.argmax(support))
+    through = residual[best] <= 2 * error[best]
+    information = np.einsum("i,ij,ik->jk", sides["weight"][through] / error[best, through] ** 2,
+                            normal[through], normal[through])
+    variances, axes = np.linalg.eigh(information)
+    if variances.min() <= 0 or 3 / math.sqrt(variances.min()) > MAX_VANISHING_SD:
+        return None
+    steps = np.linspace(-3.0, 3.0, VP_STEPS)
+    a, b = np.meshgrid(steps / math.sqrt(variances[0]), steps / math.sqrt(variances[1]), indexing="ij")
+    points = np.array([u[best], v[best]])[:, None] + axes @ np.stack([a.ravel(), b.ravel()])
+    return points[0], points[1]

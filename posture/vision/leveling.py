@@ -133,9 +133,10 @@ def _estimate(rgb: np.ndarray, people_mask: np.ndarray | None) -> RollEstimate:
     endpoint_error_px = ENDPOINT_ERROR_PX * max(1.0, WORKING_LONG_SIDE_PX / max(rgb.shape[:2]))
     verticals = _near_vertical(segments, gray.shape[0])
     horizontals = horizon.near_horizontal(segments, max(gray.shape))
+    steep = horizon.steep(segments, max(gray.shape))
     if people_mask is not None:  # only the candidates are tested against the people (per segment)
-        verticals = _outside_people(verticals, people_mask, gray.shape) if len(verticals) else verticals
-        horizontals = _outside_people(horizontals, people_mask, gray.shape) if len(horizontals) else horizontals
+        verticals, horizontals, steep = (_outside_people(found, people_mask, gray.shape) if len(found) else found
+                                         for found in (verticals, horizontals, steep))
     cues = []
     plumb = find_plumb_line(gray, verticals, _lean_deg(verticals)) if len(verticals) else None
     if plumb is not None:
@@ -143,7 +144,9 @@ def _estimate(rgb: np.ndarray, people_mask: np.ndarray | None) -> RollEstimate:
     if len(verticals):
         cues.append(_consensus(_structures(verticals, gray.shape, endpoint_error_px)))
     if len(horizontals):
-        cues.append(_horizontal(horizon.structures(horizontals, gray.shape, endpoint_error_px)))
+        sides = horizon.structures(steep, gray.shape, endpoint_error_px, side_wall=True) if len(steep) else None
+        cues.append(_horizontal(horizon.consensus(horizon.structures(horizontals, gray.shape, endpoint_error_px),
+                                                  sides)))
     if not cues:
         return RollEstimate(None, None, 0.0, "no straight edges in the background (a plain wall without its floor "
                             "line in view?)", PLAIN_WALL_ADVICE)
@@ -182,9 +185,16 @@ def _fused(cues: list[RollEstimate]) -> RollEstimate:
     return RollEstimate(roll, sd, structures, "leveled from " + " and ".join(sure))
 
 
-def _horizontal(found: dict[str, np.ndarray]) -> RollEstimate:
-    """The horizontal edges' roll, and why it is not usable alone."""
-    roll, sd, count, spread = horizon.consensus(found)
+def _horizontal(reading: horizon.RoomReading) -> RollEstimate:
+    """The horizontal edges' roll, and why it is not usable alone. Two walls (a room corner) have
+    one more unknown (the pitch), so they need one more agreeing line than one wall, and lines at
+    two heights on the facing wall."""
+    roll, sd, count, spread = reading.roll_deg, reading.sd_deg, reading.count, reading.spread
+    if reading.side_wall and (count < MIN_STRUCTURES + 1 or spread < MIN_HEIGHT_SPREAD):
+        return RollEstimate(roll, sd, count - 1, "a room corner's lines: too few agree to tell the roll and the "
+                            "camera's pitch", ONE_HEIGHT_ADVICE)
+    if reading.side_wall:
+        return RollEstimate(roll, sd, count - 1, f"leveled from {count:.0f} horizontal edges of two walls (a room corner)")
     if count < MIN_STRUCTURES:
         return RollEstimate(roll, sd, count, "fewer than 3 independent horizontal edges in the background agree, "
                             "and about 3 are needed because one object alone may be slanted",
