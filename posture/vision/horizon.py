@@ -42,7 +42,7 @@ STEEP_RANGE_DEG = 2 * (90.0 - NEAR_VERTICAL_DEG - NEAR_HORIZONTAL_DEG)  # leans 
 MIN_SIDE_LINES = 2.0  # a side wall's agreeing lines: two place its vanishing point
 MIN_CROSSING_DEG = 5.0  # side-wall lines more nearly parallel than this place no point
 MAX_VANISHING_SD = 0.15  # of the long side (3 SDs): a side wall's vanishing point placed no better says nothing
-PITCH_LIMIT_DEG = 9.0  # 3 pitch SDs
+PITCH_LIMIT_DEG, PITCH_STEP_DEG = 9.0, 0.5  # 3 pitch SDs
 VP_STEPS = 11  # per axis of the side wall's vanishing point
 FOCAL_SD_SHARE = 0.07  # phones' main cameras: 24-28 mm equivalent
 FOCAL_STEPS = 5
@@ -278,3 +278,36 @@ def _vanishing_window(sides: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndar
     a, b = np.meshgrid(steps / math.sqrt(variances[0]), steps / math.sqrt(variances[1]), indexing="ij")
     points = np.array([u[best], v[best]])[:, None] + axes @ np.stack([a.ravel(), b.ravel()])
     return points[0], points[1]
+
+
+def plumb_line_roll(found: dict[str, np.ndarray] | None, x: float, y: float, lean_deg: float,
+                    sd_deg: float) -> tuple[float, float]:
+    """The roll a plumb line says (at x, y from the centre, fractions of the long side; leaning
+    `lean_deg` from vertical, + top to the left, within `sd_deg`), with the camera's pitch taken
+    out as far as the facing wall's horizontals tell it: a pitched phone makes a vertical away from
+    the centre lean (0.15 of the long side off the centre: 0.6 deg at a pitch of 3 deg), and the
+    wall's lines meet on the horizon, whose height is the pitch. Lines seen nearly square on meet
+    far away, or lines at one height nowhere in particular: then the pitch prior (PITCH_SD_DEG)
+    stays, and its term with it."""
+    rolls = np.arange(-ROLL_LIMIT_DEG, ROLL_LIMIT_DEG + ROLL_STEP_DEG / 2, ROLL_STEP_DEG)
+    pitch = np.radians(np.arange(-PITCH_LIMIT_DEG, PITCH_LIMIT_DEG + PITCH_STEP_DEG / 2, PITCH_STEP_DEG))
+    angle = np.radians(rolls)[:, None, None]
+    x_level, y_level = x * np.cos(angle) - y * np.sin(angle), x * np.sin(angle) + y * np.cos(angle)
+    tilt = pitch[None, None, :]
+    expected = rolls[:, None, None] + np.degrees(np.arctan(x_level * np.sin(tilt) / (
+        FOCAL_FRACTION * np.cos(tilt) + y_level * np.sin(tilt))))
+    log_posterior = -0.5 * ((lean_deg - expected) / sd_deg) ** 2 - 0.5 * (np.degrees(tilt) / PITCH_SD_DEG) ** 2
+    if found is not None and len(found["lean_deg"]):
+        turn = math.tan(math.radians(MAX_TURN_DEG)) / FOCAL_FRACTION
+        inverse_vp = np.linspace(-turn, turn, TURN_STEPS)[None, :, None, None]
+        horizon = FOCAL_FRACTION * np.tan(tilt)[..., None]  # the horizon's height at the vanishing point
+        x_lines = found["x"] * np.cos(angle[..., None]) - found["y"] * np.sin(angle[..., None])
+        y_lines = found["x"] * np.sin(angle[..., None]) + found["y"] * np.cos(angle[..., None])
+        line_expected = rolls[:, None, None, None] + np.degrees(np.arctan(
+            (y_lines - horizon) * inverse_vp / (1 - inverse_vp * x_lines)))
+        log_posterior = log_posterior + _log_likelihood(found, line_expected, _clutter(found),
+                                                        2 * NEAR_HORIZONTAL_DEG).sum(-1)
+    posterior = np.exp(log_posterior - log_posterior.max())
+    posterior /= posterior.sum()
+    roll = float(np.sum(rolls[:, None, None] * posterior))
+    return roll, math.sqrt(float(np.sum((rolls[:, None, None] - roll) ** 2 * posterior)))

@@ -138,15 +138,16 @@ def _estimate(rgb: np.ndarray, people_mask: np.ndarray | None) -> RollEstimate:
         verticals, horizontals, steep = (_outside_people(found, people_mask, gray.shape) if len(found) else found
                                          for found in (verticals, horizontals, steep))
     cues = []
+    walls = horizon.structures(horizontals, gray.shape, endpoint_error_px) if len(horizontals) else None
     plumb = find_plumb_line(gray, verticals, _lean_deg(verticals)) if len(verticals) else None
     if plumb is not None:
-        cues.append(RollEstimate(plumb.roll_deg, plumb.sd_deg, PLUMB_LINE_VOTES, "leveled from a plumb line"))
+        roll, sd = horizon.plumb_line_roll(walls, plumb.x, plumb.y, plumb.lean_deg, plumb.sd_deg)
+        cues.append(RollEstimate(roll, sd, PLUMB_LINE_VOTES, "leveled from a plumb line"))
     if len(verticals):
         cues.append(_consensus(_structures(verticals, gray.shape, endpoint_error_px)))
-    if len(horizontals):
+    if walls is not None:
         sides = horizon.structures(steep, gray.shape, endpoint_error_px, side_wall=True) if len(steep) else None
-        cues.append(_horizontal(horizon.consensus(horizon.structures(horizontals, gray.shape, endpoint_error_px),
-                                                  sides)))
+        cues.append(_horizontal(horizon.consensus(walls, sides)))
     if not cues:
         return RollEstimate(None, None, 0.0, "no straight edges in the background (a plain wall without its floor "
                             "line in view?)", PLAIN_WALL_ADVICE)
