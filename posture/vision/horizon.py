@@ -44,8 +44,9 @@ MIN_CROSSING_DEG = 5.0  # side-wall lines more nearly parallel than this place n
 MAX_VANISHING_SD = 0.15  # of the long side (3 SDs): a side wall's vanishing point placed no better says nothing
 PITCH_LIMIT_DEG, PITCH_STEP_DEG = 9.0, 0.5  # 3 pitch SDs
 VP_STEPS = 11  # per axis of the side wall's vanishing point
-FOCAL_SD_SHARE = 0.07  # phones' main cameras: 24-28 mm equivalent
-FOCAL_STEPS = 5
+MAX_INVERSE_VP = math.tan(math.radians(MAX_TURN_DEG)) / 0.6  # 1 / the facing wall's vanishing point's distance
+# (long sides): turned up to MAX_TURN_DEG with a focal length down to 0.6 of the long side (22 mm equivalent) ...
+CORNER_TURN_STEPS = 145  # ... on this grid (its lean steps at most 0.25 deg half a long side from the horizon)
 COARSE_ROLL_STEP_DEG = 0.5  # a room corner's roll: first on this grid, ...
 FINE_ROLL_REACH_DEG = 2.0  # ... then in ROLL_STEP_DEG steps this far around its peak ...
 OUTSIDE_SHARE = 0.01  # ... when no more than this of it lies further away
@@ -119,8 +120,6 @@ class RoomReading:
     count: float  # agreeing structures, weighted (both walls)
     spread: float  # heights of the agreeing facing wall's lines (fraction of the long side)
     side_wall: float  # of `count`, the agreeing side wall's structures (0: one wall)
-    pitch_deg: float | None = None  # + tilted up; known only from two walls' horizon
-    pitch_sd_deg: float | None = None
 
 
 def consensus(found: dict[str, np.ndarray], sides: dict[str, np.ndarray] | None = None) -> RoomReading:
@@ -189,61 +188,53 @@ def _wrapped(degrees: np.ndarray) -> np.ndarray:
 
 def corner(found: dict[str, np.ndarray], sides: dict[str, np.ndarray]) -> RoomReading | None:
     """The roll of a room corner: the facing wall's horizontals converge to one vanishing point on
-    the horizon, the side wall's (steep) ones to another, and the two directions are at right
-    angles. The side wall's lines place their vanishing point (where they cross, with its error
-    from theirs); together with the facing wall's lines that fixes the horizon, its slope (the roll)
-    and its height (the pitch) without a pitch prior. The assumed focal length (FOCAL_FRACTION,
-    within FOCAL_SD_SHARE) places the facing wall's vanishing point. None when the side wall's
-    lines meet nowhere a side wall's vanishing point can be. Computed on a coarse roll grid, then
-    finely around its peak when nearly all of it lies there."""
+    the horizon, the side wall's (steep) ones to another, and the horizon is the line through both:
+    its slope is the roll, with no pitch prior. The side wall's lines place their vanishing point
+    (where they cross, within their errors); the facing wall's lines the other one's distance along
+    the horizon. The focal length is not assumed (with it the two directions' right angle would
+    place that distance, but a zoomed or cropped photo made a street photo's roll off by 3 deg), so
+    the unknowns are four and about five lines must agree. None when the side wall's lines meet
+    nowhere a side wall's vanishing point can be. Computed on a coarse roll grid, then finely
+    around its peak when nearly all of it lies there."""
     window = _vanishing_window(sides)
     if window is None:
         return None
     coarse = np.arange(-ROLL_LIMIT_DEG, ROLL_LIMIT_DEG + COARSE_ROLL_STEP_DEG / 2, COARSE_ROLL_STEP_DEG)
-    rolls, posterior, expected, side_expected, pitch_deg = _corner_posterior(found, sides, window, coarse)
+    rolls, posterior, expected, side_expected = _corner_posterior(found, sides, window, coarse)
     peak = rolls[np.argmax(posterior.sum(axis=(1, 2)))]
-    near = np.abs(rolls - peak) <= FINE_ROLL_REACH_DEG
-    if posterior[near].sum() >= 1 - OUTSIDE_SHARE:
+    if posterior[np.abs(rolls - peak) <= FINE_ROLL_REACH_DEG].sum() >= 1 - OUTSIDE_SHARE:
         fine = np.arange(peak - FINE_ROLL_REACH_DEG, peak + FINE_ROLL_REACH_DEG + ROLL_STEP_DEG / 2, ROLL_STEP_DEG)
-        rolls, posterior, expected, side_expected, pitch_deg = _corner_posterior(found, sides, window, fine)
+        rolls, posterior, expected, side_expected = _corner_posterior(found, sides, window, fine)
     roll = float(np.sum(rolls[:, None, None] * posterior))
-    pitch_mean = float(np.sum(pitch_deg * posterior))
     best = np.unravel_index(np.argmax(posterior), posterior.shape)
     count, spread = _agreement(found, expected[best])
     side_count, _ = _agreement(sides, side_expected[best[1]])
-    return RoomReading(roll, math.sqrt(float(np.sum((rolls[:, None, None] - roll) ** 2 * posterior)) + FLOOR_SD_DEG**2),
-                       count + side_count, spread, side_count, pitch_mean,
-                       math.sqrt(float(np.sum((pitch_deg - pitch_mean) ** 2 * posterior))))
+    variance = float(np.sum((rolls[:, None, None] - roll) ** 2 * posterior))
+    return RoomReading(roll, math.sqrt(variance + FLOOR_SD_DEG**2), count + side_count, spread, side_count)
 
 
 def _corner_posterior(found: dict[str, np.ndarray], sides: dict[str, np.ndarray],
                       window: tuple[np.ndarray, np.ndarray], rolls: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The distribution of (roll, the side wall's vanishing point, the focal length) given both
-    walls' structures (each on its wall's direction or clutter), with the expected leans and the
-    pitch at each grid point."""
-    focal = FOCAL_FRACTION * np.linspace(1 - 2 * FOCAL_SD_SHARE, 1 + 2 * FOCAL_SD_SHARE, FOCAL_STEPS)
+    """The distribution of (roll, the side wall's vanishing point, 1 / the facing wall's vanishing
+    point's distance along the horizon, on the other side of the centre) given both walls'
+    structures (each on its wall's direction or clutter), with the expected leans."""
     u, v = window  # the side wall's vanishing point (rolled image)
     angle = np.radians(rolls)[:, None, None]
-    f = focal[None, None, :]
     u_level = u[None, :, None] * np.cos(angle) - v[None, :, None] * np.sin(angle)  # with the roll undone
-    v_level = u[None, :, None] * np.sin(angle) + v[None, :, None] * np.cos(angle)
-    pitch = np.arctan(v_level / f)
-    turn = np.arctan(-u_level * np.cos(pitch) / f)
-    log_prior = (-0.5 * (np.degrees(pitch) / PITCH_SD_DEG) ** 2 - 0.5 * ((focal / FOCAL_FRACTION - 1) / FOCAL_SD_SHARE) ** 2
-                 + np.where(np.abs(np.degrees(turn)) <= MAX_TURN_DEG, 0.0, -np.inf))
-    facing = np.stack([np.cos(turn), np.sin(pitch) * np.sin(turn), np.cos(pitch) * np.sin(turn)])
+    horizon = u[None, :, None] * np.sin(angle) + v[None, :, None] * np.cos(angle)
+    inverse_vp = np.linspace(-MAX_INVERSE_VP, MAX_INVERSE_VP, CORNER_TURN_STEPS)[None, None, :]
+    log_prior = np.where(inverse_vp * u_level <= 0, 0.0, -np.inf)  # the two directions on either side
     expected = np.empty(log_prior.shape + (len(found["lean_deg"]),))
     for index, (x, y) in enumerate(zip(found["x"], found["y"], strict=True)):
         x_level = x * np.cos(angle) - y * np.sin(angle)
         y_level = x * np.sin(angle) + y * np.cos(angle)
-        a = f * facing[0] - x_level * facing[2]
-        b = f * facing[1] - y_level * facing[2]
-        expected[..., index] = rolls[:, None, None] - np.degrees(np.arctan(b / a))
+        expected[..., index] = rolls[:, None, None] + np.degrees(np.arctan(
+            (y_level - horizon) * inverse_vp / (1 - inverse_vp * x_level)))
     side_expected = -np.degrees(np.arctan((v[:, None] - sides["y"]) / (u[:, None] - sides["x"])))
     log_posterior = (log_prior + _log_likelihood(found, expected, _clutter(found), 2 * NEAR_HORIZONTAL_DEG).sum(-1)
                      + _log_likelihood(sides, side_expected, CLUTTER_SHARE, STEEP_RANGE_DEG).sum(-1)[None, :, None])
     posterior = np.exp(log_posterior - log_posterior.max())
-    return rolls, posterior / posterior.sum(), expected, side_expected, np.degrees(pitch)
+    return rolls, posterior / posterior.sum(), expected, side_expected
 
 
 def _vanishing_window(sides: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:

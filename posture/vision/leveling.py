@@ -63,6 +63,7 @@ UPRIGHT_ADVICE = ("hold the phone upright at hip height, not tilted up or down (
 ONE_HEIGHT_ADVICE = ("face the wall squarely and include a horizontal edge at another height (the ceiling line, a "
                      "window sill, a shelf) or a door frame beside you, " + PLUMB_LINE_ADVICE)
 PLUMB_LINE_VOTES = 3.0  # vertical by physics: it counts as the three agreeing structures no other single object can
+CORNER_UNKNOWNS = 2  # a room corner's unknowns beyond one wall's: the side wall's vanishing point, the focal length
 MIN_HEIGHT_SPREAD = 0.15  # of the long side: horizontals closer than this in height cannot tell the turn
 
 
@@ -188,14 +189,16 @@ def _fused(cues: list[RollEstimate]) -> RollEstimate:
 
 def _horizontal(reading: horizon.RoomReading) -> RollEstimate:
     """The horizontal edges' roll, and why it is not usable alone. Two walls (a room corner) have
-    one more unknown (the pitch), so they need one more agreeing line than one wall, and lines at
-    two heights on the facing wall."""
+    four unknowns (the roll, the side wall's vanishing point, the facing wall's one's distance), two
+    more than one wall, so they need two more agreeing lines, and lines at two heights on the facing
+    wall. Their count is told on the one wall's scale."""
     roll, sd, count, spread = reading.roll_deg, reading.sd_deg, reading.count, reading.spread
-    if reading.side_wall and (count < MIN_STRUCTURES + 1 or spread < MIN_HEIGHT_SPREAD):
-        return RollEstimate(roll, sd, count - 1, "a room corner's lines: too few agree to tell the roll and the "
-                            "camera's pitch", ONE_HEIGHT_ADVICE)
+    if reading.side_wall and (count < MIN_STRUCTURES + CORNER_UNKNOWNS or spread < MIN_HEIGHT_SPREAD):
+        return RollEstimate(roll, sd, count - CORNER_UNKNOWNS, "a room corner's lines: too few agree to tell the "
+                            "horizon", ONE_HEIGHT_ADVICE)
     if reading.side_wall:
-        return RollEstimate(roll, sd, count - 1, f"leveled from {count:.0f} horizontal edges of two walls (a room corner)")
+        return RollEstimate(roll, sd, count - CORNER_UNKNOWNS,
+                            f"leveled from {count:.0f} horizontal edges of two walls (a room corner)")
     if count < MIN_STRUCTURES:
         return RollEstimate(roll, sd, count, "fewer than 3 independent horizontal edges in the background agree, "
                             "and about 3 are needed because one object alone may be slanted",
