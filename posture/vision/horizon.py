@@ -40,6 +40,9 @@ TURN_STEPS = 61
 FLOOR_SD_DEG = 0.15  # never surer than this: straight edges in a 640 px image
 STEEP_RANGE_DEG = 2 * (90.0 - NEAR_VERTICAL_DEG - NEAR_HORIZONTAL_DEG)  # leans a steep line may have
 MIN_SIDE_LINES = 2.0  # a side wall's agreeing lines: two place its vanishing point
+MIN_CORNER_LINES = 4.5  # both walls' agreeing lines: about five, one more than a corner's unknowns (the roll,
+# the side wall's vanishing point, the facing wall's one's distance), as three are for one wall's two
+MIN_HEIGHT_SPREAD = 0.15  # of the long side: horizontals closer than this in height cannot tell the turn
 MIN_CROSSING_DEG = 5.0  # side-wall lines more nearly parallel than this place no point
 MAX_VANISHING_SD = 0.15  # of the long side (3 SDs): a side wall's vanishing point placed no better says nothing
 PITCH_LIMIT_DEG, PITCH_STEP_DEG = 9.0, 0.5  # 3 pitch SDs
@@ -124,13 +127,15 @@ class RoomReading:
 
 def consensus(found: dict[str, np.ndarray], sides: dict[str, np.ndarray] | None = None) -> RoomReading:
     """The roll the facing wall's structures agree on (two lines always fit the roll and the turn
-    exactly, so about three are needed, as for the verticals); or, when two or more of a side
-    wall's steep lines meet at a vanishing point, the roll both walls agree on (`corner`)."""
-    one_wall = _one_wall(found)
-    if sides is None or not len(sides["lean_deg"]):
-        return one_wall
-    two_walls = corner(found, sides)
-    return two_walls if two_walls is not None and two_walls.side_wall >= MIN_SIDE_LINES else one_wall
+    exactly, so about three are needed, as for the verticals); or the roll both walls agree on
+    (`corner`) when enough of their lines do: two or more of the side wall's, about five in all,
+    the facing wall's at two heights."""
+    if sides is not None and len(sides["lean_deg"]):
+        two_walls = corner(found, sides)
+        if (two_walls is not None and two_walls.side_wall >= MIN_SIDE_LINES and two_walls.count >= MIN_CORNER_LINES
+                and two_walls.spread >= MIN_HEIGHT_SPREAD):
+            return two_walls
+    return _one_wall(found)
 
 
 def _one_wall(found: dict[str, np.ndarray]) -> RoomReading:
@@ -224,7 +229,7 @@ def _corner_posterior(found: dict[str, np.ndarray], sides: dict[str, np.ndarray]
     horizon = u[None, :, None] * np.sin(angle) + v[None, :, None] * np.cos(angle)
     inverse_vp = np.linspace(-MAX_INVERSE_VP, MAX_INVERSE_VP, CORNER_TURN_STEPS)[None, None, :]
     log_prior = np.where(inverse_vp * u_level <= 0, 0.0, -np.inf)  # the two directions on either side
-    expected = np.empty(log_prior.shape + (len(found["lean_deg"]),))
+    expected = np.empty((*log_prior.shape, len(found["lean_deg"])))
     for index, (x, y) in enumerate(zip(found["x"], found["y"], strict=True)):
         x_level = x * np.cos(angle) - y * np.sin(angle)
         y_level = x * np.sin(angle) + y * np.cos(angle)

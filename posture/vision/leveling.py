@@ -63,8 +63,7 @@ UPRIGHT_ADVICE = ("hold the phone upright at hip height, not tilted up or down (
 ONE_HEIGHT_ADVICE = ("face the wall squarely and include a horizontal edge at another height (the ceiling line, a "
                      "window sill, a shelf) or a door frame beside you, " + PLUMB_LINE_ADVICE)
 PLUMB_LINE_VOTES = 3.0  # vertical by physics: it counts as the three agreeing structures no other single object can
-CORNER_UNKNOWNS = 2  # a room corner's unknowns beyond one wall's: the side wall's vanishing point, the focal length
-MIN_HEIGHT_SPREAD = 0.15  # of the long side: horizontals closer than this in height cannot tell the turn
+CORNER_UNKNOWNS = horizon.MIN_CORNER_LINES - MIN_STRUCTURES
 
 
 @dataclass(frozen=True)
@@ -188,14 +187,12 @@ def _fused(cues: list[RollEstimate]) -> RollEstimate:
 
 
 def _horizontal(reading: horizon.RoomReading) -> RollEstimate:
-    """The horizontal edges' roll, and why it is not usable alone. Two walls (a room corner) have
-    four unknowns (the roll, the side wall's vanishing point, the facing wall's one's distance), two
-    more than one wall, so they need two more agreeing lines, and lines at two heights on the facing
-    wall. Their count is told on the one wall's scale."""
+    """The horizontal edges' roll, and why it is not usable alone. A room corner's count is told on
+    one wall's scale: it has two more unknowns (horizon.MIN_CORNER_LINES)."""
     roll, sd, count, spread = reading.roll_deg, reading.sd_deg, reading.count, reading.spread
-    if reading.side_wall and (count < MIN_STRUCTURES + CORNER_UNKNOWNS or spread < MIN_HEIGHT_SPREAD):
-        return RollEstimate(roll, sd, count - CORNER_UNKNOWNS, "a room corner's lines: too few agree to tell the "
-                            "horizon", ONE_HEIGHT_ADVICE)
+    if reading.side_wall and sd > MAX_SD_DEG:
+        return RollEstimate(roll, sd, count - CORNER_UNKNOWNS, "a room corner's lines fit the horizon only loosely "
+                            "(with one of them taken for something else, another roll fits)", ONE_HEIGHT_ADVICE)
     if reading.side_wall:
         return RollEstimate(roll, sd, count - CORNER_UNKNOWNS,
                             f"leveled from {count:.0f} horizontal edges of two walls (a room corner)")
@@ -203,7 +200,7 @@ def _horizontal(reading: horizon.RoomReading) -> RollEstimate:
         return RollEstimate(roll, sd, count, "fewer than 3 independent horizontal edges in the background agree, "
                             "and about 3 are needed because one object alone may be slanted",
                             ONE_HEIGHT_ADVICE)
-    if sd > MAX_SD_DEG and spread < MIN_HEIGHT_SPREAD:
+    if sd > MAX_SD_DEG and spread < horizon.MIN_HEIGHT_SPREAD:
         return RollEstimate(roll, sd, count, "the horizontal edges are all at about one height, so the camera's "
                             "turn from the wall cannot be told from them", ONE_HEIGHT_ADVICE)
     if sd > MAX_SD_DEG:
