@@ -125,13 +125,15 @@ class RoomReading:
     side_wall: float  # of `count`, the agreeing side wall's structures (0: one wall)
 
 
-def consensus(found: dict[str, np.ndarray], sides: dict[str, np.ndarray] | None = None) -> RoomReading:
+def consensus(found: dict[str, np.ndarray], sides: dict[str, np.ndarray] | None = None,
+              uprights: dict[str, np.ndarray] | None = None) -> RoomReading:
     """The roll the facing wall's structures agree on (two lines always fit the roll and the turn
     exactly, so about three are needed, as for the verticals); or the roll both walls agree on
     (`corner`) when enough of their lines do: two or more of the side wall's, about five in all,
-    the facing wall's at two heights."""
+    the facing wall's at two heights; vertical structures (`uprights`: the corner's edge, a door
+    frame) count as a third direction."""
     if sides is not None and len(sides["lean_deg"]):
-        two_walls = corner(found, sides)
+        two_walls = corner(found, sides, uprights)
         if (two_walls is not None and two_walls.side_wall >= MIN_SIDE_LINES and two_walls.count >= MIN_CORNER_LINES
                 and two_walls.spread >= MIN_HEIGHT_SPREAD):
             return two_walls
@@ -191,55 +193,73 @@ def _wrapped(degrees: np.ndarray) -> np.ndarray:
     return (degrees + 90.0) % 180.0 - 90.0
 
 
-def corner(found: dict[str, np.ndarray], sides: dict[str, np.ndarray]) -> RoomReading | None:
+def corner(found: dict[str, np.ndarray], sides: dict[str, np.ndarray],
+           uprights: dict[str, np.ndarray] | None = None) -> RoomReading | None:
     """The roll of a room corner: the facing wall's horizontals converge to one vanishing point on
     the horizon, the side wall's (steep) ones to another, and the horizon is the line through both:
     its slope is the roll, with no pitch prior. The side wall's lines place their vanishing point
     (where they cross, within their errors); the facing wall's lines the other one's distance along
     the horizon. The focal length is not assumed (with it the two directions' right angle would
     place that distance, but a zoomed or cropped photo made a street photo's roll off by 3 deg), so
-    the unknowns are four and about five lines must agree. None when the side wall's lines meet
-    nowhere a side wall's vanishing point can be. Computed on a coarse roll grid, then finely
-    around its peak when nearly all of it lies there."""
+    the unknowns are four and about five lines must agree. The three directions' vanishing points
+    also place the vertical one (the principal point is where their altitudes meet), so vertical
+    structures count too, leaning by the roll and the pitch's convergence. None when the side
+    wall's lines meet nowhere a side wall's vanishing point can be. Computed on a coarse roll grid,
+    then finely around its peak when nearly all of it lies there."""
     window = _vanishing_window(sides)
     if window is None:
         return None
+    uprights = uprights if uprights is not None and len(uprights["lean_deg"]) else None
     coarse = np.arange(-ROLL_LIMIT_DEG, ROLL_LIMIT_DEG + COARSE_ROLL_STEP_DEG / 2, COARSE_ROLL_STEP_DEG)
-    rolls, posterior, expected, side_expected = _corner_posterior(found, sides, window, coarse)
+    rolls, posterior, expected = _corner_posterior(found, sides, uprights, window, coarse)
     peak = rolls[np.argmax(posterior.sum(axis=(1, 2)))]
     if posterior[np.abs(rolls - peak) <= FINE_ROLL_REACH_DEG].sum() >= 1 - OUTSIDE_SHARE:
         fine = np.arange(peak - FINE_ROLL_REACH_DEG, peak + FINE_ROLL_REACH_DEG + ROLL_STEP_DEG / 2, ROLL_STEP_DEG)
-        rolls, posterior, expected, side_expected = _corner_posterior(found, sides, window, fine)
+        rolls, posterior, expected = _corner_posterior(found, sides, uprights, window, fine)
     roll = float(np.sum(rolls[:, None, None] * posterior))
     best = np.unravel_index(np.argmax(posterior), posterior.shape)
-    count, spread = _agreement(found, expected[best])
-    side_count, _ = _agreement(sides, side_expected[best[1]])
+    count, spread = _agreement(found, expected["facing"][best])
+    side_count, _ = _agreement(sides, expected["side"][best[1]])
+    upright_count = _agreement(uprights, expected["upright"][best])[0] if uprights is not None else 0.0
     variance = float(np.sum((rolls[:, None, None] - roll) ** 2 * posterior))
-    return RoomReading(roll, math.sqrt(variance + FLOOR_SD_DEG**2), count + side_count, spread, side_count)
+    return RoomReading(roll, math.sqrt(variance + FLOOR_SD_DEG**2), count + side_count + upright_count, spread,
+                       side_count)
 
 
 def _corner_posterior(found: dict[str, np.ndarray], sides: dict[str, np.ndarray],
-                      window: tuple[np.ndarray, np.ndarray], rolls: np.ndarray) -> tuple[np.ndarray, ...]:
+                      uprights: dict[str, np.ndarray] | None, window: tuple[np.ndarray, np.ndarray],
+                      rolls: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """The distribution of (roll, the side wall's vanishing point, 1 / the facing wall's vanishing
     point's distance along the horizon, on the other side of the centre) given both walls'
-    structures (each on its wall's direction or clutter), with the expected leans."""
+    structures and the verticals (each on its direction or clutter), with the expected leans."""
     u, v = window  # the side wall's vanishing point (rolled image)
     angle = np.radians(rolls)[:, None, None]
     u_level = u[None, :, None] * np.cos(angle) - v[None, :, None] * np.sin(angle)  # with the roll undone
     horizon = u[None, :, None] * np.sin(angle) + v[None, :, None] * np.cos(angle)
     inverse_vp = np.linspace(-MAX_INVERSE_VP, MAX_INVERSE_VP, CORNER_TURN_STEPS)[None, None, :]
-    log_prior = np.where(inverse_vp * u_level <= 0, 0.0, -np.inf)  # the two directions on either side
-    expected = np.empty((*log_prior.shape, len(found["lean_deg"])))
-    for index, (x, y) in enumerate(zip(found["x"], found["y"], strict=True)):
-        x_level = x * np.cos(angle) - y * np.sin(angle)
-        y_level = x * np.sin(angle) + y * np.cos(angle)
-        expected[..., index] = rolls[:, None, None] + np.degrees(np.arctan(
-            (y_level - horizon) * inverse_vp / (1 - inverse_vp * x_level)))
-    side_expected = -np.degrees(np.arctan((v[:, None] - sides["y"]) / (u[:, None] - sides["x"])))
-    log_posterior = (log_prior + _log_likelihood(found, expected, _clutter(found), 2 * NEAR_HORIZONTAL_DEG).sum(-1)
-                     + _log_likelihood(sides, side_expected, CLUTTER_SHARE, STEEP_RANGE_DEG).sum(-1)[None, :, None])
+    with np.errstate(divide="ignore", invalid="ignore"):  # 1 / the focal length squared the right angles give
+        inverse_focal_squared = np.nan_to_num(inverse_vp / (-u_level - horizon**2 * inverse_vp), nan=-1.0)
+    log_prior = np.where((inverse_vp * u_level <= 0) & (inverse_focal_squared >= 0), 0.0, -np.inf)
+
+    def leaning(lines, lean_of):  # each line's expected lean at each grid point, with the roll undone
+        expected = np.empty((*log_prior.shape, len(lines["lean_deg"])))
+        for index, (x, y) in enumerate(zip(lines["x"], lines["y"], strict=True)):
+            x_level, y_level = x * np.cos(angle) - y * np.sin(angle), x * np.sin(angle) + y * np.cos(angle)
+            expected[..., index] = rolls[:, None, None] + np.degrees(lean_of(x_level, y_level))
+        return expected
+
+    expected = {"facing": leaning(found, lambda x, y: np.arctan((y - horizon) * inverse_vp / (1 - inverse_vp * x))),
+                "side": -np.degrees(np.arctan((v[:, None] - sides["y"]) / (u[:, None] - sides["x"])))}
+    log_posterior = (log_prior
+                     + _log_likelihood(found, expected["facing"], _clutter(found), 2 * NEAR_HORIZONTAL_DEG).sum(-1)
+                     + _log_likelihood(sides, expected["side"], CLUTTER_SHARE, STEEP_RANGE_DEG).sum(-1)[None, :, None])
+    if uprights is not None:  # toward the vertical vanishing point, f**2 / the horizon's height above the centre
+        expected["upright"] = leaning(uprights, lambda x, y: np.arctan(
+            x * horizon * inverse_focal_squared / (1 + y * horizon * inverse_focal_squared)))
+        log_posterior = log_posterior + _log_likelihood(uprights, expected["upright"], CLUTTER_SHARE,
+                                                        2 * NEAR_VERTICAL_DEG).sum(-1)
     posterior = np.exp(log_posterior - log_posterior.max())
-    return rolls, posterior / posterior.sum(), expected, side_expected
+    return rolls, posterior / posterior.sum(), expected
 
 
 def _vanishing_window(sides: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:

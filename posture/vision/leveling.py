@@ -97,6 +97,7 @@ class _Structures:
     lean_deg: np.ndarray
     weight: np.ndarray  # up to 1 each
     x: np.ndarray  # mean position, fraction of the width from the centre (-0.5 .. 0.5)
+    y: np.ndarray  # mean position, fraction of the height from the centre (+ down)
     sd_deg: np.ndarray  # how far a true vertical's lean may be from the roll
 
 
@@ -143,11 +144,12 @@ def _estimate(rgb: np.ndarray, people_mask: np.ndarray | None) -> RollEstimate:
     if plumb is not None:
         roll, sd = horizon.plumb_line_roll(walls, plumb.x, plumb.y, plumb.lean_deg, plumb.sd_deg)
         cues.append(RollEstimate(roll, sd, PLUMB_LINE_VOTES, "leveled from a plumb line"))
-    if len(verticals):
-        cues.append(_consensus(_structures(verticals, gray.shape, endpoint_error_px)))
+    uprights = _structures(verticals, gray.shape, endpoint_error_px) if len(verticals) else None
+    if uprights is not None:
+        cues.append(_consensus(uprights))
     if walls is not None:
         sides = horizon.structures(steep, gray.shape, endpoint_error_px, side_wall=True) if len(steep) else None
-        cues.append(_horizontal(horizon.consensus(walls, sides)))
+        cues.append(_horizontal(horizon.consensus(walls, sides, _as_room_lines(uprights, gray.shape))))
     if not cues:
         return RollEstimate(None, None, 0.0, "no straight edges in the background (a plain wall without its floor "
                             "line in view?)", PLAIN_WALL_ADVICE)
@@ -195,7 +197,7 @@ def _horizontal(reading: horizon.RoomReading) -> RollEstimate:
                             "(with one of them taken for something else, another roll fits)", ONE_HEIGHT_ADVICE)
     if reading.side_wall:
         return RollEstimate(roll, sd, count - CORNER_UNKNOWNS,
-                            f"leveled from {count:.0f} horizontal edges of two walls (a room corner)")
+                            f"leveled from {count:.0f} edges of a room corner (two walls' horizontals, verticals)")
     if count < MIN_STRUCTURES:
         return RollEstimate(roll, sd, count, "fewer than 3 independent horizontal edges in the background agree, "
                             "and about 3 are needed because one object alone may be slanted",
@@ -269,13 +271,25 @@ def _structures(segments: np.ndarray, shape: tuple[int, int], endpoint_error_px:
     label = connected_components(linked, directed=False)[1]  # one label per structure
     groups = np.unique(label)
     centre_x = (segments[:, 0] + segments[:, 2]) / 2 / width - 0.5
+    centre_y = (segments[:, 1] + segments[:, 3]) / 2 / height - 0.5
     total = np.array([length[label == g].sum() for g in groups])
     return _Structures(
         lean_deg=np.array([np.average(lean[label == g], weights=length[label == g]) for g in groups]),
         weight=np.minimum(1.0, total / (FULL_STRUCTURE_FRACTION * height)),
         x=np.array([np.average(centre_x[label == g], weights=length[label == g]) for g in groups]),
+        y=np.array([np.average(centre_y[label == g], weights=length[label == g]) for g in groups]),
         sd_deg=np.hypot(STRUCTURE_SD_DEG, np.degrees(endpoint_error_px / total)),
     )
+
+
+def _as_room_lines(found: _Structures | None, shape: tuple[int, int]) -> dict[str, np.ndarray] | None:
+    """The vertical structures as a room corner's third direction (horizon.corner): positions in
+    fractions of the long side."""
+    if found is None:
+        return None
+    height, width = shape
+    return {"lean_deg": found.lean_deg, "x": found.x * width / max(shape), "y": found.y * height / max(shape),
+            "weight": found.weight, "sd_deg": found.sd_deg}
 
 
 def _lengths(segments: np.ndarray) -> np.ndarray:
