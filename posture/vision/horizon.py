@@ -10,7 +10,10 @@ slope toward a vanishing point whose distance is unknown: lines at clearly diffe
 floor and the ceiling, the floor and a window sill) fix it, lines at one height (the floor line and
 the skirting board) cannot, and the roll's distribution stays wide. The horizon passes through the
 photo's centre when the phone is held upright; an unknown pitch moves it, which adds to the SD in
-proportion to how far the camera is turned from the wall.
+proportion to how far the camera is turned from the wall. In a room corner the side wall's lines meet
+at a second vanishing point on the horizon, and the line through both is the roll whatever the pitch
+(`corner`); the horizon's height is also what takes the pitch out of a plumb line's lean
+(`plumb_line_roll`).
 """
 
 from __future__ import annotations
@@ -46,12 +49,15 @@ MIN_HEIGHT_SPREAD = 0.15  # of the long side: horizontals closer than this in he
 MIN_CROSSING_DEG = 5.0  # side-wall lines more nearly parallel than this place no point
 MAX_VANISHING_SD = 0.15  # of the long side (3 SDs): a side wall's vanishing point placed no better says nothing
 PITCH_LIMIT_DEG, PITCH_STEP_DEG = 9.0, 0.5  # 3 pitch SDs
-VP_STEPS = 11  # per axis of the side wall's vanishing point
+VP_STEPS, COARSE_VP_STEPS = 7, 5  # per axis of the side wall's vanishing point (finely, coarsely)
+CORNER_MAX_LINES = 12  # per direction, the longest: a corner's walls show a few long lines
 MAX_INVERSE_VP = math.tan(math.radians(MAX_TURN_DEG)) / 0.6  # 1 / the facing wall's vanishing point's distance
 # (long sides): turned up to MAX_TURN_DEG with a focal length down to 0.6 of the long side (22 mm equivalent) ...
-CORNER_TURN_STEPS = 145  # ... on this grid (its lean steps at most 0.25 deg half a long side from the horizon)
+CORNER_TURN_STEPS = 145  # ... on this grid (its lean steps at most 0.25 deg half a long side from the horizon),
+COARSE_TURN_STEPS = 37  # first on this one,
+FINE_TURN_REACH_STEPS = 4  # then finely this many coarse steps either way of its peak
 COARSE_ROLL_STEP_DEG = 0.5  # a room corner's roll: first on this grid, ...
-FINE_ROLL_REACH_DEG = 2.0  # ... then in ROLL_STEP_DEG steps this far around its peak ...
+FINE_ROLL_REACH_DEG = 1.5  # ... then in ROLL_STEP_DEG steps this far around its peak ...
 OUTSIDE_SHARE = 0.01  # ... when no more than this of it lies further away
 
 
@@ -206,16 +212,24 @@ def corner(found: dict[str, np.ndarray], sides: dict[str, np.ndarray],
     structures count too, leaning by the roll and the pitch's convergence. None when the side
     wall's lines meet nowhere a side wall's vanishing point can be. Computed on a coarse roll grid,
     then finely around its peak when nearly all of it lies there."""
+    found, sides = _heaviest(found), _heaviest(sides)
     window = _vanishing_window(sides)
     if window is None:
         return None
-    uprights = uprights if uprights is not None and len(uprights["lean_deg"]) else None
-    coarse = np.arange(-ROLL_LIMIT_DEG, ROLL_LIMIT_DEG + COARSE_ROLL_STEP_DEG / 2, COARSE_ROLL_STEP_DEG)
-    rolls, posterior, expected = _corner_posterior(found, sides, uprights, window, coarse)
-    peak = rolls[np.argmax(posterior.sum(axis=(1, 2)))]
-    if posterior[np.abs(rolls - peak) <= FINE_ROLL_REACH_DEG].sum() >= 1 - OUTSIDE_SHARE:
-        fine = np.arange(peak - FINE_ROLL_REACH_DEG, peak + FINE_ROLL_REACH_DEG + ROLL_STEP_DEG / 2, ROLL_STEP_DEG)
-        rolls, posterior, expected = _corner_posterior(found, sides, uprights, window, fine)
+    uprights = _heaviest(uprights) if uprights is not None and len(uprights["lean_deg"]) else None
+    coarse = (np.arange(-ROLL_LIMIT_DEG, ROLL_LIMIT_DEG + COARSE_ROLL_STEP_DEG / 2, COARSE_ROLL_STEP_DEG),
+              np.linspace(-MAX_INVERSE_VP, MAX_INVERSE_VP, COARSE_TURN_STEPS))
+    rolls, inverse_vp, posterior, expected = _corner_posterior(found, sides, uprights, window, COARSE_VP_STEPS, *coarse)
+    peak_roll, _, peak_turn = np.unravel_index(np.argmax(posterior), posterior.shape)
+    turn_reach = FINE_TURN_REACH_STEPS * (inverse_vp[1] - inverse_vp[0])
+    near = ((np.abs(rolls - rolls[peak_roll]) <= FINE_ROLL_REACH_DEG)[:, None, None]
+            & (np.abs(inverse_vp - inverse_vp[peak_turn]) <= turn_reach)[None, None, :])
+    if posterior[np.broadcast_to(near, posterior.shape)].sum() >= 1 - OUTSIDE_SHARE:
+        fine_turn = np.linspace(-MAX_INVERSE_VP, MAX_INVERSE_VP, CORNER_TURN_STEPS)
+        fine = (np.arange(rolls[peak_roll] - FINE_ROLL_REACH_DEG, rolls[peak_roll] + FINE_ROLL_REACH_DEG
+                          + ROLL_STEP_DEG / 2, ROLL_STEP_DEG),
+                fine_turn[np.abs(fine_turn - inverse_vp[peak_turn]) <= turn_reach])
+        rolls, inverse_vp, posterior, expected = _corner_posterior(found, sides, uprights, window, VP_STEPS, *fine)
     roll = float(np.sum(rolls[:, None, None] * posterior))
     best = np.unravel_index(np.argmax(posterior), posterior.shape)
     count, spread = _agreement(found, expected["facing"][best])
@@ -226,17 +240,24 @@ def corner(found: dict[str, np.ndarray], sides: dict[str, np.ndarray],
                        side_count)
 
 
+def _heaviest(lines: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The CORNER_MAX_LINES heaviest (longest) structures: a street's hundreds of short edges would
+    make the corner's grid take seconds."""
+    keep = np.argsort(-lines["weight"], kind="stable")[:CORNER_MAX_LINES]
+    return {key: value[keep] for key, value in lines.items()}
+
+
 def _corner_posterior(found: dict[str, np.ndarray], sides: dict[str, np.ndarray],
                       uprights: dict[str, np.ndarray] | None, window: tuple[np.ndarray, np.ndarray],
-                      rolls: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+                      vp_steps: int, rolls: np.ndarray, inverse_vp: np.ndarray) -> tuple:
     """The distribution of (roll, the side wall's vanishing point, 1 / the facing wall's vanishing
     point's distance along the horizon, on the other side of the centre) given both walls'
     structures and the verticals (each on its direction or clutter), with the expected leans."""
-    u, v = window  # the side wall's vanishing point (rolled image)
+    u, v = _window_points(window, vp_steps)  # the side wall's vanishing point (rolled image)
     angle = np.radians(rolls)[:, None, None]
     u_level = u[None, :, None] * np.cos(angle) - v[None, :, None] * np.sin(angle)  # with the roll undone
     horizon = u[None, :, None] * np.sin(angle) + v[None, :, None] * np.cos(angle)
-    inverse_vp = np.linspace(-MAX_INVERSE_VP, MAX_INVERSE_VP, CORNER_TURN_STEPS)[None, None, :]
+    grid_inverse_vp, inverse_vp = inverse_vp, inverse_vp[None, None, :]
     with np.errstate(divide="ignore", invalid="ignore"):  # 1 / the focal length squared the right angles give
         inverse_focal_squared = np.nan_to_num(inverse_vp / (-u_level - horizon**2 * inverse_vp), nan=-1.0)
     log_prior = np.where((inverse_vp * u_level <= 0) & (inverse_focal_squared >= 0), 0.0, -np.inf)
@@ -259,12 +280,12 @@ def _corner_posterior(found: dict[str, np.ndarray], sides: dict[str, np.ndarray]
         log_posterior = log_posterior + _log_likelihood(uprights, expected["upright"], CLUTTER_SHARE,
                                                         2 * NEAR_VERTICAL_DEG).sum(-1)
     posterior = np.exp(log_posterior - log_posterior.max())
-    return rolls, posterior / posterior.sum(), expected
+    return rolls, grid_inverse_vp, posterior / posterior.sum(), expected
 
 
 def _vanishing_window(sides: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
-    """Grid points around where the most side-wall lines meet (their crossing that the most of
-    them pass through within their errors), spanning 3 SDs of that point along its axes."""
+    """Where the most side-wall lines meet (their crossing that the most of them pass through
+    within their errors) and its SD along its axes; None when fewer than MIN_SIDE_LINES do."""
     angle = np.radians(sides["lean_deg"])
     normal = np.column_stack([np.sin(angle), np.cos(angle)])  # y down
     offset = normal[:, 0] * sides["x"] + normal[:, 1] * sides["y"]
@@ -288,11 +309,16 @@ def _vanishing_window(sides: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndar
     information = np.einsum("i,ij,ik->jk", sides["weight"][through] / error[best, through] ** 2,
                             normal[through], normal[through])
     variances, axes = np.linalg.eigh(information)
-    if variances.min() <= 0 or 3 / math.sqrt(variances.min()) > MAX_VANISHING_SD:
+    if support[best] < MIN_SIDE_LINES or variances.min() <= 0 or 3 / math.sqrt(variances.min()) > MAX_VANISHING_SD:
         return None
-    steps = np.linspace(-3.0, 3.0, VP_STEPS)
-    a, b = np.meshgrid(steps / math.sqrt(variances[0]), steps / math.sqrt(variances[1]), indexing="ij")
-    points = np.array([u[best], v[best]])[:, None] + axes @ np.stack([a.ravel(), b.ravel()])
+    return np.array([u[best], v[best]]), axes / np.sqrt(variances)  # the point, and its SD along each axis
+
+
+def _window_points(window: tuple[np.ndarray, np.ndarray], steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """A steps x steps grid over 3 SDs either way of the side wall's vanishing point."""
+    centre, axes = window
+    a, b = np.meshgrid(*[np.linspace(-3.0, 3.0, steps)] * 2, indexing="ij")
+    points = centre[:, None] + axes @ np.stack([a.ravel(), b.ravel()])
     return points[0], points[1]
 
 

@@ -6,7 +6,8 @@ on both sides, where an edge has different sides), hangs from above (its top in 
 photo, above a standing person's head, where a broom leaning on the wall never reaches) and ends in
 a bob (the ridge widens, then stops). Its lean is the roll, within how still it hangs, how precisely a long
 thin line is placed, and the convergence a phone pitched up or down gives a vertical away from the
-photo's centre. It is still one object: the leveling leaves the photo unleveled when other cues
+photo's centre (horizon.plumb_line_roll takes that out as far as the wall's horizon tells the
+pitch). It is still one object: the leveling leaves the photo unleveled when other cues
 disagree with it.
 """
 
