@@ -220,6 +220,8 @@ def corner(found: dict[str, np.ndarray], sides: dict[str, np.ndarray],
     coarse = (np.arange(-ROLL_LIMIT_DEG, ROLL_LIMIT_DEG + COARSE_ROLL_STEP_DEG / 2, COARSE_ROLL_STEP_DEG),
               np.linspace(-MAX_INVERSE_VP, MAX_INVERSE_VP, COARSE_TURN_STEPS))
     rolls, inverse_vp, posterior, expected = _corner_posterior(found, sides, uprights, window, COARSE_VP_STEPS, *coarse)
+    if posterior is None:
+        return None
     peak_roll, _, peak_turn = np.unravel_index(np.argmax(posterior), posterior.shape)
     turn_reach = FINE_TURN_REACH_STEPS * (inverse_vp[1] - inverse_vp[0])
     near = ((np.abs(rolls - rolls[peak_roll]) <= FINE_ROLL_REACH_DEG)[:, None, None]
@@ -229,7 +231,9 @@ def corner(found: dict[str, np.ndarray], sides: dict[str, np.ndarray],
         fine = (np.arange(rolls[peak_roll] - FINE_ROLL_REACH_DEG, rolls[peak_roll] + FINE_ROLL_REACH_DEG
                           + ROLL_STEP_DEG / 2, ROLL_STEP_DEG),
                 fine_turn[np.abs(fine_turn - inverse_vp[peak_turn]) <= turn_reach])
-        rolls, inverse_vp, posterior, expected = _corner_posterior(found, sides, uprights, window, VP_STEPS, *fine)
+        finer = _corner_posterior(found, sides, uprights, window, VP_STEPS, *fine)
+        if finer[2] is not None:
+            rolls, inverse_vp, posterior, expected = finer
     roll = float(np.sum(rolls[:, None, None] * posterior))
     best = np.unravel_index(np.argmax(posterior), posterior.shape)
     count, spread = _agreement(found, expected["facing"][best])
@@ -279,6 +283,8 @@ def _corner_posterior(found: dict[str, np.ndarray], sides: dict[str, np.ndarray]
             x * horizon * inverse_focal_squared / (1 + y * horizon * inverse_focal_squared)))
         log_posterior = log_posterior + _log_likelihood(uprights, expected["upright"], CLUTTER_SHARE,
                                                         2 * NEAR_VERTICAL_DEG).sum(-1)
+    if not np.isfinite(log_posterior.max()):  # no grid point where the three directions can be at right angles
+        return rolls, grid_inverse_vp, None, expected
     posterior = np.exp(log_posterior - log_posterior.max())
     return rolls, grid_inverse_vp, posterior / posterior.sum(), expected
 
@@ -295,6 +301,7 @@ def _vanishing_window(sides: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndar
     first, second, determinant = first[crossing], second[crossing], determinant[crossing]
     u = (offset[first] * normal[second, 1] - offset[second] * normal[first, 1]) / determinant
     v = (normal[first, 0] * offset[second] - normal[second, 0] * offset[first]) / determinant
+    # within a 26 mm lens's reach turned MAX_TURN_DEG and pitched PITCH_LIMIT_DEG (longer lenses reach further)
     reach = np.abs(u) <= FOCAL_FRACTION * math.tan(math.radians(MAX_TURN_DEG)) / math.cos(math.radians(PITCH_LIMIT_DEG))
     reach &= np.abs(v) <= FOCAL_FRACTION * math.tan(math.radians(PITCH_LIMIT_DEG))
     if not reach.any():
