@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from benchmarks.home_scenes import Camera, Scene, SceneKind, render
+from posture.vision import horizon
 from posture.vision.leveling import MAX_SD_DEG, RollEstimate, estimate_camera_roll
 
 
@@ -177,9 +178,11 @@ def test_photos_that_are_no_posture_photos_are_never_leveled_wrongly_either(shar
     rolled_copies_followed(paths, estimator)
 
 
-def home(kind: SceneKind, roll: float, yaw: float, ceiling_m: float = 2.5, wall_m: float = 3.2) -> RollEstimate:
-    """The roll read on a rendered room (benchmarks.home_scenes): camera at 1 m, level pitch."""
-    scene = Scene(kind, Camera(roll, yaw, 0.0, 1.0), wall_m, wall_m - 0.7, ceiling_m, 1.0, seed=7)
+def home(kind: SceneKind, roll: float, yaw: float, ceiling_m: float = 2.5, wall_m: float = 3.2,
+         pitch: float = 0.0) -> RollEstimate:
+    """The roll read on a rendered room (benchmarks.home_scenes): camera at 1 m, level pitch
+    unless told; a corner or plumb line on the right."""
+    scene = Scene(kind, Camera(roll, yaw, pitch, 1.0), wall_m, wall_m - 0.7, ceiling_m, 1.0, seed=7)
     return estimate_camera_roll(*render(scene))
 
 
@@ -264,3 +267,91 @@ def test_a_plumb_line_that_the_room_contradicts_leaves_the_photo_unleveled():
     cv2.circle(image, (300 + round(655 * lean), 655), 9, (30, 30, 30), -1)
     estimate = estimate_camera_roll(image, None)
     assert not estimate.confident and "disagree" in estimate.reason
+
+
+def projected(camera: Camera, lines, shape=(960, 720), focal_fraction=0.72) -> np.ndarray:
+    """World lines (pairs of X right, Y up, Z toward the wall, in m) as image segments (px) seen by
+    `camera`, clipped to the photo."""
+    height, width = shape
+    focal = focal_fraction * max(shape)
+    segments = []
+    for start, end in lines:
+        seen = camera.project(np.array([start, end], dtype=np.float64))
+        pixels = width / 2 + focal * seen[:, 0] / seen[:, 2], height / 2 + focal * seen[:, 1] / seen[:, 2]
+        ends = [(round(pixels[0][i]), round(pixels[1][i])) for i in (0, 1)]
+        inside, a, b = cv2.clipLine((0, 0, width, height), *ends)
+        if inside:
+            segments.append([*a, *b])
+    return np.array(segments, dtype=np.float64).reshape(-1, 4)
+
+
+def corner_lines(side_x: float, heights: tuple[float, ...], wall_z: float = 3.0) -> tuple[list, list]:
+    """A room corner's horizontals at `heights` (m) on the facing wall and on the side wall to the
+    right."""
+    facing = [((-3.0, y, wall_z), (side_x, y, wall_z)) for y in heights]
+    side = [((side_x, y, 0.6), (side_x, y, wall_z)) for y in heights]
+    return facing, side
+
+
+def corner_reading(camera: Camera, focal_fraction: float = 0.72, side_x: float = 1.2,
+                   heights: tuple[float, ...] = (0.0, 2.1, 2.6)) -> horizon.RoomReading:
+    """Floor line, picture rail and ceiling line unless told."""
+    facing, side = corner_lines(side_x, heights)
+    shape = (960, 720)
+    walls = horizon.structures(projected(camera, facing, shape, focal_fraction), shape, 1.0)
+    steep = horizon.steep(projected(camera, side, shape, focal_fraction), max(shape))
+    return horizon.consensus(walls, horizon.structures(steep, shape, 1.0, side_wall=True))
+
+
+@pytest.mark.parametrize("roll, yaw, pitch", [(2.5, 6.0, -3.0), (-3.0, 10.0, 2.0), (1.0, 3.0, -4.0)])
+def test_a_room_corners_two_vanishing_points_give_the_roll_whatever_the_pitch(roll, yaw, pitch):
+    """Known-angle geometry: the side wall's lines count at the second direction (they lean 20-60
+    deg, no facing wall's line), and the horizon through both vanishing points is the roll, with
+    the camera pitched by up to 4 deg, which tilts one wall's lines as a roll would."""
+    reading = corner_reading(Camera(roll, yaw, pitch, 1.1))
+    assert reading.side_wall >= 2
+    assert reading.sd_deg <= MAX_SD_DEG
+    assert reading.roll_deg == pytest.approx(roll, abs=0.3)
+
+
+def test_a_zoomed_corner_gives_the_same_roll_the_focal_length_is_not_assumed():
+    """The same corner at twice the focal length (a 2x lens, or the photo cropped): the roll stays
+    (with the focal length assumed, the facing wall's vanishing point is misplaced and a street photo's
+    roll was off by 3 deg)."""
+    camera = Camera(-2.0, 5.0, -2.0, 1.1)
+    for focal_fraction in (0.72, 1.44):  # the corner 0.6 m right of the centre and three rails stay in view
+        reading = corner_reading(camera, focal_fraction, side_x=0.6, heights=(0.3, 1.0, 1.8))
+        assert reading.side_wall >= 2 and reading.sd_deg <= MAX_SD_DEG
+        assert reading.roll_deg == pytest.approx(-2.0, abs=0.3)
+
+
+@pytest.mark.parametrize("roll, yaw, pitch", [(1.5, 12.0, -3.5), (-2.0, 10.0, 2.5)])
+def test_the_facing_walls_horizon_takes_the_pitch_out_of_a_plumb_lines_roll(roll, yaw, pitch):
+    """A plumb line 0.15 of the long side off the centre leans by the roll plus a pitch term (about
+    0.7 deg at 3.5 deg); the floor and ceiling lines of a wall the camera is turned from meet on the
+    horizon, whose height is the pitch, so together they give the roll within 0.3 deg. (Turned the
+    other way by about 11 deg the two say the same about roll and pitch, and the SD stays.)"""
+    camera = Camera(roll, yaw, pitch, 1.1)
+    shape, string_x = (960, 720), 0.15 * 2.3 / 0.72  # at 2.3 m: 0.15 of the long side right of the person
+    facing = [((-4.0, y, 3.0), (4.0, y, 3.0)) for y in (0.0, 2.6)]
+    walls = horizon.structures(projected(camera, facing, shape), shape, 1.0)
+    plumb = projected(camera, [((string_x + 2.3 * math.tan(math.radians(yaw)), 2.4, 2.3),
+                                (string_x + 2.3 * math.tan(math.radians(yaw)), 0.4, 2.3))], shape)[0]
+    top, bottom = (plumb[:2], plumb[2:]) if plumb[1] < plumb[3] else (plumb[2:], plumb[:2])
+    lean = math.degrees(math.atan2(bottom[0] - top[0], bottom[1] - top[1]))
+    x, y = ((top + bottom) / 2 - np.array([shape[1], shape[0]]) / 2) / max(shape)
+    assert abs(x) == pytest.approx(0.15, abs=0.05)
+    alone = horizon.plumb_line_roll(None, x, y, lean, 0.2)
+    roll_deg, sd_deg = horizon.plumb_line_roll(walls, x, y, lean, 0.2)
+    assert abs(lean - roll) >= 0.4  # the pitch term the string alone carries
+    assert alone[1] >= 0.5  # and its SD says so
+    assert roll_deg == pytest.approx(roll, abs=0.3)
+    assert sd_deg < alone[1]
+
+
+@pytest.mark.parametrize("roll, yaw, pitch", [(2.5, 6.0, -3.0), (-1.5, 3.0, 1.5)])
+def test_a_rendered_room_corner_is_leveled_within_half_a_degree(roll, yaw, pitch):
+    estimate = home(SceneKind.ROOM_CORNER, roll, yaw=yaw, pitch=pitch)
+    assert estimate.confident, estimate.reason
+    assert estimate.roll_deg == pytest.approx(roll, abs=0.5)
+    assert "corner" in estimate.reason

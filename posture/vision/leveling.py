@@ -63,7 +63,7 @@ UPRIGHT_ADVICE = ("hold the phone upright at hip height, not tilted up or down (
 ONE_HEIGHT_ADVICE = ("face the wall squarely and include a horizontal edge at another height (the ceiling line, a "
                      "window sill, a shelf) or a door frame beside you, " + PLUMB_LINE_ADVICE)
 PLUMB_LINE_VOTES = 3.0  # vertical by physics: it counts as the three agreeing structures no other single object can
-MIN_HEIGHT_SPREAD = 0.15  # of the long side: horizontals closer than this in height cannot tell the turn
+CORNER_UNKNOWNS = horizon.MIN_CORNER_LINES - MIN_STRUCTURES
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,7 @@ class _Structures:
     lean_deg: np.ndarray
     weight: np.ndarray  # up to 1 each
     x: np.ndarray  # mean position, fraction of the width from the centre (-0.5 .. 0.5)
+    y: np.ndarray  # mean position, fraction of the height from the centre (+ down)
     sd_deg: np.ndarray  # how far a true vertical's lean may be from the roll
 
 
@@ -133,17 +134,22 @@ def _estimate(rgb: np.ndarray, people_mask: np.ndarray | None) -> RollEstimate:
     endpoint_error_px = ENDPOINT_ERROR_PX * max(1.0, WORKING_LONG_SIDE_PX / max(rgb.shape[:2]))
     verticals = _near_vertical(segments, gray.shape[0])
     horizontals = horizon.near_horizontal(segments, max(gray.shape))
+    steep = horizon.steep(segments, max(gray.shape))
     if people_mask is not None:  # only the candidates are tested against the people (per segment)
-        verticals = _outside_people(verticals, people_mask, gray.shape) if len(verticals) else verticals
-        horizontals = _outside_people(horizontals, people_mask, gray.shape) if len(horizontals) else horizontals
+        verticals, horizontals, steep = (_outside_people(found, people_mask, gray.shape) if len(found) else found
+                                         for found in (verticals, horizontals, steep))
     cues = []
+    walls = horizon.structures(horizontals, gray.shape, endpoint_error_px) if len(horizontals) else None
     plumb = find_plumb_line(gray, verticals, _lean_deg(verticals)) if len(verticals) else None
     if plumb is not None:
-        cues.append(RollEstimate(plumb.roll_deg, plumb.sd_deg, PLUMB_LINE_VOTES, "leveled from a plumb line"))
-    if len(verticals):
-        cues.append(_consensus(_structures(verticals, gray.shape, endpoint_error_px)))
-    if len(horizontals):
-        cues.append(_horizontal(horizon.structures(horizontals, gray.shape, endpoint_error_px)))
+        roll, sd = horizon.plumb_line_roll(walls, plumb.x, plumb.y, plumb.lean_deg, plumb.sd_deg)
+        cues.append(RollEstimate(roll, sd, PLUMB_LINE_VOTES, "leveled from a plumb line"))
+    uprights = _structures(verticals, gray.shape, endpoint_error_px) if len(verticals) else None
+    if uprights is not None:
+        cues.append(_consensus(uprights))
+    if walls is not None:
+        sides = horizon.structures(steep, gray.shape, endpoint_error_px, side_wall=True) if len(steep) else None
+        cues.append(_horizontal(horizon.consensus(walls, sides, _as_room_lines(uprights, gray.shape))))
     if not cues:
         return RollEstimate(None, None, 0.0, "no straight edges in the background (a plain wall without its floor "
                             "line in view?)", PLAIN_WALL_ADVICE)
@@ -182,14 +188,21 @@ def _fused(cues: list[RollEstimate]) -> RollEstimate:
     return RollEstimate(roll, sd, structures, "leveled from " + " and ".join(sure))
 
 
-def _horizontal(found: dict[str, np.ndarray]) -> RollEstimate:
-    """The horizontal edges' roll, and why it is not usable alone."""
-    roll, sd, count, spread = horizon.consensus(found)
+def _horizontal(reading: horizon.RoomReading) -> RollEstimate:
+    """The horizontal edges' roll, and why it is not usable alone. A room corner's count is told on
+    one wall's scale: it has two more unknowns (horizon.MIN_CORNER_LINES)."""
+    roll, sd, count, spread = reading.roll_deg, reading.sd_deg, reading.count, reading.spread
+    if reading.side_wall and sd > MAX_SD_DEG:
+        return RollEstimate(roll, sd, count - CORNER_UNKNOWNS, "a room corner's lines fit the horizon only loosely "
+                            "(with one of them taken for something else, another roll fits)", ONE_HEIGHT_ADVICE)
+    if reading.side_wall:
+        return RollEstimate(roll, sd, count - CORNER_UNKNOWNS,
+                            f"leveled from {count:.0f} edges of a room corner (two walls' horizontals, verticals)")
     if count < MIN_STRUCTURES:
         return RollEstimate(roll, sd, count, "fewer than 3 independent horizontal edges in the background agree, "
                             "and about 3 are needed because one object alone may be slanted",
                             ONE_HEIGHT_ADVICE)
-    if sd > MAX_SD_DEG and spread < MIN_HEIGHT_SPREAD:
+    if sd > MAX_SD_DEG and spread < horizon.MIN_HEIGHT_SPREAD:
         return RollEstimate(roll, sd, count, "the horizontal edges are all at about one height, so the camera's "
                             "turn from the wall cannot be told from them", ONE_HEIGHT_ADVICE)
     if sd > MAX_SD_DEG:
@@ -258,13 +271,25 @@ def _structures(segments: np.ndarray, shape: tuple[int, int], endpoint_error_px:
     label = connected_components(linked, directed=False)[1]  # one label per structure
     groups = np.unique(label)
     centre_x = (segments[:, 0] + segments[:, 2]) / 2 / width - 0.5
+    centre_y = (segments[:, 1] + segments[:, 3]) / 2 / height - 0.5
     total = np.array([length[label == g].sum() for g in groups])
     return _Structures(
         lean_deg=np.array([np.average(lean[label == g], weights=length[label == g]) for g in groups]),
         weight=np.minimum(1.0, total / (FULL_STRUCTURE_FRACTION * height)),
         x=np.array([np.average(centre_x[label == g], weights=length[label == g]) for g in groups]),
+        y=np.array([np.average(centre_y[label == g], weights=length[label == g]) for g in groups]),
         sd_deg=np.hypot(STRUCTURE_SD_DEG, np.degrees(endpoint_error_px / total)),
     )
+
+
+def _as_room_lines(found: _Structures | None, shape: tuple[int, int]) -> dict[str, np.ndarray] | None:
+    """The vertical structures as a room corner's third direction (horizon.corner): positions in
+    fractions of the long side."""
+    if found is None:
+        return None
+    height, width = shape
+    return {"lean_deg": found.lean_deg, "x": found.x * width / max(shape), "y": found.y * height / max(shape),
+            "weight": found.weight, "sd_deg": found.sd_deg}
 
 
 def _lengths(segments: np.ndarray) -> np.ndarray:

@@ -6,7 +6,8 @@ on both sides, where an edge has different sides), hangs from above (its top in 
 photo, above a standing person's head, where a broom leaning on the wall never reaches) and ends in
 a bob (the ridge widens, then stops). Its lean is the roll, within how still it hangs, how precisely a long
 thin line is placed, and the convergence a phone pitched up or down gives a vertical away from the
-photo's centre. It is still one object: the leveling leaves the photo unleveled when other cues
+photo's centre (horizon.plumb_line_roll takes that out as far as the wall's horizon tells the
+pitch). It is still one object: the leveling leaves the photo unleveled when other cues
 disagree with it.
 """
 
@@ -17,8 +18,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-
-from posture.vision.horizon import FOCAL_FRACTION, PITCH_SD_DEG
 
 MIN_LENGTH_FRACTION = 0.25  # of the image height: a string hung from above the frame
 SAMPLES = 24  # cross-sections along the line
@@ -37,8 +36,10 @@ HANGING_SD_DEG = 0.2  # a string still swinging a little (1 cm over 3 m)
 
 @dataclass(frozen=True)
 class PlumbLine:
-    roll_deg: float  # counter-clockwise on screen, as the string leans
-    sd_deg: float
+    lean_deg: float  # from vertical, + top to the left (counter-clockwise on screen, as the roll)
+    sd_deg: float  # how still it hangs and how precisely it is placed; the pitch's term comes on top
+    x: float  # its middle, from the photo's centre in fractions of the long side
+    y: float  # (+ down)
 
 
 def find_plumb_line(gray: np.ndarray, verticals: np.ndarray, vertical_lean_deg: np.ndarray) -> PlumbLine | None:
@@ -55,10 +56,9 @@ def find_plumb_line(gray: np.ndarray, verticals: np.ndarray, vertical_lean_deg: 
             continue
         string = _ridge(image, top, bottom)
         if string is not None and _has_bob(image, top, bottom, string):
-            x_long = ((top[0] + bottom[0]) / 2 - width / 2) / max(height, width)
-            pitch_deg = math.degrees(x_long * math.tan(math.radians(PITCH_SD_DEG)) / FOCAL_FRACTION)
-            sd = math.sqrt(HANGING_SD_DEG**2 + math.degrees(1.0 / lengths[index]) ** 2 + pitch_deg**2)
-            return PlumbLine(float(vertical_lean_deg[index]), sd)
+            middle = ((top + bottom) / 2 - np.array([width, height]) / 2) / max(height, width)
+            sd = math.hypot(HANGING_SD_DEG, math.degrees(1.0 / lengths[index]))
+            return PlumbLine(float(vertical_lean_deg[index]), sd, float(middle[0]), float(middle[1]))
     return None
 
 
