@@ -131,7 +131,7 @@ def _near_body(mask: np.ndarray | None, shape: tuple[int, int], stature: float) 
     return cv2.dilate(body, np.ones((grow, grow), np.uint8)).astype(bool)
 
 
-def _colour_mask(hsv: np.ndarray, colour: MarkerColour) -> np.ndarray:
+def colour_mask(hsv: np.ndarray, colour: MarkerColour) -> np.ndarray:
     spec = load("markers.json")["colours"][colour.value]
     hue, sat, val = hsv[..., 0].astype(int), hsv[..., 1], hsv[..., 2]
     low, high = spec["hue"]
@@ -145,7 +145,7 @@ def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, body: np.ndar
     """Connected blobs of the colour that are marker-sized, round, on the body and set apart
     from their surroundings (`hsv` and `lab`: the photo in those colour spaces)."""
     size = load("markers.json")["blob"]
-    member = _colour_mask(hsv, colour)
+    member = colour_mask(hsv, colour)
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(member.astype(np.uint8), connectivity=8)
     blobs = []
     for index in range(1, count):
