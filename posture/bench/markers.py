@@ -27,7 +27,7 @@ import numpy as np
 from posture.analysis import LocatedPhoto, Options, locate, measure_photo
 from posture.assessment.measurements import Source, between_markers
 from posture.assessment.views import View
-from posture.vision.markers import MarkerColour
+from posture.vision.markers import MarkerColour, protocol_names
 from posture.vision.pose_model import PoseEstimator
 
 VISIBLE_SHARE = 0.6  # a marker at least this much in view must be found
@@ -47,8 +47,9 @@ def render_record(truth: dict, located: LocatedPhoto, options: Options) -> dict:
         return record
     placed = truth.get("markers", {})
     found = {name: np.array(marker.xy_px) for name, marker in located.markers.items()}
+    protocol = protocol_names(view, "right" if view is View.SIDE_RIGHT else "left")
     record["markers"] = {
-        name: {"visible": t["visible"], "diameter_px": t["diameter_px"],
+        name: {"visible": t["visible"], "diameter_px": t["diameter_px"], "protocol": name in protocol,
                "error_px": round(float(np.linalg.norm(found[name] - t["xy"])), 2) if name in found else None}
         for name, t in placed.items()}
     record["wrong"] = sorted(n for n, xy in found.items()
@@ -82,7 +83,7 @@ def records(folder: Path, estimator: PoseEstimator, progress: Callable[[str], No
 def summary(rows: Iterable[dict]) -> dict:
     rows = [r for r in rows if not r["failed"]]
     marked = [r for r in rows if r["marked"]]
-    visible = [m for r in marked for m in r["markers"].values() if m["visible"] >= VISIBLE_SHARE]
+    visible = [m for r in marked for m in r["markers"].values() if _to_find(m)]
     hits = [m for m in visible if m["error_px"] is not None and m["error_px"] <= MATCH_PX]
     found_total = sum(r["found_count"] for r in marked)
     wrong = sum(len(r["wrong"]) for r in marked)
@@ -104,7 +105,7 @@ def summary(rows: Iterable[dict]) -> dict:
     by_family = defaultdict(lambda: [0, 0])
     for r in marked:
         for m in r["markers"].values():
-            if m["visible"] >= VISIBLE_SHARE:
+            if _to_find(m):
                 by_family[r["family"]][0] += 1
                 by_family[r["family"]][1] += m["error_px"] is not None and m["error_px"] <= MATCH_PX
     return {
@@ -115,11 +116,16 @@ def summary(rows: Iterable[dict]) -> dict:
         "found_markers": found_total, "wrong": wrong, "wrong_share": wrong / max(found_total, 1),
         "wrong_names": sorted(f"{r['image']}:{n}" for r in marked for n in r["wrong"]),
         "missed": sorted(f"{r['image']}:{n}" for r in marked for n, m in r["markers"].items()
-                         if m["visible"] >= VISIBLE_SHARE and (m["error_px"] is None or m["error_px"] > MATCH_PX)),
+                         if _to_find(m) and (m["error_px"] is None or m["error_px"] > MATCH_PX)),
         "measurements": per_measure,
         "false_on_unmarked": sum(r["found_count"] for r in unmarked),
         "by_family": {f: {"visible": v, "found": h} for f, (v, h) in sorted(by_family.items())},
     }
+
+
+def _to_find(marker: dict) -> bool:
+    """A marker the detector must find: one of the view's protocol points, and in view."""
+    return marker["protocol"] and marker["visible"] >= VISIBLE_SHARE
 
 
 def report_text(result: dict) -> str:

@@ -20,21 +20,12 @@ from posture.assessment.views import View
 from posture.synth.body import PosedBody
 from posture.synth.camera import PinholeCamera
 from posture.synth.spec import MARKER_POINTS, Appearance, Markers
-from posture.vision.markers import MarkerColour, colour_mask
+from posture.vision.markers import MarkerColour, colour_mask, protocol_names
 
 DOT_THICKNESS_M = 0.001
 # Marker colours as craft balls and office dots have them (the detector's names).
 MARKER_RGB = {"red": (215, 25, 35), "orange": (245, 120, 15), "yellow": (240, 215, 35), "green": (35, 190, 70),
               "blue": (35, 70, 220), "magenta": (210, 35, 190), "white": (245, 245, 245)}
-# The protocol's points per view (docs/markers.md); "{near}" is the side facing the camera.
-PROTOCOL = {
-    "front": ("acromion_left", "acromion_right", "asis_left", "asis_right"),
-    "back": ("psis_left", "psis_right", "c7", "acromion_left", "acromion_right"),
-    "side": ("tragus_{near}", "c7", "acromion_{near}", "asis_{near}", "psis_{near}", "greater_trochanter_{near}",
-             "knee_lateral_{near}", "malleolus_lateral_{near}"),
-}
-
-
 @dataclass(frozen=True)
 class PlacedMarker:
     name: str
@@ -53,8 +44,8 @@ def surface_key(name: str) -> str:
 
 
 def protocol_points(view: str) -> tuple[str, ...]:
-    near = "right" if view == "side_right" else "left"
-    return tuple(p.format(near=near) for p in PROTOCOL[view.split("_")[0]])
+    """The protocol's markers for a view (the detector's own list), the near side in profiles."""
+    return protocol_names(View(view), "right" if view == "side_right" else "left")
 
 
 def place(body: PosedBody, markers: Markers) -> list[PlacedMarker]:

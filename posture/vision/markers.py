@@ -122,6 +122,13 @@ def expected_positions(landmarks: PoseLandmarks, view: View) -> dict[str, Expect
     return expected
 
 
+def protocol_names(view: View, near: str = "left") -> tuple[str, ...]:
+    """The markers the protocol puts on for this view (markers.json priors); `near`: the side a
+    profile shows."""
+    names = load("markers.json")["priors"][view.value.split("_")[0]]
+    return tuple(n if n.endswith(("_left", "_right")) or n == "c7" else f"{n}_{near}" for n in names)
+
+
 def _near_body(mask: np.ndarray | None, shape: tuple[int, int], stature: float) -> np.ndarray | None:
     """The person's mask grown by a marker's size: a ball on the outline sticks out of it."""
     if mask is None:
@@ -131,13 +138,29 @@ def _near_body(mask: np.ndarray | None, shape: tuple[int, int], stature: float) 
     return cv2.dilate(body, np.ones((grow, grow), np.uint8)).astype(bool)
 
 
-def colour_mask(hsv: np.ndarray, colour: MarkerColour) -> np.ndarray:
+def colour_mask(hsv: np.ndarray, colour: MarkerColour, relax: float = 1.0) -> np.ndarray:
+    """Pixels of the colour (markers.json); `relax` < 1 lowers the saturation and value limits
+    (and raises white's saturation limit) by that factor: a ball's shaded rim."""
     spec = load("markers.json")["colours"][colour.value]
     hue, sat, val = hsv[..., 0].astype(int), hsv[..., 1], hsv[..., 2]
     low, high = spec["hue"]
     in_hue = (hue >= low) & (hue <= high) if low <= high else (hue >= low) | (hue <= high)
-    return in_hue & (sat >= spec["min_saturation"]) & (sat <= spec.get("max_saturation", 255)) & (
-        val >= spec["min_value"])
+    return in_hue & (sat >= relax * spec["min_saturation"]) & (sat <= spec.get("max_saturation", 255) / relax) & (
+        val >= relax * spec["min_value"])
+
+
+def _with_rims(hsv: np.ndarray, colour: MarkerColour) -> tuple[np.ndarray, np.ndarray]:
+    """The colour's pixels grown into their rims: a ball is darker and less saturated toward its
+    edge (shading, and the edge pixels blend with what is behind), so its clear colour is a core
+    smaller than the ball, its centre pulled toward the light. The core grows by up to RIM_PX into
+    pixels of the same hue at relaxed limits. Returns the core and the grown mask."""
+    rule = load("markers.json")["blob"]
+    core = colour_mask(hsv, colour).astype(np.uint8)
+    rim = colour_mask(hsv, colour, rule["rim_relax"]).astype(np.uint8)
+    grown = core
+    for _ in range(rule["rim_px"]):
+        grown = cv2.dilate(grown, np.ones((3, 3), np.uint8)) & rim | core
+    return core.astype(bool), grown.astype(bool)
 
 
 def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, body: np.ndarray | None, stature: float
@@ -145,7 +168,7 @@ def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, body: np.ndar
     """Connected blobs of the colour that are marker-sized, round, on the body and set apart
     from their surroundings (`hsv` and `lab`: the photo in those colour spaces)."""
     size = load("markers.json")["blob"]
-    member = colour_mask(hsv, colour)
+    core, member = _with_rims(hsv, colour)
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(member.astype(np.uint8), connectivity=8)
     blobs = []
     for index in range(1, count):
@@ -153,29 +176,30 @@ def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, body: np.ndar
         diameter = max(w, h)
         if not max(size["min_pixels"], size["min_diameter"] * stature) <= diameter <= size["max_diameter"] * stature:
             continue
-        roundness = area / (np.pi * diameter**2 / 4)
+        roundness = area / (np.pi * w * h / 4)  # how well it fills the ellipse of its box: a disc at any angle
         if roundness < size["min_roundness"] or max(w, h) > size["max_aspect"] * min(w, h):
             continue
         centre = centroids[index]
         if body is not None and not body[int(centre[1]), int(centre[0])]:
             continue
         box = (slice(max(0, y - h), y + 2 * h), slice(max(0, x - w), x + 2 * w))  # the blob and a ring of its size
-        if not _stands_out(lab[box], member[box], labels[box] == index, diameter, size):
+        if not _stands_out(lab[box], member[box], core[box] & (labels[box] == index), labels[box] == index, size):
             continue
         blobs.append(_Blob(centre, float(diameter), float(min(roundness, 1.0))))
     return blobs
 
 
-def _stands_out(lab: np.ndarray, member: np.ndarray, blob: np.ndarray, diameter: float, size: dict) -> bool:
+def _stands_out(lab: np.ndarray, member: np.ndarray, core: np.ndarray, blob: np.ndarray, size: dict) -> bool:
     """A marker is set apart from what it sits on: the ring around it is mostly another colour,
-    and its colour differs from the ring's by a clear margin (CIELAB distance); a speck of a
-    patterned or coloured garment is neither."""
-    width = max(2, round(diameter / 2))
+    and its clear colour (`core`, without the shaded rim) differs from the ring's by a clear margin
+    (CIELAB distance); a speck of a patterned or coloured garment is neither."""
+    rows, cols = np.nonzero(blob)
+    width = max(2, round((max(rows.ptp(), cols.ptp()) + 1) / 2))
     grown = cv2.dilate(blob.astype(np.uint8), np.ones((2 * width + 1, 2 * width + 1), np.uint8)).astype(bool)
     ring = grown & ~cv2.dilate(blob.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     if not ring.any() or member[ring].mean() > size["max_ring_share"]:
         return False
-    return float(np.linalg.norm(lab[blob].mean(axis=0) - lab[ring].mean(axis=0))) >= size["min_contrast_lab"]
+    return float(np.linalg.norm(lab[core].mean(axis=0) - lab[ring].mean(axis=0))) >= size["min_contrast_lab"]
 
 
 def _assigned(blobs: list[_Blob], expected: dict[str, tuple[np.ndarray, float]]):
@@ -194,9 +218,7 @@ def _assigned(blobs: list[_Blob], expected: dict[str, tuple[np.ndarray, float]])
         if rivals:
             ambiguous.append(names[col])
             continue
-        confidence = blobs[row].roundness * (1.0 - 0.5 * cost[row, col] ** 2)
-        if confidence >= load("markers.json")["blob"]["min_confidence"]:
-            found[names[col]] = (blobs[row].xy, float(confidence))
+        found[names[col]] = (blobs[row].xy, float(blobs[row].roundness * (1.0 - 0.5 * cost[row, col] ** 2)))
     return found, ambiguous
 
 
