@@ -90,6 +90,8 @@ def find_markers(
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     for candidate in (colour,) if colour else AUTO_COLOURS:
+        if colour is None and _worn(hsv, candidate, person_mask):
+            continue
         blobs = _blobs(hsv, lab, candidate, body, stature)
         found, ambiguous = _assigned(blobs, expected)
         needed = 1 if colour else 2
@@ -129,6 +131,18 @@ def protocol_names(view: View, near: str = "left") -> tuple[str, ...]:
     return tuple(n if n.endswith(("_left", "_right")) or n == "c7" else f"{n}_{near}" for n in names)
 
 
+def _worn(hsv: np.ndarray, colour: MarkerColour, mask: np.ndarray | None) -> bool:
+    """The person wears the colour (it covers more of them than a set of markers could): the
+    protocol keeps markers off a garment of their own colour, so an unnamed colour that is worn is
+    a garment's, and its spots are a print, a seam or a fold, not markers."""
+    if mask is None:
+        return False
+    person = cv2.resize((mask > 0.5).astype(np.uint8), (hsv.shape[1], hsv.shape[0]),
+                        interpolation=cv2.INTER_NEAREST).astype(bool)
+    return bool(person.any()) and float(colour_mask(hsv, colour)[person].mean()) > load("markers.json")["blob"][
+        "max_worn_share"]
+
+
 def _near_body(mask: np.ndarray | None, shape: tuple[int, int], stature: float) -> np.ndarray | None:
     """The person's mask grown by a marker's size: a ball on the outline sticks out of it."""
     if mask is None:
@@ -139,13 +153,13 @@ def _near_body(mask: np.ndarray | None, shape: tuple[int, int], stature: float) 
 
 
 def colour_mask(hsv: np.ndarray, colour: MarkerColour, relax: float = 1.0) -> np.ndarray:
-    """Pixels of the colour (markers.json); `relax` < 1 lowers the saturation and value limits
-    (and raises white's saturation limit) by that factor: a ball's shaded rim."""
+    """Pixels of the colour (markers.json); `relax` < 1 lowers the saturation and value limits by
+    that factor: a ball's shaded rim (white's rim is only darker: a paler colour would be skin)."""
     spec = load("markers.json")["colours"][colour.value]
     hue, sat, val = hsv[..., 0].astype(int), hsv[..., 1], hsv[..., 2]
     low, high = spec["hue"]
     in_hue = (hue >= low) & (hue <= high) if low <= high else (hue >= low) | (hue <= high)
-    return in_hue & (sat >= relax * spec["min_saturation"]) & (sat <= spec.get("max_saturation", 255) / relax) & (
+    return in_hue & (sat >= relax * spec["min_saturation"]) & (sat <= spec.get("max_saturation", 255)) & (
         val >= relax * spec["min_value"])
 
 
@@ -169,6 +183,7 @@ def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, body: np.ndar
     from their surroundings (`hsv` and `lab`: the photo in those colour spaces)."""
     size = load("markers.json")["blob"]
     core, member = _with_rims(hsv, colour)
+    shade = colour_mask(hsv, colour, size["rim_relax"])  # the colour, paler or darker
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(member.astype(np.uint8), connectivity=8)
     blobs = []
     for index in range(1, count):
@@ -183,21 +198,24 @@ def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, body: np.ndar
         if body is not None and not body[int(centre[1]), int(centre[0])]:
             continue
         box = (slice(max(0, y - h), y + 2 * h), slice(max(0, x - w), x + 2 * w))  # the blob and a ring of its size
-        if not _stands_out(lab[box], member[box], core[box] & (labels[box] == index), labels[box] == index, size):
+        if not _stands_out(lab[box], shade[box], core[box] & (labels[box] == index), labels[box] == index, size):
             continue
         blobs.append(_Blob(centre, float(diameter), float(min(roundness, 1.0))))
     return blobs
 
 
-def _stands_out(lab: np.ndarray, member: np.ndarray, core: np.ndarray, blob: np.ndarray, size: dict) -> bool:
-    """A marker is set apart from what it sits on: the ring around it is mostly another colour,
+def _stands_out(lab: np.ndarray, shade: np.ndarray, core: np.ndarray, blob: np.ndarray, size: dict) -> bool:
+    """A marker is set apart from what it sits on: the ring around it is mostly another colour
+    (`shade`: the marker's colour, paler or darker, which a garment of that colour is),
     and its clear colour (`core`, without the shaded rim) differs from the ring's by a clear margin
-    (CIELAB distance); a speck of a patterned or coloured garment is neither."""
+    (CIELAB distance); a speck of a patterned or coloured garment is neither. The ring starts a gap
+    away from the blob: a JPEG keeps colour at half resolution, so a small ball's colour bleeds
+    about 2 px into what surrounds it."""
     rows, cols = np.nonzero(blob)
-    width = max(2, round((max(rows.ptp(), cols.ptp()) + 1) / 2))
-    grown = cv2.dilate(blob.astype(np.uint8), np.ones((2 * width + 1, 2 * width + 1), np.uint8)).astype(bool)
-    ring = grown & ~cv2.dilate(blob.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    if not ring.any() or member[ring].mean() > size["max_ring_share"]:
+    width, gap = max(2, round((max(rows.ptp(), cols.ptp()) + 1) / 2)), size["ring_gap_px"]
+    grown = cv2.dilate(blob.astype(np.uint8), np.ones((2 * (width + gap) + 1,) * 2, np.uint8)).astype(bool)
+    ring = grown & ~cv2.dilate(blob.astype(np.uint8), np.ones((2 * gap + 1,) * 2, np.uint8)).astype(bool)
+    if not ring.any() or shade[ring].mean() > size["max_ring_share"]:
         return False
     return float(np.linalg.norm(lab[core].mean(axis=0) - lab[ring].mean(axis=0))) >= size["min_contrast_lab"]
 
@@ -218,7 +236,9 @@ def _assigned(blobs: list[_Blob], expected: dict[str, tuple[np.ndarray, float]])
         if rivals:
             ambiguous.append(names[col])
             continue
-        found[names[col]] = (blobs[row].xy, float(blobs[row].roundness * (1.0 - 0.5 * cost[row, col] ** 2)))
+        confidence = blobs[row].roundness * (1.0 - 0.5 * cost[row, col] ** 2)
+        if confidence >= load("markers.json")["blob"]["min_confidence"]:
+            found[names[col]] = (blobs[row].xy, float(confidence))
     return found, ambiguous
 
 
