@@ -37,7 +37,8 @@ def render(name: str):
 def to_find(truth: dict, view: View) -> dict[str, np.ndarray]:
     """The view's protocol markers that are placed and in view."""
     protocol = protocol_names(view, "right" if view is View.SIDE_RIGHT else "left")
-    return {n: np.array(m["xy"]) for n, m in truth["markers"].items() if n in protocol and m["visible"] >= VISIBLE_SHARE}
+    return {n: np.array(m["xy"]) for n, m in truth["markers"].items()
+            if n in protocol and m["visible"] >= VISIBLE_SHARE}
 
 
 @pytest.mark.parametrize("name", MARKED)

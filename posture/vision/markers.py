@@ -183,7 +183,6 @@ def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, body: np.ndar
     from their surroundings (`hsv` and `lab`: the photo in those colour spaces)."""
     size = load("markers.json")["blob"]
     core, member = _with_rims(hsv, colour)
-    shade = colour_mask(hsv, colour, size["rim_relax"])  # the colour, paler or darker
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(member.astype(np.uint8), connectivity=8)
     blobs = []
     for index in range(1, count):
@@ -198,15 +197,14 @@ def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, body: np.ndar
         if body is not None and not body[int(centre[1]), int(centre[0])]:
             continue
         box = (slice(max(0, y - h), y + 2 * h), slice(max(0, x - w), x + 2 * w))  # the blob and a ring of its size
-        if not _stands_out(lab[box], shade[box], core[box] & (labels[box] == index), labels[box] == index, size):
+        if not _stands_out(lab[box], member[box], core[box] & (labels[box] == index), labels[box] == index, size):
             continue
         blobs.append(_Blob(centre, float(diameter), float(min(roundness, 1.0))))
     return blobs
 
 
-def _stands_out(lab: np.ndarray, shade: np.ndarray, core: np.ndarray, blob: np.ndarray, size: dict) -> bool:
-    """A marker is set apart from what it sits on: the ring around it is mostly another colour
-    (`shade`: the marker's colour, paler or darker, which a garment of that colour is),
+def _stands_out(lab: np.ndarray, member: np.ndarray, core: np.ndarray, blob: np.ndarray, size: dict) -> bool:
+    """A marker is set apart from what it sits on: the ring around it is mostly another colour,
     and its clear colour (`core`, without the shaded rim) differs from the ring's by a clear margin
     (CIELAB distance); a speck of a patterned or coloured garment is neither. The ring starts a gap
     away from the blob: a JPEG keeps colour at half resolution, so a small ball's colour bleeds
@@ -215,7 +213,7 @@ def _stands_out(lab: np.ndarray, shade: np.ndarray, core: np.ndarray, blob: np.n
     width, gap = max(2, round((max(rows.ptp(), cols.ptp()) + 1) / 2)), size["ring_gap_px"]
     grown = cv2.dilate(blob.astype(np.uint8), np.ones((2 * (width + gap) + 1,) * 2, np.uint8)).astype(bool)
     ring = grown & ~cv2.dilate(blob.astype(np.uint8), np.ones((2 * gap + 1,) * 2, np.uint8)).astype(bool)
-    if not ring.any() or shade[ring].mean() > size["max_ring_share"]:
+    if not ring.any() or member[ring].mean() > size["max_ring_share"]:
         return False
     return float(np.linalg.norm(lab[core].mean(axis=0) - lab[ring].mean(axis=0))) >= size["min_contrast_lab"]
 
