@@ -73,6 +73,7 @@ class _Blob:
     xy: np.ndarray  # working-image pixels
     diameter: float
     roundness: float
+    area: float  # pixels
 
 
 def find_markers(
@@ -94,6 +95,7 @@ def find_markers(
             continue
         blobs = _blobs(hsv, lab, candidate, body, stature)
         found, ambiguous = _assigned(blobs, expected)
+        found = _whole(found)
         needed = 1 if colour else 2
         if len(found) >= needed and len(found) > len(best.markers):
             best = MarkerSet(candidate, {name: Marker(name, tuple(map(float, xy / scale)), conf)
@@ -199,7 +201,7 @@ def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, body: np.ndar
         box = (slice(max(0, y - h), y + 2 * h), slice(max(0, x - w), x + 2 * w))  # the blob and a ring of its size
         if not _stands_out(lab[box], member[box], core[box] & (labels[box] == index), labels[box] == index, size):
             continue
-        blobs.append(_Blob(centre, float(diameter), float(min(roundness, 1.0))))
+        blobs.append(_Blob(centre, float(diameter), float(min(roundness, 1.0)), float(area)))
     return blobs
 
 
@@ -216,6 +218,16 @@ def _stands_out(lab: np.ndarray, member: np.ndarray, core: np.ndarray, blob: np.
     if not ring.any() or member[ring].mean() > size["max_ring_share"]:
         return False
     return float(np.linalg.norm(lab[core].mean(axis=0) - lab[ring].mean(axis=0))) >= size["min_contrast_lab"]
+
+
+def _whole(found: dict[str, tuple[_Blob, float]]) -> dict[str, tuple[np.ndarray, float]]:
+    """The found markers' centres, without those mostly hidden (behind the neck, hair or an arm):
+    markers of one set are alike, so one under min_area_share of the set's median area shows less
+    than half of itself, and the centre of the part in view is off by up to a radius. Those are
+    left out (and said as not found)."""
+    share = load("markers.json")["blob"]["min_area_share"]
+    median = float(np.median([blob.area for blob, _ in found.values()])) if len(found) >= 3 else 0.0
+    return {name: (blob.xy, confidence) for name, (blob, confidence) in found.items() if blob.area >= share * median}
 
 
 def _assigned(blobs: list[_Blob], expected: dict[str, tuple[np.ndarray, float]]):
@@ -236,7 +248,7 @@ def _assigned(blobs: list[_Blob], expected: dict[str, tuple[np.ndarray, float]])
             continue
         confidence = blobs[row].roundness * (1.0 - 0.5 * cost[row, col] ** 2)
         if confidence >= load("markers.json")["blob"]["min_confidence"]:
-            found[names[col]] = (blobs[row].xy, float(confidence))
+            found[names[col]] = (blobs[row], float(confidence))
     return found, ambiguous
 
 
