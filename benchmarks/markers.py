@@ -9,7 +9,8 @@ markers on the untouched photos (street photos and the non-posture photos).
     .venv/bin/python -m benchmarks.markers [PHOTO_DIR]   (default ../shared/photos/front)
 
 Pasted balls test the detector and the naming, not the priors' anatomy: the truth is where they
-were pasted. Renders with markers on the body model's skin points are issue 15's next step.
+were pasted. Renders with markers of geometry on the body model's skin points: `posture bench
+markers DIR` (posture/bench/markers.py).
 """
 
 from __future__ import annotations

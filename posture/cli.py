@@ -202,6 +202,15 @@ def _parser() -> argparse.ArgumentParser:
                           help="write the transfer stage (the calibrated value with the knee line, fitted on every "
                           "family, its sigma fitted to the held-out error) into this file")
     families.set_defaults(run=_run_bench_families)
+    markers = bench_kinds.add_parser(
+        "markers", help="marker mode on renders with markers on the skin points",
+        description="Visible markers found within 8 px, wrong markers, markers on renders without any, and per "
+        "marker measurement MAE and largest error against the truth between the true marker centres. DIR holds "
+        "renders from python -m posture.synth.generate markers (docs/markers.md).",
+    )
+    markers.add_argument("folder", type=Path, metavar="DIR")
+    markers.add_argument("--json", action="store_true", help="print the figures as JSON")
+    markers.set_defaults(run=_run_bench_markers)
     train = commands.add_parser(
         "train-calibration", help="fit the shipped calibration models on rendered ground truth",
         description="Fit the models of posture/data/calibration.json on TRAIN renders and score them on VALIDATION "
@@ -372,6 +381,20 @@ def _run_bench_accuracy(args) -> int:
                     progress=lambda name: sys.stderr.write(f"\r{name[-50:]}\033[K"))
     sys.stderr.write("\r\033[K")
     print(json.dumps(results, indent=1) if args.json else report_text(results), end="" if not args.json else "\n")
+    return EXIT_OK
+
+
+def _run_bench_markers(args) -> int:
+    from posture.bench.markers import records, report_text, summary
+    from posture.vision.pose_model import BlazePoseEstimator
+
+    if not any(args.folder.glob("*.truth.json")):
+        sys.stderr.write(f"posture bench markers: no *.truth.json in {args.folder}\n")
+        return EXIT_USAGE
+    rows = records(args.folder, BlazePoseEstimator(), progress=lambda name: sys.stderr.write(f"\r{name[-50:]}\033[K"))
+    sys.stderr.write("\r\033[K")
+    result = summary(rows)
+    print(json.dumps(result, indent=1) if args.json else report_text(result))
     return EXIT_OK
 
 

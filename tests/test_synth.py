@@ -127,3 +127,36 @@ def test_the_confounder_set_keeps_every_pelvis_level():
     assert sum(s.posture.trunk_lean_deg > 0 for s in leaning) == 10  # both sides, equally
     arms = [s for s in specs if s.posture.arm_out_left_deg or s.posture.arm_out_right_deg]
     assert len(arms) == 10 and sum(s.posture.arm_out_left_deg > 0 for s in arms) == 5
+
+
+@needs_anny
+def test_markers_sit_one_radius_out_on_the_skin_and_the_leg_points_are_lateral(body_model):
+    from posture.synth.markers import place, surface_key
+    from posture.synth.spec import MARKER_POINTS, Markers
+
+    body = pose(body_model)
+    for name, marker in ((m.name, m) for m in place(body, Markers("red", (215, 25, 35), 16.0, "ball", MARKER_POINTS))):
+        skin = body.surface[surface_key(name)]
+        assert np.linalg.norm(marker.centre - skin) == pytest.approx(0.008, abs=1e-6), name
+        assert np.linalg.norm(body.surface_normals[surface_key(name)]) == pytest.approx(1.0), name
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        for point, joint in (("greater_trochanter", "hip"), ("knee_lateral", "knee"), ("malleolus_lateral", "ankle")):
+            outward = sign * (body.surface[f"{side}_{point}"][0] - body.joints[f"{side}_{joint}"][0])
+            assert 0.02 < outward < 0.12, (side, point)  # on the outer side of the joint, not on an arm
+
+
+def test_the_marker_set_follows_the_protocol_and_keeps_colours_off_the_clothes():
+    from posture.synth.generate import marker_specs
+    from posture.synth.markers import colour_class, protocol_points
+
+    specs = marker_specs(40, 1)
+    marked = [s for s in specs if s.markers]
+    assert len(marked) == 40 and len(specs) == 50
+    for spec in marked:
+        garments = {colour_class(spec.appearance.top_rgb), colour_class(spec.appearance.bottom_rgb)}
+        assert spec.markers.colour not in garments and 10 <= spec.markers.diameter_mm <= 20
+        assert spec.markers.shape == "ball" or spec.camera.view in ("front", "back")
+    full = [s for s in marked if set(s.markers.points) >= set(protocol_points(s.camera.view))]
+    assert 0.6 < len(full) / len(marked) < 1.0  # some with points left off
+    for spec in (s for s in specs if not s.markers):
+        assert colour_class(spec.appearance.top_rgb) is not None  # a top of a marker colour

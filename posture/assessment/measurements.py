@@ -313,6 +313,18 @@ MARKER_LINES: dict[str, dict[str, tuple[str, str, Callable[[np.ndarray, np.ndarr
 }
 
 
+def between_markers(centres: Mapping[str, np.ndarray], view: View, near: str) -> dict[str, float]:
+    """MARKER_LINES' values on named marker centres as they are (no leveling): the truth of a
+    render with markers, and the detector's part of an error. `near`: the side facing the camera."""
+    toward_x = view.subject_left_x if view.is_frontal else view.facing_x
+    values = {}
+    for mid, (first, second, formula) in MARKER_LINES[view.value.split("_")[0]].items():
+        names = (first.format(near=near), second.format(near=near))
+        if all(name in centres for name in names):
+            values[mid] = float(formula(np.asarray(centres[names[0]]), np.asarray(centres[names[1]]), toward_x))
+    return values
+
+
 def measure(
     landmarks: PoseLandmarks,
     view: View,

@@ -41,8 +41,9 @@ class PosedBody:
     faces: np.ndarray  # (F, 3)
     regions: np.ndarray  # (V,) str: skin, top, bottom, shoe, hair (for painting)
     joints: dict[str, np.ndarray]  # joint centres, world
-    surface: dict[str, np.ndarray]  # skin points (ASIS, PSIS, C7, tragus, acromion, nose, heels, toes)
+    surface: dict[str, np.ndarray]  # skin points (ASIS, PSIS, C7, tragus, acromion, trochanter, ...)
     blocks: list[tuple[float, float, float]]  # (x, y, height) of a block under a foot
+    surface_normals: dict[str, np.ndarray]  # the skin's outward unit normal at each skin point
 
 
 def rotation_x(deg: float) -> np.ndarray:
@@ -219,6 +220,8 @@ class BodyModel:
         heads = heads @ turn.T
         joints = {name: heads[self._bone(bone)] for name, bone in JOINT_BONES.items()}
         surface = {name: vertices[index] for name, index in surface_index.items()}
+        normals = vertex_normals(vertices, self.faces)
+        surface_normals = {name: normals[index] for name, index in surface_index.items()}
 
         # Stand on the floor: the lower foot touches z = 0, the other gets a block if it floats.
         feet = {side: vertices[np.isin(self.dominant_bone, self._foot_bones(side))] for side in ("L", "R")}
@@ -234,7 +237,7 @@ class BodyModel:
             if height > 0.002:
                 centre = points[:, :2].mean(axis=0)
                 blocks.append((float(centre[0]), float(centre[1]), height))
-        return PosedBody(vertices, self.faces, regions, joints, surface, blocks)
+        return PosedBody(vertices, self.faces, regions, joints, surface, blocks, surface_normals)
 
     def _bone(self, name: str) -> int:
         return self.labels.index(name)
@@ -268,6 +271,7 @@ class BodyModel:
             points[f"{side}_acromion"] = _extreme(vertices, lambda v: v[:, 2],
                                                   (np.abs(vertices[:, 0] - shoulder[0]) < 0.02)
                                                   & (np.abs(vertices[:, 1] - shoulder[1]) < 0.03))
+            points.update(self._lateral_points(vertices, heads, side, sign))
             foot = np.isin(self.dominant_bone, self._foot_bones(side[0].upper()))
             low = foot & (vertices[:, 2] < vertices[foot, 2].min() + 0.03)
             points[f"{side}_heel"] = _extreme(vertices, lambda v: v[:, 1], low)
@@ -278,6 +282,26 @@ class BodyModel:
         head_bone = self.dominant_bone == "head"
         points["nose"] = _extreme(vertices, lambda v: -v[:, 1], head_bone & (np.abs(vertices[:, 0]) < 0.01))
         return points
+
+    def _lateral_points(self, vertices: np.ndarray, heads: np.ndarray, side: str, sign: float) -> dict[str, int]:
+        """The leg's lateral protocol points: the most lateral skin of the leg at the level of the
+        bony landmark, within a few cm of the joint centre front to back (hands and arms excluded
+        by bone)."""
+        s = side[0].upper()
+        hip, knee, ankle = (heads[self._bone(b)] for b in (f"upperleg01.{s}", f"lowerleg01.{s}", f"foot.{s}"))
+        leg = np.array([b.startswith(("upperleg", "lowerleg", "pelvis", "root", "foot")) for b in self.dominant_bone])
+        near = lambda centre, dz, half, depth: (  # noqa: E731
+            leg & (np.abs(vertices[:, 2] - (centre[2] + dz)) < half) & (np.abs(vertices[:, 1] - centre[1]) < depth)
+            & (sign * vertices[:, 0] > 0))
+        lateral = lambda v: sign * v[:, 0]  # noqa: E731
+        return {
+            # Greater trochanter: its lateral prominence lies ~2 cm below the hip joint centre's level.
+            f"{side}_greater_trochanter": _extreme(vertices, lateral, near(hip, -0.02, 0.012, 0.03)),
+            # Lateral knee joint line: at the level of the knee joint centre.
+            f"{side}_knee_lateral": _extreme(vertices, lateral, near(knee, 0.0, 0.01, 0.025)),
+            # Lateral malleolus: its tip ~1 cm below the ankle joint centre, on the leg's outer side.
+            f"{side}_malleolus_lateral": _extreme(vertices, lateral, near(ankle, -0.01, 0.008, 0.02)),
+        }
 
     def _regions(self, vertices, heads, hair: bool, long_sleeves: bool, shorts: bool, short_top: bool) -> np.ndarray:
         bone = self.dominant_bone
@@ -302,6 +326,16 @@ class BodyModel:
             scalp = starts("head") & ((vertices[:, 2] > eye[2] + 0.045) | (vertices[:, 1] > eye[1] + 0.11))
             regions[scalp] = "hair"
         return regions.astype(str)
+
+
+def vertex_normals(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Outward unit normals per vertex: the area-weighted normals of the faces around it."""
+    corners = vertices[faces]
+    face_normals = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
+    normals = np.zeros_like(vertices)
+    for corner in range(3):
+        np.add.at(normals, faces[:, corner], face_normals)
+    return normals / np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)
 
 
 def _extreme(vertices: np.ndarray, score, mask: np.ndarray) -> int:

@@ -120,13 +120,15 @@ def family_specs(per_family: int, seed: int, names: list[str] | None = None) -> 
         rng = np.random.default_rng([seed, offset])
         for index in range(per_family):
             view = ("front", "side_right", "front", "side_left")[index % 4]
-            base = RenderSpec(f"{name}.{index:03d}.{view}", _posture(rng), sample_appearance(rng), sample_scene(rng),
-                              sample_camera(rng, view), family=name)
+            base = RenderSpec(f"{name}.{index:03d}.{view}", family_posture(rng), sample_appearance(rng),
+                              sample_scene(rng), sample_camera(rng, view), family=name)
             specs.append(FAMILIES[name].change(base, rng))
     return specs
 
 
-def _posture(rng: np.random.Generator) -> Posture:
+def family_posture(rng: np.random.Generator) -> Posture:
+    """A posture with an obliquity, a sagittal pelvic tilt and a forward head over the ranges the
+    findings need, and arms each hanging their own way."""
     def maybe(low: float, high: float, chance: float) -> float:
         return float(rng.uniform(low, high)) if rng.uniform() < chance else 0.0
 

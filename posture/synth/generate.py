@@ -7,6 +7,7 @@
     python -m posture.synth.generate pairs     --out DIR                   # posture changes, 10 people
     python -m posture.synth.generate confounders --out DIR                 # level pelvis, leaning trunk etc.
     python -m posture.synth.generate families  --out DIR --count 12 --seed 1  # per variation family
+    python -m posture.synth.generate markers   --out DIR --count 160 --seed 1  # marker mode, + no-marker renders
 
 Reproducible: the same command gives the same specs (and, on the same software, the same pixels).
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from posture.synth.families import FAMILIES, family_specs
+from posture.synth.families import FAMILIES, family_posture, family_specs
 from posture.synth.spec import (
     VIEWS,
     Posture,
@@ -160,11 +161,39 @@ def paired_specs(seed: int = 404, people: int = 10) -> list[RenderSpec]:
     return specs
 
 
+def marker_specs(count: int, seed: int) -> list[RenderSpec]:
+    """Marker mode's renders: `count` people with markers, each drawn as a variation family draws
+    it (the families in turn, so light, clothes, arms and camera vary), the markers' colour, size,
+    shape and points as `sample_markers` says; then a quarter as many without markers but in a top
+    (sometimes trousers too) of a marker colour, which must give no marker."""
+    from posture.synth.markers import coloured_top, sample_markers
+
+    rng = np.random.default_rng([seed, 15])
+    names = list(FAMILIES)
+    specs = []
+    for index in range(count + count // 4):
+        family = FAMILIES[names[index % len(names)]]
+        view = ("front", "side_right", "back", "side_left")[index % 4]
+        posture = family_posture(rng)
+        base = RenderSpec("", posture, sample_appearance(rng), sample_scene(rng), sample_camera(rng, view),
+                          family=family.name)
+        spec = family.change(base, rng)
+        if index < count:
+            spec = replace(spec, name=f"marked{index:04d}.{family.name}.{view}",
+                           markers=sample_markers(rng, view, spec.appearance))
+        else:
+            appearance, colour = coloured_top(rng, spec.appearance)
+            spec = replace(spec, name=f"unmarked{index - count:04d}.{colour}_top.{view}", appearance=appearance)
+        specs.append(spec)
+    return specs
+
+
 def _spec(name: str, posture: Posture, view: str, rng: np.random.Generator, roll: float = 0.0) -> RenderSpec:
     return RenderSpec(name, posture, sample_appearance(rng), sample_scene(rng), sample_camera(rng, view, roll))
 
 
 def render_specs(specs: list[RenderSpec], out: Path, quality: int = 90) -> None:
+    from posture.synth import markers as marker_geometry
     from posture.synth.body import BodyModel
     from posture.synth.camera import make_camera
     from posture.synth.render import Renderer
@@ -183,12 +212,17 @@ def render_specs(specs: list[RenderSpec], out: Path, quality: int = 90) -> None:
         # A fresh renderer each time: one kept across renders grew by ~20 MB per image (pyrender with
         # OSMesa) and was killed out of memory after ~1200 renders.
         renderer = Renderer(spec.camera.width_px, spec.camera.height_px)
-        image = renderer.render(body, a, spec.scene, camera)
+        placed = marker_geometry.place(body, spec.markers) if spec.markers else []
+        marker_rgb = spec.markers.rgb if spec.markers else (0, 0, 0)
+        image, depth = renderer.render(body, a, spec.scene, camera, placed, marker_rgb)
         renderer.close()
         image_path = out / f"{spec.name}.jpg"
         image_path.parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(image).save(image_path, quality=quality)
         record = truth_record(body, spec, camera, stature, image_path.name)
+        if spec.markers:
+            level_camera = make_camera(replace(spec.camera, roll_deg=0.0, pitch_deg=0.0), stature)
+            record.update(marker_geometry.truth(placed, camera, level_camera, depth, spec.camera.view))
         (out / f"{spec.name}.truth.json").write_text(json.dumps(record, indent=1) + "\n")
         sys.stderr.write(f"\r{index}/{len(specs)} {spec.name} ({time.perf_counter() - started:.0f} s)\033[K")
     sys.stderr.write("\n")
@@ -196,10 +230,13 @@ def render_specs(specs: list[RenderSpec], out: Path, quality: int = 90) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m posture.synth.generate", description=__doc__.splitlines()[0])
-    parser.add_argument("set", choices=("fixed", "samples", "random", "obliquity", "pairs", "confounders", "families"))
+    parser.add_argument("set", choices=("fixed", "samples", "random", "obliquity", "pairs", "confounders", "families",
+                                        "markers"))
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--count", type=int, default=100, help="random set: how many renders; families: per family")
-    parser.add_argument("--seed", type=int, default=None, help="random and families sets: the seed (default 1)")
+    parser.add_argument("--count", type=int, default=100,
+                        help="random set: how many renders; families: per family; markers: how many with markers")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="random, families and markers sets: the seed (default 1)")
     parser.add_argument("--family", action="append", choices=sorted(FAMILIES), metavar="NAME",
                         help="families set: only this family (repeatable; default all)")
     args = parser.parse_args(argv)
@@ -215,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         specs = confounder_specs()
     elif args.set == "families":
         specs = family_specs(args.count, 1 if args.seed is None else args.seed, args.family)
+    elif args.set == "markers":
+        specs = marker_specs(args.count, 1 if args.seed is None else args.seed)
     else:
         specs = random_specs(args.count, 1 if args.seed is None else args.seed)
     render_specs(specs, args.out)

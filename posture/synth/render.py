@@ -1,7 +1,8 @@
 """Render a posed body in a simple room with pyrender on the CPU (OSMesa).
 
 The person is painted (skin, top, bottom, shoes, hair) by each vertex's dominant bone; the room is a
-wall with an optional door frame, a floor, and a block under a foot when the posture needs one.
+wall with an optional door frame, a floor, and a block under a foot when the posture needs one;
+coloured markers on the skin are balls or dots of geometry (posture/synth/markers.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import numpy as np
 
 from posture.synth.body import PosedBody
 from posture.synth.camera import PinholeCamera
+from posture.synth.markers import PlacedMarker
+from posture.synth.markers import meshes as marker_meshes
 from posture.synth.spec import Appearance, Scene
 
 WALL_DISTANCE_M = 1.2  # behind the subject
@@ -30,7 +33,10 @@ class Renderer:
         pyrender, _ = _pyrender()
         self._renderer = pyrender.OffscreenRenderer(width_px, height_px)
 
-    def render(self, body: PosedBody, appearance: Appearance, scene: Scene, camera: PinholeCamera) -> np.ndarray:
+    def render(self, body: PosedBody, appearance: Appearance, scene: Scene, camera: PinholeCamera,
+               markers: list[PlacedMarker] = (), marker_rgb: tuple[int, int, int] = (0, 0, 0),
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """The photo (RGB) and its depth along the camera's axis (metres; 0 where nothing is)."""
         pyrender, trimesh = _pyrender()
         world = pyrender.Scene(bg_color=[*scene.wall_rgb, 255], ambient_light=[scene.ambient] * 3)
         colours = {
@@ -42,13 +48,15 @@ class Renderer:
         world.add(pyrender.Mesh.from_trimesh(person, smooth=True))
         for box in self._room(scene, body, trimesh):
             world.add(pyrender.Mesh.from_trimesh(box, smooth=False))
+        for mesh in marker_meshes(markers, marker_rgb, trimesh):
+            world.add(pyrender.Mesh.from_trimesh(mesh, smooth=True))
         world.add(pyrender.PerspectiveCamera(yfov=camera.yfov_rad, aspectRatio=camera.width_px / camera.height_px),
                   pose=camera.pose)
         world.add(pyrender.DirectionalLight(color=np.ones(3), intensity=scene.light_intensity),
                   pose=_light_pose(np.array(scene.light_direction, dtype=np.float64)))
         flags = pyrender.RenderFlags.SHADOWS_DIRECTIONAL if scene.shadows else pyrender.RenderFlags.NONE
-        colour, _ = self._renderer.render(world, flags=flags)
-        return np.ascontiguousarray(colour[:, :, :3])
+        colour, depth = self._renderer.render(world, flags=flags)
+        return np.ascontiguousarray(colour[:, :, :3]), depth
 
     def close(self) -> None:
         self._renderer.delete()

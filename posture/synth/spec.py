@@ -84,6 +84,24 @@ class Camera:
     height_px: int = 1280
 
 
+# Marker mode's protocol points (posture/vision/markers.py names them the same way).
+MARKER_POINTS = ("c7", "tragus_left", "tragus_right", "acromion_left", "acromion_right", "asis_left", "asis_right",
+                 "psis_left", "psis_right", "greater_trochanter_left", "greater_trochanter_right",
+                 "knee_lateral_left", "knee_lateral_right", "malleolus_lateral_left", "malleolus_lateral_right")
+
+
+@dataclass(frozen=True)
+class Markers:
+    """Coloured markers on the skin at protocol points (docs/markers.md): balls, or flat dots
+    (office stickers; front and back points only, they vanish edge-on in a profile)."""
+
+    colour: str  # the detector's name for it: red, orange, yellow, green, blue, magenta, white
+    rgb: tuple[int, int, int]
+    diameter_mm: float = 15.0
+    shape: str = "ball"  # "ball" or "dot"
+    points: tuple[str, ...] = ()  # MARKER_POINTS that carry one
+
+
 @dataclass(frozen=True)
 class RenderSpec:
     name: str
@@ -92,6 +110,7 @@ class RenderSpec:
     scene: Scene = field(default_factory=Scene)
     camera: Camera = field(default_factory=Camera)
     family: str = "baseline"  # the variation family it was drawn from (posture/synth/families.py)
+    markers: Markers | None = None  # coloured markers on the skin (marker mode), none by default
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -109,6 +128,7 @@ class RenderSpec:
             scene=build(Scene, data["scene"]),
             camera=build(Camera, data["camera"]),
             family=data.get("family", "baseline"),
+            markers=build(Markers, data["markers"]) if data.get("markers") else None,
         )
 
 

@@ -83,6 +83,7 @@ class _Blob:
     xy: np.ndarray  # working-image pixels
     diameter: float
     roundness: float
+    area: float  # pixels
 
 
 def find_markers(
@@ -100,8 +101,11 @@ def find_markers(
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     for candidate in (colour,) if colour else AUTO_COLOURS:
+        if colour is None and _worn(hsv, candidate, person_mask):
+            continue
         blobs = _blobs(hsv, lab, candidate, body, stature)
         found, ambiguous = _assigned(blobs, expected)
+        found = _whole(found)
         needed = 1 if colour else 2
         if len(found) >= needed and len(found) > len(best.markers):
             best = MarkerSet(candidate, {name: Marker(name, tuple(map(float, xy / scale)), conf)
@@ -127,12 +131,36 @@ def expected_positions(landmarks: PoseLandmarks, view: View) -> dict[str, Expect
             offset = np.array([outward * prior["out"], -prior["up"]])
         else:
             offset = np.array([view.facing_x * prior["forward"], -prior["up"]])
-        label = name if name.endswith(("_left", "_right")) or name == "c7" else f"{name}_{side}"
-        expected[label] = Expected(anchor + offset * stature, prior["tolerance"], prior.get("optional", False))
+        optional = prior.get("optional", False)
+        expected[_sided(name, side)] = Expected(anchor + offset * stature, prior["tolerance"], optional)
     return expected
 
 
 NEAR_BODY_FRACTION = 0.02  # of the body's height: a marker ball on the outline sticks out of the mask this far
+
+
+def protocol_names(view: View, near: str = "left") -> tuple[str, ...]:
+    """The markers the protocol puts on for this view (markers.json priors); `near`: the side a
+    profile shows."""
+    names = load("markers.json")["priors"][view.value.split("_")[0]]
+    return tuple(_sided(n, near) for n in names)
+
+
+def _sided(name: str, near: str) -> str:
+    """A protocol point's full name: a profile's points are on its near side; C7 has no side."""
+    return name if name.endswith(("_left", "_right")) or name == "c7" else f"{name}_{near}"
+
+
+def _worn(hsv: np.ndarray, colour: MarkerColour, mask: np.ndarray | None) -> bool:
+    """The person wears the colour (it covers more of them than a set of markers could): the
+    protocol keeps markers off a garment of their own colour, so an unnamed colour that is worn is
+    a garment's, and its spots are a print, a seam or a fold, not markers."""
+    if mask is None:
+        return False
+    person = cv2.resize((mask > 0.5).astype(np.uint8), (hsv.shape[1], hsv.shape[0]),
+                        interpolation=cv2.INTER_NEAREST).astype(bool)
+    return bool(person.any()) and float(colour_mask(hsv, colour)[person].mean()) > load("markers.json")["blob"][
+        "max_worn_share"]
 
 
 def _near_body(mask: np.ndarray | None, shape: tuple[int, int], stature: float) -> np.ndarray | None:
@@ -144,13 +172,29 @@ def _near_body(mask: np.ndarray | None, shape: tuple[int, int], stature: float) 
     return cv2.dilate(body, np.ones((grow, grow), np.uint8)).astype(bool)
 
 
-def _colour_mask(hsv: np.ndarray, colour: MarkerColour) -> np.ndarray:
+def colour_mask(hsv: np.ndarray, colour: MarkerColour, relax: float = 1.0) -> np.ndarray:
+    """Pixels of the colour (markers.json); `relax` < 1 lowers the saturation and value limits by
+    that factor: a ball's shaded rim (white's rim is only darker: a paler colour would be skin)."""
     spec = load("markers.json")["colours"][colour.value]
     hue, sat, val = hsv[..., 0].astype(int), hsv[..., 1], hsv[..., 2]
     low, high = spec["hue"]
     in_hue = (hue >= low) & (hue <= high) if low <= high else (hue >= low) | (hue <= high)
-    return in_hue & (sat >= spec["min_saturation"]) & (sat <= spec.get("max_saturation", 255)) & (
-        val >= spec["min_value"])
+    return in_hue & (sat >= relax * spec["min_saturation"]) & (sat <= spec.get("max_saturation", 255)) & (
+        val >= relax * spec["min_value"])
+
+
+def _with_rims(hsv: np.ndarray, colour: MarkerColour) -> tuple[np.ndarray, np.ndarray]:
+    """The colour's pixels grown into their rims: a ball is darker and less saturated toward its
+    edge (shading, and the edge pixels blend with what is behind), so its clear colour is a core
+    smaller than the ball, its centre pulled toward the light. The core grows by up to RIM_PX into
+    pixels of the same hue at relaxed limits. Returns the core and the grown mask."""
+    rule = load("markers.json")["blob"]
+    core = colour_mask(hsv, colour).astype(np.uint8)
+    rim = colour_mask(hsv, colour, rule["rim_relax"]).astype(np.uint8)
+    grown = core
+    for _ in range(rule["rim_px"]):
+        grown = cv2.dilate(grown, np.ones((3, 3), np.uint8)) & rim | core
+    return core.astype(bool), grown.astype(bool)
 
 
 def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, body: np.ndarray | None, stature: float
@@ -158,7 +202,7 @@ def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, body: np.ndar
     """Connected blobs of the colour that are marker-sized, round, on the body and set apart
     from their surroundings (`hsv` and `lab`: the photo in those colour spaces)."""
     size = load("markers.json")["blob"]
-    member = _colour_mask(hsv, colour)
+    core, member = _with_rims(hsv, colour)
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(member.astype(np.uint8), connectivity=8)
     blobs = []
     for index in range(1, count):
@@ -166,29 +210,42 @@ def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, body: np.ndar
         diameter = max(w, h)
         if not max(size["min_pixels"], size["min_diameter"] * stature) <= diameter <= size["max_diameter"] * stature:
             continue
-        roundness = area / (np.pi * diameter**2 / 4)
+        roundness = area / (np.pi * w * h / 4)  # how well it fills the ellipse of its box: a disc at any angle
         if roundness < size["min_roundness"] or max(w, h) > size["max_aspect"] * min(w, h):
             continue
         centre = centroids[index]
         if body is not None and not body[int(centre[1]), int(centre[0])]:
             continue
         box = (slice(max(0, y - h), y + 2 * h), slice(max(0, x - w), x + 2 * w))  # the blob and a ring of its size
-        if not _stands_out(lab[box], member[box], labels[box] == index, diameter, size):
+        if not _stands_out(lab[box], member[box], core[box] & (labels[box] == index), labels[box] == index, size):
             continue
-        blobs.append(_Blob(centre, float(diameter), float(min(roundness, 1.0))))
+        blobs.append(_Blob(centre, float(diameter), float(min(roundness, 1.0)), float(area)))
     return blobs
 
 
-def _stands_out(lab: np.ndarray, member: np.ndarray, blob: np.ndarray, diameter: float, size: dict) -> bool:
+def _stands_out(lab: np.ndarray, member: np.ndarray, core: np.ndarray, blob: np.ndarray, size: dict) -> bool:
     """A marker is set apart from what it sits on: the ring around it is mostly another colour,
-    and its colour differs from the ring's by a clear margin (CIELAB distance); a speck of a
-    patterned or coloured garment is neither."""
-    width = max(2, round(diameter / 2))
-    grown = cv2.dilate(blob.astype(np.uint8), np.ones((2 * width + 1, 2 * width + 1), np.uint8)).astype(bool)
-    ring = grown & ~cv2.dilate(blob.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    and its clear colour (`core`, without the shaded rim) differs from the ring's by a clear margin
+    (CIELAB distance); a speck of a patterned or coloured garment is neither. The ring starts a gap
+    away from the blob: a JPEG keeps colour at half resolution, so a small ball's colour bleeds
+    about 2 px into what surrounds it."""
+    rows, cols = np.nonzero(blob)
+    width, gap = max(2, round((max(rows.ptp(), cols.ptp()) + 1) / 2)), size["ring_gap_px"]
+    grown = cv2.dilate(blob.astype(np.uint8), np.ones((2 * (width + gap) + 1,) * 2, np.uint8)).astype(bool)
+    ring = grown & ~cv2.dilate(blob.astype(np.uint8), np.ones((2 * gap + 1,) * 2, np.uint8)).astype(bool)
     if not ring.any() or member[ring].mean() > size["max_ring_share"]:
         return False
-    return float(np.linalg.norm(lab[blob].mean(axis=0) - lab[ring].mean(axis=0))) >= size["min_contrast_lab"]
+    return float(np.linalg.norm(lab[core].mean(axis=0) - lab[ring].mean(axis=0))) >= size["min_contrast_lab"]
+
+
+def _whole(found: dict[str, tuple[_Blob, float]]) -> dict[str, tuple[np.ndarray, float]]:
+    """The found markers' centres, without those mostly hidden (behind the neck, hair or an arm):
+    markers of one set are alike, so one under min_area_share of the set's median area shows less
+    than half of itself, and the centre of the part in view is off by up to a radius. Those are
+    left out (and said as not found)."""
+    share = load("markers.json")["blob"]["min_area_share"]
+    median = float(np.median([blob.area for blob, _ in found.values()])) if len(found) >= 3 else 0.0
+    return {name: (blob.xy, confidence) for name, (blob, confidence) in found.items() if blob.area >= share * median}
 
 
 def _assigned(blobs: list[_Blob], expected: dict[str, tuple[np.ndarray, float]]):
@@ -209,7 +266,7 @@ def _assigned(blobs: list[_Blob], expected: dict[str, tuple[np.ndarray, float]])
             continue
         confidence = blobs[row].roundness * (1.0 - 0.5 * cost[row, col] ** 2)
         if confidence >= load("markers.json")["blob"]["min_confidence"]:
-            found[names[col]] = (blobs[row].xy, float(confidence))
+            found[names[col]] = (blobs[row], float(confidence))
     return found, ambiguous
 
 
