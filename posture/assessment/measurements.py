@@ -290,38 +290,73 @@ class PelvisMarkers:
         return {f"asis_{near_side}": self.asis, f"psis_{near_side}": self.psis}
 
 
-def _line_tilt(first: np.ndarray, second: np.ndarray, toward_x: int) -> float:
+def _line_tilt(first: np.ndarray, second: np.ndarray, frame: Frame) -> float:
     """The line first-second against the horizontal, + when `first` is higher."""
     return geo.height_tilt_deg(first, second)
 
 
-# Measurements read between markers on palpated landmarks, by view: id -> (first, second marker,
-# formula on the two points in the leveled frame). "{near}" is the side facing the camera.
-MARKER_LINES: dict[str, dict[str, tuple[str, str, Callable[[np.ndarray, np.ndarray, int], float]]]] = {
+def _elevation(first: np.ndarray, second: np.ndarray, frame: Frame) -> float:
+    return geo.elevation_deg(first, second, frame.toward_x)
+
+
+def _ahead_of_plumb(plumb: np.ndarray, point: np.ndarray, frame: Frame) -> float:
+    """How far `point` is in front of the vertical through `plumb`, % of the body height."""
+    return frame.pct((point[0] - plumb[0]) * frame.toward_x)
+
+
+@dataclass(frozen=True)
+class MarkerLine:
+    """A measurement read between two markers on palpated landmarks: `formula` on their centres.
+    Names may hold "{near}", the side facing the camera."""
+
+    first: str
+    second: str
+    formula: Callable[[np.ndarray, np.ndarray, Frame], float]
+    method: str = "exact between the markers {0} and {1} (on palpated landmarks)"
+
+    def names(self, near: str) -> tuple[str, str]:
+        return self.first.format(near=near), self.second.format(near=near)
+
+
+# The side view's plumb line runs through the outer ankle bone marker itself: Kendall puts the
+# ideal line slightly in front of it, by no figure sourced here (docs/markers.md).
+_PLUMB_METHOD = ("horizontal offset of the marker {1} from a vertical through the marker {0} (plumb line through "
+                 "the outer ankle bone), in % of the body height from the pose model's eyes and feet")
+_PLUMB_MARKERS = {"ear": "tragus", "shoulder": "acromion", "hip": "greater_trochanter", "knee": "knee_lateral"}
+
+# Measurements read between markers, by view (the product's one list: the analyzer, the truth of
+# renders with markers and the examiner's readings all read it).
+MARKER_LINES: dict[str, dict[str, MarkerLine]] = {
     "front": {
-        "shoulder_tilt_deg": ("acromion_left", "acromion_right", _line_tilt),
-        "hip_tilt_deg": ("asis_left", "asis_right", _line_tilt),
+        "shoulder_tilt_deg": MarkerLine("acromion_left", "acromion_right", _line_tilt),
+        "hip_tilt_deg": MarkerLine("asis_left", "asis_right", _line_tilt),
     },
     "back": {
-        "shoulder_tilt_deg": ("acromion_left", "acromion_right", _line_tilt),
-        "hip_tilt_deg": ("psis_left", "psis_right", _line_tilt),
+        "shoulder_tilt_deg": MarkerLine("acromion_left", "acromion_right", _line_tilt),
+        "hip_tilt_deg": MarkerLine("psis_left", "psis_right", _line_tilt),
     },
     "side": {
-        "craniovertebral_angle_deg": ("c7", "tragus_{near}", geo.elevation_deg),
-        "pelvic_tilt_deg": ("psis_{near}", "asis_{near}", _line_tilt),
+        "craniovertebral_angle_deg": MarkerLine("c7", "tragus_{near}", _elevation),
+        "pelvic_tilt_deg": MarkerLine("psis_{near}", "asis_{near}", _line_tilt),
+        **{f"plumb_{part}_pct": MarkerLine("malleolus_lateral_{near}", f"{marker}_{{near}}", _ahead_of_plumb,
+                                           _PLUMB_METHOD)
+           for part, marker in _PLUMB_MARKERS.items()},
     },
 }
 
 
-def between_markers(centres: Mapping[str, np.ndarray], view: View, near: str) -> dict[str, float]:
+def between_markers(
+    centres: Mapping[str, np.ndarray], view: View, near: str, stature_px: float | None = None,
+) -> dict[str, float]:
     """MARKER_LINES' values on named marker centres as they are (no leveling): the truth of a
-    render with markers, and the detector's part of an error. `near`: the side facing the camera."""
-    toward_x = view.subject_left_x if view.is_frontal else view.facing_x
+    render with markers, and the detector's part of an error. `near`: the side facing the camera;
+    `stature_px`: the body's height in pixels (without it, no value in % height)."""
+    frame = Frame(view.subject_left_x if view.is_frontal else view.facing_x, stature_px or 1.0)
     values = {}
-    for mid, (first, second, formula) in MARKER_LINES[view.value.split("_")[0]].items():
-        names = (first.format(near=near), second.format(near=near))
-        if all(name in centres for name in names):
-            values[mid] = float(formula(np.asarray(centres[names[0]]), np.asarray(centres[names[1]]), toward_x))
+    for mid, line in MARKER_LINES[view.value.split("_")[0]].items():
+        first, second = line.names(near)
+        if first in centres and second in centres and (stature_px or registry.info(mid).unit != PCT_HEIGHT):
+            values[mid] = float(line.formula(np.asarray(centres[first]), np.asarray(centres[second]), frame))
     return values
 
 
@@ -376,34 +411,50 @@ def measure_leveled(
         profile, why_not = _side_silhouette(seen, level, swapped, frame, leveled.mask, threshold)
         results["pelvic_tilt_deg"] = pelvic_tilt(swapped, frame, profile, why_not)
         results.update(_silhouette_offsets(profile, why_not, frame, _names(SILHOUETTE_LANDMARKS, swapped)))
-    results.update(_from_markers(leveled, view, "right" if swapped else "left", frame, markers or {}))
+    results.update(_from_markers(leveled, view, "right" if swapped else "left", frame, markers or {},
+                                 stature_reason, cm_per_px))
     return results
 
 
 def _from_markers(
     leveled: LevelFrame, view: View, near: str, frame: Frame, markers: Mapping[str, tuple[float, float]],
+    stature_reason: str | None, cm_per_px: float | None,
 ) -> dict[str, Measurement]:
-    """The measurements whose two markers are both there, read between them in the leveled frame.
-    Uncertainty: where a marker sits on the palpated landmark (measurement_model.json) over the
-    line's length; the camera roll moves them like any line."""
-    sigma = constant("marker_placement_sigma_fraction_of_stature") * frame.stature_px
+    """The measurements whose two markers are both there, read between them in the leveled frame
+    (one in % height only with a true body-height scale). The camera roll moves them like any line."""
     found = {}
-    for mid, (first, second, formula) in MARKER_LINES[view.value.split("_")[0]].items():
-        names = (first.format(near=near), second.format(near=near))
-        if not all(name in markers for name in names):
+    for mid, line in MARKER_LINES[view.value.split("_")[0]].items():
+        names = line.names(near)
+        info = registry.info(mid)
+        if not all(name in markers for name in names) or (info.unit == PCT_HEIGHT and stature_reason):
             continue
         a, b = (leveled.point(markers[name]) for name in names)
-        value = formula(a, b, frame.toward_x)
-        turned = [formula(*rotate_points(np.array([a, b]), degrees, leveled.photo.image_size), frame.toward_x)
+        value = line.formula(a, b, frame)
+        turned = [line.formula(*rotate_points(np.array([a, b]), degrees, leveled.photo.image_size), frame)
                   for degrees in (0.5, -0.5)]
-        info = registry.info(mid)
+        length_cm = value / 100.0 * frame.stature_px * cm_per_px if cm_per_px and info.unit == PCT_HEIGHT else None
         found[mid] = Measurement(
-            mid, info.unit, info.sign_convention, value,
-            math.degrees(math.sqrt(2) * sigma / max(float(np.linalg.norm(b - a)), 1.0)), names,
-            f"exact between the markers {names[0]} and {names[1]} (on palpated landmarks)", source=Source.MARKERS,
-            roll_slope=turned[0] - turned[1],
+            mid, info.unit, info.sign_convention, value, _marker_uncertainty(line, a, b, frame), names,
+            line.method.format(*names), length_cm, source=Source.MARKERS, roll_slope=turned[0] - turned[1],
         )
     return found
+
+
+def _marker_uncertainty(line: MarkerLine, a: np.ndarray, b: np.ndarray, frame: Frame) -> float:
+    """Where each marker sits on its palpated landmark (measurement_model.json), through the formula
+    by central differences, and, for a value scaled by the body's height, that height's own error."""
+    sigma = constant("marker_placement_sigma_fraction_of_stature") * frame.stature_px
+    step_px, variance = 0.5, 0.0
+    for index in (0, 1):
+        for axis in (0, 1):
+            step = np.zeros((2, 2))
+            step[index, axis] = step_px
+            plus, minus = np.array([a, b]) + step, np.array([a, b]) - step
+            variance += ((line.formula(*plus, frame) - line.formula(*minus, frame)) / (2 * step_px) * sigma) ** 2
+    taller, shorter = (Frame(frame.toward_x, frame.stature_px * (1 + h)) for h in (0.01, -0.01))
+    per_height = (line.formula(a, b, taller) - line.formula(a, b, shorter)) / 0.02  # per unit of relative height
+    variance += (per_height * constant("body_height_sd_fraction")) ** 2
+    return math.sqrt(variance)
 
 
 def _with_landmarks(spec: Spec, pair: tuple[L, L], method: str) -> Spec:

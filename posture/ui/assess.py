@@ -361,9 +361,8 @@ def _marker_readings(section: PhotoSection) -> list[str]:
                if line.measured and result.measurements[line.id].source is Source.MARKERS]
     lines = [f"- {line.name}: {line.value_text}" + (f" (no finding: {line.doubt})" if line.doubt else "")
              for line in between]
-    for mid, (first, second, _) in MARKER_LINES[result.view.value.split("_")[0]].items():
-        missing = [name for name in (first.format(near=result.near_side), second.format(near=result.near_side))
-                   if name not in result.markers]
+    for mid, marker_line in MARKER_LINES[result.view.value.split("_")[0]].items():
+        missing = [name for name in marker_line.names(result.near_side) if name not in result.markers]
         if len(missing) == 1:
             lines.append(f"- {display_name(mid)}: place the **{point_name(missing[0], result.view)}** too")
     return lines
