@@ -253,3 +253,22 @@ def test_beside_the_points_each_marker_reading_says_its_value_its_doubt_or_the_p
         "asis_right", behind).with_point("psis_right", psis)})).photos[0]
     [tilt] = _marker_readings(swapped)
     assert tilt.startswith("- Pelvic tilt (front to back): ") and "(no finding: the ASIS and PSIS look swapped" in tilt
+
+
+def test_a_malleolus_placed_by_hand_gives_and_moves_exactly_the_plumb_offsets():
+    located = _located(_side(), SIDE)
+    fresh = _measured(located)
+    above = {"tragus_right": (520.0, 330.0), "acromion_right": (495.0, 510.0),
+             "greater_trochanter_right": (505.0, 1010.0), "knee_lateral_right": (498.0, 1420.0)}
+    edits = PhotoEdits()
+    for name, xy in above.items():
+        edits = edits.with_point(name, xy)
+    assert _changed(fresh, _measured(located, edits)) == set()  # each waits for the outer ankle bone
+    plumb_ids = {"plumb_ear_pct", "plumb_shoulder_pct", "plumb_hip_pct", "plumb_knee_pct"}
+    placed = _measured(located, edits.with_point("malleolus_lateral_right", (500.0, 1830.0)))
+    assert _changed(fresh, placed) == plumb_ids
+    moved = _measured(located, edits.with_point("malleolus_lateral_right", (500.0 + SIDE.facing_x * 17.0, 1830.0)))
+    assert _changed(placed, moved) == plumb_ids
+    for mid in plumb_ids:  # the line 17 px (1% of the 1700 px height) forward: every part 1% further behind it
+        assert moved.measurements[mid].value == pytest.approx(placed.measurements[mid].value - 1.0, abs=1e-9)
+        assert moved.measurements[mid].source is Source.MARKERS

@@ -13,8 +13,9 @@ from posture.analysis import Options, locate, measure_photo
 from posture.assessment.leveled import level_frame
 from posture.assessment.measurements import Source, measure_leveled
 from posture.assessment.views import View
+from posture.vision.landmarks import Landmark
 from posture.vision.markers import MarkerColour, expected_positions, find_markers
-from tests.conftest import IMAGE_SIZE, STATURE_PX, frontal_landmarks
+from tests.conftest import FLOOR_Y, IMAGE_SIZE, STATURE_PX, frontal_landmarks, side_landmarks
 
 BALL = 0.009 * STATURE_PX
 
@@ -123,3 +124,54 @@ def test_forward_head_from_c7_and_tragus_markers_is_a_finding_not_capped():
     proxy = replace(cva, source=Source.CALIBRATED)
     capped = {f.id: f for f in classify({cva.id: CombinedMeasurement(proxy, ("side.jpg",))})}
     assert capped["forward_head"].status is Status.CANT_TELL
+
+
+PLUMB_AHEAD = {"tragus": 34.0, "acromion": -17.0, "greater_trochanter": 8.5, "knee_lateral": -25.5}  # px, 1700 px tall
+PLUMB_IDS = {"tragus": "plumb_ear_pct", "acromion": "plumb_shoulder_pct", "greater_trochanter": "plumb_hip_pct",
+             "knee_lateral": "plumb_knee_pct"}
+
+
+def _side_markers(view: View, skip: tuple[str, ...] = ()) -> dict[str, tuple[float, float]]:
+    """The outer ankle bone marker and, above it, the markers the plumb offsets read, each the
+    given pixels in front of it (toward where the person faces)."""
+    side = "right" if view is View.SIDE_RIGHT else "left"
+    heights = {"tragus": 0.925, "acromion": 0.818, "greater_trochanter": 0.52, "knee_lateral": 0.285}
+    malleolus = (480.0, FLOOR_Y - 0.04 * STATURE_PX)
+    markers = {f"malleolus_lateral_{side}": malleolus}
+    markers.update({f"{name}_{side}": (malleolus[0] + view.facing_x * ahead, FLOOR_Y - heights[name] * STATURE_PX)
+                    for name, ahead in PLUMB_AHEAD.items() if name not in skip})
+    return markers
+
+
+@pytest.mark.parametrize("view", [View.SIDE_RIGHT, View.SIDE_LEFT])
+def test_plumb_offsets_between_markers_are_the_known_offsets_in_percent_of_the_height(view):
+    pose = side_landmarks(view)
+    markers = _side_markers(view)
+    measured = measure_leveled(level_frame(pose, None, 0.0), view, height_cm=170.0, markers=markers)
+    for name, ahead in PLUMB_AHEAD.items():
+        m = measured[PLUMB_IDS[name]]
+        assert m.value == pytest.approx(100.0 * ahead / STATURE_PX, abs=1e-9)  # + = in front of the plumb line
+        assert m.length_cm == pytest.approx(ahead / STATURE_PX * 170.0, abs=1e-9)
+        assert m.source is Source.MARKERS and m.landmarks == (next(iter(markers)), f"{name}_{view.value[5:]}")
+        assert "malleolus_lateral" in m.method and name in m.method
+        # Two markers placed within 0.3% of the height each, and 1% of the height's estimate of the offset.
+        assert m.uncertainty == pytest.approx(math.hypot(math.sqrt(2) * 0.3, 0.01 * m.value), rel=1e-3)
+        rise = markers[m.landmarks[0]][1] - markers[m.landmarks[1]][1]
+        assert abs(m.roll_slope) == pytest.approx(100.0 * rise * math.radians(1.0) / STATURE_PX, rel=0.01)
+
+
+def test_a_missing_marker_leaves_the_pose_models_plumb_offset_and_no_height_scale_no_marker_offset():
+    pose, view = side_landmarks(View.SIDE_RIGHT, ear_ahead_px=20.0), View.SIDE_RIGHT
+    bare = measure_leveled(level_frame(pose, None, 0.0), view)
+    measured = measure_leveled(level_frame(pose, None, 0.0), view, markers=_side_markers(view, skip=("acromion",)))
+    assert measured["plumb_shoulder_pct"] == bare["plumb_shoulder_pct"]
+    assert measured["plumb_shoulder_pct"].source is Source.LANDMARKS
+    assert {mid for mid in PLUMB_IDS.values() if measured[mid].source is Source.MARKERS} == {
+        "plumb_ear_pct", "plumb_hip_pct", "plumb_knee_pct"}
+    without_malleolus = {k: v for k, v in _side_markers(view).items() if not k.startswith("malleolus")}
+    assert measure_leveled(level_frame(pose, None, 0.0), view, markers=without_malleolus) == bare
+    feet = [lm for lm in Landmark if lm.name.endswith(("HEEL", "FOOT_INDEX"))]
+    feet_out = type(pose)(pose.xy_px, np.where(np.isin(np.arange(len(Landmark)), feet), 0.1, pose.visibility),
+                          pose.image_size)  # heels and toes unseen: no true height scale
+    no_scale = measure_leveled(level_frame(feet_out, None, 0.0), view, markers=_side_markers(view))
+    assert all(no_scale[mid].value is None and no_scale[mid].source is Source.LANDMARKS for mid in PLUMB_IDS.values())

@@ -10,9 +10,10 @@ visible when the camera sees at least VISIBLE_SHARE of it (the truth's `visible`
 depth); found means a marker of that name within MATCH_PX of its true centre. A found marker is
 wrong when no marker of that name was placed there (another point's, a hidden one's, a top's).
 Measurements: the analyzer's marker-based value (source `markers`) against the truth read between
-the true marker centres by the product's own formulas, as a level camera sees them; and, to tell
-the detector from the leveling and the camera, the same formula on the found centres against the
-true ones in the photo as taken.
+the true marker centres by the product's own formulas, as a level camera sees them (plumb offsets
+in % of the true body height, so their error includes the analyzer's body-height estimate); and,
+to tell the detector from the leveling and the camera, the same formula on the found centres
+against the true ones in the photo as taken.
 """
 
 from __future__ import annotations
@@ -24,16 +25,19 @@ from pathlib import Path
 
 import numpy as np
 
+from posture import registry
 from posture.analysis import LocatedPhoto, Options, locate, measure_photo
 from posture.assessment.measurements import Source, between_markers
 from posture.assessment.views import View
+from posture.synth.markers import level_stature_px, marker_measurements
 from posture.vision.markers import MarkerColour, protocol_names
 from posture.vision.pose_model import PoseEstimator
 
 VISIBLE_SHARE = 0.6  # a marker at least this much in view must be found
 MATCH_PX = 8.0
-MEASURED = ("craniovertebral_angle_deg", "pelvic_tilt_deg", "hip_tilt_deg", "shoulder_tilt_deg")
-GOALS = {"found": 0.95, "wrong": 0.01, "mae_deg": 0.5, "max_deg": 1.5}
+MEASURED = ("craniovertebral_angle_deg", "pelvic_tilt_deg", "hip_tilt_deg", "shoulder_tilt_deg",
+            "plumb_ear_pct", "plumb_shoulder_pct", "plumb_hip_pct", "plumb_knee_pct")
+GOALS = {"found": 0.95, "wrong": 0.01, "mae_deg": 0.5, "max_deg": 1.5}  # the issue's, for the angles
 
 
 def render_record(truth: dict, located: LocatedPhoto, options: Options) -> dict:
@@ -57,13 +61,15 @@ def render_record(truth: dict, located: LocatedPhoto, options: Options) -> dict:
     record["found_count"] = len(found)
     measured = measure_photo(located, options).measurements
     true_photo = {name: np.array(t["xy"]) for name, t in placed.items()}
-    near = "right" if view is View.SIDE_RIGHT else "left"
-    detector, reference = between_markers(found, view, near), between_markers(true_photo, view, near)
-    record["measurements"] = {
+    near, stature_px = "right" if view is View.SIDE_RIGHT else "left", level_stature_px(truth)
+    detector = between_markers(found, view, near, stature_px)
+    reference = between_markers(true_photo, view, near, stature_px)
+    level = {name: np.array(t["xy_level"]) for name, t in placed.items()}
+    record["measurements"] = {  # the truth from the record, so renders made before a measurement have it too
         mid: {"truth": value,
               "analyzer": measured[mid].value if mid in measured and measured[mid].source is Source.MARKERS else None,
               "detector_error": round(detector[mid] - reference[mid], 4) if mid in detector else None}
-        for mid, value in truth.get("marker_measurements", {}).items()}
+        for mid, value in marker_measurements(level, view, stature_px).items()}
     return record
 
 
@@ -96,10 +102,10 @@ def summary(rows: Iterable[dict]) -> dict:
                            if k == mid and m["detector_error"] is not None])
         per_measure[mid] = {
             "n": len(pairs), "of": sum(1 for r in marked if mid in r["measurements"]),
-            "mae_deg": round(float(errors.mean()), 3) if len(errors) else None,
-            "max_deg": round(float(errors.max()), 3) if len(errors) else None,
-            "detector_mae_deg": round(float(detector.mean()), 3) if len(detector) else None,
-            "detector_max_deg": round(float(detector.max()), 3) if len(detector) else None,
+            "mae": round(float(errors.mean()), 3) if len(errors) else None,
+            "max": round(float(errors.max()), 3) if len(errors) else None,
+            "detector_mae": round(float(detector.mean()), 3) if len(detector) else None,
+            "detector_max": round(float(detector.max()), 3) if len(detector) else None,
         }
     unmarked = [r for r in rows if not r["marked"]]
     by_family = defaultdict(lambda: [0, 0])
@@ -142,10 +148,11 @@ def report_text(result: dict) -> str:
         f"{'measurement':28} {'n':>8} {'MAE':>6} {'max':>6}   detector alone: {'MAE':>6} {'max':>6}",
     ]
     for mid, m in result["measurements"].items():
-        lines.append(f"{mid:28} {m['n']:>3}/{m['of']:<4} {_deg(m['mae_deg'])} {_deg(m['max_deg'])}"
-                     f"                   {_deg(m['detector_mae_deg'])} {_deg(m['detector_max_deg'])}")
-    lines.append(f"(goal: MAE <= {goal['mae_deg']}°, max <= {goal['max_deg']}°; n = renders with a marker value "
-                 "of those whose truth has one)")
+        unit = registry.info(mid).unit
+        lines.append(f"{mid:28} {m['n']:>3}/{m['of']:<4} {_value(m['mae'], unit)} {_value(m['max'], unit)}"
+                     f"                   {_value(m['detector_mae'], unit)} {_value(m['detector_max'], unit)}")
+    lines.append(f"(goal for the angles: MAE <= {goal['mae_deg']}°, max <= {goal['max_deg']}°; plumb offsets in % of "
+                 "the body height; n = renders with a marker value of those whose truth has one)")
     lines += ["", "per family: visible markers found"]
     lines += [f"  {f:28} {v['found']}/{v['visible']}" for f, v in result["by_family"].items()]
     if result["missed"]:
@@ -155,5 +162,5 @@ def report_text(result: dict) -> str:
     return "\n".join(lines)
 
 
-def _deg(value: float | None) -> str:
-    return f"{value:5.2f}°" if value is not None else "     -"
+def _value(value: float | None, unit: registry.Unit) -> str:
+    return f"{value:5.2f}{'°' if unit is registry.Unit.DEG else '%'}" if value is not None else "     -"

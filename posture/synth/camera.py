@@ -26,6 +26,11 @@ class PinholeCamera:
     def focal_px(self) -> float:
         return (self.height_px / 2) / math.tan(self.yfov_rad / 2)
 
+    def depth(self, points: np.ndarray) -> np.ndarray:
+        """World points' (..., 3) distance in front of the camera along its viewing axis (...)."""
+        world_to_camera = np.linalg.inv(self.pose)
+        return -(np.asarray(points, dtype=np.float64) @ world_to_camera[2, :3] + world_to_camera[2, 3])
+
     def project(self, points: np.ndarray) -> np.ndarray:
         """World points (..., 3) to pixel coordinates (..., 2)."""
         points = np.asarray(points, dtype=np.float64)

@@ -222,7 +222,8 @@ def render_specs(specs: list[RenderSpec], out: Path, quality: int = 90) -> None:
         record = truth_record(body, spec, camera, stature, image_path.name)
         if spec.markers:
             level_camera = make_camera(replace(spec.camera, roll_deg=0.0, pitch_deg=0.0), stature)
-            record.update(marker_geometry.truth(placed, camera, level_camera, depth, spec.camera.view))
+            record.update(marker_geometry.truth(placed, camera, level_camera, depth, spec.camera.view,
+                                                marker_geometry.level_stature_px(record)))
         (out / f"{spec.name}.truth.json").write_text(json.dumps(record, indent=1) + "\n")
         sys.stderr.write(f"\r{index}/{len(specs)} {spec.name} ({time.perf_counter() - started:.0f} s)\033[K")
     sys.stderr.write("\n")

@@ -5,7 +5,8 @@ A ball of the given diameter touches the skin at the protocol point (its centre 
 along the skin's normal); a flat dot lies on the skin, 1 mm thick. Both are geometry, so they shade,
 are hidden by an arm or the body and vanish edge-on. The truth is each centre projected into the
 photo, how much of it the camera sees (from the rendered depth), and the measurements the product
-reads between the markers (MARKER_LINES), with the centres as a level camera sees them.
+reads between the markers (MARKER_LINES), with the centres as a level camera sees them; lengths in
+% of the body's true height as that camera sees it at the markers' depth (`level_stature_px`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import numpy as np
 from posture.assessment.measurements import between_markers
 from posture.assessment.views import View
 from posture.synth.body import PosedBody
-from posture.synth.camera import PinholeCamera
-from posture.synth.spec import MARKER_POINTS, Appearance, Markers
+from posture.synth.camera import PinholeCamera, make_camera
+from posture.synth.spec import MARKER_POINTS, Appearance, Markers, RenderSpec
 from posture.vision.markers import MarkerColour, colour_mask, protocol_names
 
 DOT_THICKNESS_M = 0.001
@@ -76,7 +77,7 @@ def meshes(placed: list[PlacedMarker], rgb: tuple[int, int, int], trimesh) -> li
 def visible_share(marker: PlacedMarker, camera: PinholeCamera, depth: np.ndarray) -> float:
     """The share of the marker's projected disc where the rendered depth is the marker's own
     (nothing in front of it): 1 in the open, 0 behind an arm or the body."""
-    centre_depth = float(-(np.linalg.inv(camera.pose) @ np.append(marker.centre, 1.0))[2])
+    centre_depth = float(camera.depth(marker.centre))
     u, v = camera.project(marker.centre)
     radius_px = camera.focal_px * marker.radius_m / centre_depth
     ys, xs = np.mgrid[0:depth.shape[0], 0:depth.shape[1]]
@@ -88,12 +89,13 @@ def visible_share(marker: PlacedMarker, camera: PinholeCamera, depth: np.ndarray
 
 
 def truth(placed: list[PlacedMarker], camera: PinholeCamera, level_camera: PinholeCamera, depth: np.ndarray,
-          view: str) -> dict:
+          view: str, stature_px: float) -> dict:
     """Per marker: its centre in the photo, as a level camera sees it, its diameter in pixels and
-    how much of it is seen; and the measurements between the markers (level camera)."""
+    how much of it is seen; and the measurements between the markers (level camera; `stature_px`:
+    the body's height as it sees it, see `level_stature_px`)."""
     records = {}
     for marker in placed:
-        centre_depth = float(-(np.linalg.inv(camera.pose) @ np.append(marker.centre, 1.0))[2])
+        centre_depth = float(camera.depth(marker.centre))
         records[marker.name] = {
             "xy": [round(float(c), 3) for c in camera.project(marker.centre)],
             "xy_level": [round(float(c), 3) for c in level_camera.project(marker.centre)],
@@ -101,14 +103,26 @@ def truth(placed: list[PlacedMarker], camera: PinholeCamera, level_camera: Pinho
             "visible": round(visible_share(marker, camera, depth), 3),
         }
     level = {name: np.array(record["xy_level"]) for name, record in records.items()}
-    return {"markers": records, "marker_measurements": marker_measurements(level, View(view))}
+    return {"markers": records, "marker_stature_px": round(stature_px, 3),
+            "marker_measurements": marker_measurements(level, View(view), stature_px)}
 
 
-def marker_measurements(centres: dict[str, np.ndarray], view: View) -> dict[str, float]:
+def level_stature_px(record: dict) -> float:
+    """The body's true height in pixels as the level camera sees it at the median depth of the
+    skin points under the render's markers: what "% of the body height" means for lengths read
+    between them (the analyzer estimates it from the pose model's eyes and feet instead). From a
+    render's truth record (spec, stature, skin points), so renders made before it have it too."""
+    spec = RenderSpec.from_json(record["spec"])
+    level_camera = make_camera(replace(spec.camera, roll_deg=0.0, pitch_deg=0.0), record["stature_m"])
+    skin = np.array([record["surface_3d"][surface_key(name)] for name in spec.markers.points])
+    return level_camera.focal_px * record["stature_m"] / float(np.median(level_camera.depth(skin)))
+
+
+def marker_measurements(centres: dict[str, np.ndarray], view: View, stature_px: float) -> dict[str, float]:
     """The product's marker measurements on the given centres (the side view's near side: the
     camera's side)."""
     near = "right" if view is View.SIDE_RIGHT else "left"
-    return {mid: round(value, 4) for mid, value in between_markers(centres, view, near).items()}
+    return {mid: round(value, 4) for mid, value in between_markers(centres, view, near, stature_px).items()}
 
 
 def sample_markers(rng: np.random.Generator, view: str, appearance: Appearance) -> Markers:
