@@ -12,11 +12,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from posture import registry
 from posture.analysis import Options, locate, measure_photo
 from posture.assessment.leveled import level_frame
 from posture.assessment.measurements import Source, measure_leveled
 from posture.assessment.views import View
 from posture.bench.markers import MATCH_PX, VISIBLE_SHARE
+from posture.synth.markers import level_stature_px, marker_measurements
 from posture.synth.spec import RenderSpec
 from posture.synth.truth import true_landmarks
 from posture.vision.markers import MarkerColour, find_markers, protocol_names
@@ -24,6 +26,9 @@ from posture.vision.markers import MarkerColour, find_markers, protocol_names
 RENDERS = Path(__file__).parent / "data" / "markers"
 MARKED = sorted(p.name.removesuffix(".truth.json") for p in RENDERS.glob("marked*.truth.json"))
 MEASURE_DEG = 0.5  # the issue's goal for the mean error; each of these renders is within it
+# Plumb offsets, % of the height: the analyzer's body height (eyes to feet, at the body's middle) is
+# ~2% short of the true one at the near-side markers' depth, a few hundredths of a % on these offsets.
+MEASURE_PCT = 0.15
 
 
 def render(name: str):
@@ -58,9 +63,12 @@ def test_measurements_between_found_markers_match_the_truth_between_the_true_cen
     points = {n: m.xy_px for n, m in find_markers(rgb, landmarks, None, view).markers.items()}
     measured = measure_leveled(level_frame(landmarks, None, 0.0), view, markers=points)
     assert truth["marker_measurements"]
-    for mid, true_value in truth["marker_measurements"].items():
+    # The truth from the record as the bench reads it: the plumb offsets too (the renders predate them).
+    level = {n: np.array(m["xy_level"]) for n, m in truth["markers"].items()}
+    for mid, true_value in marker_measurements(level, view, level_stature_px(truth)).items():
         assert measured[mid].source is Source.MARKERS, mid
-        assert measured[mid].value == pytest.approx(true_value, abs=MEASURE_DEG), mid
+        close = MEASURE_DEG if registry.info(mid).unit is registry.Unit.DEG else MEASURE_PCT
+        assert measured[mid].value == pytest.approx(true_value, abs=close), mid
 
 
 def test_markers_left_off_are_said_by_name_and_their_measurement_falls_back():
