@@ -59,6 +59,8 @@ def render_record(truth: dict, located: LocatedPhoto, options: Options) -> dict:
     record["wrong"] = sorted(n for n, xy in found.items()
                              if n not in placed or np.linalg.norm(xy - placed[n]["xy"]) > MATCH_PX)
     record["found_count"] = len(found)
+    if not placed:
+        return {**record, "measurements": {}}
     measured = measure_photo(located, options).measurements
     true_photo = {name: np.array(t["xy"]) for name, t in placed.items()}
     near, stature_px = "right" if view is View.SIDE_RIGHT else "left", level_stature_px(truth)
