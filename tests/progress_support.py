@@ -1,7 +1,7 @@
 """A client's history for the Progress page's tests: one real analysis of a sample's front and side
 photos (on the model's recorded answers) saved again and again, the hip line going from 7.8 deg
 down to -2.5 deg as the physiotherapist's client did (beyond the minimal detectable change of the
-sample's ±3.5 deg). Also `python -m tests.progress_support DB N` for looking at the page by hand."""
+sample's ±3.2 deg). Also `python -m tests.progress_support DB N` for looking at the page by hand."""
 
 from __future__ import annotations
 

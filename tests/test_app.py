@@ -404,8 +404,8 @@ def _fresh_analysis(inputs: dict, clicks: list) -> AppTest:
 
 def _findings(app: AppTest, downloads: dict[str, bytes]) -> dict:
     """Everything a finding is, as the page shows it and as the JSON download states it: each
-    shown finding's title and headline ('**Moderate, 90% sure it is outside the usual range**. Hip line tilt ...: +7.6 ±
-    3.5 deg (usual: below +3).'), the can't-tell list, every finding of the JSON (status,
+    shown finding's title and headline ('**Moderate, 93% sure it is outside the usual range**. Hip line tilt ...: +7.6 ±
+    3.2 deg (usual: below +3).'), the can't-tell list, every finding of the JSON (status,
     severity, confidence, evidence) and each measurement's value text."""
     document = json.loads(_download(app, downloads, "Download the data (JSON)"))
     return {
@@ -437,7 +437,7 @@ def test_pain_height_and_points_in_any_order_leave_the_findings_as_a_fresh_analy
     rng = random.Random(20260105)
     app = _fresh_analysis(NO_INPUTS, [])
     reference = _findings(app, downloads)
-    assert any("Hip line tilt (lateral pelvic tilt): +7.6 ± 3.5 deg" in s and "**Moderate, 90% sure" in s
+    assert any("Hip line tilt (lateral pelvic tilt): +7.6 ± 3.2 deg" in s and "**Moderate, 93% sure" in s
                for s in reference["shown"]), reference["shown"]
     document = json.loads(_download(app, downloads, "Download the data (JSON)"))
 

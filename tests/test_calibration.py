@@ -1,7 +1,6 @@
 """Learned corrections: applied from the data file, mirror-safe, and only with all their inputs."""
 
 import math
-from dataclasses import replace
 
 import pytest
 
@@ -225,12 +224,3 @@ def test_an_outline_model_far_from_the_model_without_it_is_less_sure(monkeypatch
     apart = calibration.calibrate(raw, {"pelvis_outline": np.array([-0.4])})["hip_tilt_deg"]
     assert apart.value == pytest.approx(-3.0)  # 4 deg from the points' 1.0: 3 beyond the usual 1
     assert apart.uncertainty == pytest.approx(np.hypot(0.5, 3.0))
-
-
-def test_a_camera_roll_moves_the_transferred_hip_as_it_moves_every_input(monkeypatch):
-    """Every input is a tilt a roll moves 1:1, so the combination moves by the sum of its weights:
-    the roll's share of the uncertainty and the whole-body tilt fit read that slope."""
-    monkeypatch.setattr(calibration, "load", lambda name: {**MODELS, "transfer": TRANSFER})
-    inputs = {name: replace(m(name, v), roll_slope=1.0)
-              for name, v in (("hip_tilt_deg", 2.0), ("knee_tilt_deg", 1.0), ("ankle_tilt_deg", 1.5))}
-    assert calibration.calibrate(inputs)["hip_tilt_deg"].roll_slope == pytest.approx(0.9 * 1.0 + 0.4 * 1.0)

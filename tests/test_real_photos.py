@@ -42,7 +42,7 @@ def test_street_clothes_never_turn_into_a_confident_hip_finding_against_the_hip_
     """Coats, bags and hands in pockets (these are street-fashion photos) shape the outline around
     the hips unlike the renders the hip model learned from. Most are recognised (`unusual_outline`,
     the hip points count alone); where the outline model still disagrees with the points far more
-    than on renders (a handbag at the hip: -4.4 deg against the points' +2.4), the uncertainty grows
+    than on renders (a handbag at the hip: -1.5 deg against the points' +4.1), the uncertainty grows
     so much that no finding is made. No hip finding ever contradicts the hip points' direction."""
     from posture.assessment.classifier import Status
 
@@ -55,7 +55,7 @@ def test_street_clothes_never_turn_into_a_confident_hip_finding_against_the_hip_
             if finding.id in ("high_left_hip", "high_right_hip") and finding.status is Status.PRESENT:
                 assert (finding.id == "high_left_hip") == (hips.raw_value > 0), path.name
         if path.name == "ccp_0008.jpg":
-            assert hips.raw_value > 1 and hips.value < -2 and hips.uncertainty > 3
+            assert hips.raw_value > 1 and hips.value < -1 and hips.uncertainty > 3
             assert not any(f.id.endswith("_hip") and f.status is Status.PRESENT for f in assessment.findings)
     assert warned >= 6
 

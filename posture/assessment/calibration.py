@@ -127,10 +127,8 @@ def transferred(estimate: Measurement, transfer: dict, measurements: Mapping[str
     value = sum(w * x for w, x in zip(weights, values, strict=True))
     carried = math.sqrt(sum((w * (m.uncertainty or 0.0)) ** 2 for w, m in zip(weights, inputs, strict=True)))
     names = tuple(dict.fromkeys(name for m in inputs for name in m.landmarks))
-    turns_with_roll = sum(w * m.roll_slope for w, m in zip(weights, inputs, strict=True))  # a roll moves every input
     return replace(
         estimate, value=value, uncertainty=max(carried, held_out_sd(transfer, value)), landmarks=names,
-        roll_slope=turns_with_roll,
         method=f"{estimate.method}, with {', '.join(transfer['features'][1:])} (fitted on render families)",
         length_cm=_rescaled_length(estimate, value),
     )
