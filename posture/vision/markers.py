@@ -235,7 +235,18 @@ def _stands_out(lab: np.ndarray, member: np.ndarray, core: np.ndarray, blob: np.
     ring = grown & ~cv2.dilate(blob.astype(np.uint8), np.ones((2 * gap + 1,) * 2, np.uint8)).astype(bool)
     if not ring.any() or member[ring].mean() > size["max_ring_share"]:
         return False
-    return float(np.linalg.norm(lab[core].mean(axis=0) - lab[ring].mean(axis=0))) >= size["min_contrast_lab"]
+    marker, around = lab[core].mean(axis=0), lab[ring].mean(axis=0)
+    return (float(np.linalg.norm(marker - around)) >= size["min_contrast_lab"]
+            or _hue_contrast(marker, around) >= size["min_hue_contrast_lab"])
+
+
+def _hue_contrast(marker: np.ndarray, around: np.ndarray) -> float:
+    """How much more of its own hue the marker has than its surroundings (CIELAB units along the
+    marker's a*b* direction): an orange ball on skin or a blue one on dark skin is close to them in
+    lightness and overall colour, but far more saturated in its hue than they are."""
+    chroma = marker[1:] - 128.0  # 8-bit OpenCV Lab: a* and b* offset by 128
+    norm = float(np.linalg.norm(chroma))
+    return float(np.dot(chroma - (around[1:] - 128.0), chroma / norm)) if norm > 0 else 0.0
 
 
 def _whole(found: dict[str, tuple[_Blob, float]]) -> dict[str, tuple[np.ndarray, float]]:
