@@ -217,18 +217,21 @@ def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, body: np.ndar
         if body is not None and not body[int(centre[1]), int(centre[0])]:
             continue
         box = (slice(max(0, y - h), y + 2 * h), slice(max(0, x - w), x + 2 * w))  # the blob and a ring of its size
-        if not _stands_out(lab[box], member[box], core[box] & (labels[box] == index), labels[box] == index, size):
+        if not _stands_out(lab[box], member[box], core[box] & (labels[box] == index), labels[box] == index, size,
+                           colour is MarkerColour.WHITE):
             continue
         blobs.append(_Blob(centre, float(diameter), float(min(roundness, 1.0)), float(area)))
     return blobs
 
 
-def _stands_out(lab: np.ndarray, member: np.ndarray, core: np.ndarray, blob: np.ndarray, size: dict) -> bool:
+def _stands_out(lab: np.ndarray, member: np.ndarray, core: np.ndarray, blob: np.ndarray, size: dict,
+                white: bool) -> bool:
     """A marker is set apart from what it sits on: the ring around it is mostly another colour,
     and its clear colour (`core`, without the shaded rim) differs from the ring's by a clear margin
     (CIELAB distance); a speck of a patterned or coloured garment is neither. The ring starts a gap
     away from the blob: a JPEG keeps colour at half resolution, so a small ball's colour bleeds
-    about 2 px into what surrounds it."""
+    about 2 px into what surrounds it. A coloured marker also has more of its own hue than the ring
+    (a dark fold or shadow on a dull garment of that hue differs in lightness only)."""
     rows, cols = np.nonzero(blob)
     width, gap = max(2, round((max(rows.ptp(), cols.ptp()) + 1) / 2)), size["ring_gap_px"]
     grown = cv2.dilate(blob.astype(np.uint8), np.ones((2 * (width + gap) + 1,) * 2, np.uint8)).astype(bool)
@@ -236,8 +239,11 @@ def _stands_out(lab: np.ndarray, member: np.ndarray, core: np.ndarray, blob: np.
     if not ring.any() or member[ring].mean() > size["max_ring_share"]:
         return False
     marker, around = lab[core].mean(axis=0), lab[ring].mean(axis=0)
-    return (float(np.linalg.norm(marker - around)) >= size["min_contrast_lab"]
-            or _hue_contrast(marker, around) >= size["min_hue_contrast_lab"])
+    if white:  # no hue of its own: lighter than what it sits on
+        return float(np.linalg.norm(marker - around)) >= size["min_contrast_lab"]
+    hue = _hue_contrast(marker, around)
+    return hue >= size["min_hue_contrast_lab"] or (
+        hue >= size["min_hue_share_lab"] and float(np.linalg.norm(marker - around)) >= size["min_contrast_lab"])
 
 
 def _hue_contrast(marker: np.ndarray, around: np.ndarray) -> float:
