@@ -82,6 +82,32 @@ def test_a_garment_of_the_markers_colour_a_lone_spot_and_missing_markers():
     assert "asis_left" in found.warnings[0].message and "front of the hip" in found.warnings[0].message
 
 
+def test_orange_balls_on_tanned_skin_are_found_by_their_hue_though_close_to_it_in_overall_colour():
+    """Orange balls on tanned skin differ from it by under the 40-unit overall contrast (with that
+    limit alone none is found), but are far more saturated in their own hue; a dull spot of that
+    hue (a mole, a freckle) is not a marker."""
+    pose = frontal_landmarks()
+    truth = protocol_points(pose)
+    skin = (190, 120, 90)
+    rgb, mask = scene(pose, truth, (250, 120, 10))
+    rgb[(rgb == (200, 170, 140)).all(axis=2)] = skin
+    found = find_markers(rgb, pose, mask, View.FRONT)
+    assert found.colour is MarkerColour.ORANGE and set(found.markers) == set(truth)
+    dull, _ = scene(pose, truth, (200, 110, 50))
+    dull[(dull == (200, 170, 140)).all(axis=2)] = skin
+    assert find_markers(dull, pose, mask, View.FRONT, MarkerColour.ORANGE).markers == {}
+
+
+def test_dark_folds_on_a_dull_top_of_the_markers_hue_are_not_markers():
+    """Dark specks on a dusky-red top are red by the colour limits and far from the top in
+    lightness, but have no more red than it: shading, not markers (a sample render gave a C7 and
+    an ASIS so)."""
+    pose = frontal_landmarks()
+    rgb, mask = scene(pose, protocol_points(pose), (95, 20, 25))  # dark red, flat: a fold's shadow
+    rgb[(rgb == (200, 170, 140)).all(axis=2)] = (170, 95, 100)
+    assert find_markers(rgb, pose, mask, View.FRONT, MarkerColour.RED).markers == {}
+
+
 def test_measurements_between_markers_follow_a_known_tilt_and_say_so():
     pose = frontal_landmarks()
     left, right = np.array([330.0, 500.0]), np.array([670.0, 500.0])  # 0.2 of the height apart

@@ -217,25 +217,42 @@ def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, body: np.ndar
         if body is not None and not body[int(centre[1]), int(centre[0])]:
             continue
         box = (slice(max(0, y - h), y + 2 * h), slice(max(0, x - w), x + 2 * w))  # the blob and a ring of its size
-        if not _stands_out(lab[box], member[box], core[box] & (labels[box] == index), labels[box] == index, size):
+        if not _stands_out(lab[box], member[box], core[box] & (labels[box] == index), labels[box] == index, size,
+                           colour is MarkerColour.WHITE):
             continue
         blobs.append(_Blob(centre, float(diameter), float(min(roundness, 1.0)), float(area)))
     return blobs
 
 
-def _stands_out(lab: np.ndarray, member: np.ndarray, core: np.ndarray, blob: np.ndarray, size: dict) -> bool:
+def _stands_out(lab: np.ndarray, member: np.ndarray, core: np.ndarray, blob: np.ndarray, size: dict,
+                white: bool) -> bool:
     """A marker is set apart from what it sits on: the ring around it is mostly another colour,
     and its clear colour (`core`, without the shaded rim) differs from the ring's by a clear margin
     (CIELAB distance); a speck of a patterned or coloured garment is neither. The ring starts a gap
     away from the blob: a JPEG keeps colour at half resolution, so a small ball's colour bleeds
-    about 2 px into what surrounds it."""
+    about 2 px into what surrounds it. A coloured marker also has more of its own hue than the ring
+    (a dark fold or shadow on a dull garment of that hue differs in lightness only)."""
     rows, cols = np.nonzero(blob)
     width, gap = max(2, round((max(rows.ptp(), cols.ptp()) + 1) / 2)), size["ring_gap_px"]
     grown = cv2.dilate(blob.astype(np.uint8), np.ones((2 * (width + gap) + 1,) * 2, np.uint8)).astype(bool)
     ring = grown & ~cv2.dilate(blob.astype(np.uint8), np.ones((2 * gap + 1,) * 2, np.uint8)).astype(bool)
     if not ring.any() or member[ring].mean() > size["max_ring_share"]:
         return False
-    return float(np.linalg.norm(lab[core].mean(axis=0) - lab[ring].mean(axis=0))) >= size["min_contrast_lab"]
+    marker, around = lab[core].mean(axis=0), lab[ring].mean(axis=0)
+    if white:  # no hue of its own: lighter than what it sits on
+        return float(np.linalg.norm(marker - around)) >= size["min_contrast_lab"]
+    hue = _hue_contrast(marker, around)
+    return hue >= size["min_hue_contrast_lab"] or (
+        hue >= size["min_hue_share_lab"] and float(np.linalg.norm(marker - around)) >= size["min_contrast_lab"])
+
+
+def _hue_contrast(marker: np.ndarray, around: np.ndarray) -> float:
+    """How much more of its own hue the marker has than its surroundings (CIELAB units along the
+    marker's a*b* direction): an orange ball on skin or a blue one on dark skin is close to them in
+    lightness and overall colour, but far more saturated in its hue than they are."""
+    chroma = marker[1:] - 128.0  # 8-bit OpenCV Lab: a* and b* offset by 128
+    norm = float(np.linalg.norm(chroma))
+    return float(np.dot(chroma - (around[1:] - 128.0), chroma / norm)) if norm > 0 else 0.0
 
 
 def _whole(found: dict[str, tuple[_Blob, float]]) -> dict[str, tuple[np.ndarray, float]]:
