@@ -101,15 +101,17 @@ def _outward_reach(body: np.ndarray, hand: np.ndarray, mid_x: float, stature: fl
     if not len(columns) or not len(rows):
         return 0.0
     gap = max(1, round(GAP * stature))
-    reaches = [_run_length(body[row, columns], gap) for row in rows]
-    return float(np.percentile(reaches, 90)) / stature
+    return float(np.percentile(_run_lengths(body[np.ix_(rows, columns)], gap), 90)) / stature
 
 
-def _run_length(line: np.ndarray, gap: int) -> int:
-    """Index of the last body pixel before `gap` background pixels in a row (from its start)."""
-    inside = np.concatenate(([-1], np.flatnonzero(line)))  # -1: the run starts at the hand's centre
-    breaks = np.flatnonzero(np.diff(inside) - 1 >= gap)
-    return int(max(inside[breaks[0]] if len(breaks) else inside[-1], 0))
+def _run_lengths(lines: np.ndarray, gap: int) -> np.ndarray:
+    """Per row: the index of the last body pixel before the first `gap` background pixels (from
+    the row's start, the hand's centre; the row's end counts as background), 0 at least. All rows
+    at once: this runs on every frame of the live preview."""
+    padded = np.concatenate([lines, np.zeros((len(lines), gap), bool)], axis=1)
+    background = np.concatenate([np.zeros((len(lines), 1), int), np.cumsum(~padded, axis=1)], axis=1)
+    all_background = (background[:, gap:] - background[:, :-gap]) == gap  # [j, j + gap) is background
+    return np.maximum(np.argmax(all_background, axis=1) - 1, 0)
 
 
 def _half_sure(person_mask: np.ndarray, stature: float) -> np.ndarray:
