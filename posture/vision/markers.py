@@ -96,14 +96,16 @@ def find_markers(
     stature = body_height_px(landmarks, constant("visibility_threshold"))[0] * scale
     priors = expected_positions(landmarks, view)
     expected = {name: (prior.xy_px * scale, prior.tolerance * stature) for name, prior in priors.items()}
-    body = _near_body(person_mask, rgb.shape[:2], stature)
+    person = _person(person_mask, rgb.shape[:2])
+    body = _near_body(person, stature)
     best = MarkerSet(None, {})
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
     for candidate in (colour,) if colour else AUTO_COLOURS:
-        if colour is None and _worn(hsv, candidate, person_mask):
+        core = colour_mask(hsv, candidate)  # its clear colour: read once, for the worn test and the blobs
+        if colour is None and _worn(core, person):
             continue
-        blobs = _blobs(hsv, lab, candidate, body, stature)
+        blobs = _blobs(hsv, lab, candidate, core, body, stature)
         found, ambiguous = _assigned(blobs, expected)
         found = _whole(found)
         needed = 1 if colour else 2
@@ -151,23 +153,27 @@ def _sided(name: str, near: str) -> str:
     return name if name.endswith(("_left", "_right")) or name == "c7" else f"{name}_{near}"
 
 
-def _worn(hsv: np.ndarray, colour: MarkerColour, mask: np.ndarray | None) -> bool:
-    """The person wears the colour (it covers more of them than a set of markers could): the
-    protocol keeps markers off a garment of their own colour, so an unnamed colour that is worn is
-    a garment's, and its spots are a print, a seam or a fold, not markers."""
-    if mask is None:
-        return False
-    person = cv2.resize((mask > 0.5).astype(np.uint8), (hsv.shape[1], hsv.shape[0]),
-                        interpolation=cv2.INTER_NEAREST).astype(bool)
-    return bool(person.any()) and float(colour_mask(hsv, colour)[person].mean()) > load("markers.json")["blob"][
-        "max_worn_share"]
-
-
-def _near_body(mask: np.ndarray | None, shape: tuple[int, int], stature: float) -> np.ndarray | None:
-    """The person's mask grown by a marker's size: a ball on the outline sticks out of it."""
+def _person(mask: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray | None:
+    """The person mask at the photo's size, as booleans."""
     if mask is None:
         return None
-    body = cv2.resize((mask > 0.5).astype(np.uint8), (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST)
+    return cv2.resize((mask > 0.5).astype(np.uint8), (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+
+
+def _worn(core: np.ndarray, person: np.ndarray | None) -> bool:
+    """The person wears the colour (`core`: its pixels; it covers more of them than a set of
+    markers could): the protocol keeps markers off a garment of their own colour, so an unnamed
+    colour that is worn is a garment's, and its spots are a print, a seam or a fold, not markers."""
+    if person is None:
+        return False
+    return bool(person.any()) and float(core[person].mean()) > load("markers.json")["blob"]["max_worn_share"]
+
+
+def _near_body(person: np.ndarray | None, stature: float) -> np.ndarray | None:
+    """The person's mask grown by a marker's size: a ball on the outline sticks out of it."""
+    if person is None:
+        return None
+    body = person.astype(np.uint8)
     grow = max(3, round(NEAR_BODY_FRACTION * stature))
     return cv2.dilate(body, np.ones((grow, grow), np.uint8)).astype(bool)
 
@@ -183,26 +189,26 @@ def colour_mask(hsv: np.ndarray, colour: MarkerColour, relax: float = 1.0) -> np
         val >= relax * spec["min_value"])
 
 
-def _with_rims(hsv: np.ndarray, colour: MarkerColour) -> tuple[np.ndarray, np.ndarray]:
+def _with_rims(hsv: np.ndarray, colour: MarkerColour, core: np.ndarray) -> np.ndarray:
     """The colour's pixels grown into their rims: a ball is darker and less saturated toward its
     edge (shading, and the edge pixels blend with what is behind), so its clear colour is a core
     smaller than the ball, its centre pulled toward the light. The core grows by up to RIM_PX into
-    pixels of the same hue at relaxed limits. Returns the core and the grown mask."""
+    pixels of the same hue at relaxed limits (`core`: the clear colour's pixels). Returns the grown mask."""
     rule = load("markers.json")["blob"]
-    core = colour_mask(hsv, colour).astype(np.uint8)
+    clear = core.astype(np.uint8)
     rim = colour_mask(hsv, colour, rule["rim_relax"]).astype(np.uint8)
-    grown = core
+    grown = clear
     for _ in range(rule["rim_px"]):
-        grown = cv2.dilate(grown, np.ones((3, 3), np.uint8)) & rim | core
-    return core.astype(bool), grown.astype(bool)
+        grown = cv2.dilate(grown, np.ones((3, 3), np.uint8)) & rim | clear
+    return grown.astype(bool)
 
 
-def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, body: np.ndarray | None, stature: float
-           ) -> list[_Blob]:
+def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, core: np.ndarray, body: np.ndarray | None,
+           stature: float) -> list[_Blob]:
     """Connected blobs of the colour that are marker-sized, round, on the body and set apart
     from their surroundings (`hsv` and `lab`: the photo in those colour spaces)."""
     size = load("markers.json")["blob"]
-    core, member = _with_rims(hsv, colour)
+    member = _with_rims(hsv, colour, core)
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(member.astype(np.uint8), connectivity=8)
     blobs = []
     for index in range(1, count):
