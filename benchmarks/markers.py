@@ -37,7 +37,7 @@ def paste_ball(rgb: np.ndarray, centre: np.ndarray, diameter: float, colour: tup
     out = rgb.copy()
     radius = diameter / 2
     ys, xs = np.mgrid[0:rgb.shape[0], 0:rgb.shape[1]]
-    dx, dy = xs - centre[0], ys - centre[1]
+    dx, dy = xs + 0.5 - centre[0], ys + 0.5 - centre[1]  # pixel (i, j) spans i..i+1: its centre is i + 0.5
     inside = dx**2 + dy**2 <= radius**2
     shade = 1.0 - 0.35 * (dx**2 + dy**2) / radius**2
     shade += 0.25 * np.clip(1 - ((dx + radius / 3) ** 2 + (dy + radius / 3) ** 2) / (radius**2 / 4), 0, None)

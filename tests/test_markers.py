@@ -98,6 +98,40 @@ def test_orange_balls_on_tanned_skin_are_found_by_their_hue_though_close_to_it_i
     assert find_markers(dull, pose, mask, View.FRONT, MarkerColour.ORANGE).markers == {}
 
 
+def test_blue_balls_on_a_mauve_top_stand_out_by_an_even_surface_and_not_on_a_printed_one():
+    """Muted blue balls on a mauve top (colours read off a render) pass neither the own-hue nor
+    the overall-contrast limit, but the top around them is even; on a print of the same colours,
+    whose hue varies around each ball, the same balls are not taken."""
+    pose = frontal_landmarks()
+    truth = protocol_points(pose)
+    plain, mask = scene(pose, {})
+    plain[(plain == (200, 170, 140)).all(axis=2)] = (162, 118, 162)
+    noise = np.random.default_rng(0).integers(-25, 26, size=mask.shape) * (mask > 0.5)
+    printed = np.clip(plain.astype(int) + np.stack([noise, noise // 2, 0 * noise], axis=2), 0, 255).astype(np.uint8)
+    for name, top in (("plain", plain), ("printed", printed)):
+        for xy in truth.values():
+            top = paste_ball(top, np.asarray(xy, float), BALL, (90, 117, 195))
+        found = find_markers(top, pose, mask, View.FRONT)
+        assert set(found.markers) == (set(truth) if name == "plain" else set()), name
+
+
+def test_one_ball_between_two_points_priors_is_named_neither():
+    """In a profile the acromion's and C7's priors are close: with only one ball there, halfway,
+    it could be either, so it is not used (called C7, an acromion ball moved a CVA by 10 degrees);
+    at the acromion's own place it is the acromion."""
+    pose = side_landmarks(View.SIDE_RIGHT)
+    priors = {name: prior.xy_px for name, prior in expected_positions(pose, View.SIDE_RIGHT).items()}
+    others = {name: priors[name] for name in ("tragus_right", "greater_trochanter_right")}
+    halfway = (priors["acromion_right"] + priors["c7"]) / 2
+    rgb, mask = scene(pose, {**others, "ball": halfway})
+    found = find_markers(rgb, pose, mask, View.SIDE_RIGHT)
+    assert set(found.markers) == set(others)
+    assert any("acromion_right" in w.message and "c7" in w.message for w in found.warnings)
+    rgb, mask = scene(pose, {**others, "ball": priors["acromion_right"] + 2.0})
+    at_acromion = find_markers(rgb, pose, mask, View.SIDE_RIGHT)
+    assert set(at_acromion.markers) == {*others, "acromion_right"}
+
+
 def test_dark_folds_on_a_dull_top_of_the_markers_hue_are_not_markers():
     """Dark specks on a dusky-red top are red by the colour limits and far from the top in
     lightness, but have no more red than it: shading, not markers (a sample render gave a C7 and

@@ -219,7 +219,7 @@ def _blobs(hsv: np.ndarray, lab: np.ndarray, colour: MarkerColour, core: np.ndar
         roundness = area / (np.pi * w * h / 4)  # how well it fills the ellipse of its box: a disc at any angle
         if roundness < size["min_roundness"] or max(w, h) > size["max_aspect"] * min(w, h):
             continue
-        centre = centroids[index]
+        centre = centroids[index] + 0.5  # pixel indices to the photo's continuous coordinates (the pose model's)
         if body is not None and not body[int(centre[1]), int(centre[0])]:
             continue
         box = (slice(max(0, y - h), y + 2 * h), slice(max(0, x - w), x + 2 * w))  # the blob and a ring of its size
@@ -237,7 +237,10 @@ def _stands_out(lab: np.ndarray, member: np.ndarray, core: np.ndarray, blob: np.
     (CIELAB distance); a speck of a patterned or coloured garment is neither. The ring starts a gap
     away from the blob: a JPEG keeps colour at half resolution, so a small ball's colour bleeds
     about 2 px into what surrounds it. A coloured marker also has more of its own hue than the ring
-    (a dark fold or shadow on a dull garment of that hue differs in lightness only)."""
+    (a dark fold or shadow on a dull garment of that hue differs in lightness only). A marker on a
+    surface of a near hue (orange on skin, blue on navy) differs less, but it sits on an even
+    surface: its own-hue contrast is many times the ring's spread in that hue, where a speck of a
+    print, seam or fold sits among pixels that vary."""
     rows, cols = np.nonzero(blob)
     width, gap = max(2, round((max(rows.ptp(), cols.ptp()) + 1) / 2)), size["ring_gap_px"]
     grown = cv2.dilate(blob.astype(np.uint8), np.ones((2 * (width + gap) + 1,) * 2, np.uint8)).astype(bool)
@@ -247,18 +250,24 @@ def _stands_out(lab: np.ndarray, member: np.ndarray, core: np.ndarray, blob: np.
     marker, around = lab[core].mean(axis=0), lab[ring].mean(axis=0)
     if white:  # no hue of its own: lighter than what it sits on
         return float(np.linalg.norm(marker - around)) >= size["min_contrast_lab"]
-    hue = _hue_contrast(marker, around)
+    hue, ring_spread = _own_hue(marker, lab[ring])
     return hue >= size["min_hue_contrast_lab"] or (
-        hue >= size["min_hue_share_lab"] and float(np.linalg.norm(marker - around)) >= size["min_contrast_lab"])
+        hue >= size["min_hue_share_lab"] and float(np.linalg.norm(marker - around)) >= size["min_contrast_lab"]) or (
+        hue >= size["min_hue_even_lab"]
+        and hue >= size["min_hue_over_ring_spread"] * max(ring_spread, size["ring_spread_floor_lab"]))
 
 
-def _hue_contrast(marker: np.ndarray, around: np.ndarray) -> float:
-    """How much more of its own hue the marker has than its surroundings (CIELAB units along the
+def _own_hue(marker: np.ndarray, ring: np.ndarray) -> tuple[float, float]:
+    """How much more of its own hue the marker (its mean CIELAB colour) has than the ring's pixels
+    on average, and the ring pixels' standard deviation in that hue (CIELAB units along the
     marker's a*b* direction): an orange ball on skin or a blue one on dark skin is close to them in
     lightness and overall colour, but far more saturated in its hue than they are."""
     chroma = marker[1:] - 128.0  # 8-bit OpenCV Lab: a* and b* offset by 128
     norm = float(np.linalg.norm(chroma))
-    return float(np.dot(chroma - (around[1:] - 128.0), chroma / norm)) if norm > 0 else 0.0
+    if norm == 0:
+        return 0.0, 0.0
+    along = (ring[:, 1:] - 128.0) @ (chroma / norm)
+    return float(norm - along.mean()), float(along.std())
 
 
 def _whole(found: dict[str, tuple[_Blob, float]]) -> dict[str, tuple[np.ndarray, float]]:
@@ -272,20 +281,25 @@ def _whole(found: dict[str, tuple[_Blob, float]]) -> dict[str, tuple[np.ndarray,
 
 
 def _assigned(blobs: list[_Blob], expected: dict[str, tuple[np.ndarray, float]]):
-    """Blobs matched to names by distance to the prior over its tolerance (at most 1); a name
-    with a second blob within its tolerance is ambiguous and left out."""
+    """Blobs matched to names by distance to the prior over its tolerance (at most 1). A name
+    with a second blob within its tolerance is ambiguous and left out; so is a blob about as near
+    the prior of a name no blob took: one acromion ball with C7 hidden lies between the two
+    priors, and calling it C7 moved a CVA by 10 degrees."""
     if not blobs:
         return {}, []
     names = list(expected)
     cost = np.array([[np.linalg.norm(b.xy - expected[n][0]) / expected[n][1] for n in names] for b in blobs])
     rows, cols = linear_sum_assignment(np.where(cost <= 1.0, cost, 1e6))
+    taken = {col for row, col in zip(rows, cols, strict=True) if cost[row, col] <= 1.0}
+    margin = load("markers.json")["blob"]["min_name_margin"]
     found, ambiguous = {}, []
     for row, col in zip(rows, cols, strict=True):
         if cost[row, col] > 1.0:
             continue
         rivals = [r for r in range(len(blobs)) if r != row and cost[r, col] <= 1.0 and r not in rows]
-        if rivals:
-            ambiguous.append(names[col])
+        other_names = [c for c in range(len(names)) if c not in taken and cost[row, c] < cost[row, col] + margin]
+        if rivals or other_names:
+            ambiguous.extend(names[c] for c in (col, *other_names))
             continue
         confidence = blobs[row].roundness * (1.0 - 0.5 * cost[row, col] ** 2)
         if confidence >= load("markers.json")["blob"]["min_confidence"]:
@@ -307,8 +321,9 @@ def _warnings(colour: MarkerColour, expected: dict[str, Expected], found: dict, 
     if ambiguous:
         warnings.append(PhotoWarning(
             WarningCode.MARKER_AMBIGUOUS,
-            "Two marker-like spots where one marker should be, so neither is used: "
-            + ", ".join(ambiguous) + ". Remove the other spot of that colour (a logo, a button?) or move the marker.",
+            "Which point a marker-like spot is can't be told (two spots where one point should be, or one spot"
+            " between two points), so it is not used: " + ", ".join(dict.fromkeys(ambiguous))
+            + ". Remove any other spot of that colour (a logo, a button?) and check the markers' places.",
         ))
     return tuple(warnings)
 
