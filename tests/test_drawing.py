@@ -248,3 +248,19 @@ def test_the_level_words_say_level_tilted_or_cant_tell():
     assert level_status(0.3, "add a plumb line") == ("camera level", LEVEL_RGB)
     assert level_status(-2.14, "add a plumb line")[0] == "camera tilted 2.1 deg: make the top line flat"
     assert level_status(None, "add a plumb line")[0] == "level: can't tell - add a plumb line"
+
+
+def test_labels_drawn_later_move_off_earlier_ones_but_stay_beside_their_point():
+    """Two labels at one place: the second moves a row (or to the point's other side), never onto
+    the first and never farther than a row from where it was asked; with no room the first spot."""
+    from posture.vision.drawing import _overlap, _text
+
+    canvas = np.zeros((400, 600, 3), np.uint8)
+    first = _text(canvas, "acromion R", (300, 200), (255, 255, 255), 1)
+    second = _text(canvas, "hips -3.0", (300, 200), (255, 255, 255), 1, avoid=[first])
+    assert not _overlap(first, second)
+    assert abs(second[1] - first[1]) <= 2 * first[3] and second[0] == first[0]
+    above, below = (0, 0, 600, first[1]), (0, first[1] + first[3], 600, 400)  # no room but the first's row
+    beside = _text(canvas, "ASIS L", (300, 200), (255, 255, 255), 1, left_of=290, avoid=[first, second, above, below])
+    assert not any(_overlap(beside, box) for box in (first, second, above, below))
+    assert beside[0] + beside[2] < 300  # on the point's left

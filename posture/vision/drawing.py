@@ -74,6 +74,12 @@ class _Pen:
     seen: Mapping[L, bool]
     unit: int
     note: Annotation
+    labels: list = field(default_factory=list)  # (x, y, w, h) of each label drawn so far: later ones avoid them
+
+    def text(self, text: str, origin: tuple[int, int], colour: RGB, left_of: int | None = None,
+             prefer_left: bool = False) -> None:
+        """A label (`_text`) moved down or up by a row while it would cover one drawn before."""
+        self.labels.append(_text(self.canvas, text, origin, colour, self.unit, left_of, prefer_left, self.labels))
 
     @property
     def frontal(self) -> bool:
@@ -190,7 +196,7 @@ def _line(pen: _Pen, ends: Sequence[L], value: float, text: str, colour: RGB) ->
         start, end = pen.px(ends[0]), pen.px(ends[1])
         where, left_of = (start[0] + 6 * pen.unit, start[1]), start[0] - 6 * pen.unit
     cv2.line(pen.canvas, start, end, colour, 2 * pen.unit, cv2.LINE_AA)
-    _text(pen.canvas, text, where, colour, pen.unit, left_of=left_of)
+    pen.text(text, where, colour, left_of=left_of)
 
 
 def _lean(pen: _Pen, four: Sequence[L], text: str, colour: RGB) -> None:
@@ -204,8 +210,7 @@ def _lean(pen: _Pen, four: Sequence[L], text: str, colour: RGB) -> None:
     cv2.line(pen.canvas, _int(base), _int(upright), colour, pen.unit, cv2.LINE_AA)
     cv2.line(pen.canvas, _int(base), _int(top), colour, 2 * pen.unit, cv2.LINE_AA)
     label = base + (top - base) * 0.4
-    _text(pen.canvas, text, (int(label[0]) + 6 * pen.unit, int(label[1])), colour, pen.unit,
-          left_of=int(label[0]) - 6 * pen.unit)
+    pen.text(text, (int(label[0]) + 6 * pen.unit, int(label[1])), colour, left_of=int(label[0]) - 6 * pen.unit)
 
 
 def _bend(pen: _Pen, chain: Sequence[L], text: str, colour: RGB) -> None:
@@ -214,7 +219,7 @@ def _bend(pen: _Pen, chain: Sequence[L], text: str, colour: RGB) -> None:
     cv2.polylines(pen.canvas, [polyline], False, colour, 2 * pen.unit, cv2.LINE_AA)
     x, y = pen.px(chain[1])
     outward = x >= pen.points[chain[1].mirror, 0] if pen.frontal else True
-    _text(pen.canvas, text, (x + 6 * pen.unit, y), colour, pen.unit, left_of=x - 6 * pen.unit, prefer_left=not outward)
+    pen.text(text, (x + 6 * pen.unit, y), colour, left_of=x - 6 * pen.unit, prefer_left=not outward)
 
 
 def _plumb_line(pen: _Pen) -> None:
@@ -236,8 +241,7 @@ def _suspects(pen: _Pen) -> None:
         cv2.circle(pen.canvas, pen.px(lm), radius, CANT_TELL_RGB, 2 * pen.unit, cv2.LINE_AA)
     if shown:  # one label: the legend says the rest
         x, y = pen.px(shown[0])
-        _text(pen.canvas, "another person?", (x + radius + 3 * pen.unit, y), CANT_TELL_RGB, pen.unit,
-              left_of=x - radius - 3 * pen.unit)
+        pen.text("another person?", (x + radius + 3 * pen.unit, y), CANT_TELL_RGB, left_of=x - radius - 3 * pen.unit)
 
 
 def _markers(pen: _Pen, scale: float) -> None:
@@ -251,8 +255,9 @@ def _markers(pen: _Pen, scale: float) -> None:
         cv2.circle(pen.canvas, centre, radius, (0, 0, 0), 3 * pen.unit, cv2.LINE_AA)
         cv2.circle(pen.canvas, centre, radius, colour, pen.unit, cv2.LINE_AA)
         outward_left = not pen.frontal or centre[0] < middle  # away from the body (a profile's values are right)
-        _text(pen.canvas, name, (centre[0] + radius + 2 * pen.unit, centre[1] + radius), colour, pen.unit,
-              left_of=centre[0] - radius - 2 * pen.unit, prefer_left=outward_left)
+        # Outward only: shrunk to fit rather than moved across the body onto the other side's labels.
+        pen.text(name, (centre[0] + radius + 2 * pen.unit, centre[1] + radius), colour,
+                 left_of=centre[0] - radius - 2 * pen.unit if outward_left else None, prefer_left=outward_left)
 
 
 def _int(point: np.ndarray) -> tuple[int, int]:
@@ -284,12 +289,15 @@ def _dashed_vertical(canvas: np.ndarray, x: int, unit: int) -> None:
 
 def _text(
     canvas: np.ndarray, text: str, origin: tuple[int, int], colour, unit: int, left_of: int | None = None,
-    prefer_left: bool = False,
-) -> None:
-    """Outlined text with its baseline at `origin`, shrunk to fit the image's width.
+    prefer_left: bool = False, avoid: Sequence[tuple[int, int, int, int]] = (),
+) -> tuple[int, int, int, int]:
+    """Outlined text with its baseline at `origin`, shrunk to fit the image's width; returns its
+    box (x, top, width, height).
 
     If it doesn't fit to the right of `origin`, it is placed to end at `left_of` instead;
     `prefer_left` places it there first (shrunk to fit there rather than moved to the right).
+    While it would cover a box of `avoid`, it moves a row down or up, then to the other side
+    (when `left_of` is given and it fits there); farther, it would no longer label its point.
     """
     font = cv2.FONT_HERSHEY_SIMPLEX
     width = canvas.shape[1]
@@ -307,9 +315,22 @@ def _text(
         scale *= max(0.3, (width - x - 2) / text_w)
         (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
     x = min(max(0, x), max(0, width - text_w - 1))
-    y = min(max(text_h + 2, origin[1]), canvas.shape[0] - 2)
+    other_side = None if left_of is None else (origin[0] if x < origin[0] else left_of - text_w)
+    sides = [x] + ([other_side] if other_side is not None and 0 <= other_side <= width - text_w else [])
+    descent, outline = cv2.getTextSize(text, font, scale, unit)[1], 2 * unit  # below the baseline; the black edge
+    row = text_h + descent + 2 * outline
+    for x, shift in [*((side, shift) for side in sides for shift in (0, row, -row)), (sides[0], 0)]:
+        y = min(max(text_h + 2, origin[1] + shift), canvas.shape[0] - 2)
+        box = (x - outline, y - text_h - outline, text_w + 2 * outline, text_h + descent + 2 * outline)
+        if not any(_overlap(box, other) for other in avoid):
+            break
     cv2.putText(canvas, text, (x, y), font, scale, (0, 0, 0), 3 * unit, cv2.LINE_AA)
     cv2.putText(canvas, text, (x, y), font, scale, colour, unit, cv2.LINE_AA)
+    return box
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 @dataclass(frozen=True)
