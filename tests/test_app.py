@@ -482,9 +482,9 @@ def _zoomed_click(app: AppTest, point: str, offset: tuple[float, float], stamp: 
     now = result.points[point].xy_px
     target = (now[0] + offset[0], now[1] + offset[1])
     window = ZoomWindow.around(now, result.image_size, ZOOM_LEVELS[DEFAULT_ZOOM])
-    x, y = window.to_view(target, VIEW_WIDTH_PX)
-    app.session_state[f"fix-click-{SIDE}"] = {"x": x, "y": y, "width": VIEW_WIDTH_PX, "height": VIEW_WIDTH_PX,
-                                              "unix_time": stamp}
+    x, y = window.to_view(target, VIEW_WIDTH_PX)  # a click reports the pixel's index: its centre less 0.5
+    app.session_state[f"fix-click-{SIDE}"] = {"x": x - 0.5, "y": y - 0.5, "width": VIEW_WIDTH_PX,
+                                              "height": VIEW_WIDTH_PX, "unix_time": stamp}
     app = app.run().run()
     assert not app.exception, app.exception
     return app, target

@@ -259,7 +259,13 @@ def test_labels_drawn_later_move_off_earlier_ones_but_stay_beside_their_point():
     first = _text(canvas, "acromion R", (300, 200), (255, 255, 255), 1)
     second = _text(canvas, "hips -3.0", (300, 200), (255, 255, 255), 1, avoid=[first])
     assert not _overlap(first, second)
-    assert abs(second[1] - first[1]) <= 2 * first[3] and second[0] == first[0]
+    assert second[1] - first[1] == first[3]  # the next row down, touching
+    pen_like = [first, second]
+    third = _text(canvas, "C7", (300, 200), (255, 255, 255), 1, avoid=pen_like)
+    assert not any(_overlap(third, box) for box in pen_like) and first[1] - third[1] == third[3]  # the row up
+    crowded = _text(canvas, "ASIS", (300, 200), (255, 255, 255), 1, avoid=[*pen_like, third], left_of=290,
+                    one_side=True)
+    assert crowded[1] == first[1] and crowded[0] == first[0]  # a label of one side only: its own spot, over them
     above, below = (0, 0, 600, first[1]), (0, first[1] + first[3], 600, 400)  # no room but the first's row
     beside = _text(canvas, "ASIS L", (300, 200), (255, 255, 255), 1, left_of=290, avoid=[first, second, above, below])
     assert not any(_overlap(beside, box) for box in (first, second, above, below))

@@ -146,7 +146,8 @@ def test_a_dot_on_the_zoomed_view_maps_back_to_where_it_is_on_the_photo(factor, 
     rgb = np.zeros((1000, 500, 3), np.uint8)
     yy, xx = np.mgrid[0:1000, 0:500]
     centre_work = (where[0] * 0.5, where[1] * 0.5)
-    glow = np.exp(-((xx - centre_work[0]) ** 2 + (yy - centre_work[1]) ** 2) / (2 * 1.2**2))
+    # A pixel's centre is its index + 0.5 (the pose model's and the markers' convention).
+    glow = np.exp(-((xx + 0.5 - centre_work[0]) ** 2 + (yy + 0.5 - centre_work[1]) ** 2) / (2 * 1.2**2))
     rgb[..., 0] = np.round(250 * glow)
     window = ZoomWindow.around((where[0] + 40.0, where[1] - 25.0), photo_size, factor)  # not centred on it
     assert window.contains(where) and window.width == pytest.approx(2000 / factor)
@@ -154,7 +155,7 @@ def test_a_dot_on_the_zoomed_view_maps_back_to_where_it_is_on_the_photo(factor, 
     view = zoomed_view(rgb, photo_size, window, [])
     weights = view[..., 0].astype(float)
     ys, xs = np.mgrid[0:view.shape[0], 0:view.shape[1]]
-    dot = (float((xs * weights).sum() / weights.sum()), float((ys * weights).sum() / weights.sum()))
+    dot = (float((xs * weights).sum() / weights.sum()) + 0.5, float((ys * weights).sum() / weights.sum()) + 0.5)
     shown_width = 391.0  # the browser stretches the 640-px view to its column
     clicked = (dot[0] * shown_width / view.shape[1], dot[1] * shown_width / view.shape[1])
     back = window.to_photo(clicked, shown_width)

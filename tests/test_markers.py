@@ -13,6 +13,7 @@ from posture.analysis import Options, locate, measure_photo
 from posture.assessment.leveled import level_frame
 from posture.assessment.measurements import Source, measure_leveled
 from posture.assessment.views import View
+from posture.errors import WarningCode
 from posture.vision.landmarks import Landmark
 from posture.vision.markers import MarkerColour, expected_positions, find_markers
 from tests.conftest import FLOOR_Y, IMAGE_SIZE, STATURE_PX, frontal_landmarks, side_landmarks
@@ -99,9 +100,10 @@ def test_orange_balls_on_tanned_skin_are_found_by_their_hue_though_close_to_it_i
 
 
 def test_blue_balls_on_a_mauve_top_stand_out_by_an_even_surface_and_not_on_a_printed_one():
-    """Muted blue balls on a mauve top (colours read off a render) pass neither the own-hue nor
-    the overall-contrast limit, but the top around them is even; on a print of the same colours,
-    whose hue varies around each ball, the same balls are not taken."""
+    """Muted blue balls on a mauve top (colours read off a render) have too little of their own
+    hue for the own-hue limit and for the overall-contrast path (under 20), but the top around
+    them is even; on a print of the same colours, whose hue varies around each ball, the same
+    balls are not taken."""
     pose = frontal_landmarks()
     truth = protocol_points(pose)
     plain, mask = scene(pose, {})
@@ -126,7 +128,8 @@ def test_one_ball_between_two_points_priors_is_named_neither():
     rgb, mask = scene(pose, {**others, "ball": halfway})
     found = find_markers(rgb, pose, mask, View.SIDE_RIGHT)
     assert set(found.markers) == set(others)
-    assert any("acromion_right" in w.message and "c7" in w.message for w in found.warnings)
+    assert any(w.code is WarningCode.MARKER_AMBIGUOUS and "acromion_right" in w.message and "c7" in w.message
+               for w in found.warnings)
     rgb, mask = scene(pose, {**others, "ball": priors["acromion_right"] + 2.0})
     at_acromion = find_markers(rgb, pose, mask, View.SIDE_RIGHT)
     assert set(at_acromion.markers) == {*others, "acromion_right"}

@@ -269,7 +269,7 @@ def _examiner(view: ReportView, state: dict) -> None:
                                             cursor="crosshair")
     if click and click.get("unix_time") != state.get("last_click"):
         state["last_click"] = click["unix_time"]
-        xy = window.to_photo((click["x"], click["y"]), click["width"])
+        xy = window.to_photo((click["x"] + 0.5, click["y"] + 0.5), click["width"])  # the clicked pixel's centre
         _set_edits(state, result.path, edits.with_point(point if point in protocol else Landmark[point.upper()], xy))
     with list_column:
         _placed_list(section, edits)

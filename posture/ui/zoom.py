@@ -72,9 +72,11 @@ def zoomed_view(rgb: np.ndarray, photo_size: tuple[int, int], window: ZoomWindow
     `ZoomWindow.to_photo` is that map's inverse."""
     per_photo = width_px / window.width
     work_per_photo = rgb.shape[1] / photo_size[0]
-    # view = (work / work_per_photo - left) * per_photo
+    # view = (work / work_per_photo - left) * per_photo, in positions where a pixel's centre is its
+    # index + 0.5 (the pose model's and the markers'); warpAffine maps indices, hence the half pixels.
     scale = per_photo / work_per_photo
-    matrix = np.array([[scale, 0.0, -window.left * per_photo], [0.0, scale, -window.top * per_photo]])
+    half = 0.5 * scale - 0.5
+    matrix = np.array([[scale, 0.0, half - window.left * per_photo], [0.0, scale, half - window.top * per_photo]])
     height_px = round(window.height * per_photo)
     view = cv2.warpAffine(np.ascontiguousarray(rgb), matrix, (width_px, height_px), flags=cv2.INTER_CUBIC,
                           borderMode=cv2.BORDER_REPLICATE)

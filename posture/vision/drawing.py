@@ -77,9 +77,10 @@ class _Pen:
     labels: list = field(default_factory=list)  # (x, y, w, h) of each label drawn so far: later ones avoid them
 
     def text(self, text: str, origin: tuple[int, int], colour: RGB, left_of: int | None = None,
-             prefer_left: bool = False) -> None:
-        """A label (`_text`) moved down or up by a row while it would cover one drawn before."""
-        self.labels.append(_text(self.canvas, text, origin, colour, self.unit, left_of, prefer_left, self.labels))
+             prefer_left: bool = False, one_side: bool = False) -> None:
+        """A label (`_text`) moved off the labels drawn before it."""
+        self.labels.append(_text(self.canvas, text, origin, colour, self.unit, left_of, prefer_left, self.labels,
+                                 one_side))
 
     @property
     def frontal(self) -> bool:
@@ -257,7 +258,8 @@ def _markers(pen: _Pen, scale: float) -> None:
         outward_left = not pen.frontal or centre[0] < middle  # away from the body (a profile's values are right)
         # Outward only: shrunk to fit rather than moved across the body onto the other side's labels.
         pen.text(name, (centre[0] + radius + 2 * pen.unit, centre[1] + radius), colour,
-                 left_of=centre[0] - radius - 2 * pen.unit if outward_left else None, prefer_left=outward_left)
+                 left_of=centre[0] - radius - 2 * pen.unit if outward_left else None, prefer_left=outward_left,
+                 one_side=True)
 
 
 def _int(point: np.ndarray) -> tuple[int, int]:
@@ -289,7 +291,7 @@ def _dashed_vertical(canvas: np.ndarray, x: int, unit: int) -> None:
 
 def _text(
     canvas: np.ndarray, text: str, origin: tuple[int, int], colour, unit: int, left_of: int | None = None,
-    prefer_left: bool = False, avoid: Sequence[tuple[int, int, int, int]] = (),
+    prefer_left: bool = False, avoid: Sequence[tuple[int, int, int, int]] = (), one_side: bool = False,
 ) -> tuple[int, int, int, int]:
     """Outlined text with its baseline at `origin`, shrunk to fit the image's width; returns its
     box (x, top, width, height).
@@ -297,7 +299,8 @@ def _text(
     If it doesn't fit to the right of `origin`, it is placed to end at `left_of` instead;
     `prefer_left` places it there first (shrunk to fit there rather than moved to the right).
     While it would cover a box of `avoid`, it moves a row down or up, then to the other side
-    (when `left_of` is given and it fits there); farther, it would no longer label its point.
+    (when `left_of` is given, it fits there and not `one_side`); farther, it would no longer label
+    its point.
     """
     font = cv2.FONT_HERSHEY_SIMPLEX
     width = canvas.shape[1]
@@ -315,7 +318,7 @@ def _text(
         scale *= max(0.3, (width - x - 2) / text_w)
         (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
     x = min(max(0, x), max(0, width - text_w - 1))
-    other_side = None if left_of is None else (origin[0] if x < origin[0] else left_of - text_w)
+    other_side = None if left_of is None or one_side else (origin[0] if x < origin[0] else left_of - text_w)
     sides = [x] + ([other_side] if other_side is not None and 0 <= other_side <= width - text_w else [])
     descent, outline = cv2.getTextSize(text, font, scale, unit)[1], 2 * unit  # below the baseline; the black edge
     row = text_h + descent + 2 * outline
