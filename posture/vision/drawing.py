@@ -258,8 +258,7 @@ def _markers(pen: _Pen, scale: float) -> None:
         outward_left = not pen.frontal or centre[0] < middle  # away from the body (a profile's values are right)
         # Outward only: shrunk to fit rather than moved across the body onto the other side's labels.
         pen.text(name, (centre[0] + radius + 2 * pen.unit, centre[1] + radius), colour,
-                 left_of=centre[0] - radius - 2 * pen.unit if outward_left else None, prefer_left=outward_left,
-                 one_side=True)
+                 left_of=centre[0] - radius - 2 * pen.unit, prefer_left=outward_left, one_side=True)
 
 
 def _int(point: np.ndarray) -> tuple[int, int]:
@@ -299,8 +298,8 @@ def _text(
     If it doesn't fit to the right of `origin`, it is placed to end at `left_of` instead;
     `prefer_left` places it there first (shrunk to fit there rather than moved to the right).
     While it would cover a box of `avoid`, it moves a row down or up, then to the other side
-    (when `left_of` is given, it fits there and not `one_side`); farther, it would no longer label
-    its point.
+    (when `left_of` is given and it fits there); farther, it would no longer label its point.
+    `one_side`: never on the other side, for either reason (shrunk to fit instead).
     """
     font = cv2.FONT_HERSHEY_SIMPLEX
     width = canvas.shape[1]
@@ -312,7 +311,7 @@ def _text(
         scale *= min(1.0, max(0.3, (left_of - 2) / text_w))
         (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
         x = left_of - text_w
-    elif x + text_w > width and left_of is not None and left_of - text_w >= 0:
+    elif x + text_w > width and left_of is not None and left_of - text_w >= 0 and not one_side:
         x = left_of - text_w
     if x + text_w > width:
         scale *= max(0.3, (width - x - 2) / text_w)

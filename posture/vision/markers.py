@@ -291,11 +291,11 @@ def _assigned(blobs: list[_Blob], expected: dict[str, tuple[np.ndarray, float]])
     cost = np.array([[np.linalg.norm(b.xy - expected[n][0]) / expected[n][1] for n in names] for b in blobs])
     rows, cols = linear_sum_assignment(np.where(cost <= 1.0, cost, 1e6))
     named = {row: col for row, col in zip(rows, cols, strict=True) if cost[row, col] <= 1.0}  # blob -> name
-    margin = load("markers.json")["blob"]["min_name_margin"]
+    taken, margin = set(named.values()), load("markers.json")["blob"]["min_name_margin"]
     found, ambiguous = {}, []
     for row, col in named.items():
         rivals = [r for r in range(len(blobs)) if r != row and r not in named and cost[r, col] <= 1.0]
-        other_names = [c for c in range(len(names)) if c not in named.values() and cost[row, c] <= 1.0
+        other_names = [c for c in range(len(names)) if c not in taken and cost[row, c] <= 1.0
                        and cost[row, c] < cost[row, col] + margin]
         if rivals or other_names:
             ambiguous.extend(names[c] for c in (col, *other_names))
