@@ -1,5 +1,7 @@
 """Annotations land where the landmarks are, in the agreed colours, at any image size."""
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -270,3 +272,21 @@ def test_labels_drawn_later_move_off_earlier_ones_but_stay_beside_their_point():
     beside = _text(canvas, "ASIS L", (300, 200), (255, 255, 255), 1, left_of=290, avoid=[first, second, above, below])
     assert not any(_overlap(beside, box) for box in (first, second, above, below))
     assert beside[0] + beside[2] < 300  # on the point's left
+
+
+def test_measurement_labels_move_off_the_marker_labels_and_rings():
+    """Marker names stay on their outward side, so they are laid out first; a measurement label
+    asked for where a marker's name or ring is moves off both, and each marker's name stays beside
+    its ring. Before, the left acromion's name was drawn over the shoulder line's label."""
+    from posture.vision.drawing import _marker_labels, _marker_rings, _overlap, _Pen
+
+    pose = frontal_landmarks(View.FRONT)
+    shoulder = pose.xy_px[L.LEFT_SHOULDER]
+    note = replace(note_for(pose), markers={"acromion L": (float(shoulder[0]), float(shoulder[1]))})
+    canvas = np.zeros((pose.image_size[1], pose.image_size[0], 3), np.uint8)
+    pen = _Pen(canvas, pose.xy_px, {lm: True for lm in L}, 1, note, rings=_marker_rings(note, 1.0, canvas.shape[1], 1))
+    (name,) = _marker_labels(pen, 1.0).values()
+    ring = pen.rings["acromion L"]
+    assert name.box[0] > ring[0] + ring[2] // 2 and abs(name.y - (ring[1] + ring[3])) <= 3  # beside its ring, outward
+    pen.text("shoulders +4.0", (name.x, name.y), (255, 255, 255))  # asked for right where the name is
+    assert not _overlap(pen.labels[-1], name.box) and not _overlap(pen.labels[-1], ring)

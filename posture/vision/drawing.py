@@ -75,12 +75,13 @@ class _Pen:
     unit: int
     note: Annotation
     labels: list = field(default_factory=list)  # (x, y, w, h) of each label drawn so far: later ones avoid them
+    rings: dict = field(default_factory=dict)  # marker label -> (x, y, w, h) of its ring: no label covers one
 
     def text(self, text: str, origin: tuple[int, int], colour: RGB, left_of: int | None = None,
-             prefer_left: bool = False, one_side: bool = False) -> None:
-        """A label (`_text`) moved off the labels drawn before it."""
-        self.labels.append(_text(self.canvas, text, origin, colour, self.unit, left_of, prefer_left, self.labels,
-                                 one_side))
+             prefer_left: bool = False) -> None:
+        """A label (`_text`) moved off the labels laid out before it and off the markers' rings."""
+        self.labels.append(_text(self.canvas, text, origin, colour, self.unit, left_of, prefer_left,
+                                 [*self.labels, *self.rings.values()]))
 
     @property
     def frontal(self) -> bool:
@@ -100,10 +101,12 @@ def annotate(image_rgb: np.ndarray, landmarks: PoseLandmarks, note: Annotation) 
     free, so the photo keeps its pixels where they were (a click on it maps back unchanged)."""
     canvas = np.ascontiguousarray(image_rgb.copy())
     height, width = canvas.shape[:2]
-    points = landmarks.xy_px * (width / landmarks.image_size[0])
+    scale = width / landmarks.image_size[0]  # the original photo's pixels to the canvas's
+    points = landmarks.xy_px * scale
     unit = max(1, round(max(width, height) / 700))  # line width 1 up to a ~1000 px preview
     seen = {lm: bool(landmarks.visibility[lm] >= note.visibility_threshold) for lm in L}
-    pen = _Pen(canvas, points, seen, unit, note)
+    pen = _Pen(canvas, points, seen, unit, note, rings=_marker_rings(note, scale, width, unit))
+    marker_labels = _marker_labels(pen, scale)  # first: they stay on one side, the others can move
     for a, b in BONES:
         if seen[a] and seen[b]:
             cv2.line(canvas, pen.px(a), pen.px(b), _side_colour(a, b), unit, cv2.LINE_AA)
@@ -116,7 +119,7 @@ def annotate(image_rgb: np.ndarray, landmarks: PoseLandmarks, note: Annotation) 
         if value is not None:
             _draw(pen, mid, drawing, value, unit_name, note.line_colours.get(mid, NORMAL_RGB))
     _suspects(pen)
-    _markers(pen, width / landmarks.image_size[0])
+    _markers(pen, scale, marker_labels)
     if not note.show_legend:
         return canvas
     box = person_box((width, height), points, seen, note.person_mask)
@@ -245,20 +248,45 @@ def _suspects(pen: _Pen) -> None:
         pen.text("another person?", (x + radius + 3 * pen.unit, y), CANT_TELL_RGB, left_of=x - radius - 3 * pen.unit)
 
 
-def _markers(pen: _Pen, scale: float) -> None:
+def _marker_radius(width: int, unit: int) -> int:
+    return max(6 * unit, width // 90)
+
+
+def _marker_rings(note: Annotation, scale: float, width: int, unit: int) -> dict[str, tuple[int, int, int, int]]:
+    """Each marker's ring as a box (x, y, w, h) on the canvas, known before any label is drawn."""
+    radius = _marker_radius(width, unit) + unit  # and half its black edge
+    return {name: (*(v - radius for v in _int(np.asarray(xy) * scale)), 2 * radius, 2 * radius)
+            for name, xy in note.markers.items()}
+
+
+def _marker_labels(pen: _Pen, scale: float) -> dict[str, _Label]:
+    """Each marker's name laid out beside its ring, outward only (shrunk to fit rather than moved
+    across the body onto the other side's labels), off the other rings; the measurement labels,
+    which may change sides, are laid out after them and move off them."""
+    radius = _marker_radius(pen.canvas.shape[1], pen.unit)
+    middle = float(np.mean(pen.points[[L.LEFT_HIP, L.RIGHT_HIP], 0]))
+    laid_out = {}
+    for name, xy in pen.note.markers.items():
+        centre = _int(np.asarray(xy) * scale)
+        outward_left = not pen.frontal or centre[0] < middle  # away from the body (a profile's values are right)
+        others = [box for other, box in pen.rings.items() if other != name]
+        laid_out[name] = _layout(pen.canvas.shape, name, (centre[0] + radius + 2 * pen.unit, centre[1] + radius),
+                                 pen.unit, left_of=centre[0] - radius - 2 * pen.unit, prefer_left=outward_left,
+                                 avoid=[*pen.labels, *others], one_side=True)
+        pen.labels.append(laid_out[name].box)
+    return laid_out
+
+
+def _markers(pen: _Pen, scale: float, labels: Mapping[str, _Label]) -> None:
     """Each marker found on the body: a white ring with its name, so a wrong one is seen at once;
     a point placed by hand in cyan."""
-    radius = max(6 * pen.unit, pen.canvas.shape[1] // 90)
-    middle = float(np.mean(pen.points[[L.LEFT_HIP, L.RIGHT_HIP], 0]))
+    radius = _marker_radius(pen.canvas.shape[1], pen.unit)
     for name, xy in pen.note.markers.items():
         centre = _int(np.asarray(xy) * scale)
         colour = PLACED_RGB if name in pen.note.placed_by_hand else DETECTED_RGB
         cv2.circle(pen.canvas, centre, radius, (0, 0, 0), 3 * pen.unit, cv2.LINE_AA)
         cv2.circle(pen.canvas, centre, radius, colour, pen.unit, cv2.LINE_AA)
-        outward_left = not pen.frontal or centre[0] < middle  # away from the body (a profile's values are right)
-        # Outward only: shrunk to fit rather than moved across the body onto the other side's labels.
-        pen.text(name, (centre[0] + radius + 2 * pen.unit, centre[1] + radius), colour,
-                 left_of=centre[0] - radius - 2 * pen.unit, prefer_left=outward_left, one_side=True)
+        _put(pen.canvas, labels[name], colour)
 
 
 def _int(point: np.ndarray) -> tuple[int, int]:
@@ -288,21 +316,43 @@ def _dashed_vertical(canvas: np.ndarray, x: int, unit: int) -> None:
         cv2.line(canvas, (x, y), (x, min(height - 1, y + dash)), (0, 200, 255), unit, cv2.LINE_AA)
 
 
+@dataclass(frozen=True)
+class _Label:
+    """A label laid out: its text, baseline origin, font scale, stroke width and box (x, top, w, h)."""
+
+    text: str
+    x: int
+    y: int
+    scale: float
+    unit: int
+    box: tuple[int, int, int, int]
+
+
 def _text(
     canvas: np.ndarray, text: str, origin: tuple[int, int], colour, unit: int, left_of: int | None = None,
     prefer_left: bool = False, avoid: Sequence[tuple[int, int, int, int]] = (), one_side: bool = False,
 ) -> tuple[int, int, int, int]:
-    """Outlined text with its baseline at `origin`, shrunk to fit the image's width; returns its
-    box (x, top, width, height).
+    """Outlined text laid out by `_layout` and drawn; returns its box (x, top, width, height)."""
+    label = _layout(canvas.shape, text, origin, unit, left_of, prefer_left, avoid, one_side)
+    _put(canvas, label, colour)
+    return label.box
+
+
+def _layout(
+    shape: tuple[int, ...], text: str, origin: tuple[int, int], unit: int, left_of: int | None = None,
+    prefer_left: bool = False, avoid: Sequence[tuple[int, int, int, int]] = (), one_side: bool = False,
+) -> _Label:
+    """Text with its baseline at `origin`, shrunk to fit the image's width.
 
     If it doesn't fit to the right of `origin`, it is placed to end at `left_of` instead;
     `prefer_left` places it there first (shrunk to fit there rather than moved to the right).
-    While it would cover a box of `avoid`, it moves a row down or up, then to the other side
-    (when `left_of` is given and it fits there); farther, it would no longer label its point.
+    While it would cover a box of `avoid`, it moves down or up just clear of what it covers (at most
+    one and a half rows), then to the other side (when `left_of` is given and it fits there);
+    farther, it would no longer label its point.
     `one_side`: never on the other side, for either reason (shrunk to fit instead).
     """
     font = cv2.FONT_HERSHEY_SIMPLEX
-    width = canvas.shape[1]
+    width = shape[1]
     scale = text_scale(width, unit, LABEL_TEXT_OF_WIDTH)
     unit = max(1, round(scale / 0.45))  # stroke width follows the text's size
     (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
@@ -320,15 +370,31 @@ def _text(
     other_side = None if left_of is None or one_side else (origin[0] if x < origin[0] else left_of - text_w)
     sides = [x] + ([other_side] if other_side is not None and 0 <= other_side <= width - text_w else [])
     descent, outline = cv2.getTextSize(text, font, scale, unit)[1], 2 * unit  # below the baseline; the black edge
-    row = text_h + descent + 2 * outline
-    for x, shift in [*((side, shift) for side in sides for shift in (0, row, -row)), (sides[0], 0)]:
-        y = min(max(text_h + 2, origin[1] + shift), canvas.shape[0] - 2)
-        box = (x - outline, y - text_h - outline, text_w + 2 * outline, text_h + descent + 2 * outline)
-        if not any(_overlap(box, other) for other in avoid):
-            break
-    cv2.putText(canvas, text, (x, y), font, scale, (0, 0, 0), 3 * unit, cv2.LINE_AA)
-    cv2.putText(canvas, text, (x, y), font, scale, colour, unit, cv2.LINE_AA)
-    return box
+    height = text_h + descent + 2 * outline
+
+    def box_at(x: int, shift: int) -> tuple[tuple[int, int, int, int], int]:
+        y = min(max(text_h + 2, origin[1] + shift), shape[0] - 2)
+        return (x - outline, y - text_h - outline, text_w + 2 * outline, height), y
+
+    for x in sides:
+        box, y = box_at(x, 0)
+        covered = [other for other in avoid if _overlap(box, other)]
+        if not covered:
+            return _Label(text, x, y, scale, unit, box)
+        below = max(o[1] + o[3] for o in covered) - box[1]  # just clear of what it covers
+        above = min(o[1] for o in covered) - (box[1] + height)
+        for shift in (below, above):
+            box, y = box_at(x, shift)
+            if abs(shift) <= 1.5 * height and not any(_overlap(box, other) for other in avoid):
+                return _Label(text, x, y, scale, unit, box)
+    box, y = box_at(sides[0], 0)
+    return _Label(text, sides[0], y, scale, unit, box)
+
+
+def _put(canvas: np.ndarray, label: _Label, colour) -> None:
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    cv2.putText(canvas, label.text, (label.x, label.y), font, label.scale, (0, 0, 0), 3 * label.unit, cv2.LINE_AA)
+    cv2.putText(canvas, label.text, (label.x, label.y), font, label.scale, colour, label.unit, cv2.LINE_AA)
 
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
