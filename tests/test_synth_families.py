@@ -135,6 +135,20 @@ def test_the_shipped_floor_is_the_error_on_families_it_was_not_fitted_on_and_rai
     assert held["shipped"]["covered"] < held["shipped_out_of_family_sigma"]["covered"] == 1.0
 
 
+def test_the_floor_is_the_error_on_the_worst_family_not_the_pooled_one():
+    """A photo does not say which kind it is: a floor pooled over the families covers the mild
+    ones and leaves the hard one (here c, read at half its tilt) uncovered when it is held out."""
+    gains = {"baseline": 1.0, "a": 0.9, "b": 0.9, "c": 0.5, "d": 0.5}
+    records = [_record(f, t, gain * t, sd=0.3) for f, gain in gains.items() for t in np.linspace(-8, 8, 9)]
+    floor = out_of_family_floors(records)["hip_tilt_deg"]
+    measured = floor.get("sd", floor.get("measured_sd"))  # used or not (hip calls): the value is the point
+    pooled = np.sqrt(np.mean(np.square(np.r_[0.1 * np.linspace(-8, 8, 9), 0.5 * np.linspace(-8, 8, 9)])))
+    assert measured == pytest.approx(np.sqrt(np.mean(np.square(0.5 * np.linspace(-8, 8, 9)))), abs=1e-3)
+    assert measured > pooled + 0.5 and floor["worst_family"] in ("c", "d")
+    held = held_out(records)["c"]["hip_tilt_deg"]  # its floor comes from d, as hard, not from a and b
+    assert held["shipped_out_of_family_sigma"]["covered"] == 1.0
+
+
 def test_a_floor_that_costs_a_held_out_family_a_right_call_is_recorded_but_not_used():
     # Each family reads 40% of the tilt, surely: a sigma as wide as the error turns "found" into can't tell.
     records = [_record(f, t, 0.4 * t, sd=0.3) for f in ("baseline", "b", "c") for t in np.linspace(-8, 8, 9)]
