@@ -201,6 +201,8 @@ def _parser() -> argparse.ArgumentParser:
     families.add_argument("--write-transfer", type=Path, metavar="CALIBRATION_JSON",
                           help="write the transfer stage (the calibrated value with the knee line, fitted on every "
                           "family, its sigma fitted to the held-out error) into this file")
+    families.add_argument("--hold-out-together", metavar="FAMILY,FAMILY", type=lambda text: text.split(","),
+                          help="hold these families out as one (families that share a change: camera_high,combined)")
     families.set_defaults(run=_run_bench_families)
     markers = bench_kinds.add_parser(
         "markers", help="marker mode on renders with markers on the skin points",
@@ -399,7 +401,14 @@ def _run_bench_markers(args) -> int:
 
 
 def _run_bench_families(args) -> int:
-    from posture.bench.families import family_records, held_out, out_of_family_floors, report_text, transfer_stages
+    from posture.bench.families import (
+        family_records,
+        held_out,
+        held_out_together,
+        out_of_family_floors,
+        report_text,
+        transfer_stages,
+    )
     from posture.vision.pose_model import BlazePoseEstimator
 
     if empty := [folder for folder in args.folders if not any(folder.glob("*.truth.json"))]:
@@ -409,6 +418,11 @@ def _run_bench_families(args) -> int:
     records = [record for folder in args.folders for record in family_records(
         folder, estimator, progress=lambda name: sys.stderr.write(f"\r{name[-50:]}\033[K"))]
     sys.stderr.write("\r\033[K")
+    if args.hold_out_together:
+        if args.write_out_of_family_sd or args.write_transfer:
+            sys.stderr.write("posture bench families: --hold-out-together only prints figures, it writes nothing\n")
+            return EXIT_USAGE
+        records = held_out_together(records, args.hold_out_together)
     results = held_out(records)
     if args.write_out_of_family_sd:
         document = json.loads(args.write_out_of_family_sd.read_text())

@@ -12,6 +12,7 @@ from posture.bench.families import (
     fit_transfer,
     gaussian_sd,
     held_out,
+    held_out_together,
     hip_calls,
     out_of_family_floors,
     out_of_family_sd,
@@ -130,7 +131,7 @@ def test_the_shipped_floor_is_the_error_on_families_it_was_not_fitted_on_and_rai
     floors = out_of_family_floors(records)
     expected = np.sqrt(np.mean(np.square(0.2 * np.linspace(-8, 8, 9))))
     assert floors["hip_tilt_deg"]["sd"] == pytest.approx(expected, abs=1e-3)
-    assert floors["hip_tilt_deg"]["families"] == ["a", "b", "c"] and floors["hip_tilt_deg"]["renders"] == 27
+    assert floors["hip_tilt_deg"]["families"] == ["a", "b", "c"] and floors["hip_tilt_deg"]["renders"] == 9  # the worst
     held = held_out(records)["a"]["hip_tilt_deg"]
     assert held["shipped"]["covered"] < held["shipped_out_of_family_sigma"]["covered"] == 1.0
 
@@ -146,7 +147,11 @@ def test_the_floor_is_the_error_on_the_worst_family_not_the_pooled_one():
     assert measured == pytest.approx(np.sqrt(np.mean(np.square(0.5 * np.linspace(-8, 8, 9)))), abs=1e-3)
     assert measured > pooled + 0.5 and floor["worst_family"] in ("c", "d")
     held = held_out(records)["c"]["hip_tilt_deg"]  # its floor comes from d, as hard, not from a and b
+    assert held["shipped_sigma_out"] == pytest.approx(measured, abs=1e-3)
     assert held["shipped_out_of_family_sigma"]["covered"] == 1.0
+    assert held_out(records)["a"]["hip_tilt_deg"]["shipped_sigma_out"] == pytest.approx(measured, abs=1e-3)
+    together = held_out(held_out_together(records, ["c", "d"]))["c+d"]["hip_tilt_deg"]  # none as hard is left
+    assert together["shipped_sigma_out"] == pytest.approx(np.sqrt(np.mean(np.square(0.1 * np.linspace(-8, 8, 9)))))
 
 
 def test_a_floor_that_costs_a_held_out_family_a_right_call_is_recorded_but_not_used():

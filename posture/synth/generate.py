@@ -4,7 +4,7 @@
     python -m posture.synth.generate samples --out samples             # the README's samples
     python -m posture.synth.generate random  --out DIR --count 200 --seed 1
     python -m posture.synth.generate obliquity --out DIR                   # 3° vs level, 30 people
-    python -m posture.synth.generate pairs     --out DIR                   # posture changes, 10 people
+    python -m posture.synth.generate pairs     --out DIR [--family NAME]   # posture changes, 10 people
     python -m posture.synth.generate confounders --out DIR                 # level pelvis, leaning trunk etc.
     python -m posture.synth.generate families  --out DIR --count 12 --seed 1  # per variation family
     python -m posture.synth.generate markers   --out DIR --count 160 --seed 1  # marker mode, + no-marker renders
@@ -149,15 +149,21 @@ PAIRED_POSTURES = {
 }
 
 
-def paired_specs(seed: int = 404, people: int = 10) -> list[RenderSpec]:
+def paired_specs(seed: int = 404, people: int = 10, family: str | None = None) -> list[RenderSpec]:
     """Changes between postures of the same person: each person (body, outfit, room, camera) in
-    profile neutral, with a forward head, and with an anterior pelvic tilt."""
+    profile neutral, with a forward head, and with an anterior pelvic tilt; with `family`, each
+    person changed as that variation family changes a render (the same draw for all three
+    postures, so only the posture differs), to measure changes on families the models never saw."""
     rng = np.random.default_rng(seed)
     specs = []
     for index in range(people):
         person = _spec("", Posture(), "side_right" if index % 2 == 0 else "side_left", rng)
         for name, posture in PAIRED_POSTURES.items():
-            specs.append(replace(person, name=f"pair{index:02d}.{name}.{person.camera.view}", posture=posture))
+            spec = replace(person, name=f"pair{index:02d}.{name}.{person.camera.view}", posture=posture)
+            if family is not None:
+                spec = replace(FAMILIES[family].change(spec, np.random.default_rng([seed, index])), name=spec.name,
+                               family=family)
+            specs.append(spec)
     return specs
 
 
@@ -239,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=None,
                         help="random, families and markers sets: the seed (default 1)")
     parser.add_argument("--family", action="append", choices=sorted(FAMILIES), metavar="NAME",
-                        help="families set: only this family (repeatable; default all)")
+                        help="families set: only this family (repeatable; default all); pairs set: the "
+                             "pairs changed as this family changes a render")
     args = parser.parse_args(argv)
     if args.set == "fixed":
         specs = fixed_specs()
@@ -248,7 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     elif args.set == "obliquity":
         specs = obliquity_specs()
     elif args.set == "pairs":
-        specs = paired_specs()
+        if args.family and len(args.family) > 1:
+            parser.error("pairs: one --family at a time (each family's pairs go to their own folder)")
+        specs = paired_specs(family=args.family[0] if args.family else None)
     elif args.set == "confounders":
         specs = confounder_specs()
     elif args.set == "families":

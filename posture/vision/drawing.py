@@ -74,7 +74,7 @@ class _Pen:
     seen: Mapping[L, bool]
     unit: int
     note: Annotation
-    labels: list = field(default_factory=list)  # (x, y, w, h) of each label drawn so far: later ones avoid them
+    labels: list = field(default_factory=list)  # (x, y, w, h) of each label laid out so far: later ones avoid them
     rings: dict = field(default_factory=dict)  # marker label -> (x, y, w, h) of its ring: no label covers one
 
     def text(self, text: str, origin: tuple[int, int], colour: RGB, left_of: int | None = None,
@@ -254,7 +254,7 @@ def _marker_radius(width: int, unit: int) -> int:
 
 def _marker_rings(note: Annotation, scale: float, width: int, unit: int) -> dict[str, tuple[int, int, int, int]]:
     """Each marker's ring as a box (x, y, w, h) on the canvas, known before any label is drawn."""
-    radius = _marker_radius(width, unit) + unit  # and half its black edge
+    radius = _marker_radius(width, unit) + 2 * unit  # and half its black edge (3 units), antialiased
     return {name: (*(v - radius for v in _int(np.asarray(xy) * scale)), 2 * radius, 2 * radius)
             for name, xy in note.markers.items()}
 
@@ -330,10 +330,10 @@ class _Label:
 
 def _text(
     canvas: np.ndarray, text: str, origin: tuple[int, int], colour, unit: int, left_of: int | None = None,
-    prefer_left: bool = False, avoid: Sequence[tuple[int, int, int, int]] = (), one_side: bool = False,
+    prefer_left: bool = False, avoid: Sequence[tuple[int, int, int, int]] = (),
 ) -> tuple[int, int, int, int]:
     """Outlined text laid out by `_layout` and drawn; returns its box (x, top, width, height)."""
-    label = _layout(canvas.shape, text, origin, unit, left_of, prefer_left, avoid, one_side)
+    label = _layout(canvas.shape, text, origin, unit, left_of, prefer_left, avoid)
     _put(canvas, label, colour)
     return label.box
 
@@ -372,22 +372,22 @@ def _layout(
     descent, outline = cv2.getTextSize(text, font, scale, unit)[1], 2 * unit  # below the baseline; the black edge
     height = text_h + descent + 2 * outline
 
-    def box_at(x: int, shift: int) -> tuple[tuple[int, int, int, int], int]:
-        y = min(max(text_h + 2, origin[1] + shift), shape[0] - 2)
+    def box_at(x: int, baseline: int) -> tuple[tuple[int, int, int, int], int]:
+        y = min(max(text_h + 2, baseline), shape[0] - 2)  # inside the image
         return (x - outline, y - text_h - outline, text_w + 2 * outline, height), y
 
     for x in sides:
-        box, y = box_at(x, 0)
+        box, y = box_at(x, origin[1])
         covered = [other for other in avoid if _overlap(box, other)]
         if not covered:
             return _Label(text, x, y, scale, unit, box)
         below = max(o[1] + o[3] for o in covered) - box[1]  # just clear of what it covers
         above = min(o[1] for o in covered) - (box[1] + height)
         for shift in (below, above):
-            box, y = box_at(x, shift)
-            if abs(shift) <= 1.5 * height and not any(_overlap(box, other) for other in avoid):
-                return _Label(text, x, y, scale, unit, box)
-    box, y = box_at(sides[0], 0)
+            moved, moved_y = box_at(x, y + shift)
+            if abs(shift) <= 1.5 * height and not any(_overlap(moved, other) for other in avoid):
+                return _Label(text, x, moved_y, scale, unit, moved)
+    box, y = box_at(sides[0], origin[1])
     return _Label(text, sides[0], y, scale, unit, box)
 
 
