@@ -251,3 +251,21 @@ def test_a_low_lumbar_compensation_keeps_the_trunk_upright_above_a_tilted_pelvis
     assert tilt_deg(body.joints["left_hip"], body.joints["right_hip"]) == pytest.approx(6.0, abs=0.1)
     assert tilt_deg(body.joints["left_shoulder"], body.joints["right_shoulder"]) == pytest.approx(0.0, abs=0.5)
     assert abs(body.joints["neck_base"][0] - body.joints["pelvis_centre"][0]) < 0.02
+
+
+def test_family_pairs_differ_only_in_posture_and_carry_the_family_change():
+    """`generate pairs --family camera_high`: each person's three renders share the high camera,
+    the outfit and the room (the family's change drawn once per person), so a measured change is the
+    posture's alone; without a family the pairs are as before (a level camera at hip height)."""
+    from dataclasses import replace as replaced
+
+    from posture.synth.generate import PAIRED_POSTURES, paired_specs
+
+    plain, high = paired_specs(), paired_specs(family="camera_high")
+    assert [s.name for s in plain] == [s.name for s in high] and len(high) == 10 * len(PAIRED_POSTURES)
+    for person in range(10):
+        trio = high[3 * person:3 * person + 3]
+        assert {s.family for s in trio} == {"camera_high"} and 1.35 <= trio[0].camera.height_m <= 1.7
+        assert [s.posture for s in trio] == list(PAIRED_POSTURES.values())
+        assert all(replaced(s, name="", posture=trio[0].posture) == replaced(trio[0], name="") for s in trio)
+        assert plain[3 * person].camera.pitch_deg == 0.0 and plain[3 * person].appearance == trio[0].appearance
