@@ -374,10 +374,7 @@ def _click(app: AppTest, photo: str, point: str, x: float, y: float, stamp: int)
     app = app.run()
     app.session_state[f"fix-click-{photo}"] = {"x": x, "y": y, "width": CLICK_WIDTH, "height": CLICK_WIDTH,
                                                "unix_time": stamp}
-    # The click is handled below the findings and ends in st.rerun(); AppTest's tree keeps the
-    # elements of the interrupted run that the second one did not overwrite (a browser drops
-    # them), so one more run, with nothing new, shows the page as it settles.
-    app = app.run().run()
+    app = app.run()  # the click is taken before the report is derived: one run shows it
     assert not app.exception, app.exception
     if point in (ASIS, PSIS):
         listed = next(m.value for m in app.markdown if m.value.startswith("**Points on this photo**"))
@@ -485,7 +482,7 @@ def _zoomed_click(app: AppTest, point: str, offset: tuple[float, float], stamp: 
     x, y = window.to_view(target, VIEW_WIDTH_PX)  # a click reports the pixel's index: its centre less 0.5
     app.session_state[f"fix-click-{SIDE}"] = {"x": x - 0.5, "y": y - 0.5, "width": VIEW_WIDTH_PX,
                                               "height": VIEW_WIDTH_PX, "unix_time": stamp}
-    app = app.run().run()
+    app = app.run()
     assert not app.exception, app.exception
     return app, target
 
@@ -518,8 +515,8 @@ def test_examiner_mode_places_points_on_the_zoomed_view_and_undo_and_clear_take_
     assert any("Where to click:** The small flap" in caption.value for caption in app.caption)
 
     next(b for b in app.button if b.key == f"fix-undo-{SIDE}").click()
-    app = app.run().run()
+    app = app.run()
     assert set(_photo_document(app, downloads)["markers"]) == {"c7"}
     next(b for b in app.button if b.key == f"fix-clear-{SIDE}").click()
-    app = app.run().run()
+    app = app.run()
     assert _photo_document(app, downloads) == fresh

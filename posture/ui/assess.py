@@ -80,6 +80,7 @@ def page() -> None:
         st.warning("The photos have changed since they were analysed: press **Analyse** to see the results "
                    "for these photos.", icon=":material/update:")
         return
+    _take_click(state)  # before the report is derived: one run per click
     analysis = analyze_located(state["located"], Options(height_cm=height_cm, pain=pain), state["edits"])
     view = report_view(analysis, header)
     show_results(view, red_flag, summary_box)
@@ -267,10 +268,9 @@ def _examiner(view: ReportView, state: dict) -> None:
             result.image, result.image_size, window, _shown_points(result, point, protocol))
         click = streamlit_image_coordinates(picture, width="stretch", key=f"fix-click-{result.path}",
                                             cursor="crosshair")
-    if click and click.get("unix_time") != state.get("last_click"):
-        state["last_click"] = click["unix_time"]
-        xy = window.to_photo((click["x"] + 0.5, click["y"] + 0.5), click["width"])  # the clicked pixel's centre
-        _set_edits(state, result.path, edits.with_point(point if point in protocol else Landmark[point.upper()], xy))
+    # A click on it is read at the top of the next run, against this view (_take_click).
+    state["shown"] = ShownView(result.path, window, point if point in protocol else Landmark[point.upper()],
+                               click.get("unix_time") if click else None)
     with list_column:
         _placed_list(section, edits)
 
@@ -288,19 +288,40 @@ def _examiner_choices(usable: list[PhotoSection], state: dict) -> tuple[PhotoSec
         st.caption(f"**Where to click:** {point_words(point)['on_photo']}")
     edits = state["edits"].get(result.path, PhotoEdits())
     buttons = st.container(horizontal=True)  # side by side on a phone too
-    if buttons.button("Undo", key=f"fix-undo-{result.path}", disabled=not edits.placed, icon=":material/undo:",
-                      help="Takes back the last point placed on this photo."):
-        _set_edits(state, result.path, edits.undone())
-    if buttons.button("Clear", key=f"fix-clear-{result.path}", disabled=not edits.placed, icon=":material/delete:",
-                      help="Takes back every point placed by hand on this photo."):
-        _set_edits(state, result.path, PhotoEdits())
+    buttons.button("Undo", key=f"fix-undo-{result.path}", disabled=not edits.placed, icon=":material/undo:",
+                   help="Takes back the last point placed on this photo.", on_click=_set_edits,
+                   args=(state, result.path, edits.undone()))
+    buttons.button("Clear", key=f"fix-clear-{result.path}", disabled=not edits.placed, icon=":material/delete:",
+                   help="Takes back every point placed by hand on this photo.", on_click=_set_edits,
+                   args=(state, result.path, PhotoEdits()))
     return section, point, protocol
 
 
+@dataclass(frozen=True)
+class ShownView:
+    """The examiner's view as drawn: a click on it is read against this, on the next run."""
+
+    path: str
+    window: ZoomWindow
+    target: str | Landmark  # the protocol point or pose point being placed
+    seen_click: int | None  # the view's last click when it was drawn (already taken, or from before)
+
+
+def _take_click(state: dict) -> None:
+    """A new click on the examiner's view places its point, before the report is derived (so one
+    run shows it; taken after the report, it needed a second run)."""
+    shown: ShownView | None = state.get("shown")
+    click = None if shown is None else st.session_state.get(f"fix-click-{shown.path}")
+    if not click or click.get("unix_time") == shown.seen_click:
+        return
+    state["shown"] = replace(shown, seen_click=click["unix_time"])
+    xy = shown.window.to_photo((click["x"] + 0.5, click["y"] + 0.5), click["width"])  # the clicked pixel's centre
+    _set_edits(state, shown.path, state["edits"].get(shown.path, PhotoEdits()).with_point(shown.target, xy))
+
+
 def _set_edits(state: dict, path: str, edits: PhotoEdits) -> None:
-    """A new placement (or its undoing) replaces the photo's edits; the report is derived again."""
+    """A new placement (or its undoing) replaces the photo's edits; the report derives from them."""
     state["edits"] = {**state["edits"], path: edits}
-    st.rerun()
 
 
 def _point_words(name: str, result: PhotoResult, protocol: Mapping[str, Expected]) -> str:
