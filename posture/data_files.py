@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from PIL import Image, ImageOps
 
 
 @cache
@@ -28,3 +31,33 @@ def exercise_picture(exercise_id: str) -> Path | None:
     None when there is none."""
     path = Path(str(resources.files("posture.data").joinpath(PICTURES, f"{exercise_id}.png")))
     return path if path.is_file() else None
+
+
+NEAR_SIDE = {"front": "left", "back": "right"}  # posture/pictures/figure.py: near limbs on the image's right
+OTHER = {"left": "right", "right": "left"}
+
+
+def drawn_side(exercise_id: str) -> str | None:
+    """The side ('left' or 'right') whose muscles the picture shows working, for an exercise done
+    on one side (`works` in exercise_poses.json); None for one done on both."""
+    pose = load("exercise_poses.json")["poses"].get(exercise_id, {})
+    if "works" not in pose:
+        return None
+    near = NEAR_SIDE[pose["view"]]
+    return near if pose["works"] == "near" else OTHER[near]
+
+
+@cache
+def exercise_picture_png(exercise_id: str, side: str) -> bytes | None:
+    """The picture of an exercise as the plan prescribes it for `side` ('left', 'right' or
+    'both'): mirrored when it shows the other side, so nobody stretches the side the text does not
+    mean. None when there is no picture."""
+    path = exercise_picture(exercise_id)
+    if path is None:
+        return None
+    shown = drawn_side(exercise_id)
+    if shown is None or side not in OTHER or side == shown:
+        return path.read_bytes()
+    buffer = io.BytesIO()
+    ImageOps.mirror(Image.open(path)).save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()

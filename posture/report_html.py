@@ -9,9 +9,7 @@ from __future__ import annotations
 import base64
 import io
 from datetime import datetime
-from functools import cache
 from html import escape
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -90,18 +88,17 @@ def image_data_uri(rgb: np.ndarray, long_side_px: int = REPORT_IMAGE_LONG_SIDE_P
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-@cache
-def picture_data_uri(path: Path) -> str:
+def picture_data_uri(png: bytes) -> str:
     """An exercise picture (a small PNG) as a data URI, so the report stays one file."""
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _picture(exercise: Exercise) -> str:
     """The drawing of an exercise's key position, or nothing when it has none."""
-    path = exercise.picture
-    if path is None:
+    png = exercise.picture
+    if png is None:
         return ""
-    return f"<img class='pose' alt='{escape(exercise.title)}' src='{picture_data_uri(path)}'>"
+    return f"<img class='pose' alt='{escape(exercise.title)}' src='{picture_data_uri(png)}'>"
 
 
 def _safety(safety: Safety) -> str:

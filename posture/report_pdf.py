@@ -23,7 +23,6 @@ from posture.annotated import annotated_image
 from posture.assessment.corrections import Safety
 from posture.assessment.pain import region_label
 from posture.assessment.plan import PlanItem
-from posture.data_files import exercise_picture
 from posture.presentation import PhotoSection, ReportHeader, ReportView, ShownFinding, Summary
 
 FONT = "DejaVu"
@@ -219,7 +218,7 @@ def _in_short(pdf: ReportPdf, view: ReportView) -> None:
     if summary.plan.items:
         pdf.heading("Your plan", 3)
         pdf.paragraph(summary.plan.time_text)
-        pictures = any(exercise_picture(i.exercise.exercise_id) for i in summary.plan.items)
+        pictures = any(i.exercise.picture for i in summary.plan.items)
         for number, item in enumerate(summary.plan.items, 1):
             _plan_item(pdf, number, item, pictures)
         if summary.left_out:
@@ -239,11 +238,11 @@ def _plan_item(pdf: ReportPdf, number: int, item: PlanItem, picture_column: bool
     if not picture_column:
         pdf.bullets(text, first_number=number)
         return
-    picture = exercise_picture(exercise.exercise_id)
+    picture = exercise.picture
     if pdf.will_page_break(PICTURE_MM if picture else 3 * LINE_MM):
         pdf.add_page()
     top, page = pdf.get_y(), pdf.page
-    height = pdf.picture(picture.read_bytes(), PICTURE_MM, PICTURE_MM)[1] if picture else 0.0
+    height = pdf.picture(picture, PICTURE_MM, PICTURE_MM)[1] if picture else 0.0
     with pdf.column(pdf.l_margin + PICTURE_MM + 3, pdf.epw - PICTURE_MM - 3):
         pdf.set_y(top)
         pdf.bullets(text, first_number=number)

@@ -4,6 +4,7 @@ on a knee, lying down); the names in plain words first, the anatomy after."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 from math import atan2, degrees
@@ -153,3 +154,44 @@ def test_the_html_report_embeds_each_exercise_picture_beside_it():
     details = html.split("<h2>Corrections</h2>")[1]
     shown = sum(len(rec.stretch) + len(rec.strengthen) for rec in summary.corrections)
     assert details.count("<img class='pose'") == shown > 0
+
+
+def _sided_exercises() -> set[str]:
+    """Exercises some correction prescribes for one side (side 'same' or 'other' of the finding)."""
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "exercise" in node and node.get("side", "both") != "both":
+                found.add(node["exercise"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+    walk({key: value for key, value in load("corrections.json").items() if key != "exercises"})
+    return found
+
+
+def test_an_exercise_for_one_side_is_pictured_on_that_side():
+    """Every exercise done on one side says which side its picture shows (`works`), and a plan for
+    the other side gets the exact mirror image: a stretch drawn on the left for a right-sided
+    finding would have the person stretch the wrong side. Done on both sides: the picture as drawn."""
+    from posture.data_files import drawn_side
+
+    poses = load("exercise_poses.json")["poses"]
+    sided = _sided_exercises()
+    assert sided and {e for e, pose in poses.items() if "works" in pose} == sided
+    # Read off the drawings: the waist stretch raises the figure's left arm (front view, image right);
+    # the hip hitch stands on the figure's right leg (the step is under the image's left).
+    assert drawn_side("ql_stretch") == "left" and drawn_side("hip_hitch") == "right"
+    assert drawn_side("shoulder_depression") == "right"  # a back view: the near limbs are the right ones
+    for exercise_id in sorted(sided):
+        shown = drawn_side(exercise_id)
+        stored = np.asarray(Image.open(exercise_picture(exercise_id)).convert("RGB"))
+        for side in ("left", "right"):
+            picture = Exercise("m", side, exercise_id, "n", "i", "d").picture
+            pixels = np.asarray(Image.open(io.BytesIO(picture)).convert("RGB"))
+            assert np.array_equal(pixels, stored if side == shown else stored[:, ::-1]), (exercise_id, side)
+    plain = Exercise("m", "both", "chin_tuck", "n", "i", "d").picture
+    assert plain == exercise_picture("chin_tuck").read_bytes()

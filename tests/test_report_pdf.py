@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-import posture.report_pdf
+import posture.assessment.corrections
 from posture.analysis import Options, analyze_located, locate
 from posture.assessment.pain import Pain
 from posture.data_files import exercise_picture
@@ -111,12 +111,12 @@ def test_what_a_front_photo_alone_cannot_tell_is_in_the_pdf(replayed):
 
 def test_an_exercise_picture_is_drawn_beside_its_exercise(hip_analysis, tmp_path, monkeypatch):
     first = report_view(hip_analysis, HEADER).summary.plan.items[0].exercise
-    picture = tmp_path / "stretch.png"
+    picture = io.BytesIO()
     image = Image.new("RGB", (300, 300), "white")
     ImageDraw.Draw(image).ellipse((40, 40, 260, 260), fill=(20, 90, 200))
-    image.save(picture)
-    monkeypatch.setattr(posture.report_pdf, "exercise_picture",
-                        lambda exercise_id: picture if exercise_id == first.exercise_id else None)
+    image.save(picture, format="PNG")
+    monkeypatch.setattr(posture.assessment.corrections, "exercise_picture_png",
+                        lambda exercise_id, side: picture.getvalue() if exercise_id == first.exercise_id else None)
     pages = read_pdf(report_pdf(report_view(hip_analysis, HEADER)))
     page = next(p for p in pages if first.name in p.text)
     drawn = [box for box in page.images if box.right - box.left < 30 * POINTS_PER_MM]

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from posture.assessment.classifier import SEVERITIES, Finding, Severity, Status
 from posture.assessment.pain import Pain, pain_advice, regions_linked_to
-from posture.data_files import exercise_picture, load
+from posture.data_files import exercise_picture_png, load
 
 OTHER_SIDE = {"left": "right", "right": "left"}
 OPPOSITES = (("stretch", "strengthen", "strengthening"), ("strengthen", "stretch", "stretching"))
@@ -40,9 +39,10 @@ class Exercise:
         return exercise_title(self.name, self.anatomy)
 
     @property
-    def picture(self) -> Path | None:
-        """The drawing of its key position (posture/data/exercise_pictures), when there is one."""
-        return exercise_picture(self.exercise_id)
+    def picture(self) -> bytes | None:
+        """The drawing of its key position (posture/data/exercise_pictures) as a PNG, turned to the
+        side this exercise works (mirrored when drawn on the other), when there is one."""
+        return exercise_picture_png(self.exercise_id, self.side)
 
     def to_json(self) -> dict:
         return {

@@ -161,7 +161,7 @@ def _exercise(exercise: Exercise, text: str) -> None:
         st.markdown(text)
         return
     picture, words = st.columns([1, 2])
-    picture.image(str(exercise.picture), width=PICTURE_WIDTH_PX)
+    picture.image(exercise.picture, width=PICTURE_WIDTH_PX)
     words.markdown(text)
 
 
