@@ -199,7 +199,7 @@ class Summary:
 
     findings: tuple[ShownFinding, ...]  # present findings, most important first
     patterns: tuple[ShownFinding, ...]  # present patterns (e.g. upper-crossed) formed by them
-    unsure: tuple[Unsure, ...]  # measured, but not certain enough to say
+    unsure: tuple[Unsure, ...]  # measured, but not told (too unsure, doubted, or capped), once per measurement
     missing_views: tuple[MissingView, ...]  # no usable photo of the view that shows them
     not_measured: tuple[Unsure, ...]  # by topic: a photo of its view could not measure it, and why
     corrections: tuple[Recommendation, ...]
@@ -244,7 +244,7 @@ class ReportView:
     def photo_notes(self) -> tuple[str, ...]:
         """Each kind of warning the photos carry, by its first clause ('Could not level the
         photo'), once: the summary says they are there, the details say what to do."""
-        return tuple(dict.fromkeys(re.split(r"[.:;(]", warning, maxsplit=1)[0].strip()
+        return tuple(dict.fromkeys(re.sub(r"\s*\([^)]*\)", "", re.split(r"[.:;]", warning, maxsplit=1)[0]).strip()
                                    for section in self.photos for warning in section.warnings))
 
 
@@ -265,8 +265,7 @@ def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation]
     cant_tell = [f for f in findings if f.status is Status.CANT_TELL and not f.is_pattern
                  and not (f.evidence[0].value is None and _only_when_found(f.evidence[0].measurement))]
     unmeasured = [f for f in cant_tell if f.evidence[0].value is None]
-    unsure = tuple(Unsure(f.label, f.evidence[0].note or "", _retake(f)) for f in cant_tell
-                   if f.evidence[0].value is not None)
+    unsure = _either_way(f for f in cant_tell if f.evidence[0].value is not None)
     missing = _missing_views(f for f in unmeasured if _view_missing(f))
     return Summary(
         findings=tuple(_shown(f, by_finding.get(f.id)) for f in shown),
@@ -280,6 +279,19 @@ def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation]
         plan=short_plan(corrections),
         retake=_one_retake(missing, unsure),
     )
+
+
+def _either_way(cant_tell: Iterable[Finding]) -> tuple[Unsure, ...]:
+    """Each measurement that can't tell either way once, not once per direction: "Left shoulder
+    higher than right or right shoulder higher than left: <why>" (the two share the value and the
+    reason)."""
+    grouped: dict[tuple[str, str], list[Finding]] = {}
+    for finding in cant_tell:
+        grouped.setdefault((finding.evidence[0].measurement, finding.evidence[0].note or ""), []).append(finding)
+    return tuple(
+        Unsure(" or ".join([same[0].label, *(f.label[0].lower() + f.label[1:] for f in same[1:])]), note,
+               _retake(same[0]))
+        for (_, note), same in grouped.items())
 
 
 def _one_retake(missing: Sequence[MissingView], unsure: Sequence[Unsure]) -> str | None:

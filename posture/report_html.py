@@ -152,7 +152,7 @@ def findings_html(summary: Summary) -> str:
     return (
         f"<h2>What the photos suggest</h2><ul>{items}</ul>"
         + (f"<h3>Together they form</h3><ul>{patterns}</ul>" if patterns else "")
-        + (f"<h3>Can't tell</h3><ul class='unsure'>{cant}</ul>" if cant else "")
+        + (f"<h3>Can't tell from these photos</h3><ul class='unsure'>{cant}</ul>" if cant else "")
         + (f"<h3>Not told by these photos</h3><ul class='unsure'>{not_told}</ul>" if not_told else "")
     )
 

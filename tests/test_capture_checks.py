@@ -108,7 +108,7 @@ def test_in_a_profile_a_hidden_near_knee_is_flagged_with_how_to_retake(view):
     visibility[near_knee] = 0.1
     hidden = PoseLandmarks(profile.xy_px, visibility, profile.image_size)
     message = warnings(hidden, view)["body_cut_off"]
-    assert f"hidden ({near_knee.key})" in message and "nothing covers" in message
+    assert f"hidden ({near_knee.key.replace('_', ' ')})" in message and "nothing covers" in message
 
 
 @pytest.mark.parametrize("view", [View.FRONT, View.SIDE_RIGHT])
@@ -134,4 +134,4 @@ def test_a_side_sample_with_its_feet_cropped_off_is_cut_off(estimator, tmp_path)
     located = locate(str(cropped), estimator, Options())
     assert located.is_side
     message = {w.code.value: w.message for w in located.warnings}["body_cut_off"]
-    assert "cut off by the edge of the photo (right_ankle, right_heel)" in message
+    assert "cut off by the edge of the photo (right ankle, right heel)" in message

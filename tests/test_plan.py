@@ -108,3 +108,30 @@ def test_the_summary_says_what_matters_most_and_the_one_retake():
                       Severity.NONE, 0.0, (Evidence("shoulder_tilt_deg", 4.0, "deg", 1.0, {"mild": 2.0}, "above",
                                                     ("a.jpg",), "an arm does not hang: let both arms hang"),), "")
     assert summarize([doubted], [], safety()).retake == "Let both arms hang."
+
+
+def test_a_measurement_that_cannot_tell_either_way_is_listed_once():
+    """Both directions of one value doubted for one reason are one line (the new-user trial read
+    "Left shoulder higher than right" and "Right shoulder higher than left" as two things); two
+    reasons, or two measurements, stay apart."""
+    from posture.assessment.corrections import safety
+    from posture.presentation import summarize
+
+    def doubted(finding_id, label, side, measurement, note):
+        return Finding(finding_id, label, finding_id.rsplit("_", 1)[0], side, Status.CANT_TELL, Severity.NONE, 0.0,
+                       (Evidence(measurement, 1.0, "deg", 1.0, {"mild": 2.0}, "above", ("a.jpg",), note),), "")
+
+    held = "something is held in a hand: put everything down"
+    findings = [doubted("high_left_shoulder", "Left shoulder higher than right", "left", "shoulder_tilt_deg", held),
+                doubted("high_right_shoulder", "Right shoulder higher than left", "right", "shoulder_tilt_deg", held),
+                doubted("trunk_lean_left", "Trunk leans to the left", "left", "lateral_trunk_lean_deg", held),
+                doubted("head_tilt_left", "Head tilted to the left", "left", "head_tilt_deg", "too close"),
+                doubted("head_tilt_right", "Head tilted to the right", "right", "head_tilt_deg", "a hat")]
+    unsure = summarize(findings, [], safety()).unsure
+    assert [(u.label, u.note) for u in unsure] == [
+        ("Left shoulder higher than right or right shoulder higher than left", held),
+        ("Trunk leans to the left", held),
+        ("Head tilted to the left", "too close"),
+        ("Head tilted to the right", "a hat"),
+    ]
+    assert unsure[0].retake == "put everything down"

@@ -83,8 +83,8 @@ def test_the_first_assessment_says_what_to_do_next_and_when_to_re_test(tmp_path,
     assert (window.earliest, window.latest) == (FIRST_DAY + timedelta(weeks=rule["earliest"]),
                                                FIRST_DAY + timedelta(weeks=rule["latest"]))
     assert f"{rule['earliest']}-{rule['latest']} weeks after {FIRST_DAY}" in text
-    assert any(c.value.startswith(f"Why {rule['earliest']}-{rule['latest']} weeks: Product convention")
-               for c in app.caption)
+    assert any(e.label == f"Where the {rule['earliest']}-{rule['latest']} weeks come from" for e in app.expander)
+    assert any(c.value.startswith("Product convention") for c in app.caption)  # its source, folded away
     assert "What changed" not in "".join(h.value for h in app.subheader)  # nothing to compare yet
     assert all(m.options for m in app.multiselect)  # no "No options to select"
     assert len(_elements_of_type(app._tree, "vega")) == 4  # a dot per key measurement, the baseline

@@ -38,7 +38,7 @@ def check_capture(
         warnings.append(PhotoWarning(
             WarningCode.TURNED_FROM_CAMERA,
             f"The body seems turned about {abs(yaw.deg):.0f} ± {yaw.sd_deg:.0f} degrees from the camera "
-            f"({yaw.cues}). Turning shows up as false lateral lean and asymmetry: stand square to the "
+            f"(read from {yaw.cues}). Turning shows up as false lateral lean and asymmetry: stand square to the "
             "camera, feet and shoulders facing it.",
         ))
     if view.is_frontal and (arm := _arm_not_hanging(landmarks, threshold)):
@@ -76,9 +76,9 @@ def _unseen_body_points(landmarks: PoseLandmarks, view: View, threshold: float) 
 def _cut_off_warning(landmarks: PoseLandmarks, unseen: list[L]) -> PhotoWarning:
     """Outside the frame and covered are retaken differently: say which, and how."""
     width, height = landmarks.image_size
-    outside = [lm.key for lm in unseen
+    outside = [lm.key.replace("_", " ") for lm in unseen
                if not (0.0 <= landmarks.xy_px[lm, 0] < width and 0.0 <= landmarks.xy_px[lm, 1] < height)]
-    covered = [lm.key for lm in unseen if lm.key not in outside]
+    covered = [lm.key.replace("_", " ") for lm in unseen if lm.key.replace("_", " ") not in outside]
     parts = []
     if outside:
         parts.append(f"cut off by the edge of the photo ({', '.join(outside)}): step back or hold the phone "

@@ -194,7 +194,8 @@ def _classify_one(
     if cap_rule and m.source.value != cap_rule.get("except_source"):
         cap = float(cap_rule["value"])
         if confidence > cap:
-            confidence, note = cap, "not validated for people yet: the value is shown for information only"
+            confidence, note = cap, ("checked on computer-made bodies only, not yet on real people: the value is "
+                                     "shown for information only")
     if confidence < decide_at:
         borderline = "too close to the threshold for its uncertainty"
         return finding(Status.CANT_TELL, severity, confidence, note or borderline)

@@ -75,7 +75,7 @@ class BodyYaw:
 
     deg: float
     sd_deg: float
-    cues: str
+    cues: str  # what it was read from, in words
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def body_yaw(landmarks: PoseLandmarks) -> BodyYaw | None:
         return None
     weights = [1.0 / sd**2 for _, sd, _ in found]
     deg = sum(w * value for w, (value, _, _) in zip(weights, found, strict=True)) / sum(weights)
-    return BodyYaw(deg, 1.0 / math.sqrt(sum(weights)), ", ".join(text for _, _, text in found))
+    return BodyYaw(deg, 1.0 / math.sqrt(sum(weights)), " and ".join(text for _, _, text in found))
 
 
 def _combined(cues: Sequence[Cue]) -> float:
@@ -177,7 +177,7 @@ def _front_cues(landmarks: PoseLandmarks, torso: float, face_score: float | None
 
 
 def _depth_yaw(landmarks: PoseLandmarks) -> tuple[float, float, str] | None:
-    """(yaw, sd, reading) from the rescaled depth of the shoulders and the hips; their
+    """(yaw, sd, what it is read from) from the rescaled depth of the shoulders and the hips; their
     disagreement widens the error."""
     if landmarks.depth_px is None:
         return None
@@ -186,11 +186,11 @@ def _depth_yaw(landmarks: PoseLandmarks) -> tuple[float, float, str] | None:
                                       abs(pts[left, 0] - pts[right, 0]))) for left, right, scale in PAIRS]
     yaw = sum(angles) / len(angles)
     sd = math.hypot(constant("yaw_depth_sd_deg"), (angles[0] - angles[1]) / 2)
-    return yaw, sd, f"depth {yaw:+.0f}±{sd:.0f}°"
+    return yaw, sd, "the depth of the shoulders and hips"
 
 
 def _feet_yaw(landmarks: PoseLandmarks) -> tuple[float, float, str] | None:
-    """(yaw, sd, reading) from the feet's mean sideways reach, in foot lengths."""
+    """(yaw, sd, what it is read from) from the feet's mean sideways reach, in foot lengths."""
     if not _feet_seen(landmarks):
         return None
     pts = landmarks.xy_px
@@ -198,7 +198,7 @@ def _feet_yaw(landmarks: PoseLandmarks) -> tuple[float, float, str] | None:
     foot = constant("foot_length_of_torso") * _torso_px(pts)
     yaw = math.degrees(math.asin(max(-1.0, min(1.0, reach / foot))))
     sd = constant("yaw_feet_sd_deg")
-    return yaw, sd, f"feet {yaw:+.0f}±{sd:.0f}°"
+    return yaw, sd, "the direction of the feet"
 
 
 def _feet_seen(landmarks: PoseLandmarks) -> bool:

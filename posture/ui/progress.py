@@ -113,7 +113,8 @@ def _next_steps(session, history) -> tuple[str, ...]:
             st.warning(advice)
         st.markdown(f"**Re-test {retest.due(date.today())}**: {retest.weeks[0]}-{retest.weeks[1]} weeks after "
                     f"{latest.taken_on}, with the same set-up (place, distance, camera height, clothes).")
-        st.caption(f"Why {retest.weeks[0]}-{retest.weeks[1]} weeks: {retest.source}")
+        with st.expander(f"Where the {retest.weeks[0]}-{retest.weeks[1]} weeks come from"):
+            st.caption(retest.source)
         if summary.retake:
             st.info(f"**To tell more next time:** {summary.retake}", icon=":material/photo_camera:")
     return tuple(item.exercise.exercise_id for item in summary.plan.items)
@@ -160,12 +161,12 @@ def _changes(history) -> None:
     if not history.changes:
         return
     st.subheader(f"What changed, {history.first.taken_on} → {history.latest.taken_on}")
-    st.caption("A change counts only beyond the measurement's minimal detectable change (MDC95 = 1.96 × √2 × SEM, "
-               "from its uncertainty and from same-day repeat captures); otherwise: no real change yet.")
-    st.dataframe([
-        {"measurement": display_name(c.measurement), "first": round(c.first.value, 1),
-         "latest": round(c.latest.value, 1), "change": f"{c.delta:+.1f} {c.unit}", "MDC95": round(c.mdc.mdc95, 1),
-         "verdict": c.verdict}
+    st.caption("A change counts as real only when it is larger than the smallest change the measurement can "
+               "detect (MDC95 = 1.96 × √2 × SEM, from its uncertainty and from repeat photos on one day); a "
+               "smaller one reads \"no real change yet\".")
+    st.dataframe([  # the change and its verdict first: on a phone the columns on the right are off screen
+        {"measurement": display_name(c.measurement), "change": f"{c.delta:+.1f} {c.unit}", "verdict": c.verdict,
+         "first": round(c.first.value, 1), "latest": round(c.latest.value, 1), "MDC95": round(c.mdc.mdc95, 1)}
         for c in history.changes
     ], hide_index=True, width="stretch")
 

@@ -62,10 +62,10 @@ def show_results(view: ReportView, red_flag: bool, summary_box=None) -> None:
         for advice in view.summary.safety.pain_advice:
             st.warning(advice, icon=":material/warning:")
         show_in_short(view, red_flag)
-    st.caption("**How sure** is the chance that the true value lies outside the usual range at all, given "
-               "everything that blurs this photo (the model's error, the camera roll, the calibration); the "
-               "severity is the best estimate. Too unsure, or a photo that can't show it, gives \"can't tell\" "
-               "with how to retake.")
+        st.caption("**What \"% sure\" means:** the chance that the true value is outside the usual range at "
+                   "all, allowing for everything that blurs the photo (the model's error, the camera roll, the "
+                   "calibration). It is not how severe: mild, moderate or marked is the best estimate of how far. "
+                   "Too unsure, or a photo that can't show it, gives \"can't tell\" with how to retake.")
     st.subheader("Details")
     for number, section in enumerate(view.photos):
         label = f"{section.title}: {section.view_label} view" if section.ok else f"{section.title}: not analysed"
@@ -182,6 +182,6 @@ def show_cant_tell(summary: Summary) -> None:
         st.info("**Not told by these photos**\n" + "".join(f"\n- {line}" for line in summary.not_told),
                 icon=":material/photo_camera:")
     if summary.unsure:
-        with st.expander(f"Can't tell ({len(summary.unsure)}): measured, but not certain enough to say"):
+        with st.expander(f"Can't tell from these photos ({len(summary.unsure)}): why, and what would tell it"):
             for u in summary.unsure:
                 st.markdown(f"- **{u.label}**: {u.note}")
