@@ -396,7 +396,7 @@ def _read_between_markers(measurements: Mapping[str, Measurement], outline: str)
 def _unusual_outline_warning(name: str, trust: float) -> PhotoWarning:
     place, reading = OUTLINE_USES[name].place, OUTLINE_USES[name].reading
     consequence = (f"no finding on {reading} is made from this photo" if trust == 0.0 else
-                   f"{reading} is read mostly from the body points, less surely")
+                   f"{reading} is read mostly from the body points, with a wider ±")
     return PhotoWarning(WarningCode.UNUSUAL_OUTLINE, (
         f"The body outline {place} does not look like those the measurements were trained on (loose "
         f"or long clothes, a bag or strap, a hand on the hip or in a pocket, hair over the neck?), so "

@@ -37,6 +37,7 @@ class Line:
     start: str
     end: str
     label: str
+    words: tuple[str, str] = ()  # after the value on the image, + and -: which side ("L up"), not only a sign
 
     @property
     def points(self) -> tuple[str, ...]:
@@ -51,6 +52,7 @@ class Lean:
     base: tuple[str, str]
     top: tuple[str, str]
     label: str
+    words: tuple[str, str] = ()  # as Line's
 
     @property
     def points(self) -> tuple[str, ...]:
@@ -63,6 +65,7 @@ class Bend:
 
     points: tuple[str, str, str]
     label: str
+    words: tuple[str, str] = ()  # as Line's
 
 
 Drawing = Line | Lean | Bend
@@ -94,22 +97,25 @@ def _plumb(part: str) -> MeasurementInfo:
 
 
 _VALGUS = "+ = valgus (knee toward the midline), - = varus"
+LEFT_RIGHT_UP = ("L up", "R up")  # the subject's left or right side higher
 
 MEASUREMENTS: tuple[MeasurementInfo, ...] = (
     MeasurementInfo("hip_tilt_deg", "Hip line tilt (lateral pelvic tilt)", Unit.DEG, "+ = subject's LEFT hip higher",
-                    Views.FRONTAL, Line("left_hip", "right_hip", "hips"), live=True, key=True, calibrated=True),
-    _tilt("shoulder", "Shoulder line tilt", Line("left_shoulder", "right_shoulder", "shoulders"), live=True, key=True,
-          calibrated=True),
+                    Views.FRONTAL, Line("left_hip", "right_hip", "hips", LEFT_RIGHT_UP), live=True, key=True,
+                    calibrated=True),
+    _tilt("shoulder", "Shoulder line tilt", Line("left_shoulder", "right_shoulder", "shoulders", LEFT_RIGHT_UP),
+          live=True, key=True, calibrated=True),
     MeasurementInfo("pelvic_tilt_deg", "Pelvic tilt (front to back)", Unit.DEG,
                     "+ = anterior (front of the pelvis lower)", Views.SIDE, key=True, calibrated=True),
     MeasurementInfo("craniovertebral_angle_deg", "Craniovertebral angle (head over the neck)", Unit.DEG,
                     "angle above horizontal; smaller = head more forward", Views.SIDE,
                     Line("ear", "shoulder", "CVA"), live=True, key=True, calibrated=True),
     MeasurementInfo("head_tilt_deg", "Head tilt", Unit.DEG, "+ = subject's LEFT ear higher", Views.FRONTAL,
-                    Line("left_ear", "right_ear", "head"), live=True, key=True),
+                    Line("left_ear", "right_ear", "head", ("L ear up", "R ear up")), live=True, key=True),
     MeasurementInfo("lateral_trunk_lean_deg", "Trunk lean to the side", Unit.DEG,
                     "+ = trunk leans toward the subject's LEFT", Views.FRONTAL,
-                    Lean(("left_hip", "right_hip"), ("left_shoulder", "right_shoulder"), "lean"), key=True),
+                    Lean(("left_hip", "right_hip"), ("left_shoulder", "right_shoulder"), "lean", ("to L", "to R")),
+                    key=True),
     MeasurementInfo("sagittal_trunk_lean_deg", "Trunk lean forward/back", Unit.DEG, "+ = trunk leans forward",
                     Views.SIDE, Line("shoulder", "hip", "trunk"), live=True, key=True),
     MeasurementInfo("shoulder_ahead_of_hip_pct", "Shoulder ahead of the hip", Unit.PCT_HEIGHT,
@@ -122,9 +128,9 @@ MEASUREMENTS: tuple[MeasurementInfo, ...] = (
     MeasurementInfo("weight_shift_pct", "Weight shift", Unit.PCT_HEIGHT,
                     "+ = pelvis shifted toward the subject's LEFT of mid-ankle", Views.FRONTAL),
     MeasurementInfo("left_knee_valgus_deg", "Left knee valgus", Unit.DEG, _VALGUS, Views.FRONTAL,
-                    Bend(("left_hip", "left_knee", "left_ankle"), "L knee")),
+                    Bend(("left_hip", "left_knee", "left_ankle"), "L knee", ("valgus", "varus"))),
     MeasurementInfo("right_knee_valgus_deg", "Right knee valgus", Unit.DEG, _VALGUS, Views.FRONTAL,
-                    Bend(("right_hip", "right_knee", "right_ankle"), "R knee")),
+                    Bend(("right_hip", "right_knee", "right_ankle"), "R knee", ("valgus", "varus"))),
     MeasurementInfo("ear_shoulder_angle_deg", "Ear-shoulder angle", Unit.DEG,
                     "angle above horizontal of shoulder -> ear; smaller = head more forward", Views.SIDE),
     MeasurementInfo("head_pitch_deg", "Head pitch", Unit.DEG, "+ = face turned down (nose below the ear)", Views.SIDE),

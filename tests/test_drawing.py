@@ -293,3 +293,19 @@ def test_measurement_labels_move_off_the_marker_labels_and_rings():
     alone = _Pen(canvas, pose.xy_px, {lm: True for lm in L}, 1, note, rings={"C7": (300, 480, 30, 30)})
     alone.text("hips +2.0", (290, 505), (255, 255, 255))  # over a ring, no other label near
     assert not _overlap(alone.labels[-1], (300, 480, 30, 30))
+
+
+def test_a_label_says_which_side_in_words_not_only_by_its_sign():
+    """The new-user trial read "hips +7.6" beside the hip on the image's right as the right hip
+    high; the label now says the subject's side."""
+    from posture.registry import info
+    from posture.vision.drawing import label_text
+
+    def text(mid, value, frontal=True):
+        return label_text(mid, info(mid).drawing, value, "deg", frontal)
+
+    assert text("hip_tilt_deg", 7.6) == "hips +7.6 L up" and text("shoulder_tilt_deg", -2.04) == "shoulders -2.0 R up"
+    assert text("head_tilt_deg", 0.04) == "head +0.0"  # level reads level
+    assert text("lateral_trunk_lean_deg", -4.5) == "lean -4.5 to R"
+    assert text("left_knee_valgus_deg", -10.9) == "L knee -10.9 varus"
+    assert text("craniovertebral_angle_deg", 48.2, frontal=False) == "CVA 48.2 deg"

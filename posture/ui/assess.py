@@ -253,7 +253,10 @@ def _examiner(view: ReportView, state: dict) -> None:
     st.subheader("Fix a point by hand (examiner mode)")
     st.caption("Choose a point, then click (or tap) where it belongs: on the bony landmarks of the protocol "
                "(the markers' places, detected or not) or on a pose point in the wrong place. The zoomed "
-               "view is centred on the point; the measurements and findings update.")
+               "view is centred on the point. The cross of a protocol point only marks where the pose model "
+               "expects it: put it on the landmark you feel. Once a measurement's points are all placed (both "
+               "ASIS for the hip line, C7 and the tragus for the head), it is read between your points instead "
+               "of from the body outline, and its value, its ± and the findings change with it.")
     # Choices left, the photo in the middle, the points' list right; stacked on a phone.
     choices_column, image_column, list_column = st.columns([2, 3, 2])
     with choices_column:

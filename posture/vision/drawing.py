@@ -177,15 +177,23 @@ def _draw(pen: _Pen, mid: str, drawing: Drawing, value: float, unit_name: str, c
     needed = [pen.landmark(name) for name in drawing.points]
     if not all(pen.seen[lm] for lm in needed):
         return
-    sign = "+" if info(mid).sign_convention.startswith("+") else ""  # an angle above the horizontal has none
-    suffix = " deg" if unit_name == "deg" and not pen.frontal else ""  # every frontal value is an angle
-    text = f"{drawing.label} {value:{sign}.1f}{suffix}"
+    text = label_text(mid, drawing, value, unit_name, pen.frontal)
     if isinstance(drawing, Line):
         _line(pen, needed, value, text, colour)
     elif isinstance(drawing, Lean):
         _lean(pen, needed, text, colour)
     else:
         _bend(pen, needed, text, colour)
+
+
+def label_text(mid: str, drawing: Drawing, value: float, unit_name: str, frontal: bool) -> str:
+    """'hips +7.6 L up': the value with its sign and, where a sign alone leaves it to the reader to
+    know which side is whose, the side in words (the subject's left is on the image's right in a
+    front view)."""
+    sign = "+" if info(mid).sign_convention.startswith("+") else ""  # an angle above the horizontal has none
+    suffix = " deg" if unit_name == "deg" and not frontal else ""  # every frontal value is an angle
+    side = drawing.words[0 if value > 0 else 1] if drawing.words and round(value, 1) != 0 else ""
+    return f"{drawing.label} {value:{sign}.1f}{suffix}" + (f" {side}" if side else "")
 
 
 def _line(pen: _Pen, ends: Sequence[L], value: float, text: str, colour: RGB) -> None:
@@ -344,8 +352,9 @@ def _layout(
 ) -> _Label:
     """Text with its baseline at `origin`, shrunk to fit the image's width.
 
-    If it doesn't fit to the right of `origin`, it is placed to end at `left_of` instead;
-    `prefer_left` places it there first (shrunk to fit there rather than moved to the right).
+    If it doesn't fit to the right of `origin`, it is placed to end at `left_of` instead, or else
+    slid back left by up to a third of its width and then shrunk to fit; `prefer_left` places it at
+    `left_of` first (slid right by up to a third, then shrunk, rather than moved to the right).
     While it would cover a box of `avoid`, it moves down or up just clear of what it covers (at most
     one and a half rows), then to the other side (when `left_of` is given and it fits there);
     farther, it would no longer label its point.
@@ -358,11 +367,14 @@ def _layout(
     (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
     x = origin[0]
     if prefer_left and left_of is not None and left_of > 0:
-        scale *= min(1.0, max(0.3, (left_of - 2) / text_w))
+        room = left_of - 2 + text_w // 3  # it may slide right over its own point's side by a third
+        scale *= min(1.0, max(0.3, room / text_w))
         (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
-        x = left_of - text_w
+        x = max(0, left_of - text_w)
     elif x + text_w > width and left_of is not None and left_of - text_w >= 0 and not one_side:
         x = left_of - text_w
+    if x + text_w > width and not prefer_left:  # slid back over its own line's end a little, then shrunk
+        x -= min(x + text_w - width, text_w // 3)
     if x + text_w > width:
         scale *= max(0.3, (width - x - 2) / text_w)
         (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
