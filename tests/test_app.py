@@ -522,3 +522,20 @@ def test_examiner_mode_places_points_on_the_zoomed_view_and_undo_and_clear_take_
     next(b for b in app.button if b.key == f"fix-clear-{SIDE}").click()
     app = app.run()
     assert _photo_document(app, downloads) == fresh
+
+
+@pytest.mark.model
+def test_a_profile_given_as_the_front_photo_is_said_to_be_one():
+    """The new-user trial put a side-on photo in the Front slot: it was analysed as a side view and
+    the page asked for a front photo without a word why. Now it says which view the photo shows."""
+    app = _app()
+    _upload(app, "upload-front", HIGH_HIP / "side_right.jpg")
+    app = _analyse(app.run())
+    assert not app.exception, app.exception
+    said = [i.value for i in app.info if "looks like a" in i.value]
+    assert said == ["The front photo looks like a **side right** view, so it is analysed as one. Put each photo "
+                    "in its own slot (or retake it) if that is wrong."]
+    app = _app()
+    _upload(app, "upload-front", HIGH_HIP / "front.jpg")
+    app = _analyse(app.run())
+    assert not [i for i in app.info if "looks like a" in i.value]  # a front photo in its slot: nothing said

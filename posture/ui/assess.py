@@ -83,10 +83,24 @@ def page() -> None:
     _take_click(state)  # before the report is derived: one run per click
     analysis = analyze_located(state["located"], Options(height_cm=height_cm, pain=pain), state["edits"])
     view = report_view(analysis, header)
+    _say_wrong_slots(state["photos"], analysis)
     show_results(view, red_flag, summary_box)
     _examiner(view, state)
     save_box(analysis, view, state["photos"], "photos", "assess", height_from_profile("height"))
     _downloads(analysis, view)
+
+
+def _say_wrong_slots(sources: list[PhotoBytes], analysis: Analysis) -> None:
+    """A photo whose view is not its slot's (a profile given as the front photo) is analysed as
+    the view it shows; say so, or "add a front photo" reads as if the one given were lost."""
+    for source, result in zip(sources, analysis.photos, strict=True):
+        slot = next((s for s in SLOTS if source.name.startswith(f"{s} photo")), None)
+        if slot is None or not result.ok or result.view is None:
+            continue
+        if result.view.value != slot and not (slot == "side" and not result.view.is_frontal):
+            st.info(f"The {slot} photo looks like a **{result.view.value.replace('_', ' ')}** view, so it is "
+                    "analysed as one. Put each photo in its own slot (or retake it) if that is wrong.",
+                    icon=":material/swap_horiz:")
 
 
 def _analyse_pressed(sources: list[PhotoBytes], state: dict | None) -> bool:
