@@ -539,3 +539,25 @@ def test_a_profile_given_as_the_front_photo_is_said_to_be_one():
     _upload(app, "upload-front", HIGH_HIP / "front.jpg")
     app = _analyse(app.run())
     assert not [i for i in app.info if "looks like a" in i.value]  # a front photo in its slot: nothing said
+
+
+@pytest.mark.model
+def test_the_zoomed_view_stays_put_after_a_click_and_a_profile_offers_its_near_side():
+    """The trial saw the photo jump under the pointer after each click (the view re-centred on the
+    new place) and was offered both ears in a profile: the view now stays while the same point is
+    placed again, and a profile's pose points are its near side's."""
+    from posture.analysis import Options, analyze_located
+    from posture.ui.zoom import DEFAULT_ZOOM, ZOOM_LEVELS, ZoomWindow
+
+    app = _app()
+    _upload(app, "upload-side", HIGH_HIP / "side_right.jpg")
+    app = _analyse(app.run())
+    state = app.session_state["assess"]
+    before = analyze_located(state["located"], Options(), state["edits"]).photos[0]
+    options = app.selectbox(key=f"fix-point-{SIDE}").options
+    assert any("right ear" in o for o in options) and not any("left ear" in o for o in options)
+    app, target = _zoomed_click(app, "c7", (-14.0, 9.0), 1)
+    shown = app.session_state["assess"]["shown"].window
+    zoom = ZOOM_LEVELS[DEFAULT_ZOOM]
+    assert shown == ZoomWindow.around(before.points["c7"].xy_px, before.image_size, zoom)  # where it was
+    assert shown != ZoomWindow.around(target, before.image_size, zoom)  # not re-centred on the new place

@@ -267,7 +267,8 @@ def _examiner(view: ReportView, state: dict) -> None:
     st.subheader("Fix a point by hand (examiner mode)")
     st.caption("Choose a point, then click (or tap) where it belongs: on the bony landmarks of the protocol "
                "(the markers' places, detected or not) or on a pose point in the wrong place. The zoomed "
-               "view is centred on the point. The cross of a protocol point only marks where the pose model "
+               "view is centred on the point (and stays while you place it again). The cross of a protocol point "
+               "only marks where the pose model "
                "expects it: put it on the landmark you feel. Once a measurement's points are all placed (both "
                "ASIS for the hip line, C7 and the tragus for the head), it is read between your points instead "
                "of from the body outline, and its value, its ± and the findings change with it.")
@@ -280,7 +281,7 @@ def _examiner(view: ReportView, state: dict) -> None:
     with image_column:
         zoom = st.radio("View", list(ZOOM_LEVELS), index=list(ZOOM_LEVELS).index(DEFAULT_ZOOM), key="fix-zoom",
                         horizontal=True, persist_state="session", label_visibility="collapsed")
-        window = ZoomWindow.around(_where(point, result, protocol), result.image_size, ZOOM_LEVELS[zoom])
+        window = _steady_window(state, result, point, protocol, ZOOM_LEVELS[zoom])
         picture = annotated_image(section) if ZOOM_LEVELS[zoom] <= 1.0 else zoomed_view(
             result.image, result.image_size, window, _shown_points(result, point, protocol))
         click = streamlit_image_coordinates(picture, width="stretch", key=f"fix-click-{result.path}",
@@ -299,7 +300,9 @@ def _examiner_choices(usable: list[PhotoSection], state: dict) -> tuple[PhotoSec
     section = usable[labels.index(st.selectbox("Photo", labels, key="fix-photo", persist_state="session"))]
     result = section.result
     protocol = expected_positions(result.landmarks, result.view)  # the view's points, optional ones too
-    point = st.selectbox("Point", [*protocol, *(lm.key for lm in CLICKABLE)], key=f"fix-point-{result.path}",
+    pose_points = [lm.key for lm in CLICKABLE  # a profile shows one side's joints (and the nose)
+                   if result.view.is_frontal or lm.key.split("_")[0] in (result.near_side, "nose")]
+    point = st.selectbox("Point", [*protocol, *pose_points], key=f"fix-point-{result.path}",
                          format_func=lambda name: _point_words(name, result, protocol))
     if point in protocol:
         st.caption(f"**Where to click:** {point_words(point)['on_photo']}")
@@ -342,11 +345,21 @@ def _set_edits(state: dict, path: str, edits: PhotoEdits) -> None:
 
 
 def _point_words(name: str, result: PhotoResult, protocol: Mapping[str, Expected]) -> str:
-    """'C7 – the bump at the base of the neck', 'left hip – a pose-model point'."""
+    """'C7 – the bump at the base of the neck', 'left hip – the pose model's joint, to move if it is off'."""
     if name not in protocol:
-        return f"{name.replace('_', ' ')} – a pose-model point"
+        return f"{name.replace('_', ' ')} – the pose model's joint, to move if it is off"
     plain = re.sub(r" \([^)]*\)$", "", point_words(name)["plain"])
     return f"{point_name(name, result.view)} – {plain}" + (" (optional)" if protocol[name].optional else "")
+
+
+def _steady_window(state: dict, result: PhotoResult, point: str, protocol: Mapping[str, Expected],
+                   zoom: float) -> ZoomWindow:
+    """The zoomed view around the point, kept where it was while the same point is placed again at
+    the same zoom: re-centred on each new placement, the photo jumped under the pointer."""
+    key = (result.path, point, zoom)
+    if state.get("window", (None,))[0] != key:
+        state["window"] = (key, ZoomWindow.around(_where(point, result, protocol), result.image_size, zoom))
+    return state["window"][1]
 
 
 def _where(point: str, result: PhotoResult, protocol: Mapping[str, Expected]) -> tuple[float, float]:
