@@ -105,6 +105,17 @@ def test_every_view_of_two_assessments_side_by_side_with_its_real_changes(tmp_pa
     assert real == ["Real changes: Hip line tilt (lateral pelvic tilt) -10.3 deg (better)"]  # on the front only
 
 
+def test_two_visits_of_one_day_are_told_apart_by_their_numbers(tmp_path, monkeypatch, analysis):
+    """The trial saw "What changed, 2026-11-30 → 2026-11-30" after two visits on one day."""
+    location = str(tmp_path / "history.sqlite")
+    sessions = open_database(location)
+    for _ in range(2):
+        save_assessment(sessions, CLIENT, analysis, {"front": _jpeg("red")}, FIRST_DAY)
+    sessions.kw["bind"].dispose()
+    headings = [h.value for h in _open_page(location, monkeypatch).subheader if h.value.startswith("What changed")]
+    assert headings == [f"What changed, visit 1 → 2 ({FIRST_DAY})"]
+
+
 def test_a_back_view_is_compared_too_and_a_view_missing_on_one_date_says_so(tmp_path, analysis):
     sessions = open_database(str(tmp_path / "history.sqlite"))
     save_assessment(sessions, CLIENT, analysis, {"front": _jpeg("red"), "back": _jpeg("blue")}, FIRST_DAY)

@@ -160,7 +160,10 @@ def _view_pair(item, dates) -> None:
 def _changes(history) -> None:
     if not history.changes:
         return
-    st.subheader(f"What changed, {history.first.taken_on} → {history.latest.taken_on}")
+    first, latest = history.first, history.latest
+    same_day = first.taken_on == latest.taken_on  # two visits of one day: their numbers tell them apart
+    st.subheader(f"What changed, visit {first.visit} → {latest.visit} ({first.taken_on})" if same_day
+                 else f"What changed, {first.taken_on} → {latest.taken_on}")
     st.caption("A change counts as real only when it is larger than the smallest change the measurement can "
                "detect (MDC95 = 1.96 × √2 × SEM, from its uncertainty and from repeat photos on one day); a "
                "smaller one reads \"no real change yet\".")
