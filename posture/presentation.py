@@ -178,6 +178,7 @@ class PhotoSection:
     annotation: Annotation | None  # what its annotated image draws
     # Detected, placed by hand, estimated; empty when no point was detected or placed (marker-free).
     points: tuple[PointGroup, ...] = ()
+    cant_tell: bool = False  # some finding this photo measured is "can't tell" (listed under Can't tell)
 
     @property
     def ok(self) -> bool:
@@ -244,7 +245,7 @@ class ReportView:
     def photo_notes(self) -> tuple[str, ...]:
         """Each kind of warning the photos carry, by its first clause ('Could not level the
         photo'), once: the summary says they are there, the details say what to do."""
-        return tuple(dict.fromkeys(re.sub(r"\s*\([^)]*\)", "", re.split(r"[.:;]", warning, maxsplit=1)[0]).strip()
+        return tuple(dict.fromkeys(re.split(r"[.:;]", re.sub(r"\s*\([^)]*\)", "", warning), maxsplit=1)[0].strip()
                                    for section in self.photos for warning in section.warnings))
 
 
@@ -284,10 +285,12 @@ def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation]
 def _either_way(cant_tell: Iterable[Finding]) -> tuple[Unsure, ...]:
     """Each measurement that can't tell either way once, not once per direction: "Left shoulder
     higher than right or right shoulder higher than left: <why>" (the two share the value and the
-    reason)."""
+    reason, and neither direction is past its threshold)."""
     grouped: dict[tuple[str, str], list[Finding]] = {}
-    for finding in cant_tell:
-        grouped.setdefault((finding.evidence[0].measurement, finding.evidence[0].note or ""), []).append(finding)
+    for finding in cant_tell:  # a direction past its threshold (a capped +30 deg tilt) stands on its own
+        either = finding.severity is Severity.NONE
+        key = (finding.evidence[0].measurement if either else finding.id, finding.evidence[0].note or "")
+        grouped.setdefault(key, []).append(finding)
     return tuple(
         Unsure(" or ".join([same[0].label, *(f.label[0].lower() + f.label[1:] for f in same[1:])]), note,
                _retake(same[0]))
@@ -389,6 +392,7 @@ def _photo(result: PhotoResult, findings: Sequence[Finding], summary: Summary) -
         ),
         annotation=_annotation(result, findings, bool(decided)),
         points=_point_groups(result),
+        cant_tell=any(f.status is Status.CANT_TELL and f.evidence[0].value is not None for f in mine),
     )
 
 

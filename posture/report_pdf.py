@@ -305,7 +305,7 @@ def findings_pdf(pdf: ReportPdf, summary: Summary) -> None:
         pdf.heading("Together they form", 3)
         pdf.bullets(_finding_items(summary.patterns))
     if summary.unsure:
-        pdf.heading("Can't tell", 3)
+        pdf.heading("Can't tell from these photos", 3)
         pdf.bullets([(f"{u.label}: ", u.note) for u in summary.unsure], grey=True)
     if summary.not_told:
         pdf.heading("Not told by these photos", 3)

@@ -18,7 +18,7 @@ from streamlit.testing.v1.element_tree import Image
 
 from posture.assessment.corrections import exercise_title
 from posture.assessment.pain import PAIN_REGIONS
-from posture.data_files import exercise_picture, load
+from posture.data_files import drawn_side, exercise_picture, load
 
 REPO = Path(__file__).resolve().parents[1]
 HIGH_HIP = REPO / "samples" / "high_left_hip"
@@ -156,11 +156,13 @@ def test_the_plan_shows_each_exercise_beside_the_picture_of_it(media):
     pictures = {**{(e, "as drawn"): pixels for e, pixels in drawn.items()},
                 **{(e, "mirrored"): pixels[:, ::-1] for e, pixels in drawn.items()}}  # turned to the side worked
     for picture, text in rows:
-        exercise_id = by_title[re.match(r"\d+\. \*\*(.+?)\*\*", text)[1]]
+        title, side = re.match(r"\d+\. \*\*(.+?)\*\*(?: \((left|right)\))?", text).groups()
+        exercise_id = by_title[title]
+        turned = "mirrored" if side and drawn_side(exercise_id) not in (None, side) else "as drawn"
         shown = PILImage.open(io.BytesIO(media[picture.proto.imgs[0].url])).convert("L")
         differences = {other: np.abs(np.asarray(shown.resize((480, 340)), float) - pixels).mean()
                        for other, pixels in pictures.items()}
-        assert min(differences, key=differences.get)[0] == exercise_id  # the picture of that exercise
+        assert min(differences, key=differences.get) == (exercise_id, turned)  # that exercise, on its side
     assert len(_exercise_rows(app.main)) > len(rows)  # and again beside each exercise in the details
 
 

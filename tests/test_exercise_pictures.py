@@ -182,10 +182,19 @@ def test_an_exercise_for_one_side_is_pictured_on_that_side():
     poses = load("exercise_poses.json")["poses"]
     sided = _sided_exercises()
     assert sided and {e for e, pose in poses.items() if "works" in pose} == sided
-    # Read off the drawings: the waist stretch raises the figure's left arm (front view, image right);
-    # the hip hitch stands on the figure's right leg (the step is under the image's left).
+    # The side worked is where the picture says it is felt or stood on: the highlight's and the
+    # resting limbs' near/far side (where they name one) is the pose's `works`.
+    for exercise_id in sorted(sided):
+        pose = poses[exercise_id]
+        named = {joint.split("_")[0] for h in pose.get("highlight", []) for joint in h.get("along", [])
+                 if joint.startswith(("near_", "far_"))} | {limb.split("_")[0] for limb in pose.get("rest_on", [])}
+        assert named <= {pose["works"]}, (exercise_id, named)
+        assert pose["view"] in ("front", "back"), exercise_id  # a side view's near side is not fixed: no mirror rule
+    # Looked at on the drawings: the waist stretch raises the figure's left arm (front view, image
+    # right); the hip hitch stands on its right leg (the step under the image's left); a back view's
+    # near limbs are the right ones.
     assert drawn_side("ql_stretch") == "left" and drawn_side("hip_hitch") == "right"
-    assert drawn_side("shoulder_depression") == "right"  # a back view: the near limbs are the right ones
+    assert drawn_side("shoulder_depression") == "right"
     for exercise_id in sorted(sided):
         shown = drawn_side(exercise_id)
         stored = np.asarray(Image.open(exercise_picture(exercise_id)).convert("RGB"))

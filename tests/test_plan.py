@@ -1,6 +1,7 @@
 """The corrections as one plan: no muscle both stretched and strengthened on a side, for any two
 findings of the catalog; pain rules leave out what they warn about, and say so."""
 
+from dataclasses import replace
 from itertools import combinations
 
 import pytest
@@ -135,3 +136,9 @@ def test_a_measurement_that_cannot_tell_either_way_is_listed_once():
         ("Head tilted to the right", "a hat"),
     ]
     assert unsure[0].retake == "put everything down"
+    capped = "checked on computer-made bodies only"  # past its threshold in one direction: said on its own
+    anterior = replace(doubted("anterior_pelvic_tilt", "Anterior pelvic tilt", None, "pelvic_tilt_deg", capped),
+                       severity=Severity.MODERATE, confidence=0.7)
+    posterior = doubted("posterior_pelvic_tilt", "Posterior pelvic tilt", None, "pelvic_tilt_deg", capped)
+    assert [u.label for u in summarize([anterior, posterior], [], safety()).unsure] == [
+        "Anterior pelvic tilt", "Posterior pelvic tilt"]

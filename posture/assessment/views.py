@@ -119,7 +119,7 @@ def body_yaw(landmarks: PoseLandmarks) -> BodyYaw | None:
         return None
     weights = [1.0 / sd**2 for _, sd, _ in found]
     deg = sum(w * value for w, (value, _, _) in zip(weights, found, strict=True)) / sum(weights)
-    return BodyYaw(deg, 1.0 / math.sqrt(sum(weights)), " and ".join(text for _, _, text in found))
+    return BodyYaw(deg, 1.0 / math.sqrt(sum(weights)), " and from ".join(text for _, _, text in found))
 
 
 def _combined(cues: Sequence[Cue]) -> float:

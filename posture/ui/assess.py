@@ -309,10 +309,10 @@ def _examiner_choices(usable: list[PhotoSection], state: dict) -> tuple[PhotoSec
     edits = state["edits"].get(result.path, PhotoEdits())
     buttons = st.container(horizontal=True)  # side by side on a phone too
     buttons.button("Undo", key=f"fix-undo-{result.path}", disabled=not edits.placed, icon=":material/undo:",
-                   help="Takes back the last point placed on this photo.", on_click=_set_edits,
+                   help="Takes back the last point placed on this photo.", on_click=_take_back,
                    args=(state, result.path, edits.undone()))
     buttons.button("Clear", key=f"fix-clear-{result.path}", disabled=not edits.placed, icon=":material/delete:",
-                   help="Takes back every point placed by hand on this photo.", on_click=_set_edits,
+                   help="Takes back every point placed by hand on this photo.", on_click=_take_back,
                    args=(state, result.path, PhotoEdits()))
     return section, point, protocol
 
@@ -337,6 +337,13 @@ def _take_click(state: dict) -> None:
     state["shown"] = replace(shown, seen_click=click["unix_time"])
     xy = shown.window.to_photo((click["x"] + 0.5, click["y"] + 0.5), click["width"])  # the clicked pixel's centre
     _set_edits(state, shown.path, state["edits"].get(shown.path, PhotoEdits()).with_point(shown.target, xy))
+
+
+def _take_back(state: dict, path: str, edits: PhotoEdits) -> None:
+    """Undo or Clear: the point goes back to where it was, so the view is centred afresh (kept,
+    it could leave the point outside it)."""
+    state.pop("window", None)
+    _set_edits(state, path, edits)
 
 
 def _set_edits(state: dict, path: str, edits: PhotoEdits) -> None:

@@ -126,9 +126,8 @@ def show_photo(section: PhotoSection, red_flag: bool) -> None:
         for warning in section.warnings:
             st.warning(warning)
         if not section.findings and not section.retake_advice:
-            judged_all = not section.warnings and not any(line.doubt for line in section.measurements)
             st.success("No postural finding beyond the usual range in this photo." + (
-                "" if judged_all else " Some things it could not judge: see \"Can't tell\" below."))
+                " Some things it could not judge: see \"Can't tell\" below." if section.cant_tell else ""))
         for shown in section.findings:
             _finding(shown, red_flag)
         with st.expander("All measurements of this photo"):

@@ -192,8 +192,9 @@ def label_text(mid: str, drawing: Drawing, value: float, unit_name: str, frontal
     front view)."""
     sign = "+" if info(mid).sign_convention.startswith("+") else ""  # an angle above the horizontal has none
     suffix = " deg" if unit_name == "deg" and not frontal else ""  # every frontal value is an angle
-    side = drawing.words[0 if value > 0 else 1] if drawing.words and round(value, 1) != 0 else ""
-    return f"{drawing.label} {value:{sign}.1f}{suffix}" + (f" {side}" if side else "")
+    shown = f"{value:{sign}.1f}"
+    side = drawing.words[0 if value > 0 else 1] if drawing.words and float(shown) != 0 else ""
+    return f"{drawing.label} {shown}{suffix}" + (f" {side}" if side else "")
 
 
 def _line(pen: _Pen, ends: Sequence[L], value: float, text: str, colour: RGB) -> None:
@@ -373,7 +374,7 @@ def _layout(
         x = max(0, left_of - text_w)
     elif x + text_w > width and left_of is not None and left_of - text_w >= 0 and not one_side:
         x = left_of - text_w
-    if x + text_w > width and not prefer_left:  # slid back over its own line's end a little, then shrunk
+    if x + text_w > width and not prefer_left and not one_side:  # slid back over its own side a little
         x -= min(x + text_w - width, text_w // 3)
     if x + text_w > width:
         scale *= max(0.3, (width - x - 2) / text_w)
