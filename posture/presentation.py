@@ -291,10 +291,17 @@ def _either_way(cant_tell: Iterable[Finding]) -> tuple[Unsure, ...]:
         either = finding.severity is Severity.NONE
         key = (finding.evidence[0].measurement if either else finding.id, finding.evidence[0].note or "")
         grouped.setdefault(key, []).append(finding)
-    return tuple(
-        Unsure(" or ".join([same[0].label, *(f.label[0].lower() + f.label[1:] for f in same[1:])]), note,
-               _retake(same[0]))
-        for (_, note), same in grouped.items())
+    return tuple(Unsure(_either_label([f.label for f in same]), note, _retake(same[0]))
+                 for (_, note), same in grouped.items())
+
+
+def _either_label(labels: list[str]) -> str:
+    """'Whole body or camera tilted (left side higher or right side higher)' where the labels differ
+    only in their brackets; else 'Left shoulder higher than right or right shoulder higher than left'."""
+    heads = {label.split(" (", 1)[0] for label in labels}
+    if len(labels) > 1 and len(heads) == 1 and all(label.endswith(")") and " (" in label for label in labels):
+        return f"{heads.pop()} ({' or '.join(label.split(' (', 1)[1][:-1] for label in labels)})"
+    return " or ".join([labels[0], *(label[0].lower() + label[1:] for label in labels[1:])])
 
 
 def _one_retake(missing: Sequence[MissingView], unsure: Sequence[Unsure]) -> str | None:

@@ -136,6 +136,10 @@ def test_a_measurement_that_cannot_tell_either_way_is_listed_once():
         ("Head tilted to the right", "a hat"),
     ]
     assert unsure[0].retake == "put everything down"
+    tilted = [doubted(f"body_tilt_{side}", f"Whole body or camera tilted ({side} side higher)", side, "body_tilt_deg",
+                      held) for side in ("left", "right")]
+    assert [u.label for u in summarize(tilted, [], safety()).unsure] == [
+        "Whole body or camera tilted (left side higher or right side higher)"]
     capped = "checked on computer-made bodies only"  # past its threshold in one direction: said on its own
     anterior = replace(doubted("anterior_pelvic_tilt", "Anterior pelvic tilt", None, "pelvic_tilt_deg", capped),
                        severity=Severity.MODERATE, confidence=0.7)
