@@ -227,7 +227,7 @@ def _raise_left_hip_by_hand(page, result) -> None:
     picture = page.frame_locator("iframe[title*='streamlit_image_coordinates']").locator("img")
     scale = picture.bounding_box()["width"] / result.image_size[0]
     picture.click(position={"x": hip_x * scale, "y": (hip_y - 30) * scale})
-    page.get_by_text("Placed by hand on this photo: left_hip.").wait_for(timeout=60_000)
+    page.get_by_text("Placed by hand on this photo: left hip.").wait_for(timeout=60_000)
 
 
 def test_clicking_a_hip_point_changes_the_measurement(page, estimator):
@@ -400,7 +400,7 @@ def test_leaving_the_page_and_coming_back_keeps_photos_inputs_points_and_results
     after = page.locator("[data-testid=stMain]").inner_text()
     assert "photos have changed" not in after
     assert "Kept: front photo (front.jpg)" in after
-    assert "Placed by hand on this photo: left_hip." in after
+    assert "Placed by hand on this photo: left hip." in after
     page.get_by_text("About you (optional): height and pain").click()
     assert page.get_by_role("spinbutton", name="Height (cm)").input_value() == "172"
     assert page.get_by_role("slider", name=PAIN_SLIDER).input_value() == "3"

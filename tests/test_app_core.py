@@ -76,7 +76,7 @@ def test_moving_a_hip_point_changes_the_hip_tilt_and_the_report_says_it_was_move
     after = analyze_located(located, Options(), {located[0].path: edit})
     result = after.photos[0]
     assert result.measurements["hip_tilt_deg"].raw_value == pytest.approx(tilt_before + 5.0, abs=0.2)
-    assert any(w.code is WarningCode.LANDMARKS_EDITED and "left_hip" in w.message for w in result.warnings)
+    assert any(w.code is WarningCode.LANDMARKS_EDITED and "left hip" in w.message for w in result.warnings)
     assert after.assessment.findings != before.assessment.findings
     # The located photo is untouched: without the edit the first answer comes back exactly.
     assert report_json(analyze_located(located, Options())) == report_json(before)

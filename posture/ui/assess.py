@@ -406,7 +406,7 @@ def _placed_list(section: PhotoSection, edits: PhotoEdits) -> None:
     readings = _marker_readings(section)
     if readings:
         st.markdown("**Read between marked points**\n" + "\n".join(readings))
-    moved = [landmark.key for landmark, _ in edits.moved]
+    moved = [landmark.key.replace("_", " ") for landmark, _ in edits.moved]
     if moved:
         st.caption(f"Placed by hand on this photo: {', '.join(dict.fromkeys(moved))}.")
 
