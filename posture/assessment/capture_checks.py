@@ -76,9 +76,10 @@ def _unseen_body_points(landmarks: PoseLandmarks, view: View, threshold: float) 
 def _cut_off_warning(landmarks: PoseLandmarks, unseen: list[L]) -> PhotoWarning:
     """Outside the frame and covered are retaken differently: say which, and how."""
     width, height = landmarks.image_size
-    outside = [lm.key.replace("_", " ") for lm in unseen
-               if not (0.0 <= landmarks.xy_px[lm, 0] < width and 0.0 <= landmarks.xy_px[lm, 1] < height)]
-    covered = [lm.key.replace("_", " ") for lm in unseen if lm.key.replace("_", " ") not in outside]
+    off_frame = [not (0.0 <= landmarks.xy_px[lm, 0] < width and 0.0 <= landmarks.xy_px[lm, 1] < height)
+                 for lm in unseen]
+    outside = [lm.key.replace("_", " ") for lm, off in zip(unseen, off_frame, strict=True) if off]
+    covered = [lm.key.replace("_", " ") for lm, off in zip(unseen, off_frame, strict=True) if not off]
     parts = []
     if outside:
         parts.append(f"cut off by the edge of the photo ({', '.join(outside)}): step back or hold the phone "
