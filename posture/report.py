@@ -77,7 +77,7 @@ def _findings_text(summary: Summary) -> list[str]:
         lines.append("  Together they form:")
         lines += [_finding_line(shown) for shown in summary.patterns]
     if summary.unsure:
-        lines.append("  Can't tell from these photos (why, and what would tell it):")
+        lines.append("  Can't tell from these photos, and why:")
         lines += [f"    - {u.label}: {u.note}" for u in summary.unsure]
     lines += [f"  {line}" for line in summary.not_told]
     return [*lines, ""]

@@ -82,6 +82,7 @@ def test_unvalidated_measurements_are_capped_below_a_decision_but_exact_markers_
 
     free = anterior(Source.CALIBRATED)
     assert free.status is Status.CANT_TELL and free.severity == "marked"
+    assert "to tell it, put markers on the front and back hip bones" in free.evidence[0].note
     assert anterior(Source.MARKERS).status is Status.PRESENT
 
 

@@ -194,8 +194,8 @@ def _classify_one(
     if cap_rule and m.source.value != cap_rule.get("except_source"):
         cap = float(cap_rule["value"])
         if confidence > cap:
-            confidence, note = cap, ("checked on computer-made bodies only, not yet on real people: the value is "
-                                     "shown for information only")
+            confidence, note = cap, ("checked on computer-made bodies only, not yet on real people, so the value is "
+                                     f"shown for information only; to tell it, {cap_rule['told_by']}")
     if confidence < decide_at:
         borderline = "too close to the threshold for its uncertainty"
         return finding(Status.CANT_TELL, severity, confidence, note or borderline)

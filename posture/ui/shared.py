@@ -183,6 +183,6 @@ def show_cant_tell(summary: Summary) -> None:
         st.info("**Not told by these photos**\n" + "".join(f"\n- {line}" for line in summary.not_told),
                 icon=":material/photo_camera:")
     if summary.unsure:
-        with st.expander(f"Can't tell from these photos ({len(summary.unsure)}): why, and what would tell it"):
+        with st.expander(f"Can't tell from these photos ({len(summary.unsure)}), and why"):
             for u in summary.unsure:
                 st.markdown(f"- **{u.label}**: {u.note}")
