@@ -31,6 +31,7 @@ SEVERITY_RGB: dict[Severity, RGB] = {
 }
 
 UNDECIDED_LEGEND = "nothing could be decided: see how to retake"
+SOME_UNDECIDED_LEGEND = "no findings; grey lines: can't tell"
 RETAKE_ADVICE = (
     "None of this photo's measurements was certain enough to decide anything. Retake it in good light, "
     "the phone upright at hip height 2-3 m away, the whole body from head to feet in the frame, standing "
@@ -424,7 +425,8 @@ def _annotation(result: PhotoResult, findings: Sequence[Finding], decided: bool)
     """Present findings in their severity colour; a measured value whose finding is "can't tell"
     in grey (never the green of a normal value), and both in the legend; points that may be
     someone else's circled, and said in the legend. A photo that decided nothing says so, not
-    "no findings"."""
+    "no findings", and one with grey lines says what grey means ("no findings" alone read as all
+    clear beside a forward head it could not tell)."""
     if result.landmarks is None or result.image is None:
         return None
     colours, legend, unsure = _lines(result, findings)
@@ -435,7 +437,7 @@ def _annotation(result: PhotoResult, findings: Sequence[Finding], decided: bool)
         view=result.view.value,
         measurements={mid: (m.value, m.unit) for mid, m in result.measurements.items()},
         line_colours=colours,
-        legend=[*legend, *unsure, *mixed] or ([] if decided else [(UNDECIDED_LEGEND, CANT_TELL_RGB)]),
+        legend=[*legend, *unsure, *mixed] or _no_finding_legend(decided, CANT_TELL_RGB in colours.values()),
         visibility_threshold=constant("visibility_threshold"),
         near_side=result.near_side,
         camera_roll_deg=result.camera_roll_deg if result.leveled else 0.0,
@@ -445,6 +447,12 @@ def _annotation(result: PhotoResult, findings: Sequence[Finding], decided: bool)
         placed_by_hand=tuple(marker_label(name, result.view) for name, marker in result.markers.items()
                              if marker.origin is PointOrigin.BY_HAND),
     )
+
+
+def _no_finding_legend(decided: bool, some_grey: bool) -> list[tuple[str, RGB]]:
+    if not decided:
+        return [(UNDECIDED_LEGEND, CANT_TELL_RGB)]
+    return [(SOME_UNDECIDED_LEGEND, CANT_TELL_RGB)] if some_grey else []  # empty: the drawing says "no findings"
 
 
 def line_colours(result: PhotoResult, findings: Sequence[Finding]) -> dict[str, RGB]:

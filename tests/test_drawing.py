@@ -214,6 +214,20 @@ def test_a_photo_that_decided_nothing_says_so_in_its_legend_not_no_findings():
     assert legends == [[], [(UNDECIDED_LEGEND, CANT_TELL_RGB)]]
 
 
+def test_a_photo_with_grey_lines_and_no_finding_says_what_grey_means():
+    """"no findings" alone read as all clear beside a shoulder line drawn grey (can't tell)."""
+    from posture.errors import PhotoWarning, WarningCode
+    from posture.presentation import SOME_UNDECIDED_LEGEND
+
+    arms = PhotoWarning(WarningCode.ARMS_NOT_HANGING, "arms crossed")
+    photo = LocatedPhoto("photo.jpg", frontal_landmarks().image_size, np.zeros((8, 4, 3), np.uint8), View.FRONT,
+                         0.9, False, frontal_landmarks(), None, 0.0, (arms,))
+    note = report_view(analyze_located([photo], Options())).photos[0].annotation
+
+    assert note.line_colours["shoulder_tilt_deg"] == CANT_TELL_RGB
+    assert note.legend == [(SOME_UNDECIDED_LEGEND, CANT_TELL_RGB)]
+
+
 @pytest.mark.parametrize("size", [(640, 480), (1920, 1080), (720, 1280), (3024, 4032)])  # webcam, landscape, portrait
 def test_line_labels_read_at_phone_width_whatever_the_image_size(size):
     """Shown 360 px wide (a phone), a line label's capitals are at least 10 px tall: text sized
@@ -309,3 +323,5 @@ def test_a_label_says_which_side_in_words_not_only_by_its_sign():
     assert text("lateral_trunk_lean_deg", -4.5) == "lean -4.5 to R"
     assert text("left_knee_valgus_deg", -10.9) == "L knee -10.9 varus"
     assert text("craniovertebral_angle_deg", 48.2, frontal=False) == "CVA 48.2 deg"
+    assert text("sagittal_trunk_lean_deg", -3.2, frontal=False) == "trunk -3.2 deg back"  # which way, in a profile
+    assert text("knee_hyperextension_deg", 3.8, frontal=False) == "knee +3.8 deg back"
