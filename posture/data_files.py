@@ -34,7 +34,7 @@ def exercise_picture(exercise_id: str) -> Path | None:
 
 
 NEAR_SIDE = {"front": "left", "back": "right"}  # posture/pictures/figure.py: near limbs on the image's right
-OTHER = {"left": "right", "right": "left"}
+OTHER_SIDE = {"left": "right", "right": "left"}
 
 
 def drawn_side(exercise_id: str) -> str | None:
@@ -44,7 +44,7 @@ def drawn_side(exercise_id: str) -> str | None:
     if "works" not in pose:
         return None
     near = NEAR_SIDE[pose["view"]]
-    return near if pose["works"] == "near" else OTHER[near]
+    return near if pose["works"] == "near" else OTHER_SIDE[near]
 
 
 @cache
@@ -56,7 +56,7 @@ def exercise_picture_png(exercise_id: str, side: str) -> bytes | None:
     if path is None:
         return None
     shown = drawn_side(exercise_id)
-    if shown is None or side not in OTHER or side == shown:
+    if shown is None or side not in OTHER_SIDE or side == shown:
         return path.read_bytes()
     buffer = io.BytesIO()
     ImageOps.mirror(Image.open(path)).save(buffer, format="PNG", optimize=True)

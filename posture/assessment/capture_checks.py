@@ -78,8 +78,8 @@ def _cut_off_warning(landmarks: PoseLandmarks, unseen: list[L]) -> PhotoWarning:
     width, height = landmarks.image_size
     off_frame = [not (0.0 <= landmarks.xy_px[lm, 0] < width and 0.0 <= landmarks.xy_px[lm, 1] < height)
                  for lm in unseen]
-    outside = [lm.key.replace("_", " ") for lm, off in zip(unseen, off_frame, strict=True) if off]
-    covered = [lm.key.replace("_", " ") for lm, off in zip(unseen, off_frame, strict=True) if not off]
+    outside = [lm.words for lm, off in zip(unseen, off_frame, strict=True) if off]
+    covered = [lm.words for lm, off in zip(unseen, off_frame, strict=True) if not off]
     parts = []
     if outside:
         parts.append(f"cut off by the edge of the photo ({', '.join(outside)}): step back or hold the phone "

@@ -13,9 +13,8 @@ from dataclasses import dataclass, replace
 
 from posture.assessment.classifier import SEVERITIES, Finding, Severity, Status
 from posture.assessment.pain import Pain, pain_advice, regions_linked_to
-from posture.data_files import exercise_picture_png, load
+from posture.data_files import OTHER_SIDE, exercise_picture_png, load
 
-OTHER_SIDE = {"left": "right", "right": "left"}
 OPPOSITES = (("stretch", "strengthen", "strengthening"), ("strengthen", "stretch", "stretching"))
 
 

@@ -149,7 +149,7 @@ def mixed_skeleton_doubts(measurements: Mapping[str, Measurement], off_outline: 
     """Every measurement that uses a point off the person's outline (posture.vision.person): it may
     be another person's."""
     keys = {lm.key for lm in off_outline}
-    why = ("the skeleton may join limbs of another person (" + ", ".join(k.replace("_", " ") for k in sorted(keys))
+    why = ("the skeleton may join limbs of another person (" + ", ".join(sorted({lm.words for lm in off_outline}))
            + " off this person's outline): stand alone in the frame")
     return {mid: why for mid, m in measurements.items() if keys & set(m.landmarks)}
 

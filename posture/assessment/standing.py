@@ -34,7 +34,7 @@ def standing_problems(
     threshold = constant("visibility_threshold")
     problems = [NOT_STANDING[w.code] for w in warnings if w.code in NOT_STANDING]
     core = CORE if view.is_frontal else _near_side(landmarks)
-    hidden = [lm.key.replace("_", " ") for lm in core if not landmarks.is_visible(lm, threshold)]
+    hidden = [lm.words for lm in core if not landmarks.is_visible(lm, threshold)]
     if hidden:
         return [*problems, f"the body is cut off or hidden ({', '.join(hidden)})"]
     pts = landmarks.xy_px

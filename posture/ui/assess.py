@@ -387,7 +387,7 @@ def _shown_points(result: PhotoResult, chosen: str, protocol: Mapping[str, Expec
     shown = [ShownPoint(point_name(name, result.view), point.xy_px, ORIGIN_RGB[point.origin], name == chosen)
              for name, point in result.points.items()]
     if chosen not in result.points:
-        label = point_name(chosen, result.view) if chosen in protocol else chosen.replace("_", " ")
+        label = point_name(chosen, result.view) if chosen in protocol else Landmark[chosen.upper()].words
         shown.append(ShownPoint(label, _where(chosen, result, protocol), PLACED_RGB, True))
     return shown
 
@@ -406,7 +406,7 @@ def _placed_list(section: PhotoSection, edits: PhotoEdits) -> None:
     readings = _marker_readings(section)
     if readings:
         st.markdown("**Read between marked points**\n" + "\n".join(readings))
-    moved = [landmark.key.replace("_", " ") for landmark, _ in edits.moved]
+    moved = [landmark.words for landmark, _ in edits.moved]
     if moved:
         st.caption(f"Placed by hand on this photo: {', '.join(dict.fromkeys(moved))}.")
 

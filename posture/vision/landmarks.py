@@ -53,6 +53,11 @@ class Landmark(IntEnum):
         return self.name.lower()
 
     @property
+    def words(self) -> str:
+        """The point's name as a person reads it: "left hip"."""
+        return self.name.lower().replace("_", " ")
+
+    @property
     def mirror(self) -> Landmark:
         """The same point on the other side of the body (the nose is its own mirror)."""
         if self.name.startswith("LEFT_"):

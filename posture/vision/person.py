@@ -129,7 +129,7 @@ def mixed_skeleton_warning(off_outline: tuple[L, ...]) -> list[PhotoWarning]:
     """The warning for points off the person's outline (none when there are none)."""
     if not off_outline:
         return []
-    names = ", ".join(lm.key.replace("_", " ") for lm in off_outline)
+    names = ", ".join(lm.words for lm in off_outline)
     return [PhotoWarning(
         WarningCode.MIXED_SKELETON,
         f"Some body points ({names}) lie off this person's outline: the skeleton may join limbs of "
