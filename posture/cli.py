@@ -407,6 +407,7 @@ def _run_bench_families(args) -> int:
         held_out_together,
         out_of_family_floors,
         report_text,
+        skin_hip_gains,
         transfer_stages,
     )
     from posture.vision.pose_model import BlazePoseEstimator
@@ -432,7 +433,10 @@ def _run_bench_families(args) -> int:
         document = json.loads(args.write_transfer.read_text())
         document["transfer"] = transfer_stages(records, results)
         args.write_transfer.write_text(_numbers_on_one_line(json.dumps(document, indent=1)) + "\n")
-    print(json.dumps(results, indent=1) + "\n" if args.json else report_text(records, results), end="")
+    if args.json:
+        print(json.dumps(results, indent=1))
+    else:
+        print(report_text(records, results, skin_hip_gains(args.folders)), end="")
     return EXIT_OK
 
 

@@ -18,6 +18,7 @@ from posture.bench.families import (
     out_of_family_sd,
     predict,
     report_text,
+    skin_hip_gains,
     transfer_stages,
     worst,
 )
@@ -113,6 +114,22 @@ def test_the_report_heads_with_the_worst_held_out_family():
     refit = [line for line in text.splitlines() if line.startswith("  refit ") and "hip_tilt_deg" in line]
     assert refit and "(odd)" in refit[0]
     assert "shoulder_tilt_deg" not in text.split("WORST")[1]  # nothing measured: no headline
+
+
+def test_the_skin_gain_says_how_much_of_the_true_hip_tilt_the_pelvis_surface_shows(tmp_path):
+    """A family whose skin does not follow the pelvis (a waist kept level) reads near 0; one whose
+    skin follows it reads 1. The subject's left is on the image's right in a front view."""
+    for index, (family, skin_share) in enumerate([("follows", 1.0), ("level_waist", 0.0)] * 4):
+        true = [-6.0, -2.0, 3.0, 6.0][index // 2]
+        rise = 100.0 * math.tan(math.radians(true * skin_share))
+        truth = {"spec": {"family": family}, "measurements": {"hip_tilt_deg": true},
+                 "surface_2d": {"left_asis": [400.0, 600.0 - rise], "right_asis": [300.0, 600.0]}}
+        (tmp_path / f"{family}.{index:03d}.front.truth.json").write_text(json.dumps(truth))
+    (tmp_path / "follows.100.side_right.truth.json").write_text("{}")  # profiles are not read
+
+    gains = skin_hip_gains([tmp_path])
+
+    assert gains == pytest.approx({"follows": 1.0, "level_waist": 0.0}, abs=1e-6)
 
 
 def test_hip_calls_count_found_missed_and_level_by_the_true_high_side():

@@ -29,6 +29,7 @@ import numpy as np
 from posture.analysis import Options, analyze_single
 from posture.assessment.calibration import calibrate, held_out_sd, within_families
 from posture.assessment.classifier import CombinedMeasurement, Status, classify
+from posture.assessment.geometry import height_tilt_deg
 from posture.assessment.measurements import Measurement
 from posture.bench.accuracy import measurement_stats, truth_and_images
 from posture.bench.train_calibration import TARGETS, _penalties, _rows, fit
@@ -385,7 +386,23 @@ COLUMNS = {"uncalibrated": "uncal", "shipped": "shipped", "shipped_out_of_family
            "refit_in_family_sigma": "refit", "refit_out_of_family_sigma": "refit σ-out", "transfer": "transfer"}
 
 
-def report_text(records: list[dict], results: dict) -> str:
+def skin_hip_gains(folders: list[Path]) -> dict[str, float]:
+    """Per family, how much of the true hip tilt the skin shows: the gain of the line between the
+    skin's ASIS points (truth files' surface points) on the true tilt, front views. Where the body
+    model binds the pelvis's skin to bones that undo the tilt (obliquity_low_lumbar: the waist stays
+    level), no reading of the pelvis in a photo can find it; only the legs show it."""
+    pairs: dict[str, list[tuple[float, float]]] = {}
+    for path in (p for folder in folders for p in sorted(folder.glob("*.front.truth.json"))):
+        truth = json.loads(path.read_text())
+        skin = truth["surface_2d"]
+        family = truth["spec"].get("family", "baseline")
+        skin_tilt = height_tilt_deg(np.array(skin["left_asis"]), np.array(skin["right_asis"]))
+        pairs.setdefault(family, []).append((truth["measurements"]["hip_tilt_deg"], skin_tilt))
+    return {family: float(np.polyfit(*np.array(rows).T, 1)[0]) for family, rows in sorted(pairs.items())
+            if len(rows) >= 3}
+
+
+def report_text(records: list[dict], results: dict, skin_gains: dict[str, float] | None = None) -> str:
     counts = {f: sum(r["family"] == f for r in records) for f in results}
     lines = [f"{len(records)} renders in {len(results)} families: "
              + ", ".join(f"{f} {n}" for f, n in counts.items()),
@@ -410,6 +427,9 @@ def report_text(records: list[dict], results: dict) -> str:
     for family, counts in hip_calls(records).items():
         cells = [" -> ".join(_share(counts[reading][kind]) for reading in READINGS) for kind in CALL_KINDS]
         lines.append(f"  {family:26s} " + " | ".join(cells))
+    if skin_gains:
+        lines += ["", "WHAT THE SKIN SHOWS: gain of the skin's ASIS line on the true hip tilt (front views; a reading "
+                  "of the pelvis can find no more)", "  " + ", ".join(f"{f} {g:.2f}" for f, g in skin_gains.items())]
     lines += ["", "WORST HELD-OUT FAMILY (the headline): MAE / gain farthest from 1 / lowest 2-sigma cover"]
     for column, label in COLUMNS.items():
         for target, w in worst(results, column).items():
