@@ -14,7 +14,7 @@ import numpy as np
 from posture.assessment.calibration import OUTLINE_USES, calibrate, outline_trust
 from posture.assessment.capture_checks import check_capture
 from posture.assessment.classifier import Finding, classify, combine
-from posture.assessment.corrections import Recommendation, Safety, recommend, safety
+from posture.assessment.corrections import Recommendation, Safety, recommend, safety, without_exercises
 from posture.assessment.doubts import (
     camera_roll_sd_deg,
     doubts,
@@ -75,6 +75,7 @@ class Options:
     augment: bool = True  # False: the bare model's single answer (benchmarks compare the two)
     calibrate: bool = True  # False: raw landmark measurements (to train the calibration on)
     pain: Pain | None = None  # orders the corrections; never changes a finding
+    red_flags: tuple[str, ...] = ()  # the red flags the person ticked: no exercise, see a clinician first
 
 
 @dataclass(frozen=True)
@@ -481,7 +482,7 @@ def analyze_located(
         measure_photo(replace(photo, warnings=(*photo.warnings, *ignored)), options, edits.get(photo.path))
         for photo in located
     ]
-    return Analysis(tuple(results), assess(results, options.pain))
+    return Analysis(tuple(results), assess(results, options.pain, options.red_flags))
 
 
 def _with_pelvis(located: LocatedPhoto, markers: PelvisMarkers, edits: PhotoEdits) -> PhotoEdits:
@@ -495,10 +496,14 @@ def analyze_single(path: PhotoSource, estimator: PoseEstimator, options: Options
     located = locate(path, estimator, options)
     edits = _with_pelvis(located, options.markers, PhotoEdits()) if located.is_side and options.markers else None
     result = measure_photo(located, options, edits)
-    return Analysis((result,), assess([result], options.pain))
+    return Analysis((result,), assess([result], options.pain, options.red_flags))
 
 
-def assess(results: Sequence[PhotoResult], pain: Pain | None = None) -> Assessment:
+def assess(results: Sequence[PhotoResult], pain: Pain | None = None, red_flags: Sequence[str] = ()) -> Assessment:
+    """Findings, corrections and safety notes; a red flag ticked leaves every exercise out here, so
+    no report, download or stored visit can show one."""
     combined = combine((r.path, r.measurements) for r in results if r.ok)
     findings = tuple(classify(combined))
-    return Assessment(findings, tuple(recommend(findings, pain)), safety(pain), pain)
+    corrections = tuple(recommend(findings, pain))
+    return Assessment(findings, without_exercises(corrections) if red_flags else corrections,
+                      safety(pain, red_flags), pain)

@@ -34,10 +34,17 @@ img.pose{width:10rem;flex:none;border:1px solid #ddd;border-radius:4px}
 """
 
 
+def page_head(title: str) -> str:
+    """The document's head and title (escaped by the caller), laid out at the device's width: without
+    the viewport a phone drew the report 980 px wide, its text ~5 px tall."""
+    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{title}</title><style>{STYLE}</style></head><body><h1>{title}</h1>")
+
+
 def report_html(view: ReportView, title: str = "Posture screen") -> str:
     parts = [
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>",
-        f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1>",
+        page_head(escape(title)),
         header_html(view.header),
         f"<p>Made {datetime.now():%Y-%m-%d %H:%M}. Suggestions from photos, not a diagnosis.</p>",
         _safety(view.summary.safety),
@@ -65,7 +72,7 @@ def in_short_html(view: ReportView) -> str:
     more_text = f"<p>{more} more below.</p>" if more > 0 else ""
     notes = (f"<p><strong>Notes on the photos</strong> (what to do: below): {escape('; '.join(view.photo_notes))}.</p>"
              if view.photo_notes else "")
-    plan = ""
+    plan = _withheld(summary)
     if summary.plan.items:
         items = "".join(
             f"<li><div class='exercise'>{_picture(i.exercise)}<div><strong>{escape(i.exercise.title)}</strong>"
@@ -157,10 +164,17 @@ def findings_html(summary: Summary) -> str:
     )
 
 
+def _withheld(summary: Summary) -> str:
+    """Why no exercise is listed (a red flag ticked), where the plan would be."""
+    if not summary.safety.withheld:
+        return ""
+    return f"<p class='notice'><strong>No exercises:</strong> {escape(summary.safety.withheld)}</p>"
+
+
 def corrections_html(summary: Summary) -> str:
     if not summary.corrections:
-        return "<h2>Corrections</h2><p>None: no finding calls for targeted exercises.</p>"
-    parts = ["<h2>Corrections</h2>"]
+        return f"<h2>Corrections</h2>{_withheld(summary)}<p>None: no finding calls for targeted exercises.</p>"
+    parts = ["<h2>Corrections</h2>", _withheld(summary)]
     for rec in summary.corrections:
         linked = (f" <em>(linked to your {escape(', '.join(map(region_label, rec.pain_regions)))} pain)</em>"
                   if rec.pain_regions else "")

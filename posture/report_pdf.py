@@ -215,6 +215,8 @@ def _in_short(pdf: ReportPdf, view: ReportView) -> None:
         pdf.paragraph(f"{more} more below.")
     if view.photo_notes:
         pdf.paragraph(f"Notes on the photos (what to do: below): {'; '.join(view.photo_notes)}.")
+    if summary.safety.withheld:
+        pdf.paragraph(f"No exercises: {summary.safety.withheld}", "B", fill=NOTICE_FILL)
     if summary.plan.items:
         pdf.heading("Your plan", 3)
         pdf.paragraph(summary.plan.time_text)
@@ -314,6 +316,8 @@ def findings_pdf(pdf: ReportPdf, summary: Summary) -> None:
 
 def corrections_pdf(pdf: ReportPdf, summary: Summary) -> None:
     pdf.heading("Corrections")
+    if summary.safety.withheld:
+        pdf.paragraph(f"No exercises: {summary.safety.withheld}", "B", fill=NOTICE_FILL)
     if not summary.corrections:
         pdf.paragraph("None: no finding calls for targeted exercises.")
         return

@@ -388,7 +388,7 @@ def test_leaving_the_page_and_coming_back_keeps_photos_inputs_points_and_results
     page.get_by_text("pain after a fall, accident or other trauma").first.click()
     wait_until_idle(page)
     before = page.locator("[data-testid=stMain]").inner_text()
-    assert "Exercises hidden: see a clinician first" in before and " cm" in _hip_tilt_text(page)
+    assert "You ticked a red flag (pain after a fall" in before and " cm" in _hip_tilt_text(page)
 
     _go_to(page, "Progress")
     _go_to(page, "Live check")

@@ -8,7 +8,7 @@ note saying what was left out and why.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from posture.assessment.classifier import SEVERITIES, Finding, Severity, Status
@@ -210,19 +210,40 @@ class Safety:
     stop_rule: str
     source: str
     pain_advice: tuple[str, ...] = ()
+    ticked: tuple[str, ...] = ()  # the red flags the person said apply: no exercise until a clinician has seen them
+    ticked_advice: str = ""
+
+    @property
+    def withheld(self) -> str | None:
+        """Why the report lists no exercise (a red flag ticked), said wherever the plan would be."""
+        if not self.ticked:
+            return None
+        return f"You ticked a red flag ({'; '.join(self.ticked)}). {self.ticked_advice}"
 
     def to_json(self) -> dict:
         return {
             "stop_rule": self.stop_rule, "red_flags": list(self.red_flags), "red_flag_advice": self.red_flag_advice,
             "disclaimer": self.disclaimer, "source": self.source, "pain_advice": list(self.pain_advice),
+            "ticked": list(self.ticked), "red_flag_ticked_advice": self.ticked_advice,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> Safety:
         return cls(data["disclaimer"], tuple(data["red_flags"]), data["red_flag_advice"], data["stop_rule"],
-                   data.get("source", ""), tuple(data.get("pain_advice", ())))
+                   data.get("source", ""), tuple(data.get("pain_advice", ())), tuple(data.get("ticked", ())),
+                   data.get("red_flag_ticked_advice", ""))
 
 
-def safety(pain: Pain | None = None) -> Safety:
-    """The safety notes for this pain (none given: the general ones)."""
-    return Safety.from_json({**load("corrections.json")["safety"], "pain_advice": pain_advice(pain)})
+def safety(pain: Pain | None = None, ticked: Sequence[str] = ()) -> Safety:
+    """The safety notes for this pain (none given: the general ones) and the red flags the person
+    ticked (each one of the catalog's)."""
+    notes = load("corrections.json")["safety"]
+    if unknown := [flag for flag in ticked if flag not in notes["red_flags"]]:
+        raise ValueError(f"unknown red flag(s): {'; '.join(unknown)}")
+    return Safety.from_json({**notes, "pain_advice": pain_advice(pain), "ticked": list(ticked)})
+
+
+def without_exercises(corrections: Iterable[Recommendation]) -> tuple[Recommendation, ...]:
+    """The corrections with their exercises left out (a red flag applies): what each finding
+    means and what to be careful with stay."""
+    return tuple(replace(rec, stretch=(), strengthen=(), left_out=()) for rec in corrections)

@@ -23,7 +23,7 @@ from posture.history.progress import (
 )
 from posture.presentation import ReportHeader, Summary
 from posture.registry import KEY_MEASUREMENTS, display_name
-from posture.report_html import STYLE, corrections_html, findings_html, header_html
+from posture.report_html import corrections_html, findings_html, header_html, page_head
 
 CHARTS_IN_REPORT = 6
 TRENDS_TITLE = "Trends (green: the usual range; band and bars: ± 1 SD)"
@@ -95,8 +95,7 @@ def progress_report(session: Session, progress: Progress, header: ReportHeader) 
 def progress_html(report: ProgressReport) -> str:
     title = escape(report.title)
     parts = [
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{title}</title>",
-        f"<style>{STYLE}</style></head><body><h1>{title}</h1>",
+        page_head(title),
         header_html(report.header),
         f"<p>Made {datetime.now():%Y-%m-%d}. {escape(report.intro)}</p>",
     ]

@@ -59,7 +59,7 @@ def page() -> None:
     st.title("Assess your posture")
     if (session := lan.current()) is not None:
         phone.desktop_panel(session)
-    red_flag = disclaimer_and_red_flags(safety(), "assess")
+    red_flags = disclaimer_and_red_flags(safety(), "assess")
     state = st.session_state.get("assess")
     # Once analysed, "In short" comes first and the inputs, folded, after it: a phone's first screen.
     summary_box = st.container() if state is not None else None
@@ -81,10 +81,11 @@ def page() -> None:
                    "for these photos.", icon=":material/update:")
         return
     _take_click(state)  # before the report is derived: one run per click
-    analysis = analyze_located(state["located"], Options(height_cm=height_cm, pain=pain), state["edits"])
+    analysis = analyze_located(state["located"], Options(height_cm=height_cm, pain=pain, red_flags=red_flags),
+                               state["edits"])
     view = report_view(analysis, header)
     _say_wrong_slots(state["photos"], analysis)
-    show_results(view, red_flag, summary_box)
+    show_results(view, summary_box)
     _examiner(view, state)
     save_box(analysis, view, state["photos"], "photos", "assess", height_from_profile("height"))
     _downloads(analysis, view)

@@ -66,7 +66,7 @@ class LiveProcessor(VideoProcessorBase):
 
 def page() -> None:
     st.title("Live check")
-    red_flag = disclaimer_and_red_flags(safety(), "live")
+    red_flags = disclaimer_and_red_flags(safety(), "live")
     st.caption("Stand 2-3 m from the camera, whole body in view, facing it or turned sideways. The lines and "
                "values follow you live (a preview, not leveled); **Hold still** turns a few seconds of "
                "video into a full assessment, more precise than one photo.")
@@ -92,12 +92,12 @@ def page() -> None:
     status = st.empty()
     capture = st.session_state.get("live_capture")
     if capture:
-        analysis = analyze_located([capture], Options())
+        analysis = analyze_located([capture], Options(red_flags=red_flags))
         view = report_view(analysis)
         st.subheader("Hold-still capture")
-        show_results(view, red_flag)
+        show_results(view)
         save_box(analysis, view, _frame_as_photo(capture), "live", "live")
-    _snapshots(red_flag)
+    _snapshots(red_flags)
     if live:  # last: it loops for as long as the video plays
         _follow(context, processor, status)
 
@@ -145,7 +145,7 @@ def _frame_as_photo(result: LocatedPhoto) -> list[PhotoBytes]:
     return [PhotoBytes("live-capture.jpg", buffer.getvalue())]
 
 
-def _snapshots(red_flag: bool) -> None:
+def _snapshots(red_flags: tuple[str, ...]) -> None:
     with st.expander("No live video? Take a snapshot instead"):
         st.caption("Where the browser can't open a live connection (WebRTC), a snapshot from the camera is "
                    "analysed like an uploaded photo.")
@@ -162,4 +162,4 @@ def _snapshots(red_flag: bool) -> None:
             with st.spinner("Analysing the snapshot..."):
                 located = (shot.file_id, locate(PhotoBytes("snapshot", shot.getvalue()), shared_estimator(), Options()))
             st.session_state.live_snapshot = located
-        show_results(report_view(analyze_located([located[1]], Options())), red_flag)
+        show_results(report_view(analyze_located([located[1]], Options(red_flags=red_flags))))

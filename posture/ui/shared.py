@@ -42,26 +42,28 @@ def shared_estimator() -> SharedEstimator:
     return SharedEstimator()
 
 
-def disclaimer_and_red_flags(safety: Safety, key: str) -> bool:
-    """The disclaimer and the red-flag screen, at the top of a page. True when a red flag applies."""
+def disclaimer_and_red_flags(safety: Safety, key: str) -> tuple[str, ...]:
+    """The disclaimer and the red-flag screen, at the top of a page: the red flags ticked, which the
+    analysis takes (Options.red_flags) so that no report or download lists an exercise."""
     st.info(safety.disclaimer, icon=":material/info:")
     with st.container(border=True):
         st.markdown("**Before any exercise: do any of these apply to you?**")
         # Kept across pages: a red flag ticked on one visit still hides the exercises on the next.
-        ticked = [st.checkbox(flag, key=f"{key}-flag-{i}", persist_state="session")
-                  for i, flag in enumerate(safety.red_flags)]
-    if any(ticked):
-        st.error(f"**{safety.red_flag_advice}** The exercises below are hidden until then.", icon=":material/block:")
-    return any(ticked)
+        ticked = tuple(flag for i, flag in enumerate(safety.red_flags)
+                       if st.checkbox(flag, key=f"{key}-flag-{i}", persist_state="session"))
+    if ticked:
+        st.error(f"**{safety.red_flag_advice}** The exercises are left out of the results and the downloads "
+                 "until then.", icon=":material/block:")
+    return ticked
 
 
-def show_results(view: ReportView, red_flag: bool, summary_box=None) -> None:
+def show_results(view: ReportView, summary_box=None) -> None:
     """The results; the pain advice and "In short" go in `summary_box` when given (a container
     placed higher up the page, above the inputs)."""
     with summary_box or st.container():
         for advice in view.summary.safety.pain_advice:
             st.warning(advice, icon=":material/warning:")
-        show_in_short(view, red_flag)
+        show_in_short(view)
         st.caption("**What \"% sure\" means:** the chance that the true value is outside the usual range at "
                    "all, allowing for everything that blurs the photo (the model's error, the camera roll, the "
                    "calibration). It is not how severe: mild, moderate or marked is the best estimate of how far. "
@@ -70,16 +72,16 @@ def show_results(view: ReportView, red_flag: bool, summary_box=None) -> None:
     for number, section in enumerate(view.photos):
         label = f"{section.title}: {section.view_label} view" if section.ok else f"{section.title}: not analysed"
         with st.expander(label, expanded=number == 0):
-            show_photo(section, red_flag)
+            show_photo(section)
     if view.summary.patterns:
         st.subheader("Together they form")
         for shown in view.summary.patterns:
-            _finding(shown, red_flag)
+            _finding(shown)
     show_cant_tell(view.summary)
     st.caption(view.summary.safety.stop_rule)
 
 
-def show_in_short(view: ReportView, red_flag: bool) -> None:
+def show_in_short(view: ReportView) -> None:
     """What matters most, the notes on the photos, the one short plan with its time and the stop
     rule, and the one retake: before the details."""
     summary = view.summary
@@ -95,9 +97,9 @@ def show_in_short(view: ReportView, red_flag: bool) -> None:
         if view.photo_notes:
             st.warning("**Notes on the photos** (what to do: in the details): " + "; ".join(view.photo_notes) + ".",
                        icon=":material/photo_camera:")
-        if summary.plan.items and red_flag:
-            st.caption("Exercises hidden: see a clinician first (red flag ticked above).")
-        elif summary.plan.items:
+        if summary.safety.withheld:
+            st.error(f"**No exercises.** {summary.safety.withheld}", icon=":material/block:")
+        if summary.plan.items:
             st.markdown(f"**Your plan.** {summary.plan.time_text}")
             for number, item in enumerate(summary.plan.items, 1):
                 _exercise(item.exercise, f"{number}. **{item.exercise.title}**{item.side_text}: "
@@ -111,7 +113,7 @@ def show_in_short(view: ReportView, red_flag: bool) -> None:
             st.info(f"**To tell more:** {summary.retake}", icon=":material/photo_camera:")
 
 
-def show_photo(section: PhotoSection, red_flag: bool) -> None:
+def show_photo(section: PhotoSection) -> None:
     if not section.ok:
         st.error(f"Not analysed. {section.retake_advice}", icon=":material/photo_camera:")
         return
@@ -129,12 +131,12 @@ def show_photo(section: PhotoSection, red_flag: bool) -> None:
             st.success("No postural finding beyond the usual range in this photo." + (
                 " Some things it could not judge: see \"Can't tell\" below." if section.cant_tell else ""))
         for shown in section.findings:
-            _finding(shown, red_flag)
+            _finding(shown)
         with st.expander("All measurements of this photo"):
             st.dataframe(_measurement_rows(section), hide_index=True, width="stretch")
 
 
-def _finding(shown: ShownFinding, red_flag: bool) -> None:
+def _finding(shown: ShownFinding) -> None:
     icon = SEVERITY_ICON.get(shown.finding.severity, "")
     st.markdown(f"#### {icon} {shown.finding.label}\n**{shown.headline}**. {shown.measurement}: {shown.evidence}.")
     recommendation = shown.correction
@@ -143,9 +145,6 @@ def _finding(shown: ShownFinding, red_flag: bool) -> None:
     if recommendation.pain_regions:
         st.caption(f"Linked to your {', '.join(map(region_label, recommendation.pain_regions))} pain: shown first.")
     st.write(recommendation.meaning)
-    if red_flag:
-        st.caption("Exercises hidden: see a clinician first (red flag ticked above).")
-        return
     for kind, exercises in (("Stretch", recommendation.stretch), ("Strengthen", recommendation.strengthen)):
         for ex in exercises:
             _exercise(ex, f"**{kind} ({ex.side}): {ex.title}**, *{ex.dosage}*  \n{ex.instructions}")
