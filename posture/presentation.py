@@ -73,6 +73,16 @@ class ReportHeader:
         """'Client: Jonas P. · Assessment date: 2026-03-02': the header on one line."""
         return " · ".join(f"{label}: {value}" for label, value in self.rows)
 
+    def file_name(self, kind: str, suffix: str) -> str:
+        """'posture-report-Jonas-P-2026-03-02.pdf': whose and which day, so a practitioner's
+        downloads for several clients do not overwrite or mix with each other."""
+        return "-".join(filter(None, ("posture", kind, file_safe(self.client or ""), str(self.assessed_on)))) + suffix
+
+
+def file_safe(name: str) -> str:
+    """A name as a part of a file name: letters (any alphabet's) and digits, the rest one hyphen."""
+    return re.sub(r"[\W_]+", "-", name).strip("-")
+
 
 @dataclass(frozen=True)
 class ShownFinding:

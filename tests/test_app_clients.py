@@ -120,6 +120,30 @@ def test_the_client_chosen_for_the_report_brings_the_stored_height_and_date_of_b
     assert app.number_input(key="height").value is None  # Jonas's height goes with his name
 
 
+def test_the_client_on_the_report_is_the_profile_saved_to_and_saving_again_adds_no_copy(clients):
+    """A trial saved a visit to the profile the Save box still showed, not to the client chosen for
+    the report, and a second press stored the same results again; neither can be undone."""
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT_S).run()
+    _upload(app, "upload-front", HIGH_HIP / "front.jpg")
+    app = _analyse(app.run())
+    assert app.selectbox(key="assess-profile").value == "Bo"  # the first name: nobody chosen yet
+    app.selectbox(key="assess-report-client").set_value("Jonas P.")
+    app = app.run()
+    assert app.selectbox(key="assess-profile").value == "Jonas P."
+    with clients() as session:
+        before = len(export_json(session, find_profile(session, "Jonas P."))["assessments"])
+    next(b for b in app.button if b.key == "assess-save").click()
+    app = app.run()
+    app = app.run()
+    assert not any(b.key == "assess-save" for b in app.button)
+    assert any("saving the same results again would only add a copy" in i.value for i in app.info)
+    with clients() as session:
+        assert len(export_json(session, find_profile(session, "Jonas P."))["assessments"]) == before + 1
+    app.selectbox(key="assess-profile").set_value("Bo")
+    app = app.run()
+    assert any("The report is about **Jonas P.**, and this saves to **Bo**" in w.value for w in app.warning)
+
+
 def test_a_client_is_found_by_part_of_the_name(clients):
     progress = _progress()
     assert progress.selectbox(key="progress-profile").options == [*sorted(CLIENTS), "+ New profile"]

@@ -60,7 +60,7 @@ def test_the_progress_page_downloads_the_clients_measurements_as_csv(tmp_path, m
         finally:
             page.screenshot(path=str(_screenshot("progress_csv_download")), full_page=True)
             browser.close()
-    assert saved.name == "posture-Jonas-P-b.csv"
+    assert saved.name == "posture-measurements-Jonas-P-b.csv"
     with saved.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert tuple(rows[0]) == CSV_COLUMNS

@@ -431,9 +431,9 @@ def _downloads(analysis: Analysis, view: ReportView) -> None:
     st.divider()
     html, pdf, data = st.columns(3)
     html.download_button("Download the report (HTML, with images)", report_html(view),
-                         file_name="posture-report.html", mime="text/html")
+                         file_name=view.header.file_name("report", ".html"), mime="text/html")
     # The PDF is made when the button is pressed (deferred), not on every rerun.
-    pdf.download_button("Download the report (PDF)", lambda: report_pdf(view), file_name="posture-report.pdf",
-                        mime="application/pdf")
+    pdf.download_button("Download the report (PDF)", lambda: report_pdf(view),
+                        file_name=view.header.file_name("report", ".pdf"), mime="application/pdf")
     data.download_button("Download the data (JSON)", json.dumps(report_json(analysis), indent=1),
-                         file_name="posture-report.json", mime="application/json")
+                         file_name=view.header.file_name("data", ".json"), mime="application/json")

@@ -4,7 +4,6 @@ CSV export of a profile's measurements."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 
@@ -19,6 +18,7 @@ from posture.history.store import (
     find_profile,
     update_client,
 )
+from posture.presentation import file_safe
 
 
 def details_inputs(details: ClientDetails, key: str) -> ClientDetails:
@@ -60,8 +60,8 @@ def csv_download(sessions, name: str) -> None:
         with sessions() as session:
             return export_csv(session, find_profile(session, name))
 
-    safe = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-") or "profile"
-    st.download_button("Download the measurements (CSV)", measurements_csv, file_name=f"posture-{safe}.csv",
+    st.download_button("Download the measurements (CSV)", measurements_csv,
+                       file_name=f"posture-measurements-{file_safe(name) or 'profile'}.csv",
                        mime="text/csv", key="progress-csv")
 
 

@@ -3,6 +3,8 @@ file) and the "save to a profile" box used by the Assess and Live pages."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -22,6 +24,7 @@ from posture.history.store import (
     visit_number,
 )
 from posture.presentation import ReportHeader, ReportView
+from posture.records import report_json
 from posture.ui.clients import details_inputs
 from posture.vision.image_io import PhotoBytes
 
@@ -108,13 +111,24 @@ def report_header(sessions, profile_name: str | None, assessed_on: date, examine
 
 def report_header_inputs(key: str, on_choose: Callable[[str], None] | None = None) -> ReportHeader:
     """Whom the page's reports are about: a profile chosen here (none by default: a report never
-    carries a name nobody chose) and the examiner's name."""
+    carries a name nobody chose) and the examiner's name, both kept across pages. Choosing a client
+    also chooses the profile the "Save" box saves to (a visit once went to the profile that box
+    still showed)."""
     sessions = history_sessions()
     names = profile_names(sessions) if sessions is not None else []
+
+    def chosen() -> None:
+        client = st.session_state[f"{key}-report-client"]
+        if client != NO_CLIENT:
+            st.session_state[f"{key}-search"] = ""
+            st.session_state[f"{key}-profile"] = client
+        if on_choose:
+            on_choose(client)
+
     with st.expander("On the report (optional): client and examiner", expanded=False):
         client = st.selectbox("Client (a profile)", [NO_CLIENT, *names], key=f"{key}-report-client",
-                              on_change=on_choose and (lambda: on_choose(st.session_state[f"{key}-report-client"])))
-        examiner = st.text_input("Examiner", max_chars=200, key=f"{key}-report-examiner")
+                              on_change=chosen, persist_state="session")
+        examiner = st.text_input("Examiner", max_chars=200, key=f"{key}-report-examiner", persist_state="session")
     try:
         return report_header(sessions, None if client == NO_CLIENT else client, date.today(), examiner)
     except ValueError as error:
@@ -134,14 +148,23 @@ def save_box(analysis: Analysis, view: ReportView, photos: Sequence[PhotoBytes],
         choice = profile_select(sessions, key, on_choose)
         if choice is None:
             return
+        if view.header.client is not None and choice != view.header.client:
+            st.warning(f"The report is about **{view.header.client}**, and this saves to **{choice}**.",
+                       icon=":material/person_alert:")
         taken_on = st.date_input("Taken on", value=view.header.assessed_on, max_value=date.today(), key=f"{key}-date")
+        saved = st.session_state.setdefault(f"{key}-saved", {})  # what this page saved: (profile, day, report)
+        done = (choice, taken_on, hashlib.sha256(json.dumps(report_json(analysis)).encode()).hexdigest())
+        if done in saved:
+            st.info(f"Saved as visit {saved[done]} of {choice!r}: saving the same results again would only add "
+                    "a copy. See it on the Progress page.", icon=":material/check:")
+            return
         if st.button("Save", key=f"{key}-save"):
             try:
-                saved = save_assessment(sessions, choice, analysis, view_thumbnails(view.photos), taken_on, source,
-                                        photos)
+                stored = save_assessment(sessions, choice, analysis, view_thumbnails(view.photos), taken_on, source,
+                                         photos)
                 with sessions() as session:
-                    visit = visit_number(session, saved)
+                    saved[done] = visit_number(session, stored)
             except ProfileError as error:
                 st.error(str(error))
                 return
-            st.success(f"Saved as visit {visit} of {choice!r}. See it on the Progress page.")
+            st.success(f"Saved as visit {saved[done]} of {choice!r}. See it on the Progress page.")

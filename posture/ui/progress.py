@@ -67,9 +67,9 @@ def page() -> None:
         html, pdf, measurements = st.columns(3)
         # Made when a button is pressed (deferred), not on every rerun: the charts take seconds.
         html.download_button("Download the progress report (HTML)", lambda: progress_html(report),
-                             file_name="posture-progress.html", mime="text/html")
+                             file_name=report.header.file_name("progress", ".html"), mime="text/html")
         pdf.download_button("Download the progress report (PDF)", lambda: progress_pdf(report),
-                            file_name="posture-progress.pdf", mime="application/pdf")
+                            file_name=report.header.file_name("progress", ".pdf"), mime="application/pdf")
         with measurements:
             csv_download(sessions, choice)
     _pain_log(sessions, choice)
