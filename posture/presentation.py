@@ -370,15 +370,14 @@ def _only_when_found(measurement_id: str) -> bool:
 
 
 def evidence_text(evidence: Evidence) -> str:
-    """'-6.0 ± 1.4 deg, -1.2 cm (usual: above -2)': the value, its uncertainty, its length when a
-    height was given, and where the finding starts."""
+    """'-6.0 ± 1.4 deg (usual: above -2 deg), -1.2 cm': the value, its uncertainty, where the
+    finding starts in the value's own unit, then its length when a height was given (the usual
+    range after the cm read as a limit in cm)."""
     if evidence.value is None:
         return "not measured"
     usual = "below" if evidence.direction == "above" else "above"
-    return (
-        f"{evidence.value:+.1f} ± {evidence.uncertainty:.1f} {evidence.unit}{length_text(evidence.length_cm)} "
-        f"(usual: {usual} {evidence.thresholds['mild']:+g})"
-    )
+    return (f"{evidence.value:+.1f} ± {evidence.uncertainty:.1f} {evidence.unit} "
+            f"(usual: {usual} {evidence.thresholds['mild']:+g} {evidence.unit}){length_text(evidence.length_cm)}")
 
 
 def _shown(finding: Finding, correction: Recommendation | None) -> ShownFinding:

@@ -406,7 +406,7 @@ def _fresh_analysis(inputs: dict, clicks: list) -> AppTest:
 def _findings(app: AppTest, downloads: dict[str, bytes]) -> dict:
     """Everything a finding is, as the page shows it and as the JSON download states it: each
     shown finding's title and headline ('**Moderate, 93% sure it is outside the usual range**. Hip line tilt ...: +7.6 ±
-    3.2 deg (usual: below +3).'), the can't-tell list, every finding of the JSON (status,
+    3.2 deg (usual: below +3 deg).'), the can't-tell list, every finding of the JSON (status,
     severity, confidence, evidence) and each measurement's value text."""
     document = json.loads(_download(app, downloads, "Download the data (JSON)"))
     return {

@@ -120,7 +120,7 @@ PAIN_SLIDER = "How much (0 = none, 10 = worst imaginable)?"
 def _hip_finding(page) -> tuple[str, str, str, str]:
     """The hip finding as the page states it: (severity, confidence, measurement, evidence) from
     'Moderate, 93% sure it is outside the usual range. Hip line tilt (lateral pelvic tilt): +7.6 ± 3.2 deg
-    (usual: below +3).'"""
+    (usual: below +3 deg).'"""
     heading = page.get_by_role("heading", name=re.compile(re.escape(HIP_FINDING)))
     assert heading.count() == 1, heading.all_inner_texts()  # one finding, one headline
     text = _hip_tilt_text(page)

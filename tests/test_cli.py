@@ -317,7 +317,8 @@ def test_a_height_gives_lengths_in_cm_in_the_text_and_html_reports(tmp_path):
     assert hip_line.count(" cm)") == 1
     page = html.read_text()
     assert re.search(r"Hip line tilt \(lateral pelvic tilt\)</td><td>[-+][0-9.]+ ± [0-9.]+ deg, [-+][0-9.]+ cm<", page)
-    finding = r"Left hip higher than right \(lateral pelvic tilt\)</strong>: [a-z]+, [^<]*deg, [-+][0-9.]+ cm \(usual"
+    finding = (r"Left hip higher than right \(lateral pelvic tilt\)</strong>: [a-z]+, [^<]*deg "
+               r"\(usual: below \+3 deg\), [-+][0-9.]+ cm")  # the usual range in the value's unit, before the cm
     assert re.search(finding, page)
     without = replayed("analyze", *photos, "--html", str(html))
     assert without.returncode == 0 and not re.search(r"deg, [-+][0-9.]+ cm", html.read_text())
