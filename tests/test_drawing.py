@@ -309,6 +309,26 @@ def test_measurement_labels_move_off_the_marker_labels_and_rings():
     assert not _overlap(alone.labels[-1], (300, 480, 30, 30))
 
 
+@pytest.mark.parametrize("view", [View.FRONT, View.BACK])
+def test_a_knee_label_never_reaches_the_other_knee_near_the_photos_edge(view):
+    """A person standing near the photo's edge: the outer knee's label has no room outward. It was
+    moved across to the other leg, where the trial read "L knee" as the knee it sat on; it now never
+    reaches the other knee (shrunk if it must)."""
+    from posture.vision.drawing import _bend, _Pen
+
+    pose = frontal_landmarks(view)
+    width = pose.image_size[0]
+    outer = max((L.LEFT_KNEE, L.RIGHT_KNEE), key=lambda lm: pose.xy_px[lm, 0])
+    shifted = pose.xy_px + np.array([width - 12 - pose.xy_px[outer, 0], 0.0])  # its knee 12 px from the edge
+    canvas = np.zeros((pose.image_size[1], width, 3), np.uint8)
+    pen = _Pen(canvas, shifted, {lm: True for lm in L}, 1, note_for(pose))
+    chain = (L[outer.name.replace("KNEE", "HIP")], outer, L[outer.name.replace("KNEE", "ANKLE")])
+    _bend(pen, chain, "L knee -10.9 varus", (255, 255, 255))
+    x = pen.labels[-1][0]
+    other_knee = min(shifted[L.LEFT_KNEE, 0], shifted[L.RIGHT_KNEE, 0])
+    assert x + 10 > other_knee  # its text starts past the other knee (its black edge may reach it)
+
+
 def test_a_label_says_which_side_in_words_not_only_by_its_sign():
     """The new-user trial read "hips +7.6" beside the hip on the image's right as the right hip
     high; the label now says the subject's side."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -82,6 +82,19 @@ class _Pen:
         """A label (`_text`) moved off the labels laid out before it and off the markers' rings."""
         self.labels.append(_text(self.canvas, text, origin, colour, self.unit, left_of, prefer_left,
                                  [*self.labels, *self.rings.values()]))
+
+    def text_within(self, text: str, origin: tuple[int, int], colour: RGB, within: tuple[int, int],
+                    prefer_left: bool = False) -> None:
+        """A label that stays between the x of `within` (one leg's side of the body), shrunk to fit
+        rather than moved out of it: laid out as if the image were only that wide."""
+        low, high = within
+        avoid = [(x - low, y, w, h) for x, y, w, h in [*self.labels, *self.rings.values()]]
+        edge = origin[0] - low if prefer_left else None
+        label = _layout((self.canvas.shape[0], high - low), text, (origin[0] - low, origin[1]), self.unit, edge,
+                        prefer_left, avoid, image_width=self.canvas.shape[1])
+        label = replace(label, x=label.x + low, box=(label.box[0] + low, *label.box[1:]))
+        _put(self.canvas, label, colour)
+        self.labels.append(label.box)
 
     @property
     def frontal(self) -> bool:
@@ -227,12 +240,20 @@ def _lean(pen: _Pen, four: Sequence[L], text: str, colour: RGB) -> None:
 
 
 def _bend(pen: _Pen, chain: Sequence[L], text: str, colour: RGB) -> None:
-    """The chain through the three points, labelled beside the middle one, away from the body."""
+    """The chain through the three points, labelled beside the middle one, away from the body. In
+    a front or back view the label never reaches the other knee, shrunk rather than moved across
+    to the other leg (where "L knee" was read as the knee it sat on)."""
     polyline = np.array([pen.px(lm) for lm in chain], np.int32)
     cv2.polylines(pen.canvas, [polyline], False, colour, 2 * pen.unit, cv2.LINE_AA)
     x, y = pen.px(chain[1])
-    outward = x >= pen.points[chain[1].mirror, 0] if pen.frontal else True
-    pen.text(text, (x + 6 * pen.unit, y), colour, left_of=x - 6 * pen.unit, prefer_left=not outward)
+    if not pen.frontal:
+        pen.text(text, (x + 6 * pen.unit, y), colour, left_of=x - 6 * pen.unit)
+        return
+    other = int(round(pen.points[chain[1].mirror, 0]))
+    if x >= other:
+        pen.text_within(text, (x + 6 * pen.unit, y), colour, (other + 6 * pen.unit, pen.canvas.shape[1]))
+    else:
+        pen.text_within(text, (x - 6 * pen.unit, y), colour, (0, other - 6 * pen.unit), prefer_left=True)
 
 
 def _plumb_line(pen: _Pen) -> None:
@@ -350,6 +371,7 @@ def _text(
 def _layout(
     shape: tuple[int, ...], text: str, origin: tuple[int, int], unit: int, left_of: int | None = None,
     prefer_left: bool = False, avoid: Sequence[tuple[int, int, int, int]] = (), one_side: bool = False,
+    image_width: int | None = None,
 ) -> _Label:
     """Text with its baseline at `origin`, shrunk to fit the image's width.
 
@@ -360,10 +382,11 @@ def _layout(
     one and a half rows), then to the other side (when `left_of` is given and it fits there);
     farther, it would no longer label its point.
     `one_side`: never on the other side, for either reason (shrunk to fit instead).
+    `image_width`: the whole image's, which sizes the text, when `shape` is only a part of it.
     """
     font = cv2.FONT_HERSHEY_SIMPLEX
     width = shape[1]
-    scale = text_scale(width, unit, LABEL_TEXT_OF_WIDTH)
+    scale = text_scale(image_width or width, unit, LABEL_TEXT_OF_WIDTH)
     unit = max(1, round(scale / 0.45))  # stroke width follows the text's size
     (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
     x = origin[0]
