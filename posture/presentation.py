@@ -219,6 +219,7 @@ class Summary:
     decided: bool  # some finding was decided, present or absent (else the photos could tell nothing)
     plan: Plan  # the few exercises for the findings that matter most, with the time a day takes
     retake: str | None  # the one retake that would tell the most of what could not be told
+    unsure_topics: tuple[str, ...] = ()  # what `unsure` is about, in a few words each ("pelvic tilt")
 
     @property
     def left_out(self) -> int:
@@ -241,6 +242,9 @@ class Summary:
     def no_finding(self) -> str:
         """What to say when nothing is present: that nothing is beyond the thresholds only when
         something could be decided."""
+        if self.decided and self.unsure_topics:  # "nothing found" alone read as "my posture is fine"
+            return (f"No postural finding beyond the thresholds in what these photos could tell; they could not "
+                    f"tell {', '.join(self.unsure_topics)} (why: below).")
         if self.decided:
             return "No postural finding beyond the thresholds."
         return "No finding could be made from these photos: see each photo's warnings for how to retake them."
@@ -290,6 +294,7 @@ def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation]
         decided=any(f.status is not Status.CANT_TELL for f in findings),
         plan=short_plan(corrections),
         retake=_one_retake(missing, unsure),
+        unsure_topics=tuple(dict.fromkeys(_topics()[f.id] for f in cant_tell if f.evidence[0].value is not None)),
     )
 
 

@@ -146,3 +146,21 @@ def test_a_measurement_that_cannot_tell_either_way_is_listed_once():
     posterior = doubted("posterior_pelvic_tilt", "Posterior pelvic tilt", None, "pelvic_tilt_deg", capped)
     assert [u.label for u in summarize([anterior, posterior], [], safety()).unsure] == [
         "Anterior pelvic tilt", "Posterior pelvic tilt"]
+
+
+def test_nothing_found_says_what_the_photos_could_not_tell():
+    """A person with back pain read "No postural finding" as "my posture is fine" while the pelvic
+    tilt was "can't tell" further down; the summary names what could not be told."""
+    from posture.assessment.corrections import safety
+    from posture.presentation import summarize
+
+    def finding(finding_id, status, measurement, value=1.0):
+        return Finding(finding_id, finding_id, finding_id, None, status, Severity.NONE, 0.0 if value else 0.9,
+                       (Evidence(measurement, value, "deg", 1.0, {"mild": 2.0}, "above", ("a.jpg",), ""),), "")
+
+    level = finding("high_left_hip", Status.ABSENT, "hip_tilt_deg")
+    unsure = finding("anterior_pelvic_tilt", Status.CANT_TELL, "pelvic_tilt_deg")
+    assert summarize([level], [], safety()).no_finding == "No postural finding beyond the thresholds."
+    said = summarize([level, unsure], [], safety()).no_finding
+    assert said.startswith("No postural finding beyond the thresholds in what these photos could tell")
+    assert "could not tell pelvic tilt (why: below)" in said
