@@ -279,7 +279,8 @@ def _photo(pdf: ReportPdf, section: PhotoSection) -> None:
         measured = [m for m in section.measurements if m.measured]
         if measured:
             pdf.ln(1)
-            pdf.table_of(("Measurement", "Value"), [(m.name, m.value_text) for m in measured], (0.5, 0.5))
+            rows = [(m.name, m.value_text, m.sign_convention) for m in measured]  # the sign: which side or way
+            pdf.table_of(("Measurement", "Value", "Sign"), rows, (0.34, 0.27, 0.39))
     if pdf.page == page:  # else the text ran onto the next page, below the image
         pdf.set_y(max(pdf.get_y(), top + height + 2))
     pdf.bullets([("", w) for w in section.warnings], grey=True)

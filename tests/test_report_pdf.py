@@ -78,6 +78,9 @@ def test_the_assessment_pdf_says_what_the_report_view_says_with_its_header(hip_a
         assert said in text, said
     assert text.index(safety.red_flag_advice) < text.index("In short") < text.index("What the photos suggest")
     assert _within_the_page(pages) == []
+    squeezed = text.replace(" ", "")  # table cells wrap
+    for line in (m for section in view.photos for m in section.measurements if m.measured):
+        assert line.sign_convention.replace(" ", "") in squeezed, line.id  # a value's sign says which side or way
 
 
 def test_each_annotated_image_is_drawn_and_not_blank(hip_analysis, hip_pages):
