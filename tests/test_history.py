@@ -348,6 +348,22 @@ def test_client_details_are_stored_once_and_read_back_with_the_name(db_location,
         assert client_details(find_profile(session, "Jonas P.")) == stored
 
 
+@pytest.mark.parametrize("look_alike", ["jonas p.", "JONAS  P.", "Zoe Angstrom"])
+def test_a_name_that_differs_only_in_case_accents_or_spaces_is_refused(db_location, analysed, look_alike):
+    """A trial created 'anna schmidt' beside 'Anna Schmidt': one client's history split in two,
+    and only a whole profile can be deleted."""
+    sessions = open_database(db_location)
+    save_assessment(sessions, "Jonas P.", analysed)
+    create_profile(sessions, ClientDetails("Zoë Ångström"))
+    with pytest.raises(ProfileError, match="differ only in case, accents or spaces"):
+        create_profile(sessions, ClientDetails(look_alike))
+    with pytest.raises(ProfileError, match="differ only in case, accents or spaces"):
+        save_assessment(sessions, look_alike, analysed)
+    create_profile(sessions, ClientDetails("Jonas P. (2)"))  # a name that tells them apart is fine
+    with sessions() as session:
+        assert len(list_profiles(session)) == 3
+
+
 @pytest.mark.parametrize(("details", "message"), [
     (ClientDetails("Ann", height_cm=0.0), "height must be between 50 and 250 cm"),
     (ClientDetails("Ann", height_cm=400.0), "height must be between 50 and 250 cm"),

@@ -87,6 +87,7 @@ def get_or_create_profile(session: Session, name: str, notes: str = "", store_ph
     profile = session.scalar(select(Profile).where(Profile.name == name))
     if profile is not None:
         return profile
+    _refuse_look_alike(session, name)
     try:
         with session.begin_nested():
             profile = Profile(name=name, notes=notes, store_photos=store_photos, created_at=datetime.now())
@@ -141,11 +142,23 @@ def create_profile(sessions: sessionmaker[Session], details: ClientDetails,
         with sessions.begin() as session:
             if session.scalar(select(Profile.id).where(Profile.name == details.name)) is not None:
                 raise taken
+            _refuse_look_alike(session, details.name)
             session.add(Profile(name=details.name, notes=details.notes, store_photos=store_photos,
                                 height_cm=details.height_cm, birth_date=details.birth_date, created_at=datetime.now()))
     except IntegrityError:  # created by another session meanwhile
         raise taken from None
     return details
+
+
+def _refuse_look_alike(session: Session, name: str) -> None:
+    """A new name that differs from a profile's only in case, accents or spaces ('anna  schmidt'
+    beside 'Anna Schmidt') is refused: it is almost surely the same person, whose history would
+    be split between two profiles, and only a whole profile can be deleted."""
+    folded = " ".join(_folded(name).split())
+    for existing in session.scalars(select(Profile.name)):
+        if " ".join(_folded(existing).split()) == folded:
+            raise ProfileError(f"a profile named {existing!r} exists already (the names differ only in case, accents "
+                               "or spaces): choose it in the list, or give a name that tells the two apart")
 
 
 def name_matches(name: str, search: str) -> bool:
