@@ -48,7 +48,8 @@ OUTLINE_USES = {
         ("lateral_trunk_lean_deg",)),
     "neck_outline": OutlineUse(
         "around the neck", "the head posture (CVA)", "craniovertebral_angle_deg",
-        "the outline around the neck is unusual (hair, a collar?): retake with the hair tied up and the neck free"),
+        "the outline around the neck is unlike those the model was fitted on (hair, a collar, a raised shoulder?): "
+        "retake with the hair tied up and the neck free, or place C7 and the tragus by hand"),
     "side_pelvis_outline": OutlineUse(
         "around the pelvis", "the pelvic tilt", "pelvic_tilt_deg",
         "the outline around the pelvis is unusual (loose clothes, a hand on the hip?): retake in fitted clothes, "

@@ -27,8 +27,9 @@ def details_inputs(details: ClientDetails, key: str) -> ClientDetails:
     height = st.number_input("Height (cm)", value=details.height_cm, min_value=0.0, step=1.0, format="%.1f",
                              placeholder="not given", key=f"{key}-height",
                              help="Stored once: every assessment saved to this profile uses it for lengths in cm.")
-    born = st.date_input("Date of birth", value=details.birth_date, min_value=OLDEST_BIRTH_DATE,
-                         max_value=date.today(), format="YYYY-MM-DD", key=f"{key}-born")
+    # The format in the label: "15.03.1980" typed into this box was dropped without a word (a trial).
+    born = st.date_input("Date of birth (year-month-day, e.g. 1980-03-15)", value=details.birth_date,
+                         min_value=OLDEST_BIRTH_DATE, max_value=date.today(), format="YYYY-MM-DD", key=f"{key}-born")
     notes = st.text_area("Notes (optional)", value=details.notes, max_chars=2000, key=f"{key}-notes")
     return ClientDetails(details.name, born, height, notes)
 
