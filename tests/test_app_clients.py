@@ -195,7 +195,7 @@ def test_client_details_are_edited_and_a_bad_value_is_refused_keeping_the_rest(c
     progress = _submit(progress)
     assert [s.value for s in progress.success] == ["Details saved."] and not progress.error
     assert _stored("Jonna K.") == ClientDetails("Jonna K.", bad["born"], 166.5, bad["notes"])
-    assert any(e.label == "Client details: born 1990-06-01, 166.5 cm" for e in progress.run().expander)
+    assert any(e.label == "Client details: born 1990-06-01, 166.5 cm" for e in progress.expander)  # at once
 
 
 def test_a_new_client_is_created_with_details_and_a_bad_height_creates_nothing(clients):

@@ -41,7 +41,11 @@ def client_panel(sessions, name: str) -> None:
         stored = client_details(find_profile(session, name))
     summary = ", ".join(filter(None, (stored.birth_date and f"born {stored.birth_date}",
                                       stored.height_cm and f"{stored.height_cm:g} cm")))
-    with st.expander(f"Client details: {summary or 'height, date of birth, notes'}"):
+    saved_key = f"client-{name}-saved"
+    with st.expander(f"Client details: {summary or 'height, date of birth, notes'}",
+                     expanded=saved_key in st.session_state):
+        if st.session_state.pop(saved_key, False):
+            st.success("Details saved.")
         with st.form(f"client-{name}"):
             edited = details_inputs(stored, f"client-{name}")
             if not st.form_submit_button("Save details"):
@@ -51,7 +55,8 @@ def client_panel(sessions, name: str) -> None:
         except ProfileError as error:
             st.error(f"Not saved: {error}.")
             return
-        st.success("Details saved.")
+        st.session_state[saved_key] = True
+        st.rerun()  # the title above shows what was saved (it showed the old details until a reload)
 
 
 def csv_download(sessions, name: str) -> None:
