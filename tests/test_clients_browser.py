@@ -72,7 +72,7 @@ def test_the_progress_page_downloads_the_clients_measurements_as_csv(tmp_path, m
         assert float(row["value"]) == pytest.approx(point.value, abs=5e-4)
     doubted = [r for r in rows if r["doubted"] == "yes"]
     assert [r["measurement_id"] for r in doubted] == ["craniovertebral_angle_deg"] * 2
-    assert all(r["cant_tell"] == "yes" and "neck is unusual" in r["note"] for r in doubted)
+    assert all(r["cant_tell"] == "yes" and "neck is unlike those the model was fitted on" in r["note"] for r in doubted)
 
 
 def _screenshot(name: str):

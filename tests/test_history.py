@@ -116,7 +116,7 @@ def test_csv_export_reads_back_as_the_stored_values_with_visits_names_and_doubts
     # The doubted angle is in the CSV, flagged with the report's reason, at the value the report showed.
     cva = by_key[("2026-01-05", "craniovertebral_angle_deg")]
     finding = next(f for f in with_a_doubt.assessment.findings if f.id == "forward_head")
-    assert (cva["doubted"], cva["cant_tell"]) == ("yes", "yes") and "neck is unusual" in cva["note"]
+    assert (cva["doubted"], cva["cant_tell"]) == ("yes", "yes") and "neck is unlike those the model was fitted on" in cva["note"]
     assert float(cva["value"]) == pytest.approx(finding.evidence[0].value, abs=5e-3)
     assert "craniovertebral_angle_deg" not in trended and {r["measurement_id"] for r in trusted} <= trended
     hip = by_key[("2026-01-05", "hip_tilt_deg")]
