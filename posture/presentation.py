@@ -8,6 +8,7 @@ upper- or lower-crossed pattern was in the HTML download but not on screen).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -40,6 +41,7 @@ RETAKE_ADVICE = (
 
 
 NAME_MAX_CHARS = 200
+FILE_NAME_PART_CHARS = 60  # of a client's name in a download's file name (4 bytes a character at most in UTF-8)
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,10 @@ class ReportHeader:
 
 
 def file_safe(name: str) -> str:
-    """A name as a part of a file name: letters (any alphabet's) and digits, the rest one hyphen."""
-    return re.sub(r"[\W_]+", "-", name).strip("-")
+    """A name as a part of a file name: letters (any alphabet's, composed) and digits, the rest one
+    hyphen; at most FILE_NAME_PART_CHARS, so a long name in any script stays within file systems'
+    255 bytes."""
+    return re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", name)).strip("-")[:FILE_NAME_PART_CHARS].strip("-")
 
 
 @dataclass(frozen=True)
@@ -294,7 +298,7 @@ def summarize(findings: Sequence[Finding], corrections: Sequence[Recommendation]
         decided=any(f.status is not Status.CANT_TELL for f in findings),
         plan=short_plan(corrections),
         retake=_one_retake(missing, unsure),
-        unsure_topics=tuple(dict.fromkeys(_topics()[f.id] for f in cant_tell if f.evidence[0].value is not None)),
+        unsure_topics=tuple(dict.fromkeys(_topic(f) for f in cant_tell if f.evidence[0].value is not None)),
     )
 
 

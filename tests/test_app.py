@@ -235,6 +235,7 @@ def test_an_assessment_saved_to_a_new_profile_shows_on_the_progress_page(tmp_pat
     app = app.run()
     assert any("Saved as visit 1 of" in s.value for s in app.success)
     app.date_input(key="assess-date").set_value(date(2026, 1, 5))
+    app = app.run()  # another day: not a copy, so Save is offered again
     next(b for b in app.button if b.key == "assess-save").click()
     app = app.run()
     assert any("Saved as visit 1 of" in s.value for s in app.success)  # dated before today's: it is the first
@@ -302,7 +303,8 @@ def test_a_height_adds_lengths_in_cm_and_a_missing_side_photo_is_one_line():
     app.number_input(key="height").set_value(172)
     app = app.run()
     finding = next(m.value for m in app.markdown if "Left hip higher than right" in m.value and "####" in m.value)
-    assert re.search(r"Hip line tilt \(lateral pelvic tilt\): [-+][0-9.]+ ± [0-9.]+ deg, [-+][0-9.]+ cm", finding)
+    assert re.search(r"Hip line tilt \(lateral pelvic tilt\): [-+][0-9.]+ ± [0-9.]+ deg \(usual: below \+3 deg\), "
+                     r"[-+][0-9.]+ cm", finding)
     hip_row = list(app.dataframe[0].value["measurement"]).index("Hip line tilt (lateral pelvic tilt)")
     assert re.fullmatch(r"[-+][0-9.]+ ± [0-9.]+ deg, [-+][0-9.]+ cm", app.dataframe[0].value["value"][hip_row])
 

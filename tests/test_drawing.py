@@ -324,9 +324,10 @@ def test_a_knee_label_never_reaches_the_other_knee_near_the_photos_edge(view):
     pen = _Pen(canvas, shifted, {lm: True for lm in L}, 1, note_for(pose))
     chain = (L[outer.name.replace("KNEE", "HIP")], outer, L[outer.name.replace("KNEE", "ANKLE")])
     _bend(pen, chain, "L knee -10.9 varus", (255, 255, 255))
-    x = pen.labels[-1][0]
+    x, _, w, _ = pen.labels[-1]
+    outline = 8  # the black edge around the text, at this size
     other_knee = min(shifted[L.LEFT_KNEE, 0], shifted[L.RIGHT_KNEE, 0])
-    assert x + 10 > other_knee  # its text starts past the other knee (its black edge may reach it)
+    assert x + outline > other_knee and x + w - outline <= width + 2  # past the other knee, inside the image
 
 
 def test_a_label_says_which_side_in_words_not_only_by_its_sign():

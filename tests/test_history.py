@@ -35,6 +35,7 @@ from posture.history.store import (
     get_or_create_profile,
     import_json,
     list_profiles,
+    same_visit,
     save_assessment,
     series,
     update_client,
@@ -116,7 +117,8 @@ def test_csv_export_reads_back_as_the_stored_values_with_visits_names_and_doubts
     # The doubted angle is in the CSV, flagged with the report's reason, at the value the report showed.
     cva = by_key[("2026-01-05", "craniovertebral_angle_deg")]
     finding = next(f for f in with_a_doubt.assessment.findings if f.id == "forward_head")
-    assert (cva["doubted"], cva["cant_tell"]) == ("yes", "yes") and "neck is unlike those the model was fitted on" in cva["note"]
+    assert (cva["doubted"], cva["cant_tell"]) == ("yes", "yes")
+    assert "neck is unlike those the model was fitted on" in cva["note"]
     assert float(cva["value"]) == pytest.approx(finding.evidence[0].value, abs=5e-3)
     assert "craniovertebral_angle_deg" not in trended and {r["measurement_id"] for r in trusted} <= trended
     hip = by_key[("2026-01-05", "hip_tilt_deg")]
@@ -362,6 +364,32 @@ def test_a_name_that_differs_only_in_case_accents_or_spaces_is_refused(db_locati
     create_profile(sessions, ClientDetails("Jonas P. (2)"))  # a name that tells them apart is fine
     with sessions() as session:
         assert len(list_profiles(session)) == 3
+        exported = export_json(session, find_profile(session, "Jonas P."))
+    with pytest.raises(ProfileError, match="differ only in case, accents or spaces"):
+        import_json(sessions, {**exported, "profile": {**exported["profile"], "name": look_alike}})
+
+
+def test_the_exact_name_another_session_just_created_is_taken_not_refused(db_location):
+    """The look-alike check must not refuse the very name a concurrent session created between
+    this one's lookup and its insert: that name's row is taken, as before the check."""
+    from posture.history.store import _refuse_look_alike
+
+    sessions = open_database(db_location)
+    create_profile(sessions, ClientDetails("Anna Schmidt"))  # committed by "another session" meanwhile
+    with sessions() as session:
+        _refuse_look_alike(session, "Anna Schmidt")  # the insert that follows meets the winner's row
+        with pytest.raises(ProfileError):
+            _refuse_look_alike(session, "anna schmidt")
+
+
+def test_the_same_values_saved_again_for_the_same_day_are_found_as_that_visit(db_location, analysed):
+    """What the app's Save box asks before it offers Save: a reload or a second tab must not store a copy."""
+    sessions = open_database(db_location)
+    first = save_assessment(sessions, "Ann", analysed, None, date(2026, 1, 5))
+    with sessions() as session:
+        assert same_visit(session, "Ann", analysed, date(2026, 1, 5)) == first
+        assert same_visit(session, "Ann", analysed, date(2026, 1, 6)) is None  # another day is another visit
+        assert same_visit(session, "Bo", analysed, date(2026, 1, 5)) is None  # nobody of that name
 
 
 @pytest.mark.parametrize(("details", "message"), [

@@ -131,6 +131,21 @@ def test_an_exercise_picture_is_drawn_beside_its_exercise(hip_analysis, tmp_path
     assert ((blue[..., 2] > 150) & (blue[..., 0] < 80)).mean() > 0.3
 
 
+def test_a_download_is_named_by_client_and_day_in_any_script():
+    """A practitioner's downloads for several clients must not overwrite or mix with each other."""
+    import unicodedata
+
+    day = date(2026, 3, 2)
+    jonas = ReportHeader(day, client="Jonas P. (b)")
+    assert jonas.file_name("report", ".pdf") == "posture-report-Jonas-P-b-2026-03-02.pdf"
+    assert ReportHeader(day).file_name("data", ".json") == "posture-data-2026-03-02.json"
+    decomposed = unicodedata.normalize("NFD", "Zoë Ångström")
+    zoe = ReportHeader(day, client=decomposed)
+    assert zoe.file_name("progress", ".html") == "posture-progress-Zoë-Ångström-2026-03-02.html"
+    long_name = ReportHeader(day, client="Ж" * 200).file_name("report", ".pdf")
+    assert len(long_name.encode()) < 255
+
+
 def test_report_header_refuses_what_cannot_head_a_report():
     with pytest.raises(ValueError, match="after the assessment date"):
         ReportHeader(date(2026, 1, 1), date_of_birth=date(2026, 1, 2))

@@ -156,7 +156,9 @@ def _refuse_look_alike(session: Session, name: str) -> None:
     be split between two profiles, and only a whole profile can be deleted."""
     folded = " ".join(_folded(name).split())
     for existing in session.scalars(select(Profile.name)):
-        if " ".join(_folded(existing).split()) == folded:
+        # The exact name is not a look-alike: another session may just have created it (the caller
+        # takes its row).
+        if existing != name and " ".join(_folded(existing).split()) == folded:
             raise ProfileError(f"a profile named {existing!r} exists already (the names differ only in case, accents "
                                "or spaces): choose it in the list, or give a name that tells the two apart")
 
@@ -184,7 +186,6 @@ def save_assessment(
     annotated thumbnail of each view, and the photos only if the profile opted in) in one
     transaction; its id."""
     assessment = analysis.assessment
-    combined = combine((r.path, r.measurements) for r in analysis.photos if r.ok)
     with sessions.begin() as session:
         profile = get_or_create_profile(session, profile_name)
         if assessment.pain is not None and assessment.pain.intensity_0_10 is not None:
@@ -197,17 +198,36 @@ def save_assessment(
             report_json=json.dumps(report_json(analysis), ensure_ascii=False), findings_json=json.dumps(labels),
         )
         row.thumbnails = [ViewThumbnail(view=view, jpeg=jpeg) for view, jpeg in (thumbnails or {}).items()]
-        row.measurements = [
-            MeasurementRow(measurement=mid, value=float(c.measurement.value),
-                           uncertainty=float(c.measurement.uncertainty), unit=c.measurement.unit)
-            # A value no finding may rest on (arms crossed, not standing, ...) is no point of a trend either.
-            for mid, c in combined.items() if c.measurement.measured and not c.measurement.doubt
-        ]
+        row.measurements = [MeasurementRow(measurement=mid, value=value, uncertainty=uncertainty, unit=unit)
+                            for mid, (value, uncertainty, unit) in _trend_values(analysis).items()]
         if profile.store_photos:
             row.photos = [PhotoRow(name=p.name, data=p.data) for p in photos]
         session.add(row)
         session.flush()
         return row.id
+
+
+def _trend_values(analysis: Analysis) -> dict[str, tuple[float, float, str]]:
+    """The combined values a visit stores: (value, uncertainty, unit) per measurement. A value no
+    finding may rest on (arms crossed, not standing, ...) is no point of a trend either."""
+    combined = combine((r.path, r.measurements) for r in analysis.photos if r.ok)
+    return {mid: (float(c.measurement.value), float(c.measurement.uncertainty), c.measurement.unit)
+            for mid, c in combined.items() if c.measurement.measured and not c.measurement.doubt}
+
+
+def same_visit(session: Session, profile_name: str, analysis: Analysis, taken_on: date) -> int | None:
+    """The stored assessment of this profile and day with exactly these values, if any: saving
+    them again would only add a copy (a second press of Save, a reload, another tab), and a
+    visit can't be deleted on its own."""
+    profile = session.scalar(select(Profile).where(Profile.name == profile_name))
+    if profile is None:
+        return None
+    wanted = {(mid, round(value, 6), round(sd, 6)) for mid, (value, sd, _) in _trend_values(analysis).items()}
+    for row in session.scalars(select(AssessmentRow).where(AssessmentRow.profile_id == profile.id,
+                                                            AssessmentRow.taken_at == taken_on)):
+        if {(m.measurement, round(m.value, 6), round(m.uncertainty, 6)) for m in row.measurements} == wanted:
+            return row.id
+    return None
 
 
 def log_pain(sessions: sessionmaker[Session], profile_name: str, logged_on: date, regions: Sequence[str],
@@ -416,6 +436,7 @@ def import_json(sessions: sessionmaker[Session], document: dict) -> tuple[str, i
             name = details.name
             if session.scalar(select(Profile.id).where(Profile.name == name)) is not None:
                 raise ProfileError(f"a profile named {name!r} exists already; delete or rename it first")
+            _refuse_look_alike(session, name)
             profile = Profile(name=name, notes=details.notes, store_photos=bool(meta.get("store_photos")),
                               height_cm=details.height_cm, birth_date=details.birth_date, created_at=datetime.now())
             session.add(profile)

@@ -3,8 +3,6 @@ file) and the "save to a profile" box used by the Assess and Live pages."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Sequence
 from datetime import date
 
@@ -20,11 +18,11 @@ from posture.history.store import (
     create_profile,
     find_profile,
     list_profiles,
+    same_visit,
     save_assessment,
     visit_number,
 )
 from posture.presentation import ReportHeader, ReportView
-from posture.records import report_json
 from posture.ui.clients import details_inputs
 from posture.vision.image_io import PhotoBytes
 
@@ -54,9 +52,10 @@ def profile_names(sessions, search: str = "") -> list[str]:
 def profile_select(sessions, key: str, on_choose: Callable[[str], None] | None = None) -> str | None:
     """Find (part of the name) and choose a profile, or create one (then it is chosen); None while
     creating."""
-    if f"{key}-created" in st.session_state:  # chosen on the run after its creation
-        st.session_state[f"{key}-search"] = ""
-        st.session_state[f"{key}-profile"] = st.session_state.pop(f"{key}-created")
+    for wanted in (f"{key}-created", f"{key}-save-to"):  # created, or chosen as the report's client
+        if wanted in st.session_state:  # applied before the list is drawn (a drawn widget's value can't be set)
+            st.session_state[f"{key}-search"] = ""
+            st.session_state[f"{key}-profile"] = st.session_state.pop(wanted)
     search = st.text_input("Find a profile", key=f"{key}-search", placeholder="part of the name")
     names = profile_names(sessions, search)
     if search and not names:
@@ -120,8 +119,7 @@ def report_header_inputs(key: str, on_choose: Callable[[str], None] | None = Non
     def chosen() -> None:
         client = st.session_state[f"{key}-report-client"]
         if client != NO_CLIENT:
-            st.session_state[f"{key}-search"] = ""
-            st.session_state[f"{key}-profile"] = client
+            st.session_state[f"{key}-save-to"] = client
         if on_choose:
             on_choose(client)
 
@@ -152,19 +150,21 @@ def save_box(analysis: Analysis, view: ReportView, photos: Sequence[PhotoBytes],
             st.warning(f"The report is about **{view.header.client}**, and this saves to **{choice}**.",
                        icon=":material/person_alert:")
         taken_on = st.date_input("Taken on", value=view.header.assessed_on, max_value=date.today(), key=f"{key}-date")
-        saved = st.session_state.setdefault(f"{key}-saved", {})  # what this page saved: (profile, day, report)
-        done = (choice, taken_on, hashlib.sha256(json.dumps(report_json(analysis)).encode()).hexdigest())
-        if done in saved:
-            st.info(f"Saved as visit {saved[done]} of {choice!r}: saving the same results again would only add "
-                    "a copy. See it on the Progress page.", icon=":material/check:")
+        with sessions() as session:
+            stored = same_visit(session, choice, analysis, taken_on)
+            visit = stored and visit_number(session, stored)
+        if stored and not st.session_state.pop(f"{key}-just-saved", False):
+            st.info(f"These results are saved already, as visit {visit} of {choice!r} on {taken_on}: saving them "
+                    "again would only add a copy. See it on the Progress page.", icon=":material/check:")
+            return
+        if stored:
+            st.success(f"Saved as visit {visit} of {choice!r}. See it on the Progress page.")
             return
         if st.button("Save", key=f"{key}-save"):
             try:
-                stored = save_assessment(sessions, choice, analysis, view_thumbnails(view.photos), taken_on, source,
-                                         photos)
-                with sessions() as session:
-                    saved[done] = visit_number(session, stored)
+                save_assessment(sessions, choice, analysis, view_thumbnails(view.photos), taken_on, source, photos)
             except ProfileError as error:
                 st.error(str(error))
                 return
-            st.success(f"Saved as visit {saved[done]} of {choice!r}. See it on the Progress page.")
+            st.session_state[f"{key}-just-saved"] = True
+            st.rerun()

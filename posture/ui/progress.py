@@ -104,6 +104,8 @@ def _next_steps(session, history) -> tuple[str, ...]:
                        "real, shows here from the next one on.")
         found = "; ".join(f.finding.label for f in summary.top) or summary.no_finding
         st.markdown(f"**Found on {latest.taken_on}:** {found}")
+        if summary.safety.withheld:
+            st.error(f"**No exercises.** {summary.safety.withheld}", icon=":material/block:")
         if summary.plan.items:
             st.markdown(f"**The plan.** {summary.plan.time_text}")
             st.markdown("\n".join(f"{n}. **{item.exercise.title}**{item.side_text}: {item.exercise.dosage}"

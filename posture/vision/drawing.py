@@ -398,7 +398,7 @@ def _layout(
     elif x + text_w > width and left_of is not None and left_of - text_w >= 0 and not one_side:
         x = left_of - text_w
     if x + text_w > width and not prefer_left and not one_side:  # slid back over its own side a little
-        x -= min(x + text_w - width, text_w // 3)
+        x = max(0, x - min(x + text_w - width, text_w // 3))  # never off the left edge: shrunk instead
     if x + text_w > width:
         scale *= max(0.3, (width - x - 2) / text_w)
         (text_w, text_h), _ = cv2.getTextSize(text, font, scale, unit)
