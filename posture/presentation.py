@@ -41,7 +41,7 @@ RETAKE_ADVICE = (
 
 
 NAME_MAX_CHARS = 200
-FILE_NAME_PART_CHARS = 60  # of a client's name in a download's file name (4 bytes a character at most in UTF-8)
+FILE_NAME_PART_CHARS = 60  # of a client's name in a download's file name
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,12 @@ class ReportHeader:
 
 
 def file_safe(name: str) -> str:
-    """A name as a part of a file name: letters (any alphabet's, composed) and digits, the rest one
-    hyphen; at most FILE_NAME_PART_CHARS, so a long name in any script stays within file systems'
-    255 bytes."""
-    return re.sub(r"[\W_]+", "-", unicodedata.normalize("NFC", name)).strip("-")[:FILE_NAME_PART_CHARS].strip("-")
+    """A name as a part of a file name: ASCII letters and digits ('Zoë' as 'Zoe'), the rest one
+    hyphen, at most FILE_NAME_PART_CHARS. ASCII because a browser given a download name with other
+    letters by the app's server saved it under a hash ('b5284bef....pdf'); a name in another script
+    leaves only the kind and the day."""
+    ascii_only = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_only).strip("-")[:FILE_NAME_PART_CHARS].strip("-")
 
 
 @dataclass(frozen=True)

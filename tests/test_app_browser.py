@@ -313,7 +313,7 @@ def test_the_pdf_report_downloads_with_the_chosen_client_and_renders(page, histo
         page.get_by_role("button", name="Download the report (PDF)").click()
     data = Path(download.value.path()).read_bytes()
     assert data.startswith(b"%PDF-")
-    assert download.value.suggested_filename == f"posture-report-Zoë-PDF-Client-{date.today()}.pdf"  # whose, which day
+    assert download.value.suggested_filename == f"posture-report-Zoe-PDF-Client-{date.today()}.pdf"  # whose, which day
     pages = read_pdf(data)
     assert 2 <= len(pages) <= 6
     assert "Client Zoë PDF-Client" in pages[0].text and "Examiner Dr. Ana Müller" in pages[0].text
