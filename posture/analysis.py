@@ -346,7 +346,7 @@ def _edit_warnings(
     warnings = []
     if edited:
         warnings.append(PhotoWarning(WarningCode.LANDMARKS_EDITED,
-                                     f"Placed by hand: {', '.join(name.replace('_', ' ') for name in edited)}."))
+                                     f"Placed by hand: {', '.join(Landmark[name.upper()].words for name in edited)}."))
     if stray:
         warnings.append(PhotoWarning(WarningCode.POINT_OFF_BODY, (
             f"Placed off the person (on the background?): {', '.join(_point_label(name) for name in stray)}. "

@@ -407,7 +407,7 @@ def _photo(result: PhotoResult, findings: Sequence[Finding], summary: Summary) -
         result=result,
         title=title,
         error=None,
-        view_label=result.view.value.replace("_", " "),
+        view_label=result.view.words,
         view_source="given" if result.view_given else f"detected, confidence {result.view_confidence:.0%}",
         level=_level_text(result),
         retake_advice=None if decided else RETAKE_ADVICE,

@@ -31,8 +31,7 @@ def _in_short(view: ReportView) -> list[str]:
         lines.append(f"  ({len(summary.findings) - len(summary.top)} more below.)")
     if view.photo_notes:
         lines.append(f"  Notes on the photos (what to do: below): {'; '.join(view.photo_notes)}.")
-    if summary.safety.withheld:
-        lines.append(f"  No exercises: {summary.safety.withheld}")
+    lines += _withheld(summary)
     if summary.plan.items:
         lines.append(f"  Plan: {summary.plan.time_text}")
         for number, item in enumerate(summary.plan.items, 1):
@@ -85,11 +84,15 @@ def _findings_text(summary: Summary) -> list[str]:
     return [*lines, ""]
 
 
+def _withheld(summary: Summary) -> list[str]:
+    """Why no exercise is listed (a red flag ticked), where the plan would be."""
+    return [f"  No exercises: {summary.safety.withheld}"] if summary.safety.withheld else []
+
+
 def _recommendations_text(summary: Summary) -> list[str]:
-    withheld = [f"  No exercises: {summary.safety.withheld}"] if summary.safety.withheld else []
     if not summary.corrections:
-        return ["CORRECTIONS", *withheld, "  None: no finding calls for targeted exercises.", ""]
-    lines = ["CORRECTIONS (targeted to the findings above)", *withheld]
+        return ["CORRECTIONS", *_withheld(summary), "  None: no finding calls for targeted exercises.", ""]
+    lines = ["CORRECTIONS (targeted to the findings above)", *_withheld(summary)]
     for rec in summary.corrections:
         linked = f" [linked to your {', '.join(map(region_label, rec.pain_regions))} pain]" if rec.pain_regions else ""
         lines.append(f"  {rec.label} ({rec.severity}){linked}: {rec.meaning}")

@@ -215,8 +215,7 @@ def _in_short(pdf: ReportPdf, view: ReportView) -> None:
         pdf.paragraph(f"{more} more below.")
     if view.photo_notes:
         pdf.paragraph(f"Notes on the photos (what to do: below): {'; '.join(view.photo_notes)}.")
-    if summary.safety.withheld:
-        pdf.paragraph(f"No exercises: {summary.safety.withheld}", "B", fill=NOTICE_FILL)
+    _withheld(pdf, summary)
     if summary.plan.items:
         pdf.heading("Your plan", 3)
         pdf.paragraph(summary.plan.time_text)
@@ -315,10 +314,15 @@ def findings_pdf(pdf: ReportPdf, summary: Summary) -> None:
         pdf.bullets([("", line) for line in summary.not_told], grey=True)
 
 
-def corrections_pdf(pdf: ReportPdf, summary: Summary) -> None:
-    pdf.heading("Corrections")
+def _withheld(pdf: ReportPdf, summary: Summary) -> None:
+    """Why no exercise is listed (a red flag ticked), where the plan would be."""
     if summary.safety.withheld:
         pdf.paragraph(f"No exercises: {summary.safety.withheld}", "B", fill=NOTICE_FILL)
+
+
+def corrections_pdf(pdf: ReportPdf, summary: Summary) -> None:
+    pdf.heading("Corrections")
+    _withheld(pdf, summary)
     if not summary.corrections:
         pdf.paragraph("None: no finding calls for targeted exercises.")
         return

@@ -51,6 +51,11 @@ class View(StrEnum):
         return self in (View.FRONT, View.BACK)
 
     @property
+    def words(self) -> str:
+        """The view as a person reads it: "side right"."""
+        return self.value.replace("_", " ")
+
+    @property
     def subject_left_x(self) -> int:
         """Image x direction of the subject's left side (front/back views)."""
         return 1 if self is View.FRONT else -1

@@ -154,11 +154,11 @@ def _refuse_look_alike(session: Session, name: str) -> None:
     """A new name that differs from a profile's only in case, accents or spaces ('anna  schmidt'
     beside 'Anna Schmidt') is refused: it is almost surely the same person, whose history would
     be split between two profiles, and only a whole profile can be deleted."""
-    folded = " ".join(_folded(name).split())
+    person = _person_key(name)
     for existing in session.scalars(select(Profile.name)):
         # The exact name is not a look-alike: another session may just have created it (the caller
         # takes its row).
-        if existing != name and " ".join(_folded(existing).split()) == folded:
+        if existing != name and _person_key(existing) == person:
             raise ProfileError(f"a profile named {existing!r} exists already (the names differ only in case, accents "
                                "or spaces): choose it in the list, or give a name that tells the two apart")
 
@@ -166,6 +166,11 @@ def _refuse_look_alike(session: Session, name: str) -> None:
 def name_matches(name: str, search: str) -> bool:
     """Part of a name, in any case and with or without accents ('zoe' finds 'Zoë')."""
     return _folded(search) in _folded(name)
+
+
+def _person_key(name: str) -> str:
+    """A name without case, accents or extra spaces: two names with one key are one person's."""
+    return " ".join(_folded(name).split())
 
 
 def _folded(text: str) -> str:

@@ -99,7 +99,7 @@ def _say_wrong_slots(sources: list[PhotoBytes], analysis: Analysis) -> None:
         if slot is None or not result.ok or result.view is None:
             continue
         if result.view.value != slot and not (slot == "side" and not result.view.is_frontal):
-            st.info(f"The {slot} photo looks like a **{result.view.value.replace('_', ' ')}** view, so it is "
+            st.info(f"The {slot} photo looks like a **{result.view.words}** view, so it is "
                     "analysed as one. Put each photo in its own slot (or retake it) if that is wrong.",
                     icon=":material/swap_horiz:")
 
@@ -355,7 +355,7 @@ def _set_edits(state: dict, path: str, edits: PhotoEdits) -> None:
 def _point_words(name: str, result: PhotoResult, protocol: Mapping[str, Expected]) -> str:
     """'C7 – the bump at the base of the neck', 'left hip – the pose model's joint, to move if it is off'."""
     if name not in protocol:
-        return f"{name.replace('_', ' ')} – the pose model's joint, to move if it is off"
+        return f"{Landmark[name.upper()].words} – the pose model's joint, to move if it is off"
     plain = re.sub(r" \([^)]*\)$", "", point_words(name)["plain"])
     return f"{point_name(name, result.view)} – {plain}" + (" (optional)" if protocol[name].optional else "")
 

@@ -34,6 +34,7 @@ from posture.history.store import (
 from posture.registry import KEY_MEASUREMENTS, display_name
 from posture.ui.clients import client_panel, csv_download
 from posture.ui.history import history_sessions, profile_select, report_header
+from posture.ui.shared import show_withheld
 
 VIEWS_PER_ROW = 2  # each view is a pair of photos: four thumbnails to a row at most
 LOG_ROWS_SHOWN = 10
@@ -104,8 +105,7 @@ def _next_steps(session, history) -> tuple[str, ...]:
                        "real, shows here from the next one on.")
         found = "; ".join(f.finding.label for f in summary.top) or summary.no_finding
         st.markdown(f"**Found on {latest.taken_on}:** {found}")
-        if summary.safety.withheld:
-            st.error(f"**No exercises.** {summary.safety.withheld}", icon=":material/block:")
+        show_withheld(summary)
         if summary.plan.items:
             st.markdown(f"**The plan.** {summary.plan.time_text}")
             st.markdown("\n".join(f"{n}. **{item.exercise.title}**{item.side_text}: {item.exercise.dosage}"

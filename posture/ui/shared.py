@@ -97,8 +97,7 @@ def show_in_short(view: ReportView) -> None:
         if view.photo_notes:
             st.warning("**Notes on the photos** (what to do: in the details): " + "; ".join(view.photo_notes) + ".",
                        icon=":material/photo_camera:")
-        if summary.safety.withheld:
-            st.error(f"**No exercises.** {summary.safety.withheld}", icon=":material/block:")
+        show_withheld(summary)
         if summary.plan.items:
             st.markdown(f"**Your plan.** {summary.plan.time_text}")
             for number, item in enumerate(summary.plan.items, 1):
@@ -111,6 +110,12 @@ def show_in_short(view: ReportView) -> None:
             st.markdown(f":material/pan_tool: {summary.safety.stop_rule}")
         if summary.retake:
             st.info(f"**To tell more:** {summary.retake}", icon=":material/photo_camera:")
+
+
+def show_withheld(summary: Summary) -> None:
+    """Why no exercise is listed (a red flag ticked), where the plan would be."""
+    if summary.safety.withheld:
+        st.error(f"**No exercises.** {summary.safety.withheld}", icon=":material/block:")
 
 
 def show_photo(section: PhotoSection) -> None:
